@@ -1,0 +1,35 @@
+"""The errors purepax raises. Every message names the module or variable and the fix."""
+
+from __future__ import annotations
+
+
+class PurepaxError(Exception):
+    """Base class of every error purepax raises."""
+
+
+class ImmutableModuleError(PurepaxError, ValueError):
+    """A module was changed where it is immutable.
+
+    Modules are immutable outside their own construction; only the copies that
+    `px.pure` / `px.purecall` hand to a function are mutable, and only under the
+    JAX trace in which that call was made. It is also a `ValueError`, as PAX's was.
+    """
+
+
+class ClosureCaptureError(PurepaxError, TypeError):
+    """A function given to a checked transform captures a module instead of taking it as an argument."""
+
+
+class UnreturnedUpdateError(PurepaxError, ValueError):
+    """A function run by `px.pure` changed a module argument and did not return it."""
+
+
+class FieldError(PurepaxError, AttributeError, TypeError, ValueError):
+    """A field's value contradicts its declaration, or the field does not exist.
+
+    Raised at construction (a value that does not fit its role or annotation, an
+    unhashable static value, one module object at two places of a tree), by
+    `px.replace`, and when setting or deleting an attribute that is not a field.
+    It is also an `AttributeError`, `TypeError` and `ValueError`, so code that
+    catches the builtin error it expects keeps working.
+    """

@@ -1,0 +1,224 @@
+"""`px.pure` and `px.purecall`: the only way to a mutable view of a module.
+
+`pure(fn)` calls `fn` on copies of the modules in its arguments. Those copies and
+their submodules are *views* guarded by one `_Frame`: writable while the frame is the
+innermost pure call of the current thread / asyncio task (a `contextvars` stack) and
+the JAX trace is the one the call was made under (`_trace.py`); immutable for good
+once the call returns, even when `fn` raised or a view escaped. A view that `fn`
+changed must be somewhere in `fn`'s output, or the update would be silently lost.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar, overload
+
+import jax
+
+from ._errors import ImmutableModuleError, UnreturnedUpdateError
+from ._module import Module, immutable_message, iter_modules, map_submodules, set_guard, shallow_copy, spec_of
+from ._trace import current_trace, holds_tracer, outside_transformations
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_M = TypeVar("_M", bound=Module)
+
+_STACK: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar("purepax_pure_stack", default=())
+
+
+class _Frame:
+    """One running `pure` call: the guard of all of its views."""
+
+    __slots__ = ("trace", "open", "roots", "paths", "mutated", "_keep")
+
+    def __init__(self) -> None:
+        self.trace = current_trace()
+        self.open = True
+        self.roots: list[Module] = []  # the view of each argument module
+        self.paths: list[str] = []  # where each argument module was, e.g. "args[0]"
+        self.mutated: dict[int, str] = {}  # root index -> first change, e.g. "Counter.count"
+        self._keep: dict[int, int] = {}  # id(view) -> root index
+
+    def check_write(self, module: Module, name: str) -> None:
+        if not self.open:
+            raise ImmutableModuleError(immutable_message(module, name))
+        if current_trace() != self.trace:
+            raise ImmutableModuleError(_transform_message(module, name))
+        stack = _STACK.get()
+        if not stack or stack[-1] is not self:
+            if self in stack:
+                raise ImmutableModuleError(_nested_message(module, name))
+            raise ImmutableModuleError(immutable_message(module, name))
+
+    def note_write(self, module: Module, name: str, value: Any) -> None:
+        if holds_tracer(value) and outside_transformations():
+            raise ImmutableModuleError(
+                f"Cannot store a tracer in {type(module).__name__}.{name}: it comes from a JAX "
+                "transformation that has already finished, so the module would outlive its "
+                "trace (a later UnexpectedTracerError). Return the value from the transformed "
+                "function, or pass the module into it and return it from there."
+            )
+        root = self._keep[id(module)]
+        self.mutated.setdefault(root, f"{type(module).__name__}.{name}")
+
+    def view(self, module: Module, root: int, memo: dict[int, Module]) -> Module:
+        """A mutable copy of `module` and of its submodules, guarded by this frame."""
+        done = memo.get(id(module))
+        if done is not None:
+            return done
+        copy = shallow_copy(module)
+        memo[id(module)] = copy
+        d = copy.__dict__
+        for name in spec_of(type(module)).dynamic_names(module):
+            d[name] = map_submodules(lambda sub: self.view(sub, root, memo), d[name])
+        set_guard(copy, self)
+        self._keep[id(copy)] = root
+        return copy
+
+    def check_returned(self, fn: Callable[..., Any], out: Any) -> None:
+        if not self.mutated:
+            return
+        returned = {id(m) for m in iter_modules(out)}
+        for root, change in self.mutated.items():
+            if id(self.roots[root]) not in returned:
+                module = type(self.roots[root]).__name__
+                raise UnreturnedUpdateError(
+                    f"{_name(fn)} changed its argument {self.paths[root]} (a {module}: "
+                    f"{change} was set) but did not return it, so the update would be lost. "
+                    f"Return the module and use the returned copy (e.g. `return {module.lower()}, "
+                    f"out`); to drop the update on purpose, return it and ignore it, as "
+                    "`_, out = px.purecall(module, ...)` does."
+                )
+
+    def release(self) -> None:
+        """Drop every reference to a module: nothing leaks past the call."""
+        self.roots.clear()
+        self._keep.clear()
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
+
+
+def _transform_message(module: Module, name: str) -> str:
+    cls = type(module).__name__
+    return (
+        f"Cannot set {cls}.{name} from inside a JAX transformation (jax.jit, jax.lax.scan, "
+        f"jax.vmap, jax.grad, jax.lax.cond, ...): this {cls} belongs to an outer trace, so the "
+        "change would be lost or leak tracers. Pass the module to the transformed function as "
+        f"an explicit argument, update it there with `{cls.lower()}, out = "
+        f"px.purecall({cls.lower()}, ...)`, and return it."
+    )
+
+
+def _nested_message(module: Module, name: str) -> str:
+    cls = type(module).__name__
+    return (
+        f"Cannot set {cls}.{name}: this {cls} belongs to an outer px.pure call, and while an "
+        "inner pure call runs only the inner call's own arguments are mutable. Pass the module "
+        "to the inner call as an argument and return it from there."
+    )
+
+
+def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Wrap `fn` so that it runs on mutable copies of the modules in its arguments.
+
+    The caller's modules never change. Inside the call, each copy (and each of its
+    submodules) may be changed; after it, they are immutable again. A module argument
+    that `fn` changed must appear in its output, otherwise `px.UnreturnedUpdateError`
+    is raised.
+
+    **Arguments:** `fn`, any function.
+
+    **Returns:** a function with the same signature.
+
+    ```python
+    @px.pure
+    def step(counter, x):
+        y = counter(x)
+        return counter, y
+
+    counter, y = step(Counter(), jnp.array(1.0))
+    ```
+    """
+    if not callable(fn):
+        raise TypeError(f"px.pure takes a function, got {fn!r}.")
+
+    @functools.wraps(fn)
+    def pure_fn(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        frame = _Frame()
+        memo: dict[int, Module] = {}
+        leaves, treedef = jax.tree_util.tree_flatten_with_path((args, kwargs), is_leaf=_is_module)
+        copied = []
+        for path, leaf in leaves:
+            if isinstance(leaf, Module):
+                if id(leaf) not in memo:
+                    frame.roots.append(frame.view(leaf, len(frame.roots), memo))
+                    frame.paths.append(_argument_path(path))
+                leaf = memo[id(leaf)]
+            copied.append(leaf)
+        args, kwargs = jax.tree_util.tree_unflatten(treedef, copied)
+        del memo, leaves, copied
+        token = _STACK.set(_STACK.get() + (frame,))
+        try:
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                _STACK.reset(token)
+                frame.open = False
+            frame.check_returned(fn, out)
+            return out
+        finally:
+            frame.release()
+
+    return pure_fn
+
+
+def _is_module(x: object) -> bool:
+    return isinstance(x, Module)
+
+
+def _argument_path(path: tuple[Any, ...]) -> str:
+    where, *rest = path
+    head = "args" if where.idx == 0 else "kwargs"
+    return head + jax.tree_util.keystr(tuple(rest))
+
+
+def _call(module: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:
+    return module, typing.cast(Any, module)(*args, **kwargs)
+
+
+@overload
+def purecall(module: _M, /, *args: Any, **kwargs: Any) -> tuple[_M, Any]: ...
+@overload
+def purecall(module: Callable[..., _R], /, *args: Any, **kwargs: Any) -> tuple[Any, _R]: ...
+def purecall(module: Any, /, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """Call a module (or a bound method of one) on a mutable copy; return the copy and the output.
+
+    `px.purecall(m, *args)` is `px.pure(lambda m, *a: (m, m(*a)))(m, *args)`;
+    `px.purecall(m.method, *args)` calls `method` the same way.
+
+    **Returns:** `(new_module, output)`. The module given is never changed.
+
+    ```python
+    counter, y = px.purecall(counter, x)
+    ```
+    """
+    if isinstance(module, Module):
+        return pure(_call)(module, *args, **kwargs)
+    if inspect.ismethod(module) and isinstance(module.__self__, Module):
+        method = module.__func__
+
+        def call_method(self: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:
+            return self, method(self, *args, **kwargs)
+
+        call_method.__qualname__ = getattr(method, "__qualname__", "method")
+        return pure(call_method)(module.__self__, *args, **kwargs)
+    raise TypeError(
+        f"px.purecall takes a module or a bound method of a module, got {module!r}. To run a "
+        "function on copies of its module arguments, use px.pure(fn)(*args)."
+    )
