@@ -123,7 +123,8 @@ def _resolve_annotations(cls: type) -> dict[str, Any]:
     # fields take their role from their value and are not type-checked.
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
-        namespace = {**vars(sys.modules[klass.__module__]), **vars(klass)}
+        module = sys.modules.get(klass.__module__)
+        namespace = {**(vars(module) if module else {}), **vars(klass)}
         for name, annotation in vars(klass).get("__annotations__", {}).items():
             try:
                 hints[name] = (
