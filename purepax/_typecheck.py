@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections.abc
 import os
 import typing
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -62,11 +63,19 @@ def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[objec
     # A real signature (one keyword-only parameter per field) is what beartype checks.
     exec(f"def check(*, {', '.join(names)}): pass", namespace)
     check = namespace["check"]
-    check.__name__ = check.__qualname__ = f"{qualname}.__init__"
+    check.__name__ = "__init__"
+    check.__qualname__ = f"{qualname}.__init__"
     check.__annotations__ = {n: _relax(annotations[n]) for n in names}
     try:
         checked = jaxtyped(typechecker=beartype)(check)
-    except Exception:  # an annotation beartype does not support: check nothing rather than crash
+    except Exception as error:
+        # An annotation beartype cannot check: say so once, and build modules unchecked
+        # rather than refuse a class that is otherwise fine.
+        warnings.warn(
+            f"purepax cannot type-check the fields of {qualname} ({error}); its values are "
+            "not checked at construction.",
+            stacklevel=2,
+        )
         return lambda module, values: None
 
     def run(module: object, values: dict[str, Any]) -> None:
