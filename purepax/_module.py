@@ -18,6 +18,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import sys
+import threading
 import typing
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -135,12 +136,22 @@ def _resolve_annotations(cls: type) -> dict[str, Any]:
     return hints
 
 
+_SPEC_LOCK = threading.Lock()
+
+
 def spec_of(cls: type[Module]) -> ClassSpec:
-    """The `ClassSpec` of a module class (built, and the class registered, on first use)."""
+    """The `ClassSpec` of a module class (built, and the class registered, on first use).
+
+    Built lazily, at the first construction, so that annotations may name classes
+    defined after this one.
+    """
     spec = cls.__dict__.get("_purepax_spec")
     if spec is None:
-        spec = ClassSpec(cls)
-        type.__setattr__(cls, "_purepax_spec", spec)
+        with _SPEC_LOCK:  # two threads building the first instance register the class once
+            spec = cls.__dict__.get("_purepax_spec")
+            if spec is None:
+                spec = ClassSpec(cls)
+                type.__setattr__(cls, "_purepax_spec", spec)
     return spec
 
 
