@@ -56,7 +56,8 @@ def _specifier(
         if isinstance(default, (jax.Array, np.ndarray)):
             # Arrays are immutable, so one default shared by every instance is safe;
             # dataclasses only refuses it because arrays are unhashable.
-            default_factory, default = (lambda: default), dataclasses.MISSING
+            shared = default
+            default_factory, default = (lambda: shared), dataclasses.MISSING
     metadata = {ROLE_KEY: role, SHARDING_KEY: None if sharding is None else tuple(sharding)}
     return dataclasses.field(
         default=default, default_factory=default_factory, metadata=metadata, **kwargs

@@ -241,8 +241,14 @@ def _coerce(cls: type, spec: FieldSpec, value: Any) -> tuple[Any, bool]:
             return frozen, True
         return _static_value(where, "holds no array or module, so it is static", value), False
     frozen = freeze(value)
-    bad = _first_static_item(frozen)
+    bad = _first_misplaced_item(frozen, modules_allowed=spec.role is Role.CHILD)
     if bad is not None:
+        if _is_module(bad[0]):
+            raise FieldError(
+                f"{where} is a {spec.role.value} field (arrays) but holds a "
+                f"{type(bad[0]).__name__} module. Annotate the field with the module's type "
+                "(a submodule), without px.param() / px.state()."
+            )
         raise FieldError(
             f"{where} is a {spec.role.value} field but holds {bad[0]!r}, which is not an "
             "array or a module. Keep configuration in a static field (annotate it with a "
@@ -275,10 +281,12 @@ def _static_value(where: str, why: str, value: Any) -> Any:
     return frozen
 
 
-def _first_static_item(value: Any) -> tuple[Any] | None:
-    """The first item of `value` that is not an array, module, number or None, if any."""
-    if value is None or isinstance(value, ARRAY_TYPES) or _is_module(value) or _is_number(value):
+def _first_misplaced_item(value: Any, modules_allowed: bool) -> tuple[Any] | None:
+    """The first item of `value` that is not an array, number or None (or module, if allowed)."""
+    if value is None or isinstance(value, ARRAY_TYPES) or _is_number(value):
         return None
+    if _is_module(value):
+        return None if modules_allowed else (value,)
     if isinstance(value, (tuple, list)):
         items: Any = value
     elif isinstance(value, (dict, FrozenDict)):
@@ -289,7 +297,7 @@ def _first_static_item(value: Any) -> tuple[Any] | None:
             return (value,)
         items = leaves
     for item in items:
-        bad = _first_static_item(item)
+        bad = _first_misplaced_item(item, modules_allowed)
         if bad is not None:
             return bad
     return None
@@ -530,14 +538,27 @@ def shallow_copy(module: _M) -> _M:
 
 
 def immutable_message(module: Module, name: str, *, deleting: bool = False) -> str:
+    """Why `module.name` cannot be set (or deleted) here, and the fix."""
+    if not outside_transformations():
+        return transform_message(module, name)
     what = "delete" if deleting else "set"
     cls = type(module).__name__
     return (
         f"Cannot {what} {cls}.{name}: the {cls} module is immutable outside px.pure. "
         f"Change a copy instead: `{cls.lower()}, out = px.purecall({cls.lower()}, ...)`, or "
-        "wrap the function that changes it with px.pure and return the module. Inside a "
-        "jax.jit / jax.lax.scan body the modules JAX passes in are immutable copies too: "
-        "use px.purecall there and return the module."
+        "wrap the function that changes it with px.pure and return the module."
+    )
+
+
+def transform_message(module: Module, name: str) -> str:
+    """Why `module.name` cannot be set inside a JAX transformation, and the fix."""
+    cls = type(module).__name__
+    return (
+        f"Cannot set {cls}.{name} inside a JAX transformation (jax.jit, jax.lax.scan, jax.vmap, "
+        f"jax.grad, jax.lax.cond, ...): there this {cls} is immutable, whether it was captured "
+        "from outside (the change would be lost or leak tracers) or handed in by JAX (a copy). "
+        "Pass the module to the transformed function as an explicit argument, update it there "
+        f"with `{cls.lower()}, out = px.purecall({cls.lower()}, ...)`, and return it."
     )
 
 

@@ -20,7 +20,16 @@ from typing import Any, ParamSpec, TypeVar, overload
 import jax
 
 from ._errors import ImmutableModuleError, UnreturnedUpdateError
-from ._module import Module, immutable_message, iter_modules, map_submodules, set_guard, shallow_copy, spec_of
+from ._module import (
+    Module,
+    immutable_message,
+    iter_modules,
+    map_submodules,
+    set_guard,
+    shallow_copy,
+    spec_of,
+    transform_message,
+)
 from ._trace import current_trace, holds_tracer, outside_transformations
 
 _P = ParamSpec("_P")
@@ -47,7 +56,7 @@ class _Frame:
         if not self.open:
             raise ImmutableModuleError(immutable_message(module, name))
         if current_trace() != self.trace:
-            raise ImmutableModuleError(_transform_message(module, name))
+            raise ImmutableModuleError(transform_message(module, name))
         stack = _STACK.get()
         if not stack or stack[-1] is not self:
             if self in stack:
@@ -102,17 +111,6 @@ class _Frame:
 
 def _name(fn: Callable[..., Any]) -> str:
     return getattr(fn, "__qualname__", None) or repr(fn)
-
-
-def _transform_message(module: Module, name: str) -> str:
-    cls = type(module).__name__
-    return (
-        f"Cannot set {cls}.{name} from inside a JAX transformation (jax.jit, jax.lax.scan, "
-        f"jax.vmap, jax.grad, jax.lax.cond, ...): this {cls} belongs to an outer trace, so the "
-        "change would be lost or leak tracers. Pass the module to the transformed function as "
-        f"an explicit argument, update it there with `{cls.lower()}, out = "
-        f"px.purecall({cls.lower()}, ...)`, and return it."
-    )
 
 
 def _nested_message(module: Module, name: str) -> str:
