@@ -46,7 +46,8 @@ def update_parameters(module: _M, params: _M) -> _M:
     """A copy of `module` whose parameters are taken from `params`.
 
     `params` is shaped like `px.parameters(module)`; a `None` where `module` has a
-    parameter keeps that parameter (so a partial tree updates only part of a model).
+    parameter, or a whole submodule, keeps it (so a partial tree updates only part of a
+    model).
     State is kept from `module`.
 
     ```python
@@ -80,7 +81,7 @@ def _merge(module: _M, params: Any, where: str) -> _M:
         for (path, mine), new_leaf in zip(leaves, other):
             at = f"{where}.{name}{jax.tree_util.keystr(path)}"
             if isinstance(mine, Module):
-                merged.append(_merge(mine, new_leaf, at))
+                merged.append(mine if new_leaf is None else _merge(mine, new_leaf, at))
             elif take and new_leaf is not None and mine is not None:
                 shape = getattr(mine, "shape", None)
                 if shape is not None and getattr(new_leaf, "shape", None) != shape:

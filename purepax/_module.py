@@ -44,8 +44,8 @@ class Guard(Protocol):
     def check_write(self, module: Module, name: str) -> None:
         """Raise `ImmutableModuleError` if `module.name` may not be set now."""
 
-    def note_write(self, module: Module, name: str, value: Any) -> None:
-        """Accept or refuse `module.name = value` (already checked and frozen) and record it."""
+    def accept_write(self, module: Module, name: str, value: Any) -> Any:
+        """Accept or refuse `module.name = value` (checked and frozen); return what to store."""
 
 
 class _Construction:
@@ -65,8 +65,8 @@ class _Construction:
                 "in __init__ itself."
             )
 
-    def note_write(self, module: Module, name: str, value: Any) -> None:
-        pass
+    def accept_write(self, module: Module, name: str, value: Any) -> Any:
+        return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -237,7 +237,9 @@ def _coerce(cls: type, spec: FieldSpec, value: Any) -> tuple[Any, bool]:
         return _static_value(where, "is static", value), False
     if spec.role is Role.UNDECIDED:
         frozen = freeze(value)
-        if holds_dynamic(frozen):
+        if holds_dynamic(frozen) or isinstance(frozen, FrozenDict):
+            # A dict cannot be static (it is not hashable), so it is a child even when it
+            # holds no array or module yet (e.g. an empty dict of submodules).
             return frozen, True
         return _static_value(where, "holds no array or module, so it is static", value), False
     frozen = freeze(value)
@@ -482,8 +484,7 @@ class Module(metaclass=ModuleMeta):
             return
         frozen, dynamic = _coerce(type(self), fs, value)
         check_not_shared(self, name, frozen)
-        guard.note_write(self, name, frozen)
-        _store(self, spec, name, frozen, dynamic)
+        _store(self, spec, name, guard.accept_write(self, name, frozen), dynamic)
 
     def __delattr__(self, name: str) -> None:
         guard: Guard | None = self.__dict__.get(GUARD)

@@ -21,6 +21,7 @@ import jax
 
 from ._errors import ImmutableModuleError, UnreturnedUpdateError
 from ._module import (
+    GUARD,
     Module,
     immutable_message,
     iter_modules,
@@ -63,7 +64,7 @@ class _Frame:
                 raise ImmutableModuleError(_nested_message(module, name))
             raise ImmutableModuleError(immutable_message(module, name))
 
-    def note_write(self, module: Module, name: str, value: Any) -> None:
+    def accept_write(self, module: Module, name: str, value: Any) -> Any:
         if holds_tracer(value) and outside_transformations():
             raise ImmutableModuleError(
                 f"Cannot store a tracer in {type(module).__name__}.{name}: it comes from a JAX "
@@ -73,6 +74,9 @@ class _Frame:
             )
         root = self._keep[id(module)]
         self.mutated.setdefault(root, f"{type(module).__name__}.{name}")
+        # A module stored into a view becomes part of it: a mutable copy, like the
+        # arguments (the module given is not changed; views of this call stay as they are).
+        return map_submodules(lambda m: m if m.__dict__.get(GUARD) is self else self.view(m, root, {}), value)
 
     def view(self, module: Module, root: int, memo: dict[int, Module]) -> Module:
         """A mutable copy of `module` and of its submodules, guarded by this frame."""
