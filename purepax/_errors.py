@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jaxtyping import TypeCheckError
+
 
 class PurepaxError(Exception):
     """Base class of every error purepax raises."""
@@ -33,3 +35,15 @@ class FieldError(PurepaxError, AttributeError, TypeError, ValueError):
     It is also an `AttributeError`, `TypeError` and `ValueError`, so code that
     catches the builtin error it expects keeps working.
     """
+
+
+class TransformTypeError(PurepaxError, TypeCheckError):
+    """A call traced by a checked transform does not match the function's annotations.
+
+    Also a `jaxtyping.TypeCheckError`, hence a `TypeError`, as an unchecked call with
+    wrong types would raise.
+    """
+
+
+class CarryStructureError(PurepaxError, TypeError):
+    """A loop body (`px.scan`, `px.while_loop`, `px.fori_loop`) returned its carry with another structure."""

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import collections.abc
 import os
+import types
 import typing
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from beartype import beartype
-from jaxtyping import jaxtyped
+from jaxtyping import Array, Bool, Complex, Float, Int, TypeCheckError, jaxtyped
 
-from ._errors import FieldError
+from ._errors import FieldError, TransformTypeError
 
 
 def typecheck_enabled() -> bool:
@@ -93,3 +95,115 @@ def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[objec
 
 def _first_lines(error: BaseException, limit: int = 8) -> str:
     return "\n".join(str(error).splitlines()[:limit])
+
+
+# --- functions given to checked transforms ------------------------------------------------
+
+
+
+_function_checkers: weakref.WeakKeyDictionary[types.FunctionType, Callable[..., Any] | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def function_checker(fn: Callable[..., Any]) -> Callable[..., Any] | None:
+    """`fn` checked against its annotations (arguments and return, one shape memo), or None.
+
+    None when `fn` is not a plain function or has nothing to check. Built once per
+    function object, on the first trace. A traced scalar satisfies `int`, `float`,
+    `bool` or `complex` when its dtype is of that kind, so `def body(i: int, carry)`
+    works for `fori_loop`. The copy shares `fn`'s code, globals and closure, so it runs
+    exactly what `fn` runs.
+    """
+    if not isinstance(fn, types.FunctionType):
+        return None
+    if fn not in _function_checkers:
+        _function_checkers[fn] = _build_function_checker(fn)
+    return _function_checkers[fn]
+
+
+def _build_function_checker(fn: types.FunctionType) -> Callable[..., Any] | None:
+    hints = _function_hints(fn)
+    hints = {n: _scalars_from_arrays(tp) for n, tp in hints.items() if _checkable(tp) and tp is not Any}
+    if not hints:
+        return None
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__qualname__ = fn.__qualname__
+    copy.__module__ = fn.__module__
+    copy.__annotations__ = hints
+    try:
+        checked: Callable[..., Any] = jaxtyped(typechecker=beartype)(copy)
+    except Exception as error:
+        # An annotation beartype cannot check: say so once, and trace unchecked rather
+        # than refuse a function that is otherwise fine.
+        warnings.warn(
+            f"purepax cannot type-check the calls of {fn.__qualname__} ({error}); they are not "
+            "checked when traced.",
+            stacklevel=2,
+        )
+        return None
+    return checked
+
+
+def _function_hints(fn: types.FunctionType) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        pass
+    # A string annotation naming something local to the enclosing function: look in the
+    # closure too, and leave out what still does not resolve.
+    namespace = dict(fn.__globals__)
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        try:
+            namespace[name] = cell.cell_contents
+        except ValueError:
+            pass
+    hints: dict[str, Any] = {}
+    for name, annotation in getattr(fn, "__annotations__", {}).items():
+        try:
+            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+        except Exception:
+            pass
+    return hints
+
+
+def _scalars_from_arrays(tp: Any) -> Any:
+    """`tp` where `int`/`float`/`bool`/`complex` also accept a 0-d array of that dtype kind."""
+    scalar = _SCALAR_ARRAYS.get(tp) if isinstance(tp, type) else None
+    if scalar is not None:
+        return typing.Union[tp, scalar]
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        return typing.Union[tuple(_scalars_from_arrays(a) for a in args)]
+    if origin in (tuple, list, collections.abc.Sequence) and args:
+        generic: Any = origin
+        widened = tuple(a if a is Ellipsis else _scalars_from_arrays(a) for a in args)
+        return generic[widened if origin is tuple else widened[0]]
+    return tp
+
+
+_SCALAR_ARRAYS: dict[type, Any] = {
+    bool: Bool[Array, ""],
+    int: Int[Array, ""],
+    float: Float[Array, ""],
+    complex: Complex[Array, ""],
+}
+
+
+def check_call(
+    transform: str, fn: Callable[..., Any], checker: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """Call `checker(*args, **kwargs)`; a mismatch raises a TypeError naming `fn` and the fix."""
+    try:
+        return checker(*args, **kwargs)
+    except TransformTypeError:
+        raise  # a checked function called inside this one: already explained
+    except TypeCheckError as error:
+        name = getattr(fn, "__qualname__", repr(fn))
+        raise TransformTypeError(
+            f"{transform}: a call of `{name}` does not match its annotations (checked when it is "
+            f"traced).\n{error}\nPass values of the annotated types and shapes, or fix the "
+            "annotations (PUREPAX_TYPECHECK=0 turns runtime type checks off)."
+        ) from None

@@ -1,0 +1,263 @@
+"""`px.grad` and `px.value_and_grad`: gradients with respect to a model's parameters.
+
+JAX differentiates with respect to every array leaf of an argument; a model also
+holds state (counters, running statistics, PRNG keys) that must stay fixed. So these
+split the module argument into `px.parameters(model)` (what is differentiated) and the
+model itself (which supplies the state), and rebuild the model inside the function
+with `px.update_parameters`. The gradient is a module of the same type, shaped like
+`px.parameters(model)` (`None` where the model holds state), ready for
+`px.update_parameters` or an optimizer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, overload
+
+import jax
+
+from ._functional import parameters, update_parameters
+from ._module import Module
+from ._transforms import checked
+
+_P = ParamSpec("_P")
+_M = TypeVar("_M", bound=Module)
+_R = TypeVar("_R")
+_A = TypeVar("_A")
+
+
+class _GradDecorator(Protocol):
+    def __call__(self, fun: Callable[Concatenate[_M, _P], Any], /) -> Callable[Concatenate[_M, _P], _M]: ...
+
+
+class _GradAuxDecorator(Protocol):
+    def __call__(
+        self, fun: Callable[Concatenate[_M, _P], tuple[Any, _A]], /
+    ) -> Callable[Concatenate[_M, _P], tuple[_M, _A]]: ...
+
+
+class _ValueAndGradDecorator(Protocol):
+    def __call__(
+        self, fun: Callable[Concatenate[_M, _P], _R], /
+    ) -> Callable[Concatenate[_M, _P], tuple[_R, _M]]: ...
+
+
+class _AnyDecorator(Protocol):
+    def __call__(self, fun: Callable[_P, Any], /) -> Callable[_P, Any]: ...
+
+
+@overload
+def grad(  # type: ignore[overload-overlap]
+    fun: Callable[Concatenate[_M, _P], Any],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[False] = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[Concatenate[_M, _P], _M]: ...
+@overload
+def grad(
+    fun: Callable[Concatenate[_M, _P], tuple[Any, _A]],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[True],
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[Concatenate[_M, _P], tuple[_M, _A]]: ...
+@overload
+def grad(
+    fun: Callable[_P, Any],
+    /,
+    *,
+    argnums: int | Sequence[int],
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[_P, Any]: ...
+@overload
+def grad(  # type: ignore[overload-overlap]
+    fun: None = None,
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[False] = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _GradDecorator: ...
+@overload
+def grad(  # type: ignore[overload-overlap]
+    fun: None = None,
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[True],
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _GradAuxDecorator: ...
+@overload
+def grad(
+    fun: None = None,
+    /,
+    *,
+    argnums: int | Sequence[int],
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _AnyDecorator: ...
+def grad(
+    fun: Callable[..., Any] | None = None,
+    /,
+    *,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Any:
+    """The gradient of `fun` with respect to the parameters of the module in its first argument.
+
+    State (`px.state` fields, arrays of a `StateModule`) is held fixed. `fun` is checked
+    like every transformed function: no captured modules, annotations type-checked.
+
+    **Arguments:** as `jax.grad`: `fun` returning a scalar (or `(scalar, aux)` with
+    `has_aux=True`); `argnums` picks the module argument(s) (each must be a module);
+    `holomorphic`, `allow_int`. Without `fun`, returns a decorator.
+
+    **Returns:** a function returning a module of the same type shaped like
+    `px.parameters(model)` (`(grads, aux)` with `has_aux`; a tuple of them when
+    `argnums` is a sequence).
+
+    ```python
+    grads = px.grad(loss)(model, x, y)
+    model = px.update_parameters(model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads))
+    ```
+    """
+    if fun is None:
+        return functools.partial(
+            grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+        )
+    value_and_grad_fn = _value_and_grad(fun, "px.grad", argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def grad_fn(*args: Any, **kwargs: Any) -> Any:
+        value, grads = value_and_grad_fn(*args, **kwargs)
+        return (grads, value[1]) if has_aux else grads
+
+    return grad_fn
+
+
+@overload
+def value_and_grad(  # type: ignore[overload-overlap]
+    fun: Callable[Concatenate[_M, _P], _R],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[Concatenate[_M, _P], tuple[_R, _M]]: ...
+@overload
+def value_and_grad(
+    fun: Callable[_P, Any],
+    /,
+    *,
+    argnums: int | Sequence[int],
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[_P, tuple[Any, Any]]: ...
+@overload
+def value_and_grad(  # type: ignore[overload-overlap]
+    fun: None = None,
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _ValueAndGradDecorator: ...
+@overload
+def value_and_grad(
+    fun: None = None,
+    /,
+    *,
+    argnums: int | Sequence[int],
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _AnyDecorator: ...
+def value_and_grad(
+    fun: Callable[..., Any] | None = None,
+    /,
+    *,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Any:
+    """`fun`'s value and its gradient with respect to the parameters of its first (module) argument.
+
+    As `px.grad`, but also returns what `fun` returned.
+
+    **Arguments:** as `jax.value_and_grad` (`argnums`, `has_aux`, `holomorphic`,
+    `allow_int`); without `fun`, returns a decorator.
+
+    **Returns:** a function returning `(value, grads)`, or `((value, aux), grads)` with
+    `has_aux=True`; `grads` is a module shaped like `px.parameters(model)`.
+
+    ```python
+    loss_value, grads = px.value_and_grad(loss)(model, x, y)
+    ```
+    """
+    if fun is None:
+        return functools.partial(
+            value_and_grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+        )
+    return _value_and_grad(fun, "px.value_and_grad", argnums, has_aux, holomorphic, allow_int)
+
+
+def _value_and_grad(
+    fun: Callable[..., Any],
+    transform: str,
+    argnums: int | Sequence[int],
+    has_aux: bool,
+    holomorphic: bool,
+    allow_int: bool,
+) -> Callable[..., Any]:
+    body = checked(fun, transform)
+    single = isinstance(argnums, int)
+    positions: tuple[int, ...] = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def with_parameters(params: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
+        rebuilt = list(args)
+        for i, p in zip(positions, params):
+            rebuilt[i] = update_parameters(args[i], p)
+        return body(*rebuilt, **kwargs)
+
+    differentiate = jax.value_and_grad(
+        with_parameters, argnums=0, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+    )
+
+    @functools.wraps(fun)
+    def value_and_grad_fn(*args: Any, **kwargs: Any) -> Any:
+        for i in positions:
+            _require_module(transform, fun, args, i)
+        value, grads = differentiate(tuple(parameters(args[i]) for i in positions), *args, **kwargs)
+        return value, (grads[0] if single else grads)
+
+    return value_and_grad_fn
+
+
+def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> None:
+    if i < len(args) and isinstance(args[i], Module):
+        return
+    name = getattr(fun, "__qualname__", repr(fun))
+    got = f"a {type(args[i]).__name__}" if i < len(args) else "nothing"
+    raise TypeError(
+        f"{transform} differentiates with respect to the parameters of a purepax module, but "
+        f"`{name}` got {got} as its positional argument {i}. Pass the model as argument {i} "
+        f"(e.g. `{transform}(loss)(model, x, y)`), or use jax.{transform[3:]} to differentiate "
+        "with respect to any pytree of arrays."
+    )

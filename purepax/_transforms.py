@@ -1,0 +1,194 @@
+"""Checked transforms: `px.jit`, `px.vmap`, `px.remat`, `px.cond`, `px.switch`.
+
+Each takes the arguments of its JAX namesake and hands JAX a *checked* function:
+the function given, refused at once if it captures a module (`_closure.py`), and
+type-checked against its annotations (`_typecheck.py`). The checks run where JAX
+runs the Python function, that is when it traces; so `px.jit` returns the `jax.jit`
+object itself and a compiled call pays nothing beyond JAX's own pytree flattening,
+keeping JAX's async dispatch. `px.grad` and friends are in `_grad.py`, the loops in
+`_loops.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+
+import jax
+
+from ._closure import refuse_captures
+from ._typecheck import check_call, function_checker, typecheck_enabled
+
+_P = ParamSpec("_P")
+_Q = ParamSpec("_Q")
+_R = TypeVar("_R")
+_R_co = TypeVar("_R_co", covariant=True)
+_S = TypeVar("_S")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def checked(fn: Callable[_P, _R], transform: str) -> Callable[_P, _R]:
+    """`fn` with purepax's checks, for a JAX transform to trace.
+
+    Refuses `fn` now if it captures a module; the returned function (which JAX runs
+    only when it traces) checks the captures once more if a name was unbound at wrap
+    time, and type-checks the call against `fn`'s annotations.
+
+    **Arguments:** `fn`, the function; `transform`, its name for messages (`"px.jit"`).
+
+    **Returns:** a function with `fn`'s signature (`inspect.signature` follows
+    `__wrapped__`, so `static_argnames` work as with `fn`).
+    """
+    if not callable(fn):
+        raise TypeError(f"{transform} takes a function, got {fn!r}.")
+    refuse_captures(fn, transform)
+
+    def run_checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        refuse_captures(fn, transform)
+        if typecheck_enabled():
+            checker = function_checker(fn)
+            if checker is not None:
+                result: _R = check_call(transform, fn, checker, *args, **kwargs)
+                return result
+        return fn(*args, **kwargs)
+
+    functools.update_wrapper(run_checked, fn)
+    return run_checked
+
+
+class Jitted(Protocol, Generic[_P, _R_co]):
+    """What `px.jit` returns: the `jax.jit` object, typed with the function's signature."""
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
+
+    def lower(self, *args: _P.args, **kwargs: _P.kwargs) -> jax.stages.Lowered: ...
+
+    def trace(self, *args: _P.args, **kwargs: _P.kwargs) -> jax.stages.Traced: ...
+
+    def eval_shape(self, *args: _P.args, **kwargs: _P.kwargs) -> Any: ...
+
+    def clear_cache(self) -> None: ...
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Jitted[_P, _R_co]: ...
+    @overload
+    def __get__(
+        self: Jitted[Concatenate[_S, _Q], _R], instance: _S, owner: type[Any] | None = None
+    ) -> Jitted[_Q, _R]: ...
+    def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any: ...
+
+
+@overload
+def jit(fun: Callable[_P, _R], /, **jit_kwargs: Any) -> Jitted[_P, _R]: ...
+@overload
+def jit(fun: None = None, /, **jit_kwargs: Any) -> _JitDecorator: ...
+def jit(fun: Callable[..., Any] | None = None, /, **jit_kwargs: Any) -> Any:
+    """`jax.jit` that refuses module closures and type-checks its function when it traces.
+
+    **Arguments:** as `jax.jit` (`static_argnums`, `static_argnames`, `donate_argnums`,
+    `donate_argnames`, `in_shardings`, `out_shardings`, `keep_unused`, ...), all passed
+    to it. Without `fun`, returns a decorator (`@px.jit(static_argnums=1)`).
+
+    **Returns:** the `jax.jit` object itself: a compiled call does no more Python work
+    than `jax.jit` does, and keeps its async dispatch, `.lower` and `.trace`.
+
+    ```python
+    @px.jit
+    def step(model, x):
+        return model(x)
+    ```
+    """
+    if fun is None:
+        return functools.partial(jit, **jit_kwargs)
+    return jax.jit(checked(fun, "px.jit"), **jit_kwargs)
+
+
+class _JitDecorator(Protocol):
+    def __call__(self, fun: Callable[_P, _R], /) -> Jitted[_P, _R]: ...
+
+
+class _SameDecorator(Protocol):
+    def __call__(self, fun: _F, /) -> _F: ...
+
+
+@overload
+def vmap(fun: _F, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any) -> _F: ...
+@overload
+def vmap(fun: None = None, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any) -> _SameDecorator: ...
+def vmap(fun: Callable[..., Any] | None = None, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any) -> Any:
+    """`jax.vmap` that refuses module closures and type-checks its function when it traces.
+
+    The function sees one example at a time, so its annotations describe one example.
+    To map a model over a batch, pass it as an argument with `in_axes` `None` for it.
+
+    **Arguments:** as `jax.vmap` (`in_axes`, `out_axes`, `axis_name`, `axis_size`,
+    `spmd_axis_name`). Without `fun`, returns a decorator.
+
+    **Returns:** the vectorised function.
+
+    ```python
+    ys = px.vmap(lambda model, x: model(x), in_axes=(None, 0))(model, xs)
+    ```
+    """
+    if fun is None:
+        return functools.partial(vmap, in_axes=in_axes, out_axes=out_axes, **vmap_kwargs)
+    return jax.vmap(checked(fun, "px.vmap"), in_axes, out_axes, **vmap_kwargs)
+
+
+@overload
+def remat(fun: Callable[_P, _R], /, **checkpoint_kwargs: Any) -> Callable[_P, _R]: ...
+@overload
+def remat(fun: None = None, /, **checkpoint_kwargs: Any) -> _SameDecorator: ...
+def remat(fun: Callable[..., Any] | None = None, /, **checkpoint_kwargs: Any) -> Any:
+    """`jax.checkpoint` (`jax.remat`) that refuses module closures and type-checks when traced.
+
+    **Arguments:** as `jax.checkpoint` (`prevent_cse`, `policy`, `static_argnums`,
+    `static_argnames`). Without `fun`, returns a decorator.
+
+    **Returns:** the function, recomputing its intermediates on the backward pass.
+
+    ```python
+    block = px.remat(lambda model, x: model(x))
+    ```
+    """
+    if fun is None:
+        return functools.partial(remat, **checkpoint_kwargs)
+    return jax.checkpoint(checked(fun, "px.remat"), **checkpoint_kwargs)
+
+
+def cond(
+    pred: Any, true_fun: Callable[..., _R], false_fun: Callable[..., _R], *operands: Any, **cond_kwargs: Any
+) -> _R:
+    """`jax.lax.cond` whose branches are checked: each refuses module closures and is type-checked.
+
+    **Arguments:** as `jax.lax.cond`: `pred`, `true_fun`, `false_fun`, `*operands`.
+    Pass modules as operands.
+
+    **Returns:** the output of the branch taken.
+
+    ```python
+    y = px.cond(x.sum() > 0, lambda m, x: m(x), lambda m, x: x, model, x)
+    ```
+    """
+    out: Any = jax.lax.cond(
+        pred, checked(true_fun, "px.cond"), checked(false_fun, "px.cond"), *operands, **cond_kwargs
+    )
+    return typing.cast(_R, out)
+
+
+def switch(index: Any, branches: Sequence[Callable[..., _R]], *operands: Any, **switch_kwargs: Any) -> _R:
+    """`jax.lax.switch` whose branches are checked: each refuses module closures and is type-checked.
+
+    **Arguments:** as `jax.lax.switch`: `index`, `branches`, `*operands`.
+
+    **Returns:** the output of `branches[index]` (the index is clamped, as in JAX).
+
+    ```python
+    y = px.switch(i, [lambda m, x: m(x), lambda m, x: x], model, x)
+    ```
+    """
+    checked_branches = [checked(b, f"px.switch (branch {i})") for i, b in enumerate(branches)]
+    out: Any = jax.lax.switch(index, checked_branches, *operands, **switch_kwargs)
+    return typing.cast(_R, out)
