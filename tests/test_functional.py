@@ -315,3 +315,17 @@ def test_training_flag_visible_inside_jit(getkey):
 def test_helpers_refuse_non_modules(helper):
     with pytest.raises(TypeError):
         helper({"w": jnp.ones(1)})  # type: ignore[arg-type]
+
+
+def test_update_parameters_none_for_a_whole_submodule_keeps_it():
+    class Two(px.Module):
+        a: Linear
+        b: Linear | None
+
+    model = Two(Linear(jnp.ones((2, 2)), jnp.zeros(2)), Linear(jnp.ones((2, 2)), jnp.zeros(2)))
+    params = px.parameters(model)
+    partial = px.replace(params, b=None)
+    doubled = jax.tree.map(lambda p: 2 * p, partial)
+    out = px.update_parameters(model, doubled)
+    np.testing.assert_array_equal(out.a.weight, 2 * model.a.weight)
+    assert out.b is model.b

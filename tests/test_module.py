@@ -284,6 +284,19 @@ def test_undecided_tuple_and_dict_annotations():
     assert len(jax.tree_util.tree_leaves(dynamic)) == 4
 
 
+@pytest.mark.parametrize("value", [{}, {"name": "relu", "depth": 2}], ids=["empty", "static-items"])
+def test_dict_in_value_decided_field_is_a_child_even_without_arrays(value):
+    class M(px.Module):
+        d: dict
+        a: Any
+
+    m = M(value, dict(value))
+    assert dict(m.d) == value and dict(m.a) == value
+    assert jax.tree_util.tree_leaves(m) == []
+    rebuilt = jax.jit(lambda m: m)(m)
+    assert dict(rebuilt.d) == value
+
+
 def test_module_and_container_of_modules_are_children():
     class Net(px.Module):
         layer: Linear

@@ -618,3 +618,61 @@ def test_assigned_values_are_visible_in_output():
     assert out.scale == 2.0
     assert original.scale == 1.0
     assert int(original.counter.count) == 0
+
+
+def test_module_stored_into_a_view_becomes_a_mutable_copy():
+    fresh = Counter()
+
+    @px.pure
+    def fn(w, x):
+        w.counter = fresh
+        w.counter(x)  # the stored module is part of the view now
+        w.counter(x)
+        return w
+
+    out = fn(Wrapper(Counter()), 1.0)
+    assert int(out.counter.count) == 2
+    assert int(fresh.count) == 0  # the module given is not changed
+    with pytest.raises(px.ImmutableModuleError):
+        out.counter.count = jnp.array(5)
+
+
+def test_module_built_inside_pure_and_stored_counts_as_an_update_of_its_parent():
+    @px.pure
+    def fn(w):
+        w.counter = Counter()
+        w.counter(1.0)
+
+    with pytest.raises(px.UnreturnedUpdateError, match="Wrapper"):
+        fn(Wrapper(Counter()))
+
+
+def test_moving_a_submodule_between_fields_of_a_view_keeps_it_a_view():
+    class Pair(px.Module):
+        left: Counter
+        right: Counter | None
+
+    @px.pure
+    def fn(p):
+        moved = p.right
+        p.right = None  # first, or the Counter would be at two places at once
+        p.left = moved
+        p.left(1.0)
+        return p
+
+    out = fn(Pair(Counter(), Counter(count=jnp.array(10))))
+    assert int(out.left.count) == 11 and out.right is None
+
+
+def test_swapping_submodules_at_once_is_refused_as_sharing():
+    class Pair(px.Module):
+        left: Counter
+        right: Counter
+
+    @px.pure
+    def fn(p):
+        p.left, p.right = p.right, p.left
+        return p
+
+    with pytest.raises(px.FieldError, match="two places"):
+        fn(Pair(Counter(), Counter()))
