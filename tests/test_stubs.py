@@ -1,0 +1,202 @@
+"""The typed JAX overlays in `stubs/`: what mypy reveals through JAX's transforms.
+
+One mypy run (mypy on JAX is slow) checks every case file in `tests/stubs_cases/` with the
+project's `mypy.ini` (so `mypy_path = stubs`, and the purepax plugin when it is on), in a
+fresh cache directory, and the test compares its output with the expectations written in
+the case files:
+
+    reveal_type(jax.jit(f))  # N: Revealed type is "..."
+    jitted(x, "two")  # E: Argument 2 to "__call__" of "_Jitted" has ...  [arg-type]
+
+A line that holds only such a comment (`# N: ...` or `# E: ...`) belongs to the closest
+code line above it, which keeps long revealed types readable. Every case file must produce
+exactly the messages it declares, and mypy must report nothing in `stubs/` itself.
+
+Messages of the purepax plugin (codes `purepax-*`, notes "purepax plugin: ...") are left
+to the plugin's own corpus tests: these cases check the overlays, with or without it.
+
+A second test keeps the overlays in step with the installed JAX: they must export the
+same public names as JAX's own `jax/__init__.py` and `jax/lax/__init__.py`, each bound to
+the same object.
+"""
+
+import ast
+import importlib
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from mypy import api as mypy_api
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "stubs_cases"
+STUBS = ROOT / "stubs"
+
+_MARKER = re.compile(r"#\s*([EN]):\s*")
+_PLUGIN_MESSAGE = re.compile(r"\[purepax-[a-z-]+\]$|^purepax plugin:")
+_OUTPUT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<severity>error|note): (?P<message>.*)$")
+
+
+def _expected_messages(path: Path) -> list[tuple[str, int, str, str]]:
+    """The (file, line, severity, message) triples that `path` declares in its comments."""
+    expected = []
+    owner = 0
+    for number, text in enumerate(path.read_text().splitlines(), start=1):
+        stripped = text.strip()
+        continuation = _MARKER.match(stripped) is not None
+        if not continuation and stripped and not stripped.startswith("#"):
+            owner = number
+        # Everything from the first marker on is expectations; `#` inside code is rare
+        # enough in these files that the first marker is the start of the comment.
+        first = _MARKER.search(text)
+        if first is None:
+            continue
+        if continuation and owner == 0:
+            raise AssertionError(f"{path.name}:{number}: an expectation with no code line above it")
+        parts = _MARKER.split(text[first.start() :])[1:]
+        for kind, message in zip(parts[::2], parts[1::2]):
+            severity = "error" if kind == "E" else "note"
+            expected.append((path.name, owner if continuation else number, severity, message.strip()))
+    return expected
+
+
+def _run_mypy(cache_dir: Path) -> str:
+    case_files = sorted(str(p.relative_to(ROOT)) for p in CASES.glob("*.py"))
+    args = [
+        "--config-file",
+        str(ROOT / "mypy.ini"),
+        "--cache-dir",
+        str(cache_dir),
+        "--no-error-summary",
+        "--hide-error-context",
+        "--no-pretty",
+        "--no-color-output",
+        "--show-error-codes",
+        *case_files,
+    ]
+    # mypy_path in mypy.ini is relative to the working directory, not to the config file.
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        stdout, stderr, _ = mypy_api.run(args)
+    finally:
+        os.chdir(cwd)
+    assert not stderr, f"mypy failed:\n{stderr}"
+    return stdout
+
+
+@pytest.fixture(scope="session")
+def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, int, str, str]]:
+    """mypy's messages on the case files and the stubs, from one run with a fresh cache."""
+    stdout = _run_mypy(tmp_path_factory.mktemp("mypy_cache"))
+    messages = []
+    for text in stdout.splitlines():
+        match = _OUTPUT_LINE.match(text)
+        if match is None:
+            # A message without a line (e.g. mypy.ini's unused-section note) is about the
+            # configuration, not about a case file or a stub.
+            assert not text.startswith(("stubs", "tests")), f"unexpected mypy output line: {text}"
+            continue
+        if _PLUGIN_MESSAGE.search(match["message"]):
+            continue
+        path = Path(match["path"])
+        if not path.is_absolute():
+            path = ROOT / path
+        if path.is_relative_to(STUBS):
+            messages.append((str(path.relative_to(ROOT)), int(match["line"]), match["severity"], match["message"]))
+        elif path.is_relative_to(CASES):
+            messages.append((path.name, int(match["line"]), match["severity"], match["message"]))
+        # Anything else (purepax/ itself) is the project's own mypy check's business.
+    return messages
+
+
+@pytest.mark.parametrize("case", [p.name for p in sorted(CASES.glob("*.py"))])
+def test_case_file(mypy_output: list[tuple[str, int, str, str]], case: str) -> None:
+    expected = sorted(_expected_messages(CASES / case))
+    actual = sorted(m for m in mypy_output if m[0] == case)
+    missing = [f"{c}:{line}: {sev}: {msg}" for c, line, sev, msg in expected if (c, line, sev, msg) not in actual]
+    unexpected = [f"{c}:{line}: {sev}: {msg}" for c, line, sev, msg in actual if (c, line, sev, msg) not in expected]
+    assert not missing and not unexpected, (
+        "mypy's output differs from the expectations in the case file.\n"
+        + "Expected but not reported:\n  "
+        + "\n  ".join(missing or ["(none)"])
+        + "\nReported but not expected:\n  "
+        + "\n  ".join(unexpected or ["(none)"])
+    )
+
+
+def test_stubs_type_check_cleanly(mypy_output: list[tuple[str, int, str, str]]) -> None:
+    in_stubs = [f"{path}:{line}: {sev}: {msg}" for path, line, sev, msg in mypy_output if path.startswith("stubs")]
+    assert not in_stubs, "mypy reports problems in the overlays:\n" + "\n".join(in_stubs)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _public_bindings(tree: ast.Module, *, explicit_only: bool) -> dict[str, tuple[str, str] | None]:
+    """The public names a module binds for mypy: name -> (module, name) for an import, else None.
+
+    `explicit_only` keeps only `from m import x as x` imports (how a stub re-exports); for
+    JAX's own `.py` files every import binds a name at run time, and `del` unbinds it.
+    """
+    names: dict[str, tuple[str, str] | None] = {}
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.ImportFrom) and node.module is not None:
+                for alias in node.names:
+                    bound = alias.asname or alias.name
+                    if explicit_only and alias.asname != alias.name:
+                        continue
+                    names[bound] = (node.module, alias.name)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names[node.name] = None
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names[node.target.id] = None
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        names[target.id] = None
+            elif isinstance(node, ast.Delete):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        names.pop(target.id, None)
+            elif isinstance(node, ast.If):
+                # What mypy sees: the TYPE_CHECKING branch.
+                negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
+                test = node.test.operand if negated and isinstance(node.test, ast.UnaryOp) else node.test
+                if _is_type_checking(test):
+                    visit(node.orelse if negated else node.body)
+
+    visit(tree.body)
+    return {name: source for name, source in names.items() if not name.startswith("_")}
+
+
+@pytest.mark.parametrize(
+    ("module", "stub"),
+    [("jax", STUBS / "jax" / "__init__.pyi"), ("jax.lax", STUBS / "jax" / "lax" / "__init__.pyi")],
+)
+def test_overlay_mirrors_installed_jax(module: str, stub: Path) -> None:
+    runtime = importlib.import_module(module)
+    assert runtime.__file__ is not None
+    jax_names = _public_bindings(ast.parse(Path(runtime.__file__).read_text()), explicit_only=False)
+    stub_names = _public_bindings(ast.parse(stub.read_text()), explicit_only=True)
+    assert sorted(stub_names) == sorted(jax_names), (
+        f"stubs/ was written for JAX 0.10.x; the installed JAX {sys.modules['jax'].__version__} "
+        f"exports other names from {module}: update {stub.relative_to(ROOT)}.\n"
+        f"Only in JAX: {sorted(set(jax_names) - set(stub_names))}\n"
+        f"Only in the overlay: {sorted(set(stub_names) - set(jax_names))}"
+    )
+    for name, source in stub_names.items():
+        if source is None or not hasattr(runtime, name):
+            continue  # typed here, or (as in JAX) only visible to type checkers
+        origin = importlib.import_module(source[0])
+        assert getattr(origin, source[1]) is getattr(runtime, name), (
+            f"{module}.{name} is not {source[0]}.{source[1]} in the installed JAX: "
+            f"update {stub.relative_to(ROOT)}"
+        )
