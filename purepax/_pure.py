@@ -37,19 +37,25 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _M = TypeVar("_M", bound=Module)
 
+# Instance key: a token of the argument a view (or a copy of one) descends from. Copies made
+# by `px.replace`, `px.update_parameters`, the mode helpers, ... keep it, so returning such a
+# copy of a changed argument counts as returning the argument.
+LINEAGE = "_purepax_lineage"
+
 _STACK: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar("purepax_pure_stack", default=())
 
 
 class _Frame:
     """One running `pure` call: the guard of all of its views."""
 
-    __slots__ = ("trace", "open", "roots", "paths", "mutated", "_keep")
+    __slots__ = ("trace", "open", "roots", "paths", "tokens", "mutated", "_keep")
 
     def __init__(self) -> None:
         self.trace = current_trace()
         self.open = True
         self.roots: list[Module] = []  # the view of each argument module
         self.paths: list[str] = []  # where each argument module was, e.g. "args[0]"
+        self.tokens: list[object] = []  # the lineage token of each argument
         self.mutated: dict[int, str] = {}  # root index -> first change, e.g. "Counter.count"
         self._keep: dict[int, int] = {}  # id(view) -> root index
 
@@ -89,15 +95,19 @@ class _Frame:
         for name in spec_of(type(module)).dynamic_names(module):
             d[name] = map_submodules(lambda sub: self.view(sub, root, memo), d[name])
         set_guard(copy, self)
+        d.pop(LINEAGE, None)  # only an argument's own view carries its token (set by pure)
         self._keep[id(copy)] = root
         return copy
 
     def check_returned(self, fn: Callable[..., Any], out: Any) -> None:
         if not self.mutated:
             return
-        returned = {id(m) for m in iter_modules(out)}
+        returned: set[int] = set()
+        for m in iter_modules(out):
+            returned.add(id(m))
+            returned.add(id(m.__dict__.get(LINEAGE)))
         for root, change in self.mutated.items():
-            if id(self.roots[root]) not in returned:
+            if id(self.roots[root]) not in returned and id(self.tokens[root]) not in returned:
                 module = type(self.roots[root]).__name__
                 raise UnreturnedUpdateError(
                     f"{_name(fn)} changed its argument {self.paths[root]} (a {module}: "
@@ -110,6 +120,7 @@ class _Frame:
     def release(self) -> None:
         """Drop every reference to a module: nothing leaks past the call."""
         self.roots.clear()
+        self.tokens.clear()
         self._keep.clear()
 
 
@@ -131,8 +142,9 @@ def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
     The caller's modules never change. Inside the call, each copy (and each of its
     submodules) may be changed; after it, they are immutable again. A module argument
-    that `fn` changed must appear in its output, otherwise `px.UnreturnedUpdateError`
-    is raised.
+    that `fn` changed must appear in its output (itself, or a copy of it made by
+    `px.replace`, `px.update_parameters`, `px.train_mode`, ...), otherwise
+    `px.UnreturnedUpdateError` is raised.
 
     **Arguments:** `fn`, any function.
 
@@ -159,7 +171,10 @@ def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         for path, leaf in leaves:
             if isinstance(leaf, Module):
                 if id(leaf) not in memo:
-                    frame.roots.append(frame.view(leaf, len(frame.roots), memo))
+                    root = frame.view(leaf, len(frame.roots), memo)
+                    frame.tokens.append(object())
+                    root.__dict__[LINEAGE] = frame.tokens[-1]
+                    frame.roots.append(root)
                     frame.paths.append(_argument_path(path))
                 leaf = memo[id(leaf)]
             copied.append(leaf)

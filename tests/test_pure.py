@@ -676,3 +676,33 @@ def test_swapping_submodules_at_once_is_refused_as_sharing():
 
     with pytest.raises(px.FieldError, match="two places"):
         fn(Pair(Counter(), Counter()))
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda w: px.replace(w, scale=2.0),
+        px.eval_mode,
+        lambda w: px.update_parameters(w, px.parameters(w)),
+        lambda w: px.replace(px.train_mode(w), scale=3.0),
+    ],
+    ids=["replace", "eval_mode", "update_parameters", "copy-of-copy"],
+)
+def test_returning_a_functional_copy_of_a_changed_argument_counts_as_returning_it(derive):
+    @px.pure
+    def fn(w, x):
+        w(x)
+        return derive(w)
+
+    out = fn(Wrapper(Counter()), 1.0)
+    assert int(out.counter.count) == 1
+
+
+def test_a_copy_of_another_argument_does_not_count():
+    @px.pure
+    def fn(w, other, x):
+        w(x)
+        return px.replace(other, scale=2.0)
+
+    with pytest.raises(px.UnreturnedUpdateError, match=r"args\[0\]"):
+        fn(Wrapper(Counter()), Wrapper(Counter()), 1.0)
