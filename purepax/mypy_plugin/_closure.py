@@ -1,0 +1,177 @@
+"""`purepax-closure`: a function given to a transform that captures a module.
+
+Routes of capture: a free variable (a local of an enclosing function, or a global), a
+default argument, a `functools.partial` argument, a bound method of a module, a module
+itself. Under `jax.jit`, the control-flow transforms and every `px.*` transform any use
+is an error (the module's arrays become constants of the compiled program and go
+stale); under raw `jax.vmap`/`grad`/`value_and_grad`/`checkpoint` only a captured
+module that the function certainly mutates is.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import GDEF, LDEF, Context, Expression, FuncItem, MemberExpr, NameExpr, RefExpr, Var
+
+from ._applications import Application
+from ._effects import FactSource, mutations
+from ._report import CLOSURE, Reporter
+from ._scopes import local_vars, param_vars
+from ._types import Types, holds_module, module_info, untyped
+from ._walk import dotted, is_global_ref, root_name, walk
+
+FIX = "pass it to the function as an explicit argument (and return it if it changes)"
+
+
+def check(app: Application, types: Types, facts: FactSource, report: Reporter) -> None:
+    function, transform = app.function, app.transform
+    if function.module is not None:
+        _check_bound(app, function.module, function.method, types, facts, report)
+    func = function.func
+    if func is None:
+        return
+    name = _name(func)
+    _type_captured_params(func, function.bound, types)
+    for index, arg in function.bound:
+        info = holds_module(types.of(arg))
+        if info is None:
+            continue
+        params = param_vars(func)
+        if transform.strict or (index < len(params) and _mutates(func, {params[index]}, types, facts)):
+            report.error(
+                arg,
+                CLOSURE,
+                f'Function "{name}" given to {transform.name} captures module "{dotted(arg)}" '
+                f"(a {info.name}) through functools.partial; {_why(transform.strict)} Instead, "
+                f"{FIX}.",
+            )
+    for argument in func.arguments:
+        default = argument.initializer
+        info = holds_module(types.of(default)) if default is not None else None
+        if default is None or info is None:
+            continue
+        if transform.strict or _mutates(func, {argument.variable}, types, facts):
+            report.error(
+                default,
+                CLOSURE,
+                f'Function "{name}" given to {transform.name} captures module "{dotted(default)}" '
+                f'(a {info.name}) as the default value of its parameter "{argument.variable.name}"; '
+                f"{_why(transform.strict)} Instead, {FIX}.",
+            )
+    used_as: dict[int, str] = {}
+    captured = _free_modules(func, types, used_as)
+    if not captured:
+        return
+    if transform.strict:
+        seen: set[Var] = set()
+        for ref, var, module in captured:
+            if var in seen:
+                continue
+            seen.add(var)
+            use = used_as.get(id(ref), var.name)
+            used = f", used as {use}" if use != var.name else ""
+            report.error(
+                ref,
+                CLOSURE,
+                f'Function "{name}" given to {transform.name} captures module "{var.name}" '
+                f"(a {module}{used}) from {_where(ref)}; {_why(True)} Instead, {FIX}.",
+            )
+        return
+    vars_ = {var for _, var, _ in captured}
+    nodes = list(walk(func.body))
+    for m in mutations(nodes, lambda r: r.node in vars_, types, facts):
+        if m.certain:
+            report.error(
+                m.context,
+                CLOSURE,
+                f'Function "{name}" given to {transform.name} mutates captured module "{m.target}" '
+                f"(a {m.module or 'module'}: it {m.how}), which belongs to the enclosing trace. "
+                f"Instead, {FIX}.",
+            )
+
+
+def _check_bound(
+    app: Application, module: Expression, method: str | None, types: Types, facts: FactSource, report: Reporter
+) -> None:
+    info = module_info(types.of(module))
+    if info is None:
+        return
+    transform = app.transform
+    what = f'bound method "{dotted(module)}.{method}"' if method else f'module "{dotted(module)}"'
+    context: Context = app.function.expr if app.function.expr is not None else app.context
+    if transform.strict:
+        report.error(
+            context,
+            CLOSURE,
+            f"{transform.name} is given the {what} (a {info.name}), which captures the module; "
+            f"{_why(True)} Instead, pass a function that takes the module as an explicit argument "
+            f"(e.g. `lambda m, x: m{'.' + method if method else ''}(x)`) and return it if it changes.",
+        )
+        return
+    _, fact = facts.method(info, method or "__call__")
+    if fact.mutates.get(0):
+        report.error(
+            context,
+            CLOSURE,
+            f"{transform.name} is given the {what} (a {info.name}), which mutates the module it "
+            "captures, a module of the enclosing trace. Instead, pass a function that takes the "
+            "module as an explicit argument, update it with px.purecall inside, and return it.",
+        )
+
+
+def _type_captured_params(func: FuncItem, bound: list[tuple[int, Expression]], types: Types) -> None:
+    """Unannotated parameters bound to a module by a default value or functools.partial."""
+    params = param_vars(func)
+    given = [(params[i], arg) for i, arg in bound if i < len(params)]
+    given += [(a.variable, a.initializer) for a in func.arguments if a.initializer is not None]
+    for var, value in given:
+        typ = types.of(value)
+        if module_info(typ) is not None and typ is not None and untyped(var):
+            types.overrides[var] = typ
+
+
+def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list[tuple[RefExpr, Var, str]]:
+    """(reference, variable, module class) of each module `func` reads from outside itself.
+
+    `used_as` receives, for each reference, the attribute chain it starts (`self.counter`).
+    """
+    own = local_vars(func)
+    found: list[tuple[RefExpr, Var, str]] = []
+    for node in walk(func.body):
+        if isinstance(node, MemberExpr) and not is_global_ref(node):
+            root = root_name(node)
+            if root is not None and id(root) not in used_as:
+                used_as[id(root)] = dotted(node)
+            continue
+        if isinstance(node, NameExpr):
+            if node.kind not in (LDEF, GDEF):
+                continue
+        elif not (isinstance(node, MemberExpr) and is_global_ref(node)):
+            continue
+        var = node.node
+        if not isinstance(var, Var) or var in own:
+            continue
+        info = holds_module(types.of(node))
+        if info is not None:
+            found.append((node, var, info.name))
+    return found
+
+
+def _mutates(func: FuncItem, params: set[Var], types: Types, facts: FactSource) -> bool:
+    nodes = list(walk(func.body))
+    return any(m.certain for m in mutations(nodes, lambda r: r.node in params, types, facts))
+
+
+def _name(func: FuncItem) -> str:
+    return "<lambda>" if func.name == "<lambda>" else func.name
+
+
+def _where(ref: RefExpr) -> str:
+    if isinstance(ref, NameExpr) and ref.kind == LDEF:
+        return "an enclosing function"
+    return "a global"
+
+
+def _why(strict: bool) -> str:
+    if strict:
+        return "its arrays would be baked into the compiled program as constants and go stale."
+    return "a captured module belongs to the enclosing trace."

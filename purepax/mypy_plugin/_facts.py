@@ -1,0 +1,214 @@
+"""Which methods and functions mutate which of their parameters, and how that is cached.
+
+A method mutates `self` when it assigns to `self` (or a submodule) or calls a mutating
+callable on it; a plain function mutates a parameter likewise. Facts are computed from
+the function's body, transitively, and memoized for the run.
+
+mypy loads an unchanged file from its cache *without function bodies*, so the facts of
+every file are written into mypy's own cache while the file is being processed (in
+`report_config_data`, just before mypy serializes the file):
+- a module class's methods: in its `TypeInfo.metadata`, as mypy's dataclasses plugin does;
+- module-level functions, which have no such slot: in the metadata of a hidden,
+  plugin-generated class `__purepax_facts__` added to the file's symbol table.
+Both are part of the file's serialized interface, so when a function's facts change,
+mypy sees a new interface hash and checks the files that use it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mypy.nodes import (
+    GDEF,
+    Block,
+    ClassDef,
+    ConditionalExpr,
+    Decorator,
+    FakeInfo,
+    FuncDef,
+    FuncItem,
+    IfStmt,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Node,
+    SymbolTable,
+    SymbolTableNode,
+    TypeInfo,
+    Var,
+)
+from mypy.types import Instance
+
+from ._effects import Fact, effects
+from ._names import decorators_of, is_module_class, wraps_purely
+from ._scopes import Bindings, param_vars
+from ._types import Types
+from ._walk import root_name, scope_nodes, walk
+
+KEY = "purepax"
+STORE = "__purepax_facts__"
+# Decorators that leave a function's effect on its arguments as it is.
+_TRANSPARENT = frozenset(
+    {"builtins.staticmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override"}
+)
+
+
+class Facts:
+    """The facts of every function the plugin has looked at in this run."""
+
+    def __init__(self, modules: Callable[[], dict[str, MypyFile]]) -> None:
+        self._modules = modules
+        self._memo: dict[FuncItem, Fact] = {}
+        self._busy: set[FuncItem] = set()
+
+    def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
+        for klass in info.mro:
+            symbol = klass.names.get(name)
+            if symbol is None:
+                continue
+            if isinstance(symbol.node, (FuncDef, Decorator)):
+                return self._fact(symbol.node, klass)
+            return None, Fact()
+        return None, Fact()
+
+    def function(self, node: FuncDef | Decorator) -> tuple[FuncItem | None, Fact]:
+        func = node.func if isinstance(node, Decorator) else node
+        if _is_method(func):
+            return func, Fact()  # `Class.method(obj)`: not followed
+        return self._fact(node, None)
+
+    def _fact(self, node: FuncDef | Decorator, owner: TypeInfo | None) -> tuple[FuncItem, Fact]:
+        func = node.func if isinstance(node, Decorator) else node
+        decorators = decorators_of(node)
+        if wraps_purely(decorators) or any(not _transparent(d) for d in decorators):
+            return func, Fact()  # a pure or transformed function works on copies
+        known = self._memo.get(func)
+        if known is not None:
+            return func, known
+        if not func.body.body:  # loaded from mypy's cache: no body, read the stored facts
+            fact = self._load(func, owner)
+        elif func in self._busy:
+            return func, Fact()  # recursion: the outer call collects the other mutations
+        else:
+            self._busy.add(func)
+            try:
+                fact = _compute(func, self)
+            finally:
+                self._busy.discard(func)
+        self._memo[func] = fact
+        return func, fact
+
+    def _load(self, func: FuncDef, owner: TypeInfo | None) -> Fact:
+        if owner is not None:
+            stored = owner.metadata.get(KEY, {}).get("mutates", {})
+        else:
+            module = self._modules().get(func.fullname.rpartition(".")[0])
+            symbol = module.names.get(STORE) if module is not None else None
+            info = symbol.node if symbol is not None else None
+            stored = info.metadata.get(KEY, {}).get("mutates", {}) if isinstance(info, TypeInfo) else {}
+        return _decode(stored.get(func.name))
+
+    def store(self, tree: MypyFile) -> None:
+        """Write the facts of `tree`'s module classes and module-level functions into it."""
+        functions: dict[str, object] = {}
+        for node in walk(tree, nested=False):
+            if isinstance(node, ClassDef) and is_module_class(node.info):
+                methods: dict[str, object] = {}
+                for name, symbol in node.info.names.items():
+                    if isinstance(symbol.node, (FuncDef, Decorator)):
+                        _, fact = self._fact(symbol.node, node.info)
+                        if fact:
+                            methods[name] = _encode(fact)
+                node.info.metadata[KEY] = {"mutates": methods}
+            elif isinstance(node, (FuncDef, Decorator)):
+                func = node.func if isinstance(node, Decorator) else node
+                if tree.names.get(func.name) is not None and not _is_method(func):
+                    _, fact = self.function(node)
+                    if fact:
+                        functions[func.name] = _encode(fact)
+        if functions:
+            _store_info(tree, self._modules()).metadata[KEY] = {"mutates": functions}
+
+
+def _compute(func: FuncItem, facts: Facts) -> Fact:
+    types = Types()
+    if isinstance(func, FuncDef):
+        types.note_method(func)
+    params = {var: i for i, var in enumerate(param_vars(func))}
+    nodes = list(scope_nodes(func))
+    bindings = Bindings(func.body)
+    roots = {var for var in params if not bindings.rebound(var)}
+    found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
+    certain_mode = not _depends_on_mode(nodes, set(params))
+    fact = Fact()
+    for m in found.found:
+        if isinstance(m.root.node, Var):
+            index = params[m.root.node]
+            fact.mutates[index] = fact.mutates.get(index, False) or (m.certain and certain_mode)
+    for root, method in found.calls:
+        if isinstance(root.node, Var):
+            fact.calls.setdefault(params[root.node], set()).add(method)
+    return fact
+
+
+def _depends_on_mode(nodes: list[Node], params: set[Var]) -> bool:
+    """The function tests a mode: `training`, or a branch on an attribute of a parameter.
+
+    BatchNorm and Dropout mutate only in training mode (`if self.training:`), which the
+    plugin cannot see at a call site, so their mutations are possible, not certain.
+    """
+    for node in nodes:
+        if isinstance(node, (MemberExpr, NameExpr)) and node.name == "training":
+            return True
+        conditions = node.expr if isinstance(node, IfStmt) else [node.cond] if isinstance(node, ConditionalExpr) else []
+        for condition in conditions:
+            for part in walk(condition):
+                root = root_name(part) if isinstance(part, MemberExpr) else None
+                if root is not None and root.node in params:
+                    return True
+    return False
+
+
+def _is_method(func: FuncItem) -> bool:
+    return not isinstance(func.info, FakeInfo)  # FakeInfo: the `info` of a plain function
+
+
+def _transparent(decorator: object) -> bool:
+    return isinstance(decorator, (NameExpr, MemberExpr)) and decorator.fullname in _TRANSPARENT
+
+
+def _encode(fact: Fact) -> dict[str, object]:
+    return {
+        "certain": sorted(i for i, c in fact.mutates.items() if c),
+        "possible": sorted(i for i, c in fact.mutates.items() if not c),
+        "calls": {str(i): sorted(names) for i, names in fact.calls.items()},
+    }
+
+
+def _decode(stored: object) -> Fact:
+    fact = Fact()
+    if isinstance(stored, dict):
+        for i in stored.get("possible", []):
+            fact.mutates[int(i)] = False
+        for i in stored.get("certain", []):
+            fact.mutates[int(i)] = True
+        for i, names in stored.get("calls", {}).items():
+            fact.calls[int(i)] = set(names)
+    return fact
+
+
+def _store_info(tree: MypyFile, modules: dict[str, MypyFile]) -> TypeInfo:
+    """The hidden class of `tree` whose metadata holds its functions' facts."""
+    symbol = tree.names.get(STORE)
+    if symbol is not None and isinstance(symbol.node, TypeInfo):
+        return symbol.node
+    obj = modules["builtins"].names["object"].node
+    assert isinstance(obj, TypeInfo)
+    defn = ClassDef(STORE, Block([]))
+    defn.fullname = f"{tree.fullname}.{STORE}"
+    info = TypeInfo(SymbolTable(), defn, tree.fullname)
+    defn.info = info
+    info.bases = [Instance(obj, [])]
+    info.mro = [info, obj]
+    tree.names[STORE] = SymbolTableNode(GDEF, info, module_public=False, plugin_generated=True)
+    return info

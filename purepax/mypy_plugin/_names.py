@@ -1,0 +1,182 @@
+"""Which names are JAX transforms, purepax transforms and purepax helpers.
+
+A name reaches the plugin as the full name of its definition, which may be a module
+inside JAX's private package or a stub's public name (`jax.jit`, `jax.lax.scan`), and
+may move between JAX versions. So a name is matched by its top-level package and its
+last component only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
+    CallExpr,
+    Decorator,
+    Expression,
+    ListExpr,
+    RefExpr,
+    TupleExpr,
+    TypeInfo,
+)
+
+from ._walk import dotted
+
+# JAX transforms under which any use of a captured module is an error (the function's
+# arrays would be baked into the program as constants) ...
+STRICT_JAX = frozenset({"jit", "scan", "cond", "switch", "while_loop", "fori_loop"})
+# ... and those under which only a captured module that the function mutates is.
+LENIENT_JAX = frozenset({"vmap", "grad", "value_and_grad", "checkpoint", "remat"})
+PUREPAX_TRANSFORMS = frozenset(
+    {"jit", "scan", "vmap", "grad", "value_and_grad", "cond", "switch", "while_loop", "fori_loop", "remat"}
+)
+# purepax functions that return a new (immutable) module.
+MODULE_MAKERS = frozenset({"replace", "update_parameters", "train_mode", "eval_mode", "parameters"})
+# JAX packages whose functions merely share a transform's name (`jax.numpy.linalg.cond`).
+_NOT_TRANSFORMS = frozenset({"numpy", "scipy", "random", "nn", "image", "dlpack"})
+
+
+@dataclass(frozen=True)
+class Transform:
+    """What the plugin knows about one transform."""
+
+    name: str  # as written at the call site, e.g. "jax.lax.scan" or "px.jit"
+    last: str  # "scan"
+    strict: bool  # any use of a captured module is an error (else only a mutated one)
+
+    def function_args(self, call: CallExpr) -> list[Expression]:
+        """The functions given to this transform in `call` (a switch's branches one by one)."""
+        found: list[Expression] = []
+        positions, keywords = _FUNCTION_ARGS[self.last]
+        if self.last == "cond" and len(call.args) == 5:
+            return []  # cond(pred, true_operand, true_fun, false_operand, false_fun), JAX's old form
+        for i, (arg, kind, name) in enumerate(zip(call.args, call.arg_kinds, call.arg_names)):
+            if (kind == ARG_POS and i in positions) or (kind == ARG_NAMED and name in keywords):
+                found.append(arg)
+        if self.last == "switch":
+            return [item for arg in found for item in _sequence_items(arg)]
+        return found
+
+    def carry_args(self, call: CallExpr) -> tuple[list[int], list[Expression]]:
+        """(parameter positions, argument expressions): values the transform hands the function.
+
+        `scan(f, init, xs)` gives `init` to `f`'s first parameter, `fori_loop(lo, hi, body,
+        init)` gives `init` to `body`'s second one, `cond(p, t, f, *operands)` gives the
+        operands to each branch in order.
+        """
+        spec = _CARRIES.get(self.last)
+        if spec is None:
+            return [], []
+        position, keyword, params = spec
+        positional = [a for a, k in zip(call.args, call.arg_kinds) if k == ARG_POS]
+        if params is None:  # the operands of cond / switch, all of them
+            return list(range(len(positional) - position)), positional[position:]
+        for arg, kind, name in zip(call.args, call.arg_kinds, call.arg_names):
+            if kind == ARG_NAMED and name == keyword:
+                return [params], [arg]
+        if len(positional) > position:
+            return [params], [positional[position]]
+        return [], []
+
+
+_FUNCTION_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "jit": ((0,), ("fun",)),
+    "vmap": ((0,), ("fun",)),
+    "grad": ((0,), ("fun",)),
+    "value_and_grad": ((0,), ("fun",)),
+    "checkpoint": ((0,), ("fun",)),
+    "remat": ((0,), ("fun",)),
+    "scan": ((0,), ("f",)),
+    "cond": ((1, 2), ("true_fun", "false_fun")),
+    "switch": ((1,), ("branches",)),
+    "while_loop": ((0, 1), ("cond_fun", "body_fun")),
+    "fori_loop": ((2,), ("body_fun",)),
+}
+# transform -> (position of the carried argument, its keyword, the parameter it becomes;
+# None: every operand from that position on, in order).
+_CARRIES: dict[str, tuple[int, str, int | None]] = {
+    "scan": (1, "init", 0),
+    "fori_loop": (3, "init_val", 1),
+    "while_loop": (2, "init_val", 0),
+    "cond": (3, "", None),
+    "switch": (2, "", None),
+}
+
+
+def _sequence_items(expr: Expression) -> list[Expression]:
+    if isinstance(expr, (ListExpr, TupleExpr)):
+        return list(expr.items)
+    return []
+
+
+def _parts(fullname: str) -> list[str]:
+    return fullname.split(".") if fullname else []
+
+
+def is_purepax_name(fullname: str, names: frozenset[str] | set[str]) -> bool:
+    parts = _parts(fullname)
+    return len(parts) >= 2 and parts[0] == "purepax" and parts[-1] in names
+
+
+def transform_of(expr: Expression) -> Transform | None:
+    """The transform that `expr` names (`jax.jit`, `lax.scan`, `px.vmap`), if any."""
+    if not isinstance(expr, RefExpr):
+        return None
+    parts = _parts(expr.fullname)
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    written = dotted(expr)
+    if parts[0] == "purepax" and last in PUREPAX_TRANSFORMS and "mypy_plugin" not in parts:
+        return Transform(written, last, strict=True)
+    if parts[0] == "jax" and not _NOT_TRANSFORMS.intersection(parts):
+        if last in STRICT_JAX:
+            return Transform(written, last, strict=True)
+        if last in LENIENT_JAX:
+            return Transform(written, last, strict=False)
+    return None
+
+
+def is_pure(expr: Expression) -> bool:
+    """`expr` names `px.pure`."""
+    return isinstance(expr, RefExpr) and is_purepax_name(expr.fullname, {"pure"})
+
+
+def is_purecall(expr: Expression) -> bool:
+    """`expr` names `px.purecall`."""
+    return isinstance(expr, RefExpr) and is_purepax_name(expr.fullname, {"purecall"})
+
+
+def is_module_maker(expr: Expression) -> bool:
+    """`expr` names a purepax helper that returns a new module (`px.replace`, ...)."""
+    return isinstance(expr, RefExpr) and is_purepax_name(expr.fullname, MODULE_MAKERS)
+
+
+def is_partial(expr: Expression) -> bool:
+    return isinstance(expr, RefExpr) and expr.fullname == "functools.partial"
+
+
+def is_module_class(info: TypeInfo) -> bool:
+    """`info` is a purepax module class (a subclass of `px.Module`)."""
+    return any(_is_module_base(base.fullname) for base in info.mro)
+
+
+def _is_module_base(fullname: str) -> bool:
+    parts = _parts(fullname)
+    return len(parts) >= 2 and parts[0] == "purepax" and parts[-1] == "Module"
+
+
+def decorators_of(node: object) -> list[Expression]:
+    return list(node.original_decorators) if isinstance(node, Decorator) else []
+
+
+def wraps_purely(decorators: list[Expression]) -> bool:
+    """Any decorator that makes calling the function leave the caller's modules unchanged."""
+    for d in decorators:
+        target = d.args[0] if isinstance(d, CallExpr) and is_partial(d.callee) and d.args else d
+        callee = target.callee if isinstance(target, CallExpr) else target
+        if is_pure(callee) or transform_of(callee) is not None:
+            return True
+    return False

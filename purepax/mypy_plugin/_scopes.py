@@ -1,0 +1,204 @@
+"""Where each variable of a file gets its values, and which variables a function binds.
+
+A variable is *provably immutable* when every value it is ever given is a module that
+construction or a pure call has already finished with: a module class called, a
+purepax helper that returns a copy (`px.replace`, `px.update_parameters`,
+`px.train_mode`, ...), the module returned by `px.purecall`, or what a pure or
+transformed function returned. One binding of any other kind (a parameter, a loop
+variable, an unknown call) and the plugin assumes nothing about the variable.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import (
+    ARG_STAR,
+    ARG_STAR2,
+    AssignmentExpr,
+    AssignmentStmt,
+    CallExpr,
+    Decorator,
+    DictionaryComprehension,
+    Expression,
+    ForStmt,
+    FuncDef,
+    FuncItem,
+    GeneratorExpr,
+    LambdaExpr,
+    ListExpr,
+    NameExpr,
+    Node,
+    OperatorAssignmentStmt,
+    RefExpr,
+    StarExpr,
+    TryStmt,
+    TupleExpr,
+    TypeInfo,
+    Var,
+    WithStmt,
+)
+
+from ._names import (
+    decorators_of,
+    is_module_class,
+    is_module_maker,
+    is_partial,
+    is_pure,
+    is_purecall,
+    transform_of,
+    wraps_purely,
+)
+from ._walk import walk
+
+FRESH = "fresh"  # a module made here: immutable
+RETURNED = "returned"  # what a pure call or a transform returned: immutable if a module
+OTHER = "other"  # anything else: unknown
+_FINISHED = frozenset({FRESH, RETURNED})
+
+
+def param_vars(func: FuncItem) -> list[Var]:
+    """The parameters of `func` that take one argument each (not *args / **kwargs)."""
+    return [a.variable for a in func.arguments if a.kind not in (ARG_STAR, ARG_STAR2)]
+
+
+class Bindings:
+    """Every value each variable of a file (or of one function) is given."""
+
+    def __init__(self, root: Node | list[Node]) -> None:
+        self.origins: dict[Var, set[str]] = {}  # assignments only, not parameter passing
+        self.sites: dict[Var, list[tuple[int, str, int]]] = {}  # (line, origin, id of the target)
+        self.params: set[Var] = set()
+        self.stores: set[int] = set()  # id() of each NameExpr that is assigned to
+        self.values: dict[Var, list[Expression | None]] = {}  # what each assignment gave (None: unknown)
+        for node in root if isinstance(root, list) else walk(root):
+            self._visit(node)
+
+    def immutable(self, var: Var) -> bool:
+        """`var` is a variable (not a parameter) given only finished modules."""
+        origins = self.origins.get(var)
+        return var not in self.params and origins is not None and bool(origins) and origins <= _FINISHED
+
+    def only_finished(self, param: Var) -> bool:
+        """Parameter `param` is never reassigned, or only to finished modules."""
+        return self.origins.get(param, set()) <= _FINISHED
+
+    def finished_at(self, var: Var, line: int, own: set[int], straight: set[int]) -> bool:
+        """At `line`, `var` certainly holds a finished module (flow-sensitive, simply).
+
+        True when a statement of the function's own top-level block (`straight`: ids of
+        its assignment targets) gave `var` a finished module before `line`, and every
+        later assignment to `var` does so too. Any assignment from outside the function's
+        own scope (`own`), e.g. `nonlocal` in a nested function, and the plugin gives up.
+        """
+        sites = self.sites.get(var, [])
+        if any(target not in own for _, _, target in sites):
+            return False
+        starts = [at for at, origin, target in sites if target in straight and at < line and origin in _FINISHED]
+        if not starts:
+            return False
+        start = max(starts)
+        return all(origin in _FINISHED for at, origin, _ in sites if at >= start)
+
+    def rebound(self, var: Var) -> bool:
+        """`var` (a parameter) is assigned to somewhere."""
+        return var in self.origins
+
+    def _add(self, target: Expression, origin: str) -> None:
+        if isinstance(target, NameExpr):
+            self.stores.add(id(target))
+            if isinstance(target.node, Var):
+                self.origins.setdefault(target.node, set()).add(origin)
+                self.sites.setdefault(target.node, []).append((target.line, origin, id(target)))
+                self.values.setdefault(target.node, []).append(None)
+        elif isinstance(target, (TupleExpr, ListExpr)):
+            for item in target.items:
+                self._add(item, origin)
+        elif isinstance(target, StarExpr):
+            self._add(target.expr, OTHER)
+
+    def _bind(self, target: Expression, value: Expression) -> None:
+        if isinstance(target, (TupleExpr, ListExpr)):
+            if isinstance(value, (TupleExpr, ListExpr)) and len(value.items) == len(target.items):
+                for t, v in zip(target.items, value.items):
+                    self._bind(t, v)
+                return
+            if isinstance(value, CallExpr) and is_purecall(value.callee) and len(target.items) == 2:
+                self._add(target.items[0], RETURNED)
+                self._add(target.items[1], OTHER)
+                return
+        self._add(target, origin_of(value))
+        if isinstance(target, NameExpr) and isinstance(target.node, Var):
+            self.values[target.node][-1] = value
+
+    def functions(self) -> dict[Var, Expression]:
+        """Variables given exactly one value, a function: `step = px.pure(f)`, `f = lambda x: ...`."""
+        found: dict[Var, Expression] = {}
+        for var, values in self.values.items():
+            value = values[0]
+            if len(values) == 1 and var not in self.params and value is not None and _function_like(value):
+                found[var] = value
+        return found
+
+    def _visit(self, node: Node) -> None:
+        if isinstance(node, AssignmentStmt):
+            for lvalue in node.lvalues:
+                self._bind(lvalue, node.rvalue)
+        elif isinstance(node, OperatorAssignmentStmt):
+            self._add(node.lvalue, OTHER)
+        elif isinstance(node, AssignmentExpr):
+            self._bind(node.target, node.value)
+        elif isinstance(node, ForStmt):
+            self._add(node.index, OTHER)
+        elif isinstance(node, WithStmt):
+            for target in node.target:
+                if target is not None:
+                    self._add(target, OTHER)
+        elif isinstance(node, TryStmt):
+            for var in node.vars:
+                if var is not None:
+                    self._add(var, OTHER)
+        elif isinstance(node, (GeneratorExpr, DictionaryComprehension)):
+            for index in node.indices:
+                self._add(index, OTHER)
+        elif isinstance(node, FuncItem):
+            self.params.update(a.variable for a in node.arguments)
+
+
+def _function_like(value: Expression) -> bool:
+    if isinstance(value, LambdaExpr):
+        return True
+    if isinstance(value, RefExpr):
+        return isinstance(value.node, (FuncDef, Decorator))
+    if isinstance(value, CallExpr):
+        callee = value.callee
+        return is_partial(callee) or is_pure(callee) or transform_of(callee) is not None
+    return False
+
+
+# Transforms that run the function at once (the others return a transformed function).
+_RUNNERS = frozenset({"scan", "cond", "switch", "while_loop", "fori_loop"})
+
+
+def origin_of(value: Expression) -> str:
+    """What kind of value `value` is, as far as immutability goes."""
+    if not isinstance(value, CallExpr):
+        return OTHER
+    callee = value.callee
+    if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
+        return FRESH if is_module_class(callee.node) else OTHER
+    if is_module_maker(callee):
+        return FRESH
+    transform = transform_of(callee)
+    if transform is not None and transform.last in _RUNNERS:
+        return RETURNED  # lax.scan / cond / while_loop / ... return their outputs
+    if isinstance(callee, CallExpr) and (is_pure(callee.callee) or transform_of(callee.callee) is not None):
+        return RETURNED  # px.pure(f)(...), jax.jit(f)(...)
+    if isinstance(callee, RefExpr) and isinstance(callee.node, Decorator):
+        if wraps_purely(decorators_of(callee.node)):
+            return RETURNED  # a @px.pure or @jax.jit function
+    return OTHER
+
+
+def local_vars(func: FuncItem) -> set[Var]:
+    """The variables bound inside `func` or the functions nested in it (its parameters too)."""
+    bindings = Bindings(func)
+    return set(bindings.origins) | bindings.params

@@ -1,0 +1,29 @@
+"""The seed's RNN: the scan body calls its (immutable) carry."""
+
+# runtime: ImmutableModuleError
+import functools
+
+import jax
+import jax.numpy as jnp
+
+import purepax as px
+from corpus_defs import Counter, Linear, Tracked, bump, bump_twice
+
+
+class RNN(px.Module):
+    counter: Counter
+
+    def __init__(self):
+        self.counter = Counter()
+
+    def __call__(self, xs):
+        def scan_fn(c: Counter, x):
+            y = c(x)  # E: purepax-mutation
+            return c, y
+
+        _, y = jax.lax.scan(scan_fn, init=self.counter, xs=xs)
+        return y
+
+
+rnn = RNN()
+rnn, ys = px.purecall(rnn, jnp.arange(0, 10))

@@ -1,0 +1,14 @@
+"""raw jax.vmap may read a captured module."""
+
+# runtime: ok
+import functools
+
+import jax
+import jax.numpy as jnp
+
+import purepax as px
+from corpus_defs import Counter, Linear, Tracked, bump, bump_twice
+
+
+model = Linear(2, 2, key=jax.random.PRNGKey(0))
+ys = jax.vmap(lambda x: model(x))(jnp.ones((3, 2)))

@@ -1,0 +1,1 @@
+"""A package of the corpus: mutation facts that cross files (helpers -> models -> programs)."""

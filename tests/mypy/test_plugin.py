@@ -1,0 +1,259 @@
+"""The mypy plugin, tested on whole programs: `corpus/bad_*.py`, `corpus/good_*.py`.
+
+Each bad line carries its expected code as a trailing comment (`# E: purepax-mutation`);
+good programs expect no purepax error at all. The whole corpus is checked in ONE mypy
+run (mypy on JAX is slow), with a cache keyed on a hash of the plugin's source: mypy
+replays cached errors of unchanged files even when a plugin submodule has changed,
+so a cache shared across plugin versions could hide a regression.
+
+Every program also runs: its first lines say what the runtime engine does with it
+(`# runtime: ImmutableModuleError` must raise that purepax error, `# runtime: ok` must
+run cleanly, `# runtime: silent` means the bug is one only the plugin sees and the
+program runs); `# needs: px.NAME` skips the run while that transform is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import runpy
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import mypy.api
+import mypy.version
+import pytest
+
+import purepax as px
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CORPUS = HERE / "corpus"
+PLUGIN = ROOT / "purepax" / "mypy_plugin"
+CODES = ("purepax-closure", "purepax-mutation", "purepax-unreturned")
+MARK = re.compile(r"#\s*E:\s*([\w, -]+)$")
+RUNTIME = re.compile(r"^# runtime: (\w+)", re.MULTILINE)
+NEEDS = re.compile(r"^# needs: px\.(\w+)", re.MULTILINE)
+PROGRAMS = sorted(CORPUS.rglob("bad_*.py")) + sorted(CORPUS.rglob("good_*.py"))
+ERROR_LINE = re.compile(
+    r"^(?P<path>[^:]+\.py):(?P<line>\d+): (?P<kind>error|note): (?P<msg>.*?)(?:  \[(?P<code>[\w-]+)\])?$"
+)
+
+
+def plugin_hash() -> str:
+    digest = hashlib.sha256(mypy.version.__version__.encode() + sys.version.encode())
+    for path in sorted(PLUGIN.rglob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir(name: str) -> Path:
+    """A mypy cache for this version of the plugin (a new plugin starts a new cache)."""
+    caches = Path(tempfile.gettempdir()) / "purepax-mypy-tests"
+    current = caches / plugin_hash()
+    if not current.exists() and caches.exists():
+        for old in caches.iterdir():  # caches of earlier plugin versions
+            shutil.rmtree(old, ignore_errors=True)
+    path = current / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_mypy(files: list[Path], cache: Path, *extra: str) -> tuple[str, str, int]:
+    """mypy on `files`, in this process (mypy on JAX is slow enough without a subprocess).
+
+    mypy run in-process treats what it finds on `sys.path` as installed third-party code
+    (errors silenced, function bodies dropped); pytest puts the test folders there, so
+    they are taken off `sys.path` for the run.
+    """
+    args = [
+        "--config-file",
+        str(ROOT / "mypy.ini"),
+        "--cache-dir",
+        str(cache),
+        "--no-pretty",
+        "--show-absolute-path",
+        "--no-error-summary",
+        *extra,
+        *map(str, files),
+    ]
+    tests = ROOT / "tests"
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if not Path(p or ".").resolve().is_relative_to(tests)]
+    try:
+        return mypy.api.run(args)
+    finally:
+        sys.path[:] = saved
+
+
+def expected(path: Path) -> Counter[tuple[int, str]]:
+    found: Counter[tuple[int, str]] = Counter()
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        match = MARK.search(line)
+        if match:
+            for code in match.group(1).split(","):
+                found[(number, code.strip())] += 1
+    return found
+
+
+def parse(output: str) -> dict[Path, list[tuple[int, str, str, str]]]:
+    """path -> [(line, kind, code, message)] of every purepax error or plugin note."""
+    found: dict[Path, list[tuple[int, str, str, str]]] = {}
+    for line in output.splitlines():
+        match = ERROR_LINE.match(line)
+        if not match:
+            continue
+        code = match.group("code") or ""
+        if code in CODES or "purepax plugin" in match.group("msg"):
+            entry = (int(match.group("line")), match.group("kind"), code, match.group("msg"))
+            found.setdefault(Path(match.group("path")).resolve(), []).append(entry)
+    return found
+
+
+@pytest.fixture(scope="session")
+def corpus_report() -> dict[Path, list[tuple[int, str, str, str]]]:
+    stdout, stderr, _ = run_mypy(PROGRAMS, cache_dir("corpus"))
+    assert "Traceback" not in stderr and "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
+    return parse(stdout)
+
+
+def test_corpus_size() -> None:
+    bad = [p for p in PROGRAMS if p.name.startswith("bad_")]
+    good = [p for p in PROGRAMS if p.name.startswith("good_")]
+    assert len(bad) >= 40 and len(good) >= 40, (len(bad), len(good))
+    assert all(expected(p) for p in bad), [p.name for p in bad if not expected(p)]
+    assert not any(expected(p) for p in good)
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_static(program: Path, corpus_report: dict[Path, list[tuple[int, str, str, str]]]) -> None:
+    reported = corpus_report.get(program.resolve(), [])
+    notes = [r for r in reported if r[1] == "note"]
+    assert not notes, f"the plugin failed internally: {notes}"
+    got = Counter((line, code) for line, _, code, _ in reported)
+    want = expected(program)
+    assert got == want, "\n".join(
+        [f"missing: {sorted(want - got)}", f"unexpected: {sorted(got - want)}"]
+        + [f"  {line}: [{code}] {msg}" for line, _, code, msg in reported]
+    )
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_runtime(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = program.read_text()
+    match = RUNTIME.search(text)
+    assert match, f"{program.name} says nothing about its runtime behaviour"
+    outcome = match.group(1)
+    for name in NEEDS.findall(text):
+        if not hasattr(px, name):
+            pytest.skip(f"px.{name} does not exist yet")
+    monkeypatch.syspath_prepend(str(program.parent))
+    monkeypatch.syspath_prepend(str(CORPUS))
+    if outcome in ("ok", "silent"):
+        runpy.run_path(str(program), run_name="__corpus__")
+    else:
+        error = getattr(px, outcome)
+        with pytest.raises(error):
+            runpy.run_path(str(program), run_name="__corpus__")
+
+
+XFILE_LIB = """\
+import jax.numpy as jnp
+import purepax as px
+
+
+class Meter(px.StateModule):
+    total: jnp.ndarray = px.state(default_factory=lambda: jnp.zeros(()))
+
+    def add(self, x):
+        self.total = self.total + x
+        return x
+
+
+def tally(meter, x):
+    return meter.add(x)
+"""
+XFILE_MAIN = """\
+import jax
+import jax.numpy as jnp
+from xf_lib import Meter, tally
+
+
+def body(m: Meter, x):
+    y = {call}
+    return m, y
+
+
+jax.lax.scan(body, Meter(), jnp.arange(3.0))
+"""
+
+
+def test_facts_survive_a_warm_cache() -> None:
+    """Facts of a cached file (loaded without function bodies) still prove errors in a
+    changed caller; and changing only the facts of the cached file re-checks the caller."""
+    work = cache_dir("xfile")
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.copytree(cache_dir("corpus"), cache, dirs_exist_ok=True)  # JAX already checked
+    lib, main = work / "xf_lib.py", work / "xf_main.py"
+    lib.write_text(XFILE_LIB)
+    main.write_text(XFILE_MAIN.format(call="m.add(x)"))
+
+    def errors(output: str) -> list[tuple[int, str]]:
+        return [(line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])]
+
+    first, _, _ = run_mypy([lib, main], cache)
+    assert errors(first) == [(7, "purepax-mutation")], first
+    # Only the caller changes: xf_lib comes from the cache, without bodies.
+    main.write_text(XFILE_MAIN.format(call="tally(m, x)"))
+    second, log, _ = run_mypy([lib, main], cache, "-v")
+    assert "Metadata fresh for xf_lib" in log and "(xf_lib)" not in log, "xf_lib was checked again"
+    assert errors(second) == [(7, "purepax-mutation")], second
+    # Only the library changes (Meter.add stops mutating): the caller's stored error goes.
+    lib.write_text(XFILE_LIB.replace("self.total = self.total + x", "print(self.total)"))
+    third, log, _ = run_mypy([lib, main], cache, "-v")
+    assert "xf_lib has changed interface" in log and "SCC singleton (xf_main) as stale" in log
+    assert errors(third) == [], third
+
+
+def test_an_internal_error_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus_report: object) -> None:
+    """A bug in the plugin never crashes mypy: it is told once, as a note."""
+    from purepax.mypy_plugin import _plugin
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_plugin, "check_file", broken)
+    cache = tmp_path / "cache"
+    shutil.copytree(cache_dir("corpus"), cache)
+    files = [tmp_path / "first.py", tmp_path / "second.py"]
+    for path in files:
+        path.write_text("import purepax as px\n\nprint(px.Module)\n")
+    stdout, stderr, _ = run_mypy(files, cache)
+    notes = [line for line in stdout.splitlines() if "purepax plugin: internal error (RuntimeError: boom)" in line]
+    assert len(notes) == 1 and "Traceback" not in stderr, stdout + stderr
+
+
+CROSS_FILE = [
+    CORPUS / "xpkg" / "bad_chain_scan.py",
+    CORPUS / "bad_mutation_toplevel_helper.py",
+    CORPUS / "bad_unreturned_untyped_helper.py",
+]
+
+
+@pytest.mark.parametrize(
+    "options", [["--cache-dir", os.devnull], ["--no-local-partial-types"]], ids=["no-cache", "one-pass"]
+)
+def test_facts_in_every_build_mode(options: list[str]) -> None:
+    """Facts are taken before mypy frees function bodies, whether or not (and whenever)
+    it writes its cache."""
+    cache = cache_dir("mode-" + "-".join(o.strip("-/") for o in options))
+    stdout, stderr, _ = run_mypy(CROSS_FILE, cache, *options)
+    report = parse(stdout)
+    for program in CROSS_FILE:
+        got = Counter((line, code) for line, _, code, _ in report.get(program.resolve(), []))
+        assert got == expected(program), stdout + stderr
