@@ -1,34 +1,83 @@
-"""purepax: typed, functional-first modules for JAX that stay pure."""
+"""purepax: typed, functional-first modules for JAX that stay pure.
 
-from ._containers import FrozenDict as FrozenDict
-from ._errors import CarryStructureError as CarryStructureError
-from ._errors import ClosureCaptureError as ClosureCaptureError
-from ._errors import FieldError as FieldError
-from ._errors import ImmutableModuleError as ImmutableModuleError
-from ._errors import PurepaxError as PurepaxError
-from ._errors import TransformTypeError as TransformTypeError
-from ._errors import UnreturnedUpdateError as UnreturnedUpdateError
-from ._fields import param as param
-from ._fields import state as state
-from ._fields import static as static
-from ._functional import eval_mode as eval_mode
-from ._functional import parameters as parameters
-from ._functional import replace as replace
-from ._functional import train_mode as train_mode
-from ._functional import update_parameters as update_parameters
-from ._module import Module as Module
-from ._module import StateModule as StateModule
-from ._pure import pure as pure
-from ._pure import purecall as purecall
-from ._grad import grad as grad
-from ._grad import value_and_grad as value_and_grad
-from ._loops import fori_loop as fori_loop
-from ._loops import scan as scan
-from ._loops import while_loop as while_loop
-from ._transforms import cond as cond
-from ._transforms import jit as jit
-from ._transforms import remat as remat
-from ._transforms import switch as switch
-from ._transforms import vmap as vmap
+The public names are imported on first use (PEP 562): mypy imports this package to load
+`purepax.mypy_plugin`, and importing JAX there would cost every mypy run half a second.
+For type checkers and readers, the block under `TYPE_CHECKING` is the list of exports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import typing
+from typing import Any
 
 __version__ = "0.1.0"
+
+if typing.TYPE_CHECKING:
+    from ._containers import FrozenDict as FrozenDict
+    from ._errors import CarryStructureError as CarryStructureError
+    from ._errors import ClosureCaptureError as ClosureCaptureError
+    from ._errors import FieldError as FieldError
+    from ._errors import ImmutableModuleError as ImmutableModuleError
+    from ._errors import PurepaxError as PurepaxError
+    from ._errors import TransformTypeError as TransformTypeError
+    from ._errors import UnreturnedUpdateError as UnreturnedUpdateError
+    from ._fields import param as param
+    from ._fields import state as state
+    from ._fields import static as static
+    from ._functional import eval_mode as eval_mode
+    from ._functional import parameters as parameters
+    from ._functional import replace as replace
+    from ._functional import train_mode as train_mode
+    from ._functional import update_parameters as update_parameters
+    from ._grad import grad as grad
+    from ._grad import value_and_grad as value_and_grad
+    from ._loops import fori_loop as fori_loop
+    from ._loops import scan as scan
+    from ._loops import while_loop as while_loop
+    from ._module import Module as Module
+    from ._module import StateModule as StateModule
+    from ._pure import pure as pure
+    from ._pure import purecall as purecall
+    from ._transforms import cond as cond
+    from ._transforms import jit as jit
+    from ._transforms import remat as remat
+    from ._transforms import switch as switch
+    from ._transforms import vmap as vmap
+
+_EXPORTS = {
+    "FrozenDict": "_containers",
+    **dict.fromkeys(
+        (
+            "CarryStructureError",
+            "ClosureCaptureError",
+            "FieldError",
+            "ImmutableModuleError",
+            "PurepaxError",
+            "TransformTypeError",
+            "UnreturnedUpdateError",
+        ),
+        "_errors",
+    ),
+    **dict.fromkeys(("param", "state", "static"), "_fields"),
+    **dict.fromkeys(("eval_mode", "parameters", "replace", "train_mode", "update_parameters"), "_functional"),
+    **dict.fromkeys(("grad", "value_and_grad"), "_grad"),
+    **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
+    **dict.fromkeys(("Module", "StateModule"), "_module"),
+    **dict.fromkeys(("pure", "purecall"), "_pure"),
+    **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    where = _EXPORTS.get(name)
+    if where is None:
+        raise AttributeError(f"module 'purepax' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
