@@ -45,11 +45,13 @@ _LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"})
 _verified: weakref.WeakSet[Any] = weakref.WeakSet()  # functions known to capture no module
 
 
-def refuse_captures(fn: object, transform: str) -> None:
+def refuse_captures(fn: object, transform: str, *, tracing: bool) -> None:
     """Raise `ClosureCaptureError` if `fn` reaches a module other than through its arguments.
 
-    Checks once per function object: a function that passed is remembered, so a
-    second call (e.g. when the function is first traced) costs one set lookup.
+    Called when `fn` is wrapped (`tracing=False`: fail early) and when it is traced
+    (`tracing=True`). A function that passed at a trace is remembered, so later traces
+    cost one set lookup; one that passed only at wrap time is checked again at its first
+    trace, since a closure cell or global may hold a module by then.
     """
     try:
         if fn in _verified:
@@ -57,7 +59,7 @@ def refuse_captures(fn: object, transform: str) -> None:
     except TypeError:  # unhashable callable: check it every time it is wrapped or traced
         pass
     complete = _Walk(transform, fn).check(fn)
-    if complete:
+    if complete and tracing:
         try:
             _verified.add(fn)
         except TypeError:

@@ -57,6 +57,9 @@ class FrozenDict(Mapping[_K, _V]):
     def __setattr__(self, name: str, value: object) -> None:
         raise TypeError("FrozenDict is read-only; build a new dict and assign it in px.pure instead")
 
+    def __reduce__(self) -> tuple[type[FrozenDict[_K, _V]], tuple[dict[_K, _V]]]:
+        return FrozenDict, (dict(self._items),)
+
     def __or__(self, other: Mapping[_K, _V]) -> FrozenDict[_K, _V]:
         return FrozenDict({**self._items, **other})
 

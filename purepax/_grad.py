@@ -244,10 +244,26 @@ def _value_and_grad(
     def value_and_grad_fn(*args: Any, **kwargs: Any) -> Any:
         for i in positions:
             _require_module(transform, fun, args, i)
-        value, grads = differentiate(tuple(parameters(args[i]) for i in positions), *args, **kwargs)
+        params = tuple(parameters(args[i]) for i in positions)
+        if not (allow_int or holomorphic):
+            _refuse_integer_parameters(transform, params, positions)
+        value, grads = differentiate(params, *args, **kwargs)
         return value, (grads[0] if single else grads)
 
     return value_and_grad_fn
+
+
+def _refuse_integer_parameters(transform: str, params: tuple[Any, ...], positions: tuple[int, ...]) -> None:
+    for i, tree in zip(positions, params):
+        for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
+            dtype = getattr(leaf, "dtype", None)
+            if dtype is not None and not jax.numpy.issubdtype(dtype, jax.numpy.inexact):
+                where = f"{type(tree).__name__}{jax.tree_util.keystr(path)}"
+                raise TypeError(
+                    f"{transform} differentiates the parameters of argument {i}, but {where} is a "
+                    f"{dtype} parameter, which has no gradient. Make it state (px.state(), or a "
+                    "field of a StateModule) or static (px.static()), or pass allow_int=True."
+                )
 
 
 def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> None:

@@ -470,6 +470,10 @@ class Module(metaclass=ModuleMeta):
     _purepax_custom_init: ClassVar[bool]
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name == "__orig_class__":
+            # `Box[int](...)` records its alias on the new object; typing skips it when that
+            # raises AttributeError, and a module keeps only its fields.
+            raise AttributeError(name)
         guard: Guard | None = self.__dict__.get(GUARD)
         if guard is None:
             raise ImmutableModuleError(immutable_message(self, name))
@@ -594,6 +598,7 @@ def replace_fields(module: _M, values: dict[str, Any]) -> _M:
     for name, value in values.items():
         _store(new, spec, name, *_coerce(cls, spec.fields[name], value))
     _refuse_shared_submodules(new)
+    _refuse_leaked_tracers(new, spec)
     if typecheck_enabled():
         spec.check_annotations(new, {n: d[n] for n in spec.fields})
     return new

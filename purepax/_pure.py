@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import types
 import typing
+from collections.abc import Iterator
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, overload
 
@@ -48,7 +50,7 @@ _STACK: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar("pur
 class _Frame:
     """One running `pure` call: the guard of all of its views."""
 
-    __slots__ = ("trace", "open", "roots", "paths", "tokens", "mutated", "_keep")
+    __slots__ = ("trace", "open", "roots", "paths", "tokens", "mutated", "_keep", "_token")
 
     def __init__(self) -> None:
         self.trace = current_trace()
@@ -103,7 +105,7 @@ class _Frame:
         if not self.mutated:
             return
         returned: set[int] = set()
-        for m in iter_modules(out):
+        for m in _modules_reached(out):
             returned.add(id(m))
             returned.add(id(m.__dict__.get(LINEAGE)))
         for root, change in self.mutated.items():
@@ -116,6 +118,29 @@ class _Frame:
                     f"out`); to drop the update on purpose, return it and ignore it, as "
                     "`_, out = px.purecall(module, ...)` does."
                 )
+
+    def enter(self, args: Any, kwargs: Any) -> Any:
+        """Views of the modules in `(args, kwargs)`; from now on this is the innermost pure call."""
+        memo: dict[int, Module] = {}
+        leaves, treedef = jax.tree_util.tree_flatten_with_path((args, kwargs), is_leaf=_is_module)
+        copied = []
+        for path, leaf in leaves:
+            if isinstance(leaf, Module):
+                if id(leaf) not in memo:
+                    root = self.view(leaf, len(self.roots), memo)
+                    self.tokens.append(object())
+                    root.__dict__[LINEAGE] = self.tokens[-1]
+                    self.roots.append(root)
+                    self.paths.append(_argument_path(path))
+                leaf = memo[id(leaf)]
+            copied.append(leaf)
+        self._token = _STACK.set(_STACK.get() + (self,))
+        return jax.tree_util.tree_unflatten(treedef, copied)
+
+    def leave(self) -> None:
+        """The call is over: its views are immutable for good."""
+        _STACK.reset(self._token)
+        self.open = False
 
     def release(self) -> None:
         """Drop every reference to a module: nothing leaks past the call."""
@@ -162,31 +187,34 @@ def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     if not callable(fn):
         raise TypeError(f"px.pure takes a function, got {fn!r}.")
 
+    if inspect.iscoroutinefunction(fn):
+        # The frame must stay open until the coroutine finishes, not until it is created;
+        # the stack is a context variable, so it is this task's alone across the awaits.
+        @functools.wraps(fn)
+        async def pure_async(*args: Any, **kwargs: Any) -> Any:
+            frame = _Frame()
+            try:
+                args, kwargs = frame.enter(args, kwargs)
+                try:
+                    out = await fn(*args, **kwargs)
+                finally:
+                    frame.leave()
+                frame.check_returned(fn, out)
+                return out
+            finally:
+                frame.release()
+
+        return typing.cast(Callable[_P, _R], pure_async)
+
     @functools.wraps(fn)
     def pure_fn(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         frame = _Frame()
-        memo: dict[int, Module] = {}
-        leaves, treedef = jax.tree_util.tree_flatten_with_path((args, kwargs), is_leaf=_is_module)
-        copied = []
-        for path, leaf in leaves:
-            if isinstance(leaf, Module):
-                if id(leaf) not in memo:
-                    root = frame.view(leaf, len(frame.roots), memo)
-                    frame.tokens.append(object())
-                    root.__dict__[LINEAGE] = frame.tokens[-1]
-                    frame.roots.append(root)
-                    frame.paths.append(_argument_path(path))
-                leaf = memo[id(leaf)]
-            copied.append(leaf)
-        args, kwargs = jax.tree_util.tree_unflatten(treedef, copied)
-        del memo, leaves, copied
-        token = _STACK.set(_STACK.get() + (frame,))
         try:
+            args, kwargs = frame.enter(args, kwargs)
             try:
                 out = fn(*args, **kwargs)
             finally:
-                _STACK.reset(token)
-                frame.open = False
+                frame.leave()
             frame.check_returned(fn, out)
             return out
         finally:
@@ -197,6 +225,27 @@ def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
 def _is_module(x: object) -> bool:
     return isinstance(x, Module)
+
+
+def _modules_reached(out: Any, limit: int = 10_000) -> Iterator[Module]:
+    """The modules in `out`: through pytrees, and through the attributes of other objects
+    (a plain dataclass holding the model counts as returning it)."""
+    seen: set[int] = set()
+    pending = [out]
+    while pending and len(seen) < limit:
+        value = pending.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        for leaf in jax.tree_util.tree_leaves(value, is_leaf=_is_module):
+            if isinstance(leaf, Module):
+                yield from iter_modules(leaf)
+            elif not isinstance(leaf, _OPAQUE) and hasattr(leaf, "__dict__"):
+                pending.extend(vars(leaf).values())
+
+
+# Objects whose attributes hold no returned module (and may be large to walk).
+_OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType, jax.Array)
 
 
 def _argument_path(path: tuple[Any, ...]) -> str:

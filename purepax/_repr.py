@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import jax
 import numpy as np
 
 from ._containers import ARRAY_TYPES, FrozenDict
@@ -14,14 +15,15 @@ _WIDTH = 88
 
 def array_summary(x: Any) -> str:
     """`f32[3,4]` for a float32 array of shape (3, 4)."""
+    shape = ",".join(str(d) for d in x.shape)
+    if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+        return f"{x.dtype}[{shape}]"  # e.g. key<fry>[]
     dtype = np.dtype(x.dtype)
     kind = {"f": "f", "i": "i", "u": "u", "b": "bool", "c": "c"}.get(dtype.kind, dtype.name)
     name = kind if kind == "bool" else f"{kind}{dtype.itemsize * 8}"
-    if dtype.name.startswith("bfloat16"):
+    if dtype.name == "bfloat16":
         name = "bf16"
-    elif "key<" in str(x.dtype):
-        name = str(x.dtype)
-    return f"{name}[{','.join(str(d) for d in x.shape)}]"
+    return f"{name}[{shape}]"
 
 
 def _pieces(value: Any, indent: str) -> str:

@@ -43,10 +43,10 @@ def checked(fn: Callable[_P, _R], transform: str) -> Callable[_P, _R]:
     """
     if not callable(fn):
         raise TypeError(f"{transform} takes a function, got {fn!r}.")
-    refuse_captures(fn, transform)
+    refuse_captures(fn, transform, tracing=False)
 
     def run_checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        refuse_captures(fn, transform)
+        refuse_captures(fn, transform, tracing=True)
         if typecheck_enabled():
             checker = function_checker(fn)
             if checker is not None:

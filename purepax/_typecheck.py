@@ -109,13 +109,15 @@ _function_checkers: weakref.WeakKeyDictionary[types.FunctionType, Callable[..., 
 def function_checker(fn: Callable[..., Any]) -> Callable[..., Any] | None:
     """`fn` checked against its annotations (arguments and return, one shape memo), or None.
 
-    None when `fn` is not a plain function or has nothing to check. Built once per
+    None when `fn` is not a plain function, is a wrapper (`functools.wraps` copies the
+    wrapped function's annotations, which need not describe the wrapper: `px.grad(loss)`
+    returns a module where `loss` returns a scalar), or has nothing to check. Built once per
     function object, on the first trace. A traced scalar satisfies `int`, `float`,
     `bool` or `complex` when its dtype is of that kind, so `def body(i: int, carry)`
     works for `fori_loop`. The copy shares `fn`'s code, globals and closure, so it runs
     exactly what `fn` runs.
     """
-    if not isinstance(fn, types.FunctionType):
+    if not isinstance(fn, types.FunctionType) or hasattr(fn, "__wrapped__"):
         return None
     if fn not in _function_checkers:
         _function_checkers[fn] = _build_function_checker(fn)

@@ -128,9 +128,9 @@ def test_jit_compiled_calls_do_not_run_the_checks(monkeypatch, linear):
     counts = {"closure": 0, "typecheck": 0, "body": 0}
     refuse, check_call = transforms.refuse_captures, transforms.check_call
 
-    def counting_refuse(fn, transform):
+    def counting_refuse(fn, transform, *, tracing):
         counts["closure"] += 1
-        refuse(fn, transform)
+        refuse(fn, transform, tracing=tracing)
 
     def counting_check_call(*args, **kwargs):
         counts["typecheck"] += 1

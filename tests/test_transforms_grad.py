@@ -152,3 +152,15 @@ def test_first_argument_must_be_a_module(transform, first):
 def test_no_arguments_is_the_same_error():
     with pytest.raises(TypeError, match="got nothing as its positional argument 0"):
         px.grad(lambda: 0.0)()
+
+
+def test_integer_parameter_is_refused_with_its_field_name():
+    class WithIndex(px.Module):
+        w: Float[Array, " n"]
+        idx: jax.Array
+
+    model = WithIndex(jnp.ones(3), jnp.arange(3))
+    with pytest.raises(TypeError, match=r"WithIndex\.idx.*int32.*px\.state\(\)"):
+        px.grad(lambda m: jnp.sum(m.w))(model)
+    grads = px.grad(lambda m: jnp.sum(m.w), allow_int=True)(model)
+    assert grads.w.shape == (3,)
