@@ -28,7 +28,7 @@ from mypy.nodes import (
 
 from ._names import Transform, decorators_of, is_partial, is_pure, transform_of, wraps_purely
 from ._scopes import param_vars
-from ._types import Types, module_info, untyped
+from ._types import Types, holds_module, module_info, untyped
 
 
 @dataclass
@@ -84,16 +84,21 @@ def resolve(expr: Expression, types: Types, depth: int = 0) -> Function:
     if isinstance(expr, RefExpr):
         node = expr.node
         if isinstance(node, Decorator):
-            return Function(expr, node.func, pure=wraps_purely(decorators_of(node)))
+            return Function(expr, _visible(node.func), pure=wraps_purely(decorators_of(node)))
         if isinstance(node, FuncDef):
             if isinstance(expr, MemberExpr) and module_info(types.of(expr.expr)) is not None:
-                return Function(expr, node, module=expr.expr, method=expr.name)
-            return Function(expr, node)
+                return Function(expr, _visible(node), module=expr.expr, method=expr.name)
+            return Function(expr, _visible(node))
         if module_info(types.of(expr)) is not None:
             return Function(expr, None, module=expr)
         if isinstance(expr, MemberExpr) and module_info(types.of(expr.expr)) is not None:
             return Function(expr, None, module=expr.expr, method=expr.name)
     return Function(expr, None)
+
+
+def _visible(func: FuncDef) -> FuncDef | None:
+    """`func`, unless mypy loaded it from its cache (no body, no parameters to look at)."""
+    return func if func.body.body else None
 
 
 def applications(nodes: list[Node], types: Types) -> list[Application]:
@@ -127,7 +132,8 @@ def pure_functions(nodes: list[Node], types: Types) -> list[tuple[Function, Cont
     for node in nodes:
         if isinstance(node, CallExpr) and is_pure(node.callee) and node.args:
             function = resolve(node.args[0], types)
-            if function.func is not None and not function.bound:
+            # `px.pure(model.method)`: `self` is no argument of the call, so no view
+            if function.func is not None and not function.bound and function.module is None:
                 found.append((function, node))
         elif isinstance(node, Decorator) and any(is_pure(d) for d in node.original_decorators):
             found.append((Function(None, node.func, pure=True), node))
@@ -164,13 +170,17 @@ def type_from_calls(nodes: list[Node], wrapped: list[Function], types: Types) ->
             function = by_def.get(id(func))
         elif isinstance(callee, CallExpr) and (is_pure(callee.callee) or transform_of(callee.callee) is not None):
             function = resolve(callee, types) if callee.args else None
+        elif isinstance(callee, RefExpr) and isinstance(callee.node, Var) and callee.node in types.functions:
+            value = types.functions[callee.node]  # `step = jax.jit(f)`, then `step(counter, x)`
+            if isinstance(value, CallExpr) and (is_pure(value.callee) or transform_of(value.callee) is not None):
+                function = resolve(value, types) if value.args else None
         if function is None or function.func is None or function.module is not None:
             continue
         params = param_vars(function.func)[len(function.bound) :]
         positional = [a for a, k in zip(node.args, node.arg_kinds) if k == ARG_POS]
         for var, arg in zip(params, positional):
             given = types.of(arg)
-            if given is not None and module_info(given) is not None and untyped(var):
+            if given is not None and holds_module(given) is not None and untyped(var):
                 types.overrides.setdefault(var, given)
 
 
@@ -185,6 +195,6 @@ def _type_carries(transform: Transform, call: CallExpr, function: Function, type
         if position >= len(params):
             continue
         var = params[position]
-        carried = types.of(arg)
-        if carried is not None and module_info(carried) is not None and untyped(var):
+        carried = types.of(arg)  # a module, or a tuple/list/dict holding modules
+        if carried is not None and holds_module(carried) is not None and untyped(var):
             types.overrides[var] = carried

@@ -1,16 +1,17 @@
 """`purepax-closure`: a function given to a transform that captures a module.
 
-Routes of capture: a free variable (a local of an enclosing function, or a global), a
-default argument, a `functools.partial` argument, a bound method of a module, a module
-itself. Under `jax.jit`, the control-flow transforms and every `px.*` transform any use
-is an error (the module's arrays become constants of the compiled program and go
-stale); under raw `jax.vmap`/`grad`/`value_and_grad`/`checkpoint` only a captured
-module that the function certainly mutates is.
+Routes of capture: a free variable (a local of an enclosing function, or a global, or
+a module held by such a variable that is not a module itself, like `self.model` of a
+plain `Trainer`), a default argument, a `functools.partial` argument, a bound method of
+a module, a module itself. Under `jax.jit`, the control-flow transforms and every
+`px.*` transform any use is an error (the module's arrays become constants of the
+compiled program and go stale); under raw `jax.vmap`/`grad`/`value_and_grad`/
+`checkpoint` only a captured module that the function certainly mutates is.
 """
 
 from __future__ import annotations
 
-from mypy.nodes import GDEF, LDEF, Context, Expression, FuncItem, MemberExpr, NameExpr, RefExpr, Var
+from mypy.nodes import GDEF, LDEF, CallExpr, Context, Expression, FuncItem, MemberExpr, NameExpr, RefExpr, Var
 
 from ._applications import Application
 from ._effects import FactSource, mutations
@@ -27,16 +28,15 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
     if function.module is not None:
         _check_bound(app, function.module, function.method, types, facts, report)
     func = function.func
-    if func is None:
-        return
-    name = _name(func)
-    _type_captured_params(func, function.bound, types)
+    name = _name(func) if func is not None else _callee_name(function.expr)
+    if func is not None:
+        _type_captured_params(func, function.bound, types)
     for index, arg in function.bound:
         info = holds_module(types.of(arg))
         if info is None:
             continue
-        params = param_vars(func)
-        if transform.strict or (index < len(params) and _mutates(func, {params[index]}, types, facts)):
+        params = param_vars(func) if func is not None else []
+        if transform.strict or (func is not None and index < len(params) and _mutates(func, {params[index]}, types, facts)):
             report.error(
                 arg,
                 CLOSURE,
@@ -44,6 +44,8 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
                 f"(a {info.name}) through functools.partial; {_why(transform.strict)} Instead, "
                 f"{FIX}.",
             )
+    if func is None:
+        return
     for argument in func.arguments:
         default = argument.initializer
         info = holds_module(types.of(default)) if default is not None else None
@@ -132,7 +134,9 @@ def _type_captured_params(func: FuncItem, bound: list[tuple[int, Expression]], t
 def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list[tuple[RefExpr, Var, str]]:
     """(reference, variable, module class) of each module `func` reads from outside itself.
 
-    `used_as` receives, for each reference, the attribute chain it starts (`self.counter`).
+    The module may be the variable itself, or an attribute of a captured object that is
+    not a module (`self.model` of a plain `Trainer`). `used_as` receives, for each
+    reference, the attribute chain it starts (`self.counter`).
     """
     own = local_vars(func)
     found: list[tuple[RefExpr, Var, str]] = []
@@ -141,6 +145,9 @@ def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list
             root = root_name(node)
             if root is not None and id(root) not in used_as:
                 used_as[id(root)] = dotted(node)
+            held = _held_module(node, root, own, types)
+            if held is not None:
+                found.append(held)
             continue
         if isinstance(node, NameExpr):
             if node.kind not in (LDEF, GDEF):
@@ -156,9 +163,29 @@ def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list
     return found
 
 
+def _held_module(
+    member: MemberExpr, root: RefExpr | None, own: set[Var], types: Types
+) -> tuple[RefExpr, Var, str] | None:
+    """`self.model` read from a captured `self` that is not a module itself (a `Trainer`)."""
+    if not isinstance(root, NameExpr) or root.kind not in (LDEF, GDEF):
+        return None
+    var = root.node
+    if not isinstance(var, Var) or var in own or holds_module(types.of(root)) is not None:
+        return None
+    info = holds_module(types.of(member))
+    return (root, var, info.name) if info is not None else None
+
+
 def _mutates(func: FuncItem, params: set[Var], types: Types, facts: FactSource) -> bool:
     nodes = list(walk(func.body))
     return any(m.certain for m in mutations(nodes, lambda r: r.node in params, types, facts))
+
+
+def _callee_name(expr: Expression | None) -> str:
+    """`f` for `functools.partial(f, ...)` (a function whose body the plugin cannot see)."""
+    while isinstance(expr, CallExpr) and expr.args:
+        expr = expr.args[0]
+    return dotted(expr) if expr is not None else "<function>"
 
 
 def _name(func: FuncItem) -> str:

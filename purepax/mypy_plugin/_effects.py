@@ -49,9 +49,12 @@ class Fact:
     # parameter index -> methods called on that parameter when its type is unknown
     # (`def helper(c): c(x)`): whether they mutate depends on what the caller passes.
     calls: dict[int, set[str]] = field(default_factory=dict)
+    # parameters that the function may return, itself or a copy (`return self`,
+    # `return px.replace(self, ...)`): a call's result may then be its argument.
+    returns: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.mutates or self.calls)
+        return bool(self.mutates or self.calls or self.returns)
 
 
 class FactSource(Protocol):
@@ -117,7 +120,7 @@ class _Finder:
         self.facts = facts
         self.structural = structural
         self.found: list[Mutation] = []
-        self.calls: list[tuple[NameExpr | MemberExpr, str]] = []
+        self.calls: list[tuple[NameExpr | MemberExpr, str, CallExpr]] = []
 
     def _rooted(self, expr: Expression) -> NameExpr | MemberExpr | None:
         root = root_name(expr)
@@ -158,7 +161,14 @@ class _Finder:
                     self._receiver(call, callee.expr, info, callee.name, fact)
                 self._arguments(call, func, fact, 0 if static else 1, f"{info.name}.{callee.name}")
                 return
-            self._untyped_call(callee.expr, callee.name)
+            self._untyped_call(call, callee.expr, callee.name)
+            owner = callee.expr.node if isinstance(callee.expr, RefExpr) else None
+            if isinstance(owner, TypeInfo):  # `Class.helper(c)`: a static method
+                symbol = owner.get(callee.name)
+                if symbol is not None and isinstance(symbol.node, (FuncDef, Decorator)):
+                    func, fact = self.facts.function(symbol.node)
+                    self._arguments(call, func, fact, 0, f"{owner.name}.{callee.name}")
+                    return
         info = self.types.module(callee)
         if info is not None:
             func, fact = self.facts.method(info, "__call__")
@@ -169,12 +179,12 @@ class _Finder:
             func, fact = self.facts.function(callee.node)
             self._arguments(call, func, fact, 0, callee.node.name)
             return
-        self._untyped_call(callee, "__call__")
+        self._untyped_call(call, callee, "__call__")
 
-    def _untyped_call(self, receiver: Expression, method: str) -> None:
+    def _untyped_call(self, call: CallExpr, receiver: Expression, method: str) -> None:
         root = self._rooted(receiver)
         if self.structural and root is not None and receiver is root and unknown(self.types.of(receiver)):
-            self.calls.append((root, method))
+            self.calls.append((root, method, call))
 
     def _receiver(self, call: CallExpr, receiver: Expression, info: TypeInfo, method: str, fact: Fact) -> None:
         if 0 not in fact.mutates:
@@ -196,7 +206,7 @@ class _Finder:
                         how = f"passes it to {name}, which calls {info.name}.{method} on it"
                         self._argument(call, arg, how, called.mutates[0], info)
                 else:
-                    self._untyped_call(arg, method)
+                    self._untyped_call(call, arg, method)
 
     def _argument(self, call: CallExpr, arg: Expression, how: str, certain: bool, info: TypeInfo | None = None) -> None:
         root = self._rooted(arg)

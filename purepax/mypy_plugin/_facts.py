@@ -1,8 +1,10 @@
-"""Which methods and functions mutate which of their parameters, and how that is cached.
+"""Which methods and functions mutate (or may return) which of their parameters, and
+how that is cached.
 
 A method mutates `self` when it assigns to `self` (or a submodule) or calls a mutating
-callable on it; a plain function mutates a parameter likewise. Facts are computed from
-the function's body, transitively, and memoized for the run.
+callable on it; a plain function mutates a parameter likewise. A mutation under a
+condition is only possible (`_conditions.py`). Facts are computed from the function's
+body, transitively, and memoized for the run.
 
 mypy loads an unchanged file from its cache *without function bodies*, so the facts of
 every file are written into mypy's own cache while the file is being processed (in
@@ -20,18 +22,19 @@ from collections.abc import Callable
 
 from mypy.nodes import (
     GDEF,
+    AssignmentStmt,
     Block,
     ClassDef,
-    ConditionalExpr,
     Decorator,
+    Expression,
     FakeInfo,
     FuncDef,
     FuncItem,
-    IfStmt,
     MemberExpr,
     MypyFile,
     NameExpr,
     Node,
+    ReturnStmt,
     SymbolTable,
     SymbolTableNode,
     TypeInfo,
@@ -39,11 +42,12 @@ from mypy.nodes import (
 )
 from mypy.types import Instance
 
+from ._conditions import Guards, depends_on_mode
 from ._effects import Fact, effects
 from ._names import decorators_of, is_module_class, wraps_purely
 from ._scopes import Bindings, param_vars
 from ._types import Types
-from ._walk import root_name, scope_nodes, walk
+from ._walk import scope_nodes, walk
 
 KEY = "purepax"
 STORE = "__purepax_facts__"
@@ -74,6 +78,8 @@ class Facts:
     def function(self, node: FuncDef | Decorator) -> tuple[FuncItem | None, Fact]:
         func = node.func if isinstance(node, Decorator) else node
         if _is_method(func):
+            if func.is_static:  # `Class.helper(obj)`: a plain function kept in a class
+                return self._fact(node, func.info)
             return func, Fact()  # `Class.method(obj)`: not followed
         return self._fact(node, None)
 
@@ -81,14 +87,16 @@ class Facts:
         func = node.func if isinstance(node, Decorator) else node
         decorators = decorators_of(node)
         if wraps_purely(decorators) or any(not _transparent(d) for d in decorators):
-            return func, Fact()  # a pure or transformed function works on copies
+            # a pure or transformed function works on copies; what it returns is unknown
+            return func, Fact(returns=set(range(len(func.arg_names))))
         known = self._memo.get(func)
         if known is not None:
             return func, known
         if not func.body.body:  # loaded from mypy's cache: no body, read the stored facts
             fact = self._load(func, owner)
         elif func in self._busy:
-            return func, Fact()  # recursion: the outer call collects the other mutations
+            # recursion: the outer call collects the other mutations and returns
+            return func, Fact(returns=set(range(len(func.arg_names))))
         else:
             self._busy.add(func)
             try:
@@ -139,34 +147,50 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     bindings = Bindings(func.body)
     roots = {var for var in params if not bindings.rebound(var)}
     found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
-    certain_mode = not _depends_on_mode(nodes, set(params))
-    fact = Fact()
+    certain_mode = not depends_on_mode(nodes, set(params))
+    guards = Guards(nodes)
+    fact = Fact(returns={params[var] for var in returned_params(nodes, set(params))})
     for m in found.found:
         if isinstance(m.root.node, Var):
             index = params[m.root.node]
-            fact.mutates[index] = fact.mutates.get(index, False) or (m.certain and certain_mode)
-    for root, method in found.calls:
-        if isinstance(root.node, Var):
+            certain = m.certain and certain_mode and not guards.guarded(m.context)
+            fact.mutates[index] = fact.mutates.get(index, False) or certain
+    for root, method, call in found.calls:
+        if isinstance(root.node, Var) and not guards.guarded(call):
             fact.calls.setdefault(params[root.node], set()).add(method)
     return fact
 
 
-def _depends_on_mode(nodes: list[Node], params: set[Var]) -> bool:
-    """The function tests a mode: `training`, or a branch on an attribute of a parameter.
+def returned_params(nodes: list[Node], params: set[Var]) -> set[Var]:
+    """The parameters that a function (its own `nodes`) may return, or return a copy of.
 
-    BatchNorm and Dropout mutate only in training mode (`if self.training:`), which the
-    plugin cannot see at a call site, so their mutations are possible, not certain.
+    A parameter named bare in a return value (`return self`, `return px.replace(self)`,
+    `return f(self)`), directly or through a local assigned from such an expression,
+    may be returned; one only read through its attributes (`return self.w * x`) is not.
     """
-    for node in nodes:
-        if isinstance(node, (MemberExpr, NameExpr)) and node.name == "training":
-            return True
-        conditions = node.expr if isinstance(node, IfStmt) else [node.cond] if isinstance(node, ConditionalExpr) else []
-        for condition in conditions:
-            for part in walk(condition):
-                root = root_name(part) if isinstance(part, MemberExpr) else None
-                if root is not None and root.node in params:
-                    return True
-    return False
+    origin: dict[Var, set[Var]] = {var: {var} for var in params}
+    assignments = [n for n in nodes if isinstance(n, AssignmentStmt)]
+    for _ in range(3):  # locals assigned from locals, a few levels deep
+        for assignment in assignments:
+            sources = _bare_sources(assignment.rvalue, origin)
+            for lvalue in assignment.lvalues:
+                for target in walk(lvalue):
+                    if isinstance(target, NameExpr) and isinstance(target.node, Var) and sources:
+                        origin.setdefault(target.node, set()).update(sources)
+    found: set[Var] = set()
+    for ret in nodes:
+        if isinstance(ret, ReturnStmt) and ret.expr is not None:
+            found |= _bare_sources(ret.expr, origin)
+    return found & params
+
+
+def _bare_sources(expr: Expression, origin: dict[Var, set[Var]]) -> set[Var]:
+    attributes = {id(n.expr) for n in walk(expr) if isinstance(n, MemberExpr)}
+    sources: set[Var] = set()
+    for node in walk(expr):
+        if isinstance(node, NameExpr) and id(node) not in attributes and isinstance(node.node, Var):
+            sources |= origin.get(node.node, set())
+    return sources
 
 
 def _is_method(func: FuncItem) -> bool:
@@ -182,6 +206,7 @@ def _encode(fact: Fact) -> dict[str, object]:
         "certain": sorted(i for i, c in fact.mutates.items() if c),
         "possible": sorted(i for i, c in fact.mutates.items() if not c),
         "calls": {str(i): sorted(names) for i, names in fact.calls.items()},
+        "returns": sorted(fact.returns),
     }
 
 
@@ -194,6 +219,7 @@ def _decode(stored: object) -> Fact:
             fact.mutates[int(i)] = True
         for i, names in stored.get("calls", {}).items():
             fact.calls[int(i)] = set(names)
+        fact.returns = {int(i) for i in stored.get("returns", [])}
     return fact
 
 

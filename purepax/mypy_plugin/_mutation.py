@@ -50,6 +50,7 @@ def check(
         rebuilt = {var for var in params if bindings.only_finished(var)}
         nodes = list(scope_nodes(func))
         own = {id(n) for n in nodes if isinstance(n, NameExpr)}
+        rebuilt |= bindings.parts_of(rebuilt, own)
         straight = {
             id(n) for s in func.body.body if isinstance(s, AssignmentStmt) for lv in s.lvalues for n in walk(lv)
         }
@@ -67,8 +68,9 @@ def check(
                 continue
             var = m.root.node
             if var in rebuilt:
+                what = "a parameter" if var in params else "taken from a parameter"
                 why = (
-                    f'"{m.root.name}" is a parameter of a function run by {transformed[func]}, '
+                    f'"{m.root.name}" is {what} of a function run by {transformed[func]}, '
                     "which hands it over as an immutable copy"
                 )
                 fix = (

@@ -16,6 +16,8 @@ from mypy.nodes import (
     CallExpr,
     Decorator,
     Expression,
+    FuncDef,
+    LambdaExpr,
     ListExpr,
     RefExpr,
     TupleExpr,
@@ -50,7 +52,7 @@ class Transform:
         """The functions given to this transform in `call` (a switch's branches one by one)."""
         found: list[Expression] = []
         positions, keywords = _FUNCTION_ARGS[self.last]
-        if self.last == "cond" and len(call.args) == 5:
+        if self.last == "cond" and _old_cond(call):
             return []  # cond(pred, true_operand, true_fun, false_operand, false_fun), JAX's old form
         for i, (arg, kind, name) in enumerate(zip(call.args, call.arg_kinds, call.arg_names)):
             if (kind == ARG_POS and i in positions) or (kind == ARG_NAMED and name in keywords):
@@ -103,6 +105,19 @@ _CARRIES: dict[str, tuple[int, str, int | None]] = {
     "cond": (3, "", None),
     "switch": (2, "", None),
 }
+
+
+def _old_cond(call: CallExpr) -> bool:
+    """`cond(pred, x_true, f_true, x_false, f_false)`: JAX falls back to it only when the
+    second argument is not callable (`cond(pred, f, g, a, b)` has two operands)."""
+    args = call.args
+    if len(args) != 5 or any(kind != ARG_POS for kind in call.arg_kinds):
+        return False
+    return _is_function(args[2]) and _is_function(args[4]) and not _is_function(args[1])
+
+
+def _is_function(expr: Expression) -> bool:
+    return isinstance(expr, LambdaExpr) or (isinstance(expr, RefExpr) and isinstance(expr.node, (FuncDef, Decorator)))
 
 
 def _sequence_items(expr: Expression) -> list[Expression]:

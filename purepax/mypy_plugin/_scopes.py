@@ -23,8 +23,10 @@ from mypy.nodes import (
     FuncDef,
     FuncItem,
     GeneratorExpr,
+    IndexExpr,
     LambdaExpr,
     ListExpr,
+    MemberExpr,
     NameExpr,
     Node,
     OperatorAssignmentStmt,
@@ -47,10 +49,11 @@ from ._names import (
     transform_of,
     wraps_purely,
 )
-from ._walk import walk
+from ._walk import root_name, walk
 
 FRESH = "fresh"  # a module made here: immutable
 RETURNED = "returned"  # what a pure call or a transform returned: immutable if a module
+PART = "part"  # an item, attribute or alias of another variable (`c, t = carry`)
 OTHER = "other"  # anything else: unknown
 _FINISHED = frozenset({FRESH, RETURNED})
 
@@ -69,6 +72,9 @@ class Bindings:
         self.params: set[Var] = set()
         self.stores: set[int] = set()  # id() of each NameExpr that is assigned to
         self.values: dict[Var, list[Expression | None]] = {}  # what each assignment gave (None: unknown)
+        # (value, item path) of each assignment: `c, t = carry` gives `c` (carry, (0,))
+        self.assigned: dict[Var, list[tuple[Expression, tuple[int, ...]]]] = {}
+        self.sources: dict[Var, set[Var]] = {}  # PART bindings: the variables they are taken from
         for node in root if isinstance(root, list) else walk(root):
             self._visit(node)
 
@@ -98,6 +104,28 @@ class Bindings:
         start = max(starts)
         return all(origin in _FINISHED for at, origin, _ in sites if at >= start)
 
+    def parts_of(self, whole: set[Var], own: set[int]) -> set[Var]:
+        """Variables of one scope (`own`: ids of its names) taken only from `whole`'s variables.
+
+        `c, total = carry` makes `c` part of `carry`: when `carry` is an immutable copy, so
+        is `c`. Every binding of such a variable is a PART of `whole` (or of another such
+        variable) or a finished module.
+        """
+        found: set[Var] = set()
+        changed = True
+        while changed:
+            changed = False
+            for var, sources in self.sources.items():
+                sites = self.sites.get(var, [])
+                if var in found or var in whole or var in self.params or not sites:
+                    continue
+                if any(target not in own for _, _, target in sites):
+                    continue
+                if all(origin in _FINISHED or origin == PART for _, origin, _ in sites) and sources <= whole | found:
+                    found.add(var)
+                    changed = True
+        return found
+
     def rebound(self, var: Var) -> bool:
         """`var` (a parameter) is assigned to somewhere."""
         return var in self.origins
@@ -115,19 +143,45 @@ class Bindings:
         elif isinstance(target, StarExpr):
             self._add(target.expr, OTHER)
 
-    def _bind(self, target: Expression, value: Expression) -> None:
+    def _bind(self, target: Expression, value: Expression, path: tuple[int, ...] = ()) -> None:
+        """`target = value` (`path`: the item of `value` that `target` is unpacked from)."""
         if isinstance(target, (TupleExpr, ListExpr)):
-            if isinstance(value, (TupleExpr, ListExpr)) and len(value.items) == len(target.items):
+            if not path and isinstance(value, (TupleExpr, ListExpr)) and len(value.items) == len(target.items):
                 for t, v in zip(target.items, value.items):
                     self._bind(t, v)
                 return
-            if isinstance(value, CallExpr) and is_purecall(value.callee) and len(target.items) == 2:
+            if not path and isinstance(value, CallExpr) and is_purecall(value.callee) and len(target.items) == 2:
                 self._add(target.items[0], RETURNED)
                 self._add(target.items[1], OTHER)
+                self._record(target.items[0], value, (0,))
+                self._record(target.items[1], value, (1,))
                 return
-        self._add(target, origin_of(value))
+            if any(isinstance(item, StarExpr) for item in target.items):
+                self._add(target, origin_of(value))
+                return
+            for i, item in enumerate(target.items):
+                self._bind(item, value, (*path, i))
+            return
+        origin = origin_of(value)
+        source = _source(value)
+        if origin == OTHER and source is not None:
+            origin = PART
+        self._add(target, origin)
         if isinstance(target, NameExpr) and isinstance(target.node, Var):
-            self.values[target.node][-1] = value
+            if not path:
+                self.values[target.node][-1] = value
+            if origin == PART and source is not None:
+                self.sources.setdefault(target.node, set()).add(source)
+        self._record(target, value, path)
+
+    def _record(self, target: Expression, value: Expression, path: tuple[int, ...]) -> None:
+        if isinstance(target, NameExpr) and isinstance(target.node, Var):
+            self.assigned.setdefault(target.node, []).append((value, path))
+
+    def typed_by_assignments(self, var: Var) -> list[tuple[Expression, tuple[int, ...]]]:
+        """The values `var` is given, when every binding of it is an assignment (else none)."""
+        records = self.assigned.get(var, [])
+        return records if var not in self.params and len(records) == len(self.sites.get(var, [])) else []
 
     def functions(self) -> dict[Var, Expression]:
         """Variables given exactly one value, a function: `step = px.pure(f)`, `f = lambda x: ...`."""
@@ -163,6 +217,14 @@ class Bindings:
             self.params.update(a.variable for a in node.arguments)
 
 
+def _source(value: Expression) -> Var | None:
+    """The variable that `value` is taken from: `carry`, `carry[0]`, `model.encoder`."""
+    if not isinstance(value, (NameExpr, MemberExpr, IndexExpr)):
+        return None
+    root = root_name(value)
+    return root.node if root is not None and isinstance(root.node, Var) else None
+
+
 def _function_like(value: Expression) -> bool:
     if isinstance(value, LambdaExpr):
         return True
@@ -180,6 +242,9 @@ _RUNNERS = frozenset({"scan", "cond", "switch", "while_loop", "fori_loop"})
 
 def origin_of(value: Expression) -> str:
     """What kind of value `value` is, as far as immutability goes."""
+    if isinstance(value, IndexExpr) and isinstance(value.base, CallExpr):
+        base = value.base  # `px.purecall(c, x)[0]`, `step(c, x)[0]`: an item of a call's output
+        return RETURNED if is_purecall(base.callee) or origin_of(base) == RETURNED else OTHER
     if not isinstance(value, CallExpr):
         return OTHER
     callee = value.callee

@@ -16,17 +16,21 @@ from mypy.nodes import (
     Expression,
     FakeInfo,
     FuncDef,
+    FuncItem,
     IndexExpr,
     MemberExpr,
     NameExpr,
     RefExpr,
+    ReturnStmt,
+    TupleExpr,
     TypeInfo,
     Var,
 )
+from mypy.subtypes import is_same_type
 from mypy.types import AnyType, CallableType, Instance, ProperType, TupleType, Type, TypeOfAny, get_proper_type
 
-from ._names import is_module_class, is_module_maker
-from ._walk import is_global_ref, walk
+from ._names import is_module_class, is_module_maker, is_purecall
+from ._walk import is_global_ref, scope_nodes, walk
 
 
 def module_info(typ: Type | None) -> TypeInfo | None:
@@ -70,6 +74,9 @@ class Types:
         self.overrides: dict[Var, Type] = {}  # parameters typed by what a transform hands them
         self.selves: dict[Var, TypeInfo] = {}  # `self` of each method seen
         self.functions: dict[Var, Expression] = {}  # variables that name a function (`step = px.pure(f)`)
+        # variables bound only by assignments: (value, item path) of each (`_scopes.Bindings`)
+        self.assigned: dict[Var, list[tuple[Expression, tuple[int, ...]]]] = {}
+        self._busy: set[object] = set()  # variables and functions whose type is being inferred
 
     def note_method(self, func: FuncDef) -> None:
         """Remember that the first parameter of `func` is an instance of its class."""
@@ -97,7 +104,7 @@ class Types:
         if isinstance(expr, NameExpr) or (isinstance(expr, MemberExpr) and is_global_ref(expr)):
             node = expr.node
             if isinstance(node, Var):
-                return node.type
+                return node.type if not unknown(node.type) else self._from_assignments(node) or node.type
             return None
         if isinstance(expr, MemberExpr):
             owner = module_info(self.of(expr.expr))
@@ -118,9 +125,82 @@ class Types:
             return self.of(call.args[0])
         if isinstance(callee, RefExpr) and isinstance(callee.node, (FuncDef, Decorator)):
             func = callee.node.func if isinstance(callee.node, Decorator) else callee.node
-            if isinstance(func.type, CallableType):
-                return func.type.ret_type
+            declared = func.type.ret_type if isinstance(func.type, CallableType) else None
+            return declared if not unknown(declared) else self._returned(func) or declared
         return None
+
+    def _from_assignments(self, var: Var) -> Type | None:
+        """The module type that every assignment gives a variable mypy leaves as Any.
+
+        `c = tick(c)` with an unannotated `tick` that returns its `Counter` argument, or
+        `c, total = carry` with `carry` typed by what a transform hands it.
+        """
+        records = self.assigned.get(var)
+        if not records or var in self._busy:
+            return None
+        self._busy.add(var)
+        try:
+            found: Type | None = None
+            for value, path in records:
+                typ = _item(self.of(value), path)
+                info = module_info(typ)
+                if info is None or (found is not None and module_info(found) is not info):
+                    return None
+                found = found or typ
+            return found
+        finally:
+            self._busy.discard(var)
+
+    def _returned(self, func: FuncItem) -> Type | None:
+        """The type of what an unannotated function of this file returns, when all its returns agree."""
+        if self.type_map is None or not func.body.body or func in self._busy:
+            return None
+        self._busy.add(func)
+        try:
+            found: Type | None = None
+            for ret in scope_nodes(func):
+                if not isinstance(ret, ReturnStmt):
+                    continue
+                typ = self._shape(ret.expr) if ret.expr is not None else None
+                if typ is None or unknown(typ) or (found is not None and not is_same_type(found, typ)):
+                    return None
+                found = found or typ
+            return found
+        finally:
+            self._busy.discard(func)
+
+    def _shape(self, expr: Expression) -> Type | None:
+        """The type of a returned value, item by item.
+
+        mypy types a `return` against the declared return type, which is Any for an
+        unannotated function, so `return c, y` and `return px.purecall(c, x)` are in its
+        type map as `tuple[Any, Any]`; their items are typed here one by one instead.
+        """
+        typ = self.of(expr)
+        proper = get_proper_type(typ) if typ is not None else None
+        if not isinstance(proper, TupleType):
+            return typ
+        if isinstance(expr, TupleExpr) and len(expr.items) == len(proper.items):
+            return proper.copy_modified(items=[self._shape(e) or t for e, t in zip(expr.items, proper.items)])
+        if isinstance(expr, CallExpr) and is_purecall(expr.callee) and expr.args and len(proper.items) == 2:
+            target = expr.args[0]
+            module = self.of(target.expr if isinstance(target, MemberExpr) else target)  # m or m.method
+            if module is not None and module_info(module) is not None:
+                return proper.copy_modified(items=[module, proper.items[1]])
+        return typ
+
+
+def _item(typ: Type | None, path: tuple[int, ...]) -> Type | None:
+    """The item at `path` of a tuple type (`(0,)` of `tuple[Counter, int]` is `Counter`)."""
+    for index in path:
+        proper = get_proper_type(typ) if typ is not None else None
+        if isinstance(proper, TupleType) and index < len(proper.items):
+            typ = proper.items[index]
+        elif isinstance(proper, Instance) and proper.type.fullname == "builtins.tuple" and proper.args:
+            typ = proper.args[0]
+        else:
+            return None
+    return typ
 
 
 def attribute_type(info: TypeInfo, name: str) -> Type | None:

@@ -18,6 +18,7 @@ from mypy.nodes import (
     CallExpr,
     Context,
     DictExpr,
+    Expression,
     ExpressionStmt,
     FuncItem,
     ListExpr,
@@ -36,7 +37,7 @@ from ._applications import Application, Function
 from ._effects import FactSource, mutations
 from ._names import is_purecall
 from ._report import UNRETURNED, Reporter
-from ._scopes import Bindings, param_vars
+from ._scopes import PART, Bindings, param_vars
 from ._types import Types
 from ._walk import children, dotted, scope_nodes, walk
 
@@ -50,32 +51,37 @@ def check_pure(function: Function, context: Context, types: Types, facts: FactSo
     if not returns and func.body.body and isinstance(func.body.body[-1], RaiseStmt):
         return  # it never returns: nothing is lost
     for var in param_vars(func)[len(function.bound) :]:
-        if bindings.rebound(var) or _escapes(func, var) or any(_returned(r, var) for r in returns):
+        if bindings.rebound(var) or _escapes(func, var, types, facts) or any(_returned(r, var) for r in returns):
             continue
         found = [m for m in mutations(scope_nodes(func), lambda r: r.node is var, types, facts) if m.certain]
         if not found:
             continue
         m = found[0]
         where: Context = returns[-1] if returns else func
-        module = f" (a {m.module})" if m.module else ""
+        info = types.module(m.root)
+        module = f" (a {info.name})" if info is not None else f" (a {m.module})" if m.module else ""
+        part = "" if m.target == var.name else f"its submodule {m.target}: "
         report.error(
             where,
             UNRETURNED,
-            f'px.pure function "{func.name}" mutates its argument "{var.name}"{module} (it {m.how}, '
+            f'px.pure function "{func.name}" mutates its argument "{var.name}"{module} ({part}it {m.how}, '
             f"line {m.context.line}) but never returns it, so the update is lost when the call "
             f"returns. Return it with the output (e.g. `return {var.name}, out`) and use the "
             "returned copy; to drop the update on purpose, return it and ignore it.",
         )
 
 
-def check_transform(app: Application, report: Reporter) -> None:
+def check_transform(app: Application, types: Types, facts: FactSource, report: Reporter) -> None:
     func = app.function.func
     if func is None:
         return
     nodes = list(scope_nodes(func))
     every = list(walk(func.body))
     bindings = Bindings(func.body)
-    params = set(param_vars(func))
+    own = {id(n) for n in nodes if isinstance(n, NameExpr)}
+    params = {var for var in param_vars(func) if not bindings.rebound(var)}
+    # the arguments, and the modules unpacked from them (`c, total = carry`), never rebound
+    params |= {var for var in bindings.parts_of(params, own) if bindings.origins.get(var) == {PART}}
     for node in nodes:
         if not (
             isinstance(node, AssignmentStmt)
@@ -91,8 +97,10 @@ def check_transform(app: Application, report: Reporter) -> None:
         stale = target.expr if isinstance(target, MemberExpr) else target  # px.purecall(c.step, x)
         if not (isinstance(first, NameExpr) and isinstance(first.node, Var) and isinstance(stale, NameExpr)):
             continue
-        if first.name.startswith("_") or stale.node not in params or bindings.rebound(stale.node):
+        if first.name.startswith("_") or stale.node not in params:
             continue
+        if not _may_update(stale, target, types, facts):
+            continue  # `v, out = px.purecall(c.peek)`: nothing to lose
         new = first.node
         if any(isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores for n in every):
             continue  # the updated module is used
@@ -108,6 +116,16 @@ def check_transform(app: Application, report: Reporter) -> None:
                 )
 
 
+def _may_update(module: NameExpr, target: Expression, types: Types, facts: FactSource) -> bool:
+    """`px.purecall(target, ...)` may change `module`: unless its method is known not to."""
+    info = types.module(module)
+    if info is None:
+        return True
+    method = target.name if isinstance(target, MemberExpr) else "__call__"
+    func, fact = facts.method(info, method)
+    return func is None or 0 in fact.mutates or bool(fact.calls)
+
+
 def _returned(ret: ReturnStmt, var: Var) -> bool:
     return ret.expr is not None and _contains(ret.expr, var)
 
@@ -121,23 +139,51 @@ def _contains(expr: Node, var: Var) -> bool:
     return False
 
 
-def _escapes(func: FuncItem, var: Var) -> bool:
+def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
     """`var` may reach the output other than by being returned directly.
 
-    Allowed uses: reading an attribute (`var.x`, `var.sub(...)`), calling it, passing it
-    to a call whose result is thrown away, and returning it in a tuple/list/dict.
+    Allowed uses: reading an attribute (`var.x`), calling it or a method of it that
+    does not return it (`y = var(x)`; but `return var.add(x)` escapes when `add` returns
+    `self`), passing it to a call whose result is thrown away, and returning it in a
+    tuple/list/dict.
     """
+    thrown = {id(n.expr) for n in walk(func.body) if isinstance(n, ExpressionStmt) and isinstance(n.expr, CallExpr)}
     allowed: set[int] = set()
     for node in walk(func.body):
         if isinstance(node, MemberExpr):
             allowed.add(id(node.expr))
         elif isinstance(node, CallExpr):
             allowed.add(id(node.callee))
-        elif isinstance(node, ExpressionStmt) and isinstance(node.expr, CallExpr):
-            allowed.update(id(a) for a in node.expr.args)
+            if id(node) in thrown:
+                allowed.update(id(a) for a in node.args)
+                continue
+            receiver, method = _receiver(node)
+            if receiver is not None and receiver.node is var and _may_return(node, receiver, method, types, facts):
+                return True
         elif isinstance(node, ReturnStmt) and node.expr is not None:
             allowed.update(id(n) for n in _direct_items(node.expr))
     return any(isinstance(n, NameExpr) and n.node is var and id(n) not in allowed for n in walk(func.body))
+
+
+def _receiver(call: CallExpr) -> tuple[NameExpr | None, str]:
+    """`c` and the method called in `c(...)` / `c.method(...)`."""
+    callee = call.callee
+    if isinstance(callee, NameExpr):
+        return callee, "__call__"
+    if isinstance(callee, MemberExpr) and isinstance(callee.expr, NameExpr):
+        return callee.expr, callee.name
+    return None, ""
+
+
+def _may_return(call: CallExpr, receiver: NameExpr, method: str, types: Types, facts: FactSource) -> bool:
+    """`call` of `method` of `receiver` may give the module itself (or a copy of it) back."""
+    if call.callee is not receiver and types.module(call.callee) is not None:
+        return False  # `var.sub(x)` calls a submodule, which cannot return `var`
+    info = types.module(receiver)
+    if info is None:
+        return True
+    func, fact = facts.method(info, method)
+    return func is None or 0 in fact.returns
 
 
 def _direct_items(expr: Node) -> list[Node]:

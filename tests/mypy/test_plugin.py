@@ -20,7 +20,6 @@ import re
 import runpy
 import shutil
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -52,8 +51,12 @@ def plugin_hash() -> str:
 
 
 def cache_dir(name: str) -> Path:
-    """A mypy cache for this version of the plugin (a new plugin starts a new cache)."""
-    caches = Path(tempfile.gettempdir()) / "purepax-mypy-tests"
+    """A mypy cache for this version of the plugin (a new plugin starts a new cache).
+
+    It lives in this checkout (git ignores `.mypy_cache/`): a cache shared with another
+    checkout of the same plugin would replay that checkout's results for these files.
+    """
+    caches = ROOT / ".mypy_cache" / "purepax-plugin-tests"
     current = caches / plugin_hash()
     if not current.exists() and caches.exists():
         for old in caches.iterdir():  # caches of earlier plugin versions
@@ -257,3 +260,37 @@ def test_facts_in_every_build_mode(options: list[str]) -> None:
     for program in CROSS_FILE:
         got = Counter((line, code) for line, _, code, _ in report.get(program.resolve(), []))
         assert got == expected(program), stdout + stderr
+
+
+XFILE_TRANSFORMED = """\
+import functools
+
+import jax
+import jax.numpy as jnp
+import purepax as px
+from xf_lib import Meter, tally
+
+jax.vmap(tally, in_axes=(None, 0))(Meter(), jnp.arange(3.0))
+px.pure(tally)(Meter(), 1.0)
+jax.lax.scan(tally, Meter(), jnp.arange(3.0))
+jax.jit(functools.partial(tally, Meter()))(1.0)
+"""
+
+
+def test_cached_functions_given_to_transforms() -> None:
+    """A function of a file loaded from the cache (no body, no parameters) given to a
+    transform, to px.pure or to functools.partial: no internal error, and a module bound
+    by functools.partial is still a capture."""
+    work = cache_dir("xfile-transformed")
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.copytree(cache_dir("corpus"), cache, dirs_exist_ok=True)
+    lib, main = work / "xf_lib.py", work / "xf_main.py"
+    lib.write_text(XFILE_LIB)
+    main.write_text("import xf_lib\n")
+    run_mypy([lib, main], cache)
+    main.write_text(XFILE_TRANSFORMED)  # only the caller changes: xf_lib comes from the cache
+    stdout, stderr, _ = run_mypy([lib, main], cache)
+    assert "internal error" not in stdout and "Traceback" not in stderr, stdout + stderr
+    got = [(line, code) for line, _, code, _ in parse(stdout).get(main.resolve(), [])]
+    assert got == [(11, "purepax-closure")], stdout
