@@ -154,17 +154,17 @@ _MAPPING_ORIGINS = (dict, collections.abc.Mapping)
 _UNDECIDED_TYPES = (tuple, list, dict, object, collections.abc.Sequence, collections.abc.Mapping)
 
 
+def _is_class(tp: Any) -> bool:
+    """Whether `tp` is a class (on Python 3.10, `tuple[int, ...]` is an instance of `type` too)."""
+    return isinstance(tp, type) and not isinstance(tp, types.GenericAlias)
+
+
 def _is_array_type(tp: Any) -> bool:
     if tp in _ARRAY_TYPES:
         return True
-    try:
-        import jaxtyping
+    import jaxtyping
 
-        if isinstance(tp, type) and issubclass(tp, jaxtyping.AbstractArray):
-            return True
-    except TypeError:
-        pass
-    return isinstance(tp, type) and issubclass(tp, _ARRAY_TYPES)
+    return _is_class(tp) and issubclass(tp, (jaxtyping.AbstractArray, *_ARRAY_TYPES))
 
 
 def _combine(roles: list[Role], array_role: Role) -> Role:
@@ -198,11 +198,13 @@ def role_of_annotation(tp: Any, module_type: type, array_role: Role) -> Role:
         return Role.STATIC
     if _is_array_type(tp):
         return array_role
-    if isinstance(tp, type) and issubclass(tp, module_type):
+    if _is_class(tp) and issubclass(tp, module_type):
         return Role.CHILD
     if tp in _UNDECIDED_TYPES or isinstance(tp, TypeVar):
         return Role.UNDECIDED
-    if origin is not None and isinstance(origin, type):
+    if _is_class(origin) and issubclass(origin, module_type):
+        return Role.CHILD  # a parametrised generic module: `Box[int]`, `px.Stacked[Block]`
+    if origin is not None and _is_class(origin):
         if issubclass(origin, _SEQUENCE_ORIGINS):
             members = [a for a in args if a is not Ellipsis]
         elif issubclass(origin, _MAPPING_ORIGINS):

@@ -6,7 +6,7 @@ import dataclasses
 import gc
 import threading
 import weakref
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +15,8 @@ import pytest
 from jaxtyping import Array, Float, Int
 
 import purepax as px
+
+_T = TypeVar("_T")
 
 
 class Linear(px.Module):
@@ -908,3 +910,21 @@ def test_training_flag_defaults_true_and_is_static():
     assert m.training is True
     assert jax.tree_util.tree_leaves(m) == [m.weight, m.bias]
     assert jax.tree_util.tree_structure(m) != jax.tree_util.tree_structure(px.eval_mode(m))
+
+
+class Box(px.Module, Generic[_T]):
+    value: jax.Array
+    label: _T
+
+
+class HoldsGenericBoxes(px.Module):
+    box: Box[str]
+    boxes: tuple[Box[int], ...]
+
+
+def test_parametrised_generic_module_annotation_is_a_child():
+    holder = HoldsGenericBoxes(Box(jnp.ones(2), "a"), (Box(jnp.zeros(3), 1),))
+    assert len(jax.tree_util.tree_leaves(holder)) == 2
+    grads = px.grad(lambda m: jnp.sum(m.box.value) + jnp.sum(m.boxes[0].value))(holder)
+    np.testing.assert_array_equal(grads.box.value, jnp.ones(2))
+    assert grads.boxes[0].label == 1
