@@ -54,14 +54,21 @@ def _specifier(
         kwargs["kw_only"] = kw_only
     if default is not dataclasses.MISSING and default.__class__.__hash__ is None:
         if isinstance(default, (jax.Array, np.ndarray)):
-            # Arrays are immutable, so one default shared by every instance is safe;
-            # dataclasses only refuses it because arrays are unhashable.
-            shared = default
-            default_factory, default = (lambda: shared), dataclasses.MISSING
+            # Each instance gets its own copy: a buffer shared by every instance would be
+            # deleted for all of them by one `donate_argnums` (and NumPy arrays can change).
+            default_factory, default = _copier(default), dataclasses.MISSING
     metadata = {ROLE_KEY: role, SHARDING_KEY: None if sharding is None else tuple(sharding)}
     return dataclasses.field(
         default=default, default_factory=default_factory, metadata=metadata, **kwargs
     )
+
+
+def _copier(array: jax.Array | np.ndarray) -> Callable[[], Any]:
+    if isinstance(array, np.ndarray):
+        return lambda: np.array(array, copy=True)
+    import jax.numpy as jnp
+
+    return lambda: jnp.array(array, copy=True)
 
 
 def _make_specifier(role: Role, name: str, doc: str) -> Any:
@@ -117,8 +124,8 @@ else:
 
     **Arguments:** the `dataclasses.field` keywords `default`, `default_factory`,
     `init`, `repr`, `kw_only`; `sharding`: one mesh-axis name (or `None`) per array
-    dimension. An array given as `default` is shared by every instance (arrays are
-    immutable).
+    dimension. An array given as `default` is copied for each instance (so donating one
+    instance's buffers never deletes another's).
 
     ```python
     class Scale(px.Module):

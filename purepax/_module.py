@@ -243,13 +243,15 @@ def _coerce(cls: type, spec: FieldSpec, value: Any) -> tuple[Any, bool]:
             return frozen, True
         return _static_value(where, "holds no array or module, so it is static", value), False
     frozen = freeze(value)
-    bad = _first_misplaced_item(frozen, modules_allowed=spec.role is Role.CHILD)
+    # A state field may hold whole modules (an EMA or teacher copy): all of them is state.
+    bad = _first_misplaced_item(frozen, modules_allowed=spec.role is not Role.PARAM)
     if bad is not None:
         if _is_module(bad[0]):
             raise FieldError(
-                f"{where} is a {spec.role.value} field (arrays) but holds a "
-                f"{type(bad[0]).__name__} module. Annotate the field with the module's type "
-                "(a submodule), without px.param() / px.state()."
+                f"{where} is a parameter field (arrays) but holds a {type(bad[0]).__name__} "
+                "module. Annotate the field with the module's type and no specifier (a "
+                "submodule, whose own fields say what is trained), or use px.state() to keep "
+                "the whole submodule as state (e.g. an EMA copy)."
             )
         raise FieldError(
             f"{where} is a {spec.role.value} field but holds {bad[0]!r}, which is not an "

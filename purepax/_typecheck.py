@@ -17,10 +17,15 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from beartype import beartype
-from jaxtyping import Array, Bool, Complex, Float, Int, TypeCheckError, jaxtyped
+from beartype import BeartypeConf, beartype
+from jaxtyping import Array, Bool, Integer, Num, Real, TypeCheckError, jaxtyped
 
 from ._errors import FieldError, TransformTypeError
+
+
+# PEP 484's numeric tower: an `int` is accepted where `float` is annotated (and both where
+# `complex` is), as mypy and pyright accept it.
+_typechecker = beartype(conf=BeartypeConf(is_pep484_tower=True))
 
 
 def typecheck_enabled() -> bool:
@@ -69,7 +74,7 @@ def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[objec
     check.__qualname__ = f"{qualname}.__init__"
     check.__annotations__ = {n: _relax(annotations[n]) for n in names}
     try:
-        checked = jaxtyped(typechecker=beartype)(check)
+        checked = jaxtyped(typechecker=_typechecker)(check)
     except Exception as error:
         # An annotation beartype cannot check: say so once, and build modules unchecked
         # rather than refuse a class that is otherwise fine.
@@ -135,7 +140,7 @@ def _build_function_checker(fn: types.FunctionType) -> Callable[..., Any] | None
     copy.__module__ = fn.__module__
     copy.__annotations__ = hints
     try:
-        checked: Callable[..., Any] = jaxtyped(typechecker=beartype)(copy)
+        checked: Callable[..., Any] = jaxtyped(typechecker=_typechecker)(copy)
     except Exception as error:
         # An annotation beartype cannot check: say so once, and trace unchecked rather
         # than refuse a function that is otherwise fine.
@@ -171,7 +176,8 @@ def _function_hints(fn: types.FunctionType) -> dict[str, Any]:
 
 
 def _scalars_from_arrays(tp: Any) -> Any:
-    """`tp` where `int`/`float`/`bool`/`complex` also accept a 0-d array of that dtype kind."""
+    """`tp` where `int`/`float`/`bool`/`complex` also accept a 0-d array of that dtype kind
+    (or of a kind the numeric tower accepts: an integer scalar for `float`)."""
     scalar = _SCALAR_ARRAYS.get(tp) if isinstance(tp, type) else None
     if scalar is not None:
         return typing.Union[tp, scalar]
@@ -186,11 +192,13 @@ def _scalars_from_arrays(tp: Any) -> Any:
     return tp
 
 
+# A traced scalar of a kind the numeric tower accepts: a weak-typed int scalar (what a
+# Python int becomes under `jax.jit`) satisfies `float`, as the int itself does.
 _SCALAR_ARRAYS: dict[type, Any] = {
     bool: Bool[Array, ""],
-    int: Int[Array, ""],
-    float: Float[Array, ""],
-    complex: Complex[Array, ""],
+    int: typing.Union[Integer[Array, ""], Bool[Array, ""]],
+    float: typing.Union[Real[Array, ""], Bool[Array, ""]],
+    complex: typing.Union[Num[Array, ""], Bool[Array, ""]],
 }
 
 
