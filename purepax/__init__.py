@@ -20,6 +20,7 @@ if typing.TYPE_CHECKING:
     from ._errors import FieldError as FieldError
     from ._errors import ImmutableModuleError as ImmutableModuleError
     from ._errors import PurepaxError as PurepaxError
+    from ._errors import StaticArgumentError as StaticArgumentError
     from ._errors import TransformTypeError as TransformTypeError
     from ._errors import UnreturnedUpdateError as UnreturnedUpdateError
     from ._fields import param as param
@@ -54,6 +55,7 @@ _EXPORTS = {
             "FieldError",
             "ImmutableModuleError",
             "PurepaxError",
+            "StaticArgumentError",
             "TransformTypeError",
             "UnreturnedUpdateError",
         ),

@@ -22,6 +22,14 @@ class ClosureCaptureError(PurepaxError, TypeError):
     """A function given to a checked transform captures a module instead of taking it as an argument."""
 
 
+class StaticArgumentError(ClosureCaptureError):
+    """A module (or a bound method of one) was given to `px.jit` as a static argument.
+
+    Its arrays would be baked into the compiled program as constants, as for a captured
+    module; it is a `ClosureCaptureError` (and a `TypeError`) for that reason.
+    """
+
+
 class UnreturnedUpdateError(PurepaxError, ValueError):
     """A function run by `px.pure` changed a module argument and did not return it."""
 
