@@ -101,7 +101,7 @@ class ClassSpec:
         self.data = tuple(n for n, s in self.fields.items() if s.role in _DATA_ROLES)
         self.meta = tuple(n for n, s in self.fields.items() if s.role is Role.STATIC)
         self.undecided = tuple(n for n, s in self.fields.items() if s.role is Role.UNDECIDED)
-        self.check_annotations = field_checker(cls.__qualname__, annotations)
+        self.check_annotations = field_checker(cls.__qualname__, annotations, cls.__module__)
         _register_pytree(cls, self)
 
     def dynamic_names(self, module: Module) -> tuple[str, ...]:
@@ -350,7 +350,7 @@ def _finish_construction(module: Module) -> None:
     _refuse_shared_submodules(module)
     _refuse_leaked_tracers(module, spec)
     if typecheck_enabled():
-        spec.check_annotations(module, {n: d[n] for n in spec.fields})
+        spec.check_annotations(module, {n: d[n] for n in spec.fields}, None)
 
 
 def _refuse_leaked_tracers(module: Module, spec: ClassSpec) -> None:
@@ -490,6 +490,10 @@ class Module(metaclass=ModuleMeta):
             return
         frozen, dynamic = _coerce(type(self), fs, value)
         check_not_shared(self, name, frozen)
+        if typecheck_enabled():
+            values = {n: self.__dict__[n] for n in spec.fields}
+            values[name] = frozen
+            spec.check_annotations(self, values, f"{type(self).__name__}.{name}")
         _store(self, spec, name, guard.accept_write(self, name, frozen), dynamic)
 
     def __delattr__(self, name: str) -> None:
@@ -602,7 +606,7 @@ def replace_fields(module: _M, values: dict[str, Any]) -> _M:
     _refuse_shared_submodules(new)
     _refuse_leaked_tracers(new, spec)
     if typecheck_enabled():
-        spec.check_annotations(new, {n: d[n] for n in spec.fields})
+        spec.check_annotations(new, {n: d[n] for n in spec.fields}, None)
     return new
 
 

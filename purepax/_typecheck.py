@@ -61,17 +61,29 @@ def _checkable(tp: Any) -> bool:
     return not isinstance(tp, (str, typing.ForwardRef))
 
 
-def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[object, dict[str, Any]], None]:
-    """A function that checks a module's field values against `annotations` in one call."""
+FieldChecker = Callable[[object, dict[str, Any], "str | None"], None]
+
+
+def _no_check(module: object, values: dict[str, Any], written: str | None) -> None:
+    return None
+
+
+def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") -> FieldChecker:
+    """A function that checks a module's field values against `annotations` in one call.
+
+    It takes the module, the values of all its fields, and the name of the field just
+    written (None at construction), for the message.
+    """
     names = [n for n, tp in annotations.items() if _checkable(tp) and tp is not Any]
     if not names:
-        return lambda module, values: None
+        return _no_check
     namespace: dict[str, Any] = {}
     # A real signature (one keyword-only parameter per field) is what beartype checks.
     exec(f"def check(*, {', '.join(names)}): pass", namespace)
     check = namespace["check"]
     check.__name__ = "__init__"
     check.__qualname__ = f"{qualname}.__init__"
+    check.__module__ = module
     check.__annotations__ = {n: _relax(annotations[n]) for n in names}
     try:
         checked = jaxtyped(typechecker=_typechecker)(check)
@@ -83,16 +95,23 @@ def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[objec
             "not checked at construction.",
             stacklevel=2,
         )
-        return lambda module, values: None
+        return _no_check
 
-    def run(module: object, values: dict[str, Any]) -> None:
+    def run(module: object, values: dict[str, Any], written: str | None) -> None:
         try:
             checked(**{n: values[n] for n in names})
         except Exception as error:
+            if written is None:
+                what, fix = "a field value does not match its annotation", "Fix the value given at construction"
+            else:
+                what = f"the value set to {written} does not match its annotation"
+                fix = (
+                    "Fix the value, or the annotation; to change fields whose shapes depend on each "
+                    "other (weight and bias), replace them at once with px.replace"
+                )
             raise FieldError(
-                f"{type(module).__name__}: a field value does not match its annotation.\n"
-                f"{_first_lines(error)}\nFix the value given at construction, or the annotation "
-                "(set PUREPAX_TYPECHECK=0 to turn runtime type checks off)."
+                f"{type(module).__name__}: {what}.\n{_first_lines(error)}\n{fix} (set "
+                "PUREPAX_TYPECHECK=0 to turn runtime type checks off)."
             ) from error
 
     return run
