@@ -27,10 +27,10 @@ import jax
 from typing_extensions import dataclass_transform
 
 from . import _containers
-from ._containers import ARRAY_TYPES, FrozenDict, freeze, freeze_static, holds_dynamic
+from ._containers import ARRAY_TYPES, FrozenDict, MixedTuple, freeze, freeze_static, holds_dynamic
 from ._errors import FieldError, ImmutableModuleError
 from ._fields import ROLE_KEY, Role, param, role_of_annotation, state, static
-from ._trace import current_trace, holds_tracer, outside_transformations
+from ._trace import current_trace, outside_transformations
 from ._typecheck import field_checker, typecheck_enabled
 
 _M = TypeVar("_M", bound="Module")
@@ -57,15 +57,19 @@ class _Construction:
         self.trace = current_trace()
 
     def check_write(self, module: Module, name: str) -> None:
-        if current_trace() != self.trace:
+        pass  # any field may be set while __init__ runs; what is stored is checked below
+
+    def accept_write(self, module: Module, name: str, value: Any) -> Any:
+        # A tracer of a transformation that __init__ itself started (a scan body assigning
+        # to self) would outlive its trace. Only a tracer needs the (costlier) trace
+        # lookup; containers are checked when construction ends.
+        if isinstance(value, jax.core.Tracer) and current_trace() != self.trace:
             raise ImmutableModuleError(
                 f"Cannot set {type(module).__name__}.{name} from inside a JAX transformation "
                 "started by its own __init__: the module under construction belongs to the "
                 "outer trace. Compute the value with the transformation and assign its result "
                 "in __init__ itself."
             )
-
-    def accept_write(self, module: Module, name: str, value: Any) -> Any:
         return value
 
 
@@ -347,21 +351,62 @@ def _finish_construction(module: Module) -> None:
             layout.append(dynamic)
     if spec.undecided:
         d[LAYOUT] = tuple(layout)
-    _refuse_shared_submodules(module)
-    _refuse_leaked_tracers(module, spec)
+    _check_tree(module, spec)
     if typecheck_enabled():
         spec.check_annotations(module, {n: d[n] for n in spec.fields}, None)
 
 
-def _refuse_leaked_tracers(module: Module, spec: ClassSpec) -> None:
+def _check_tree(module: Module, spec: ClassSpec) -> None:
+    """Refuse one module object at two places of `module`'s tree, and a tracer that leaked
+    out of a transformation that has finished; one walk over the tree."""
+    seen = {id(module)}
+    d = module.__dict__
     for name in spec.dynamic_names(module):
-        if holds_tracer(module.__dict__[name]) and outside_transformations():
+        try:
+            holds = _walk(d[name], seen)
+        except _Shared:
+            _refuse_shared_submodules(module)  # finds the two places, for the message
+            raise
+        if holds and outside_transformations():
             raise FieldError(
                 f"{type(module).__name__}.{name} was given a tracer, but no JAX transformation "
                 "is running: the tracer leaked out of one that has finished, and the module "
                 "would outlive its trace. Build the module inside the transformed function and "
                 "return it, or return the value from there."
             )
+
+
+class _Shared(Exception):
+    """A module object met twice in one tree (the message is built by a slower walk)."""
+
+
+def _walk(value: Any, seen: set[int]) -> bool:
+    """Record the modules in `value` into `seen` (raising `_Shared` on one met twice), and
+    say whether `value` holds a tracer."""
+    if isinstance(value, ARRAY_TYPES):
+        return isinstance(value, jax.core.Tracer)
+    if value is None:
+        return False
+    kind = type(value)
+    items: Any
+    if isinstance(value, Module):
+        if id(value) in seen:
+            raise _Shared
+        seen.add(id(value))
+        d = value.__dict__
+        items = [d[n] for n in spec_of(kind).dynamic_names(value)]
+    elif kind is tuple or kind is list or kind is MixedTuple:
+        items = value
+    elif kind is FrozenDict or kind is dict:
+        items = value.values()
+    else:  # a static item, or another pytree (a namedtuple, a custom node)
+        items = jax.tree_util.tree_leaves(value, is_leaf=_is_module)
+        if len(items) == 1 and items[0] is value:
+            return False
+    holds = False
+    for item in items:
+        holds = _walk(item, seen) or holds  # visit every item: a module may repeat later
+    return holds
 
 
 def _refuse_shared_submodules(module: Module) -> None:
@@ -486,7 +531,7 @@ class Module(metaclass=ModuleMeta):
             raise FieldError(_not_a_field(self, name))
         if isinstance(guard, _Construction):
             # Construction may build a list step by step; it is frozen when __init__ ends.
-            self.__dict__[name] = value
+            self.__dict__[name] = guard.accept_write(self, name, value)
             return
         frozen, dynamic = _coerce(type(self), fs, value)
         check_not_shared(self, name, frozen)
@@ -603,8 +648,7 @@ def replace_fields(module: _M, values: dict[str, Any]) -> _M:
     d = new.__dict__
     for name, value in values.items():
         _store(new, spec, name, *_coerce(cls, spec.fields[name], value))
-    _refuse_shared_submodules(new)
-    _refuse_leaked_tracers(new, spec)
+    _check_tree(new, spec)
     if typecheck_enabled():
         spec.check_annotations(new, {n: d[n] for n in spec.fields}, None)
     return new
