@@ -599,11 +599,36 @@ def immutable_message(module: Module, name: str, *, deleting: bool = False) -> s
         return transform_message(module, name)
     what = "delete" if deleting else "set"
     cls = type(module).__name__
+    parent = _under_construction()
+    if parent is not None and parent is not module:
+        owner = type(parent).__name__
+        return (
+            f"Cannot {what} {cls}.{name}: this {cls} is a finished module (its construction "
+            f"ended when {cls}(...) returned), and {owner}.__init__ may set only the fields of "
+            f"the {owner} it builds. Build the {cls} with the values it needs, or assign an "
+            f"updated copy: `self.<field> = px.replace(<the {cls}>, {name}=...)`, or, to run a "
+            f"method that changes it, `self.<field>, _ = px.purecall(<the {cls}>.method, ...)`."
+        )
     return (
         f"Cannot {what} {cls}.{name}: the {cls} module is immutable outside px.pure. "
         f"Change a copy instead: `{cls.lower()}, out = px.purecall({cls.lower()}, ...)`, or "
         "wrap the function that changes it with px.pure and return the module."
     )
+
+
+def _under_construction() -> Module | None:
+    """The module whose `__init__` (or `__post_init__`) is running in this thread, if any.
+
+    Read from the call stack, only to explain an error: construction itself pays nothing.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("__init__", "__post_init__"):
+            candidate = frame.f_locals.get("self")
+            if isinstance(candidate, Module) and isinstance(candidate.__dict__.get(GUARD), _Construction):
+                return candidate
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 def transform_message(module: Module, name: str) -> str:
