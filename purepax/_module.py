@@ -29,7 +29,7 @@ from typing_extensions import dataclass_transform
 from . import _containers
 from ._containers import ARRAY_TYPES, FrozenDict, MixedTuple, freeze, freeze_static, holds_dynamic
 from ._errors import FieldError, ImmutableModuleError
-from ._fields import ROLE_KEY, Role, param, role_of_annotation, state, static
+from ._fields import ROLE_KEY, SHARDING_KEY, Role, param, role_of_annotation, state, static
 from ._trace import current_trace, outside_transformations
 from ._typecheck import field_checker, typecheck_enabled
 
@@ -105,6 +105,7 @@ class ClassSpec:
         self.data = tuple(n for n, s in self.fields.items() if s.role in _DATA_ROLES)
         self.meta = tuple(n for n, s in self.fields.items() if s.role is Role.STATIC)
         self.undecided = tuple(n for n, s in self.fields.items() if s.role is Role.UNDECIDED)
+        self.sharded = tuple(n for n, s in self.fields.items() if s.field.metadata.get(SHARDING_KEY))
         self.check_annotations = field_checker(cls.__qualname__, annotations, cls.__module__)
         _register_pytree(cls, self)
 
@@ -352,6 +353,8 @@ def _finish_construction(module: Module) -> None:
     if spec.undecided:
         d[LAYOUT] = tuple(layout)
     _check_tree(module, spec)
+    if spec.sharded:
+        _check_shardings(module, spec.sharded)
     if typecheck_enabled():
         spec.check_annotations(module, {n: d[n] for n in spec.fields}, None)
 
@@ -374,6 +377,20 @@ def _check_tree(module: Module, spec: ClassSpec) -> None:
                 "would outlive its trace. Build the module inside the transformed function and "
                 "return it, or return the value from there."
             )
+
+
+def _check_shardings(module: Module, names: tuple[str, ...]) -> None:
+    """Refuse a field's `sharding=` that has more entries than one of its arrays has dimensions."""
+    for name in names:
+        axes = spec_of(type(module)).fields[name].field.metadata[SHARDING_KEY]
+        for leaf in jax.tree_util.tree_leaves(module.__dict__[name], is_leaf=_is_module):
+            ndim = getattr(leaf, "ndim", None)
+            if ndim is not None and not _is_module(leaf) and len(axes) > ndim:
+                raise FieldError(
+                    f"{type(module).__name__}.{name} has sharding={axes!r}, {len(axes)} entries, but "
+                    f"holds an array of shape {tuple(leaf.shape)} ({ndim} dimensions). Give one "
+                    "mesh-axis name (or None) per array dimension, at most."
+                )
 
 
 class _Shared(Exception):
@@ -674,6 +691,8 @@ def replace_fields(module: _M, values: dict[str, Any]) -> _M:
     for name, value in values.items():
         _store(new, spec, name, *_coerce(cls, spec.fields[name], value))
     _check_tree(new, spec)
+    if spec.sharded:
+        _check_shardings(new, spec.sharded)
     if typecheck_enabled():
         spec.check_annotations(new, {n: d[n] for n in spec.fields}, None)
     return new
