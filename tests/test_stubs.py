@@ -165,7 +165,11 @@ def _messages_without_overlay(cache_dir: Path, case: str) -> list[tuple[str, int
     return found
 
 
-_ADDED_SINCE = re.compile(r'^Module "jax[\w.]*" has no attribute "\w+"  \[attr-defined\]$')
+_ADDED_SINCE = re.compile(
+    r'^(Module "jax[\w.]*" has no attribute "\w+"  \[attr-defined\]'
+    r'|Cannot find implementation or library stub for module named "jax[\w.]*"  \[import-not-found\]'
+    r"|See https://mypy.readthedocs.io/en/stable/running_mypy.html#missing-imports)$"
+)
 
 
 def test_stubs_type_check_cleanly(mypy_output: list[tuple[str, int, str, str]]) -> None:
