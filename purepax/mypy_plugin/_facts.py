@@ -42,7 +42,7 @@ from mypy.nodes import (
 )
 from mypy.types import Instance
 
-from ._conditions import Guards, depends_on_mode
+from ._conditions import Guards
 from ._effects import Fact, effects
 from ._names import decorators_of, is_module_class, wraps_purely
 from ._scopes import Bindings, param_vars
@@ -147,13 +147,12 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     bindings = Bindings(func.body)
     roots = {var for var in params if not bindings.rebound(var)}
     found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
-    certain_mode = not depends_on_mode(nodes, set(params))
     guards = Guards(nodes)
     fact = Fact(returns={params[var] for var in returned_params(nodes, set(params))})
     for m in found.found:
         if isinstance(m.root.node, Var):
             index = params[m.root.node]
-            certain = m.certain and certain_mode and not guards.guarded(m.context)
+            certain = m.certain and not guards.guarded(m.context)
             fact.mutates[index] = fact.mutates.get(index, False) or certain
     for root, method, call in found.calls:
         if isinstance(root.node, Var) and not guards.guarded(call):
