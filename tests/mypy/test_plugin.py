@@ -189,6 +189,16 @@ def test_runtime(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             runpy.run_path(str(program), run_name="__corpus__")
 
 
+def test_closure_messages_name_what_was_captured(
+    corpus_report: dict[Path, list[tuple[int, str, str, str]]],
+) -> None:
+    """A closure error names the variable the user captured, then the submodule it reaches."""
+    program = CORPUS / "bad_closure_captured_model_submodule.py"
+    messages = {line: msg for line, _, _, msg in corpus_report.get(program.resolve(), [])}
+    assert 'captures "self", which holds module "self.model" (a Tracked)' in messages[17], messages
+    assert 'mutates captured module "model" (its submodule "model.counter", a Counter' in messages[21], messages
+
+
 XFILE_LIB = """\
 import jax.numpy as jnp
 import purepax as px
