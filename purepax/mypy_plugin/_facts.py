@@ -22,6 +22,9 @@ from collections.abc import Callable
 
 from mypy.nodes import (
     GDEF,
+    Import,
+    ImportAll,
+    ImportFrom,
     AssignmentStmt,
     Block,
     ClassDef,
@@ -64,8 +67,31 @@ class Facts:
         self._modules = modules
         self._memo: dict[FuncItem, Fact] = {}
         self._busy: set[FuncItem] = set()
+        self._classes: dict[str, list[TypeInfo]] | None = None  # base class -> module subclasses
+        self._program: set[str] | None = None  # the modules of the file being finished
 
     def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
+        """What calling `name` on a value of declared type `info` does.
+
+        The value may be of any subclass: a mutation is certain only if no override of
+        `name` known to the program (in a subclass of `info`) makes it merely possible.
+        """
+        func, fact = self._own_method(info, name)
+        if func is None or not any(fact.mutates.values()):
+            return func, fact
+        certain = dict(fact.mutates)
+        for sub in self._subclasses(info):
+            if sub.names.get(name) is None:
+                continue
+            _, other = self._own_method(sub, name)
+            for index, sure in certain.items():
+                if sure and not other.mutates.get(index, False):
+                    certain[index] = False
+        if certain == fact.mutates:
+            return func, fact
+        return func, Fact(mutates=certain, calls=fact.calls, returns=fact.returns)
+
+    def _own_method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
         for klass in info.mro:
             symbol = klass.names.get(name)
             if symbol is None:
@@ -74,6 +100,28 @@ class Facts:
                 return self._fact(symbol.node, klass)
             return None, Fact()
         return None, Fact()
+
+    def new_file(self, tree: MypyFile | None = None) -> None:
+        """`tree` is being finished: the program is that file and what it imports."""
+        self._classes = None
+        self._program = _imported(tree, self._modules()) if tree is not None else None
+
+    def _subclasses(self, info: TypeInfo) -> list[TypeInfo]:
+        """The module classes of the program (the file being checked and the project files
+        it imports, directly or not) that derive from `info`."""
+        if self._classes is None:
+            self._classes = {}
+            modules = self._modules()
+            for name in self._program if self._program is not None else modules:
+                module = modules.get(name)
+                if module is None or not _project_file(module):
+                    continue
+                for symbol in module.names.values():  # its classes, checked or from the cache
+                    known = symbol.node
+                    if isinstance(known, TypeInfo) and known.module_name == module.fullname and is_module_class(known):
+                        for base in known.mro[1:]:
+                            self._classes.setdefault(base.fullname, []).append(known)
+        return self._classes.get(info.fullname, [])
 
     def function(self, node: FuncDef | Decorator) -> tuple[FuncItem | None, Fact]:
         func = node.func if isinstance(node, Decorator) else node
@@ -118,6 +166,7 @@ class Facts:
 
     def store(self, tree: MypyFile) -> None:
         """Write the facts of `tree`'s module classes and module-level functions into it."""
+        self.new_file(tree)
         functions: dict[str, object] = {}
         for node in walk(tree, nested=False):
             if isinstance(node, ClassDef) and is_module_class(node.info):
@@ -136,6 +185,31 @@ class Facts:
                         functions[func.name] = _encode(fact)
         if functions:
             _store_info(tree, self._modules()).metadata[KEY] = {"mutates": functions}
+
+
+def _imported(tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
+    """`tree`'s module and the project modules it imports, directly or not (read from the
+    symbol tables, which files loaded from mypy's cache keep too)."""
+    found = {tree.fullname}
+    todo = [tree]
+    while todo:
+        module = todo.pop()
+        names = {imp.id for imp in module.imports if isinstance(imp, (ImportFrom, ImportAll))}
+        names |= {name for imp in module.imports if isinstance(imp, Import) for name, _ in imp.ids}
+        for symbol in module.names.values():
+            node = symbol.node
+            if isinstance(node, MypyFile):
+                names.add(node.fullname)
+            elif isinstance(node, TypeInfo):
+                names.add(node.module_name)
+            elif isinstance(node, (FuncDef, Decorator, Var)) and node.fullname:
+                names.add(node.fullname.rpartition(".")[0])
+        for name in names - found:
+            other = modules.get(name)
+            if other is not None and _project_file(other):
+                found.add(name)
+                todo.append(other)
+    return found
 
 
 def _compute(func: FuncItem, facts: Facts) -> Fact:
@@ -190,6 +264,13 @@ def _bare_sources(expr: Expression, origin: dict[Var, set[Var]]) -> set[Var]:
         if isinstance(node, NameExpr) and id(node) not in attributes and isinstance(node.node, Var):
             sources |= origin.get(node.node, set())
     return sources
+
+
+def _project_file(tree: MypyFile) -> bool:
+    """A file of the project or of purepax (not a library's or a stub)."""
+    if tree.fullname.partition(".")[0] == "purepax":
+        return True
+    return not tree.is_stub and not any(d in tree.path for d in ("site-packages", "dist-packages", "typeshed"))
 
 
 def _is_method(func: FuncItem) -> bool:
