@@ -33,6 +33,10 @@ def parameters(module: _M) -> _M:
     new = shallow_copy(module)
     spec = spec_of(type(module))
     for name in spec.dynamic_names(module):
+        if spec.fields[name].role is Role.STATE:
+            # Everything in a state field is state, whole submodules (EMA copies) included.
+            new.__dict__[name] = jax.tree_util.tree_map(lambda x: None, new.__dict__[name])
+            continue
         keep = spec.fields[name].array_role is Role.PARAM
         new.__dict__[name] = jax.tree_util.tree_map(
             lambda x: parameters(x) if isinstance(x, Module) else (x if keep else None),
@@ -67,6 +71,8 @@ def _merge(module: _M, params: Any, where: str) -> _M:
     new = shallow_copy(module)
     spec = spec_of(type(module))
     for name in spec.dynamic_names(module):
+        if spec.fields[name].role is Role.STATE:
+            continue  # state, kept from `module` (the copy shares it)
         take = spec.fields[name].array_role is Role.PARAM
         ours, theirs = module.__dict__[name], params.__dict__[name]
         leaves, treedef = jax.tree_util.tree_flatten_with_path(ours, is_leaf=_is_module_or_none)
