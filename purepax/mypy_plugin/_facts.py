@@ -69,6 +69,7 @@ class Facts:
         self._busy: set[FuncItem] = set()
         self._classes: dict[str, list[TypeInfo]] | None = None  # base class -> module subclasses
         self._program: set[str] | None = None  # the modules of the file being finished
+        self._resolving: set[str] = set()
 
     def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
         """What calling `name` on a value of declared type `info` does.
@@ -77,6 +78,7 @@ class Facts:
         `name` known to the program (in a subclass of `info`) makes it merely possible.
         """
         func, fact = self._own_method(info, name)
+        fact = self._resolve(fact)
         if func is None or not any(fact.mutates.values()):
             return func, fact
         certain = dict(fact.mutates)
@@ -84,12 +86,41 @@ class Facts:
             if sub.names.get(name) is None:
                 continue
             _, other = self._own_method(sub, name)
+            other = self._resolve(other)
             for index, sure in certain.items():
                 if sure and not other.mutates.get(index, False):
                     certain[index] = False
         if certain == fact.mutates:
             return func, fact
         return func, Fact(mutates=certain, calls=fact.calls, returns=fact.returns)
+
+    def _resolve(self, fact: Fact) -> Fact:
+        """`fact` with each mutation made certain only by calls through a declared class
+        checked again: it stays certain if one of those calls still certainly mutates,
+        given the overrides known now."""
+        if not fact.via:
+            return fact
+        mutates = dict(fact.mutates)
+        for index, keys in fact.via.items():
+            if mutates.get(index) and not any(self._still_mutates(key) for key in keys):
+                mutates[index] = False
+        if mutates == fact.mutates:
+            return fact
+        return Fact(mutates=mutates, calls=fact.calls, returns=fact.returns, via=fact.via)
+
+    def _still_mutates(self, key: str) -> bool:
+        """The method `key` ("module.Class.method") still certainly mutates its receiver."""
+        if key in self._resolving:
+            return True  # recursion: judged by the outer call
+        info = _class_named(key.rpartition(".")[0], self._modules())
+        if info is None:
+            return True  # not found (a library's class): keep what was computed
+        self._resolving.add(key)
+        try:
+            _, fact = self.method(info, key.rpartition(".")[2])
+        finally:
+            self._resolving.discard(key)
+        return fact.mutates.get(0, False)
 
     def _own_method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
         for klass in info.mro:
@@ -127,9 +158,11 @@ class Facts:
         func = node.func if isinstance(node, Decorator) else node
         if _is_method(func):
             if func.is_static:  # `Class.helper(obj)`: a plain function kept in a class
-                return self._fact(node, func.info)
+                found, fact = self._fact(node, func.info)
+                return found, self._resolve(fact)
             return func, Fact()  # `Class.method(obj)`: not followed
-        return self._fact(node, None)
+        found, fact = self._fact(node, None)
+        return found, self._resolve(fact)
 
     def _fact(self, node: FuncDef | Decorator, owner: TypeInfo | None) -> tuple[FuncItem, Fact]:
         func = node.func if isinstance(node, Decorator) else node
@@ -187,6 +220,14 @@ class Facts:
             _store_info(tree, self._modules()).metadata[KEY] = {"mutates": functions}
 
 
+def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None:
+    """The class `fullname` ("package.module.Class") among the loaded modules."""
+    module, _, name = fullname.rpartition(".")
+    tree = modules.get(module)
+    symbol = tree.names.get(name) if tree is not None else None
+    return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+
+
 def _imported(tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
     """`tree`'s module and the project modules it imports, directly or not (read from the
     symbol tables, which files loaded from mypy's cache keep too)."""
@@ -223,11 +264,18 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
     guards = Guards(nodes)
     fact = Fact(returns={params[var] for var in returned_params(nodes, set(params))})
+    direct: set[int] = set()  # parameters certainly mutated without a call through a class
     for m in found.found:
         if isinstance(m.root.node, Var):
             index = params[m.root.node]
             certain = m.certain and not guards.guarded(m.context)
             fact.mutates[index] = fact.mutates.get(index, False) or certain
+            if certain and m.via:
+                fact.via.setdefault(index, set()).add(m.via)
+            elif certain:
+                direct.add(index)
+    for index in direct:
+        fact.via.pop(index, None)
     for root, method, call in found.calls:
         if isinstance(root.node, Var) and not guards.guarded(call):
             fact.calls.setdefault(params[root.node], set()).add(method)
@@ -287,6 +335,7 @@ def _encode(fact: Fact) -> dict[str, object]:
         "possible": sorted(i for i, c in fact.mutates.items() if not c),
         "calls": {str(i): sorted(names) for i, names in fact.calls.items()},
         "returns": sorted(fact.returns),
+        "via": {str(i): sorted(keys) for i, keys in fact.via.items()},
     }
 
 
@@ -300,6 +349,8 @@ def _decode(stored: object) -> Fact:
         for i, names in stored.get("calls", {}).items():
             fact.calls[int(i)] = set(names)
         fact.returns = {int(i) for i in stored.get("returns", [])}
+        for i, keys in stored.get("via", {}).items():
+            fact.via[int(i)] = set(keys)
     return fact
 
 
