@@ -331,3 +331,15 @@ def test_cached_functions_given_to_transforms() -> None:
     assert "internal error" not in stdout and "Traceback" not in stderr, stdout + stderr
     got = [(line, code) for line, _, code, _ in parse(stdout).get(main.resolve(), [])]
     assert got == [(11, "purepax-closure")], stdout
+
+
+def test_unsupported_mypy_is_refused() -> None:
+    """Outside the tested range, loading the plugin fails and names the supported versions."""
+    from purepax.mypy_plugin import plugin
+    from purepax.mypy_plugin._plugin import LegacyPurepaxPlugin, PurepaxPlugin
+
+    for version in ("1.12.1", "2.5.0", "3.0", "nightly"):
+        with pytest.raises(RuntimeError, match=re.escape("supports mypy>=1.13,<2.5")):
+            plugin(version)
+    assert plugin("2.4.1") is PurepaxPlugin and plugin("2.4.0+dev.1a2b") is PurepaxPlugin
+    assert plugin("1.13.0") is LegacyPurepaxPlugin and plugin("2.3.0") is LegacyPurepaxPlugin
