@@ -129,8 +129,9 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        self._endings: dict[str, Ending | None] = {}  # path -> its end-of-check function, if any
-        self._started: dict[str, TypeChecker] = {}  # path -> the checker its ending was made for
+        # path -> (id of the checker it was made for, its end-of-check function until it ran)
+        self._endings: dict[str, tuple[int, Ending | None]] = {}
+        self._library: set[str] = set()  # paths of files the plugin does not check
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         return self._end if fullname == END else self._watch("get_function_hook", fullname)
@@ -139,25 +140,30 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
         return self._watch("get_method_hook", fullname)
 
     def _see(self, api: object) -> None:
-        if not isinstance(api, TypeChecker) or self._started.get(api.path) is api:
+        # The checkers are not kept (their file's end comes with its own hook), so that
+        # mypy can free each one when it is done with it.
+        if not isinstance(api, TypeChecker) or api.path in self._library:
             return
-        super()._see(api)
-        self._started[api.path] = api
-        self._endings[api.path] = None
-        if _relevant(api.tree):
-            try:
-                self._endings[api.path] = Ending(api)
-            except Exception as problem:  # never crash mypy
-                self._problem = self._problem or problem
+        self._errors = api.errors
+        known = self._endings.get(api.path)
+        if known is not None and known[0] == id(api):
+            return
+        if not _relevant(api.tree):
+            self._library.add(api.path)
+            return
+        try:
+            self._endings[api.path] = (id(api), Ending(api))
+        except Exception as problem:  # never crash mypy
+            self._endings[api.path] = (id(api), None)
+            self._problem = self._problem or problem
 
     def _end(self, ctx: FunctionContext) -> Type:
         api = ctx.api
         if not isinstance(api, TypeChecker):
             return ctx.default_return_type
-        ending = self._endings.get(api.path)
+        ending = self._endings.get(api.path, (0, None))[1]
         if ending is not None and ending.call is ctx.context and ending.reached():
-            self._endings[api.path] = None
-            self._checkers.pop(api.path, None)
+            self._endings[api.path] = (id(api), None)
             errors = api.errors
             scope, errors.scope = errors.scope, None  # errors belong to the file, not to __purepax_end__
             try:
