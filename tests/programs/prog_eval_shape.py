@@ -42,7 +42,7 @@ def main() -> None:
     assert abstract.seen.dtype == jnp.int32
 
     real = Model.make(11, 4, 3, key=key)
-    assert jax.tree.structure(real) == jax.tree.structure(abstract)
+    assert jax.tree.structure(real) == jax.tree.structure(abstract)  # type: ignore[operator]  # jaxlib types PyTreeDef loosely
     shapes = [(a.shape, a.dtype) for a in jax.tree.leaves(real)]
     assert shapes == [(a.shape, a.dtype) for a in jax.tree.leaves(abstract)]
 

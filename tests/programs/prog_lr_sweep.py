@@ -34,7 +34,9 @@ def main() -> None:
     y = x @ jnp.array([1.0, -2.0, 0.5]) + 0.3
     m0 = Linear(jnp.zeros(3), jnp.array(0.0))
     lrs = jnp.array([0.0, 0.01, 0.1, 0.3])
-    models, curves = jax.vmap(train, in_axes=(None, None, None, 0))(m0, x, y, lrs)
+    # JAX types vmap as returning the same function, so a batch of rates reads as not-a-float
+    sweep = jax.vmap(train, in_axes=(None, None, None, 0))
+    models, curves = sweep(m0, x, y, lrs)  # type: ignore[arg-type]
     final = curves[:, -1]
     assert curves.shape == (4, 30)
     assert jnp.allclose(curves[0], curves[0, 0])  # lr 0 learns nothing

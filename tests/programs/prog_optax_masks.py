@@ -3,7 +3,7 @@ holds a dict of embedding tables (weight decay on matrices only, embeddings froz
 
 import jax
 import jax.numpy as jnp
-import optax
+import optax  # type: ignore[import-untyped]  # optax 0.2.8 ships no py.typed
 from jaxtyping import Array, Float
 
 import purepax as px
@@ -36,7 +36,7 @@ def main() -> None:
         jnp.zeros(1),
     )
     decay_mask = jax.tree.map(lambda x: x.ndim == 2, model)
-    assert jax.tree.structure(decay_mask) == jax.tree.structure(model)
+    assert jax.tree.structure(decay_mask) == jax.tree.structure(model)  # type: ignore[operator]  # jaxlib types PyTreeDef loosely
     labels = jax.tree_util.tree_map_with_path(label, model)
     assert labels.tables["user"] == "embed" and labels.bias == "dense"
 
