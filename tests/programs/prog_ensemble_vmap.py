@@ -53,11 +53,15 @@ def main() -> None:
     preds = jax.vmap(lambda m: m(x))(models)
     assert preds.shape == (5, 64, 1)
     assert float(jnp.std(preds, axis=0).mean()) > 0  # members differ
-    assert float(loss_fn_mean(preds, y)) <= float(jnp.max(losses)) + 1e-6
+    assert float(jnp.mean((preds.mean(0) - y) ** 2)) <= float(jnp.max(losses)) + 1e-6
 
-
-def loss_fn_mean(preds: jax.Array, y: jax.Array) -> jax.Array:
-    return jnp.mean((preds.mean(0) - y) ** 2)
+    # one hidden bias shared by all members: in_axes given as a module of axes
+    is_b1 = lambda path: ".b1" in jax.tree_util.keystr(path)  # noqa: E731
+    shared = jax.tree_util.tree_map_with_path(lambda p, a: a[0] if is_b1(p) else a, models)
+    axes = jax.tree_util.tree_map_with_path(lambda p, _: None if is_b1(p) else 0, shared)
+    assert shared.b1.shape == (8,) and axes.b1 is None and axes.w1 == 0
+    out = jax.vmap(lambda m, x: m(x), in_axes=(axes, None))(shared, x)
+    assert out.shape == (5, 64, 1) and jnp.allclose(out[0], preds[0], atol=1e-5)  # member 0 owns that bias
 
 
 if __name__ == "__main__":
