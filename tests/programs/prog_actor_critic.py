@@ -45,7 +45,7 @@ def main() -> None:
     assert isinstance(grads, tuple) and isinstance(grads[0], Actor) and isinstance(grads[1], Critic)
     assert grads[0].logits.shape == (3,) and float(grads[1].value) < 0
 
-    keys = jax.random.split(jax.random.PRNGKey(0), 150)
+    keys = jax.random.split(jax.random.PRNGKey(0), 60)
     returns = []
     for k in keys:
         actor, critic, ret = step(actor, critic, k)
