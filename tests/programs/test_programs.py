@@ -21,12 +21,7 @@ ROOT = HERE.parent.parent
 PROGRAMS = sorted(HERE.glob("prog_*.py"))
 
 # name -> reason: known defects, each reported to the lead with a reproducer.
-RUNTIME_XFAIL: dict[str, str] = {
-    "prog_step_per_epoch": (
-        "px.grad/px.value_and_grad/px.vmap return a new wrapper on every call, so px.jit of "
-        "one made afresh each epoch traces again (5 traces for 5 epochs; Equinox: 1)"
-    ),
-}
+RUNTIME_XFAIL: dict[str, str] = {}
 STATIC_XFAIL: dict[str, str] = {}
 
 
