@@ -1,0 +1,8 @@
+"""`purepax.nn`: the layers. Batched, channels-last inputs; see docs/layers.md."""
+
+from ._attention import MultiHeadAttention as MultiHeadAttention
+from ._linear import Linear as Linear
+from ._norm import BatchNorm as BatchNorm
+from ._norm import GroupNorm as GroupNorm
+from ._norm import LayerNorm as LayerNorm
+from ._norm import RMSNorm as RMSNorm
