@@ -14,6 +14,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 if typing.TYPE_CHECKING:
+    import purepax.nn as nn  # a subpackage, imported on first use; not in __all__
+    from ._cast import cast as cast
     from ._containers import FrozenDict as FrozenDict
     from ._errors import CarryStructureError as CarryStructureError
     from ._errors import ClosureCaptureError as ClosureCaptureError
@@ -47,6 +49,7 @@ if typing.TYPE_CHECKING:
     from ._transforms import vmap as vmap
 
 _EXPORTS = {
+    "cast": "_cast",
     "FrozenDict": "_containers",
     **dict.fromkeys(
         (
@@ -70,9 +73,12 @@ _EXPORTS = {
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)
+_SUBPACKAGES = ("nn",)  # `px.nn` works after a plain `import purepax as px`
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     where = _EXPORTS.get(name)
     if where is None:
         raise AttributeError(f"module 'purepax' has no attribute {name!r}")

@@ -1,0 +1,80 @@
+"""`Linear` (an affine map of the last axis) and `Identity`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from .._module import Module
+from ._precision import DType, compute_dtype
+
+
+class Linear(Module):
+    """An affine map of the last axis: `x @ weight + bias`.
+
+    The weight is initialised as in Flax (LeCun normal: a truncated normal with variance
+    `1 / in_features`), the bias with zeros.
+
+    **Arguments:**
+
+    - `in_features`, `out_features`: the sizes of the input's and the output's last axis.
+    - `use_bias`: whether to add a bias (else the field `bias` is `None`).
+    - `dtype`: the computation dtype; `None` follows a floating-point input.
+    - `param_dtype`: the dtype the parameters are stored in (float32 by default).
+    - `key`: the PRNG key that draws the weight.
+
+    **Returns:** called on `(*batch, in_features)`, an array `(*batch, out_features)`.
+
+    ```python
+    layer = nn.Linear(3, 4, key=jax.random.key(0))
+    y = layer(jnp.ones((2, 3)))   # (2, 4)
+    ```
+    """
+
+    weight: Float[Array, "in out"]
+    bias: Float[Array, "out"] | None
+    in_features: int
+    out_features: int
+    use_bias: bool
+    dtype: DType | None
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        self.weight = jax.nn.initializers.lecun_normal()(key, (in_features, out_features), param_dtype)
+        self.bias = jnp.zeros((out_features,), param_dtype) if use_bias else None
+        self.in_features = in_features
+        self.out_features = out_features
+        self.use_bias = use_bias
+        self.dtype = dtype
+
+    def __call__(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
+        dtype = compute_dtype(self.dtype, x, self.weight)
+        y = jnp.asarray(x, dtype) @ self.weight.astype(dtype)
+        if self.bias is not None:
+            y = y + self.bias.astype(dtype)
+        return y
+
+
+class Identity(Module):
+    """A layer that returns its input unchanged (a placeholder in a `Sequential`).
+
+    **Returns:** called on any value, that value.
+
+    ```python
+    assert nn.Identity()(3) == 3
+    ```
+    """
+
+    def __call__(self, x: Any) -> Any:
+        return x
