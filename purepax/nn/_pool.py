@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -43,7 +43,7 @@ class Pool(Module):
         self.stride = self.window if stride is None else per_dimension(name, "stride", stride, n)
         self.padding = normal_padding(name, padding, n)
 
-    def _reduce(self, x: jax.Array, init: jax.Array, op: Callable[[jax.Array, jax.Array], jax.Array]) -> jax.Array:
+    def _reduce(self, x: jax.Array, init: np.ndarray[Any, Any], op: Callable[[jax.Array, jax.Array], jax.Array]) -> jax.Array:
         n = self.num_spatial_dims
         if x.ndim < n + 1:
             raise ValueError(
@@ -79,11 +79,9 @@ class MaxPool(Pool):
     """
 
     def __call__(self, x: Float[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
-        if jnp.issubdtype(x.dtype, jnp.inexact):
-            init = jnp.array(-jnp.inf, x.dtype)
-        else:
-            init = jnp.array(np.iinfo(x.dtype).min, x.dtype)
-        return self._reduce(x, init, jax.lax.max)
+        # A concrete initial value lets JAX pick its differentiable max/sum reductions.
+        lowest = -np.inf if jnp.issubdtype(x.dtype, jnp.inexact) else np.iinfo(x.dtype).min
+        return self._reduce(x, np.array(lowest, x.dtype), jax.lax.max)
 
 
 class AvgPool(Pool):
@@ -103,8 +101,8 @@ class AvgPool(Pool):
     """
 
     def __call__(self, x: Float[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
-        total = self._reduce(x, jnp.array(0, x.dtype), jax.lax.add)
-        return total / jnp.array(math.prod(self.window), total.dtype)
+        total = self._reduce(x, np.array(0, x.dtype), jax.lax.add)
+        return total / math.prod(self.window)
 
 
 class MaxPool1d(MaxPool):
