@@ -7,6 +7,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from flax import nnx
 
 import purepax as px
@@ -192,3 +194,27 @@ def test_under_px_jit_and_px_grad(getkey, make):
     np.testing.assert_allclose(g.weight, by_hand[0], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(g.bias, by_hand[1], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(px.jit(lambda m, x: m(x))(px.eval_mode(layer), x), layer(x), rtol=1e-6, atol=1e-6)
+
+
+# --- output sizes, as docs/layers.md states them -----------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    size=st.integers(1, 12),
+    kernel=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 3),
+    padding=st.sampled_from(["SAME", "VALID"]),
+)
+def test_output_sizes(size, kernel, stride, dilation, padding):
+    k = (kernel - 1) * dilation + 1
+    key = jax.random.key(0)
+    transposed = nn.ConvTranspose1d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation, key=key)
+    expected = size * stride if padding == "SAME" else size * stride + max(k - stride, 0)
+    assert transposed(jnp.ones((1, size, 1))).shape == (1, expected, 1)
+    if padding == "VALID" and k > size:
+        return  # no window fits
+    conv = nn.Conv1d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation, key=key)
+    expected = -(-size // stride) if padding == "SAME" else -(-(size - k + 1) // stride)
+    assert conv(jnp.ones((1, size, 1))).shape == (1, expected, 1)
