@@ -58,7 +58,9 @@ class _Frame:
         self.roots: list[Module] = []  # the view of each argument module
         self.paths: list[str] = []  # where each argument module was, e.g. "args[0]"
         self.tokens: list[object] = []  # the lineage token of each argument
-        self.given: set[int] = set()  # ids of the modules given (the caller's, not views)
+        # The modules given (the caller's, not views), kept alive during the call so that
+        # their ids cannot be reused by a module made in it.
+        self.given: dict[int, Module] = {}
         self.mutated: dict[int, str] = {}  # root index -> first change, e.g. "Counter.count"
         self._keep: dict[int, int] = {}  # id(view) -> root index
 
@@ -137,7 +139,7 @@ class _Frame:
         for path, leaf in leaves:
             if isinstance(leaf, Module):
                 if id(leaf) not in memo:
-                    self.given.add(id(leaf))
+                    self.given[id(leaf)] = leaf
                     root = self.view(leaf, len(self.roots), memo)
                     self.tokens.append(object())
                     root.__dict__[LINEAGE] = self.tokens[-1]

@@ -20,6 +20,8 @@ from typing import Any
 from beartype import BeartypeConf, beartype
 from jaxtyping import Array, Bool, Integer, Num, Real, TypeCheckError, jaxtyped
 
+from . import _containers
+from ._containers import ARRAY_TYPES as _ARRAYS
 from ._errors import FieldError, TransformTypeError
 
 
@@ -97,9 +99,29 @@ def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") 
         )
         return _no_check
 
+    # What passed, by fingerprint: the result of a check depends only on the fields' types,
+    # array shapes and dtypes and scalar values, so a module built like an earlier one
+    # (every layer of a model, every step of an eager loop) is not checked again. Not for
+    # annotations whose validators may read array values.
+    passed: dict[tuple[Any, ...], None] | None = {}
+    if any(_has_validators(annotations[n]) for n in names):
+        passed = None
+
     def run(module: object, values: dict[str, Any], written: str | None) -> None:
+        key: tuple[Any, ...] | None = None
+        if passed is not None:
+            try:
+                key = tuple([_fingerprint(values[n]) for n in names])
+                if key in passed:
+                    return
+            except TypeError:  # an unhashable value: check it
+                key = None
         try:
             checked(**{n: values[n] for n in names})
+            if key is not None:
+                if len(passed) >= _FINGERPRINTS:  # type: ignore[arg-type]
+                    passed.clear()  # type: ignore[union-attr]
+                passed[key] = None  # type: ignore[index]
         except Exception as error:
             if written is None:
                 what, fix = "a field value does not match its annotation", "Fix the value given at construction"
@@ -115,6 +137,33 @@ def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") 
             ) from error
 
     return run
+
+
+_FINGERPRINTS = 256  # remembered passing fingerprints per class (then forgotten at once)
+_SCALARS = frozenset({bool, int, float, complex, str, bytes, type(None)})
+
+
+def _fingerprint(value: Any) -> Any:
+    """What a field check depends on: type, and shape and dtype (arrays) or value (scalars)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return kind, value
+    if isinstance(value, _ARRAYS):
+        return kind, value.shape, value.dtype  # type: ignore[attr-defined]
+    if isinstance(value, (tuple, list)):
+        return kind, tuple([_fingerprint(x) for x in value])
+    if isinstance(value, collections.abc.Mapping):
+        return kind, tuple([(k, _fingerprint(x)) for k, x in value.items()])
+    if isinstance(value, _containers.module_types):
+        return kind  # its own fields were checked when it was built
+    return kind, value  # functions, enums, ...: by identity or value (TypeError if unhashable)
+
+
+def _has_validators(tp: Any) -> bool:
+    """Whether `tp` holds `Annotated` metadata (beartype validators may read values)."""
+    if typing.get_origin(tp) is typing.Annotated:
+        return True
+    return any(_has_validators(a) for a in typing.get_args(tp) if not isinstance(a, (str, int)))
 
 
 def _first_lines(error: BaseException, limit: int = 8) -> str:

@@ -975,3 +975,33 @@ def test_parametrised_generic_module_annotation_is_a_child():
     grads = px.grad(lambda m: jnp.sum(m.box.value) + jnp.sum(m.boxes[0].value))(holder)
     np.testing.assert_array_equal(grads.box.value, jnp.ones(2))
     assert grads.boxes[0].label == 1
+
+
+class Resettable(px.StateModule):
+    count: jax.Array
+
+    def reset(self):
+        self.count = jnp.zeros_like(self.count)
+
+
+def test_changing_a_finished_submodule_in_init_says_what_happened():
+    class Net(px.Module):
+        norm: Resettable
+
+        def __init__(self):
+            self.norm = Resettable(jnp.ones(()))
+            self.norm.reset()
+
+    with pytest.raises(px.ImmutableModuleError, match=r"finished module.*Net\.__init__.*px\.purecall") as info:
+        Net()
+    assert "outside px.pure" not in str(info.value)
+
+
+def test_a_submodule_updated_through_purecall_in_init():
+    class Net(px.Module):
+        norm: Resettable
+
+        def __init__(self):
+            self.norm, _ = px.purecall(Resettable(jnp.ones(())).reset)
+
+    assert float(Net().norm.count) == 0.0
