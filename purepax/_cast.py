@@ -27,7 +27,8 @@ def cast(module: _M, dtype: Any) -> _M:
     **Returns:** the cast copy, of the same type.
 
     ```python
-    half = px.cast(model, jnp.bfloat16)
+    model = nn.Linear(3, 2, key=jax.random.key(0))
+    half = px.cast(model, jnp.bfloat16)   # half.weight.dtype is bfloat16; model is unchanged
     ```
     """
     if not isinstance(module, Module):
