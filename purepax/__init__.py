@@ -14,7 +14,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 if typing.TYPE_CHECKING:
-    from . import nn as nn
+    import purepax.nn as nn  # a subpackage, imported on first use; not in __all__
+    from ._cast import cast as cast
     from ._containers import FrozenDict as FrozenDict
     from ._errors import CarryStructureError as CarryStructureError
     from ._errors import ClosureCaptureError as ClosureCaptureError
@@ -50,6 +51,7 @@ if typing.TYPE_CHECKING:
     from ._transforms import vmap as vmap
 
 _EXPORTS = {
+    "cast": "_cast",
     "FrozenDict": "_containers",
     **dict.fromkeys(
         (
@@ -74,8 +76,6 @@ _EXPORTS = {
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)
-
-
 _SUBPACKAGES = ("nn", "optim")  # `px.nn.Linear` after `import purepax as px`
 
 
