@@ -20,6 +20,7 @@ if typing.TYPE_CHECKING:
     from ._errors import FieldError as FieldError
     from ._errors import ImmutableModuleError as ImmutableModuleError
     from ._errors import PurepaxError as PurepaxError
+    from ._errors import StaticArgumentError as StaticArgumentError
     from ._errors import TransformTypeError as TransformTypeError
     from ._errors import UnreturnedUpdateError as UnreturnedUpdateError
     from ._fields import param as param
@@ -38,6 +39,8 @@ if typing.TYPE_CHECKING:
     from ._module import Module as Module
     from ._module import StateModule as StateModule
     from ._pure import pure as pure
+    from ._sharding import partition_specs as partition_specs
+    from ._sharding import shard as shard
     from ._pure import purecall as purecall
     from ._transforms import cond as cond
     from ._transforms import jit as jit
@@ -54,6 +57,7 @@ _EXPORTS = {
             "FieldError",
             "ImmutableModuleError",
             "PurepaxError",
+            "StaticArgumentError",
             "TransformTypeError",
             "UnreturnedUpdateError",
         ),
@@ -65,6 +69,7 @@ _EXPORTS = {
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
+    **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)

@@ -21,6 +21,11 @@ _V = TypeVar("_V")
 ARRAY_TYPES: tuple[type, ...] = (jax.Array, np.ndarray, np.generic, jax.ShapeDtypeStruct)
 
 
+def same_structure(a: Any, b: Any) -> bool:
+    """Whether two tree definitions are equal (typed loosely: JAX's stubs differ by version)."""
+    return bool(a == b)
+
+
 def is_array(x: object) -> bool:
     """Whether `x` is an array leaf (JAX or NumPy array, tracer, or shape-dtype struct)."""
     return isinstance(x, ARRAY_TYPES)
@@ -29,15 +34,28 @@ def is_array(x: object) -> bool:
 class FrozenDict(Mapping[_K, _V]):
     """A read-only mapping: what a dict becomes when it is stored in a module.
 
-    Items that are neither arrays nor modules nor containers of them are kept in
-    the tree structure (static); the rest are children of the tree.
+    Items that are neither arrays nor modules nor containers of them are kept in the
+    tree structure (static); the rest are children of the tree. Which items are static
+    is decided once, when the dict is made, and kept by every copy JAX rebuilds: so
+    `jax.tree.map` to bools, `None` or shapes keeps the structure (optax masks,
+    sharding specs), as it does for a plain dict.
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "_static")
     _items: dict[_K, _V]
+    _static: frozenset[_K]
 
     def __init__(self, items: Mapping[_K, _V] | None = None) -> None:
-        object.__setattr__(self, "_items", dict(items or {}))
+        values = dict(items or {})
+        object.__setattr__(self, "_items", values)
+        object.__setattr__(self, "_static", frozenset(k for k, v in values.items() if not holds_dynamic(v)))
+
+    @classmethod
+    def _rebuild(cls, items: dict[_K, _V], static: frozenset[_K]) -> FrozenDict[_K, _V]:
+        new = object.__new__(cls)
+        object.__setattr__(new, "_items", items)
+        object.__setattr__(new, "_static", static)
+        return new
 
     def __getitem__(self, key: _K) -> _V:
         return self._items[key]
@@ -57,32 +75,34 @@ class FrozenDict(Mapping[_K, _V]):
     def __setattr__(self, name: str, value: object) -> None:
         raise TypeError("FrozenDict is read-only; build a new dict and assign it in px.pure instead")
 
-    def __reduce__(self) -> tuple[type[FrozenDict[_K, _V]], tuple[dict[_K, _V]]]:
-        return FrozenDict, (dict(self._items),)
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FrozenDict._rebuild, (dict(self._items), self._static)
 
     def __or__(self, other: Mapping[_K, _V]) -> FrozenDict[_K, _V]:
         return FrozenDict({**self._items, **other})
 
 
+def _flatten_frozendict_with_keys(d: FrozenDict[Any, Any]) -> tuple[list[Any], tuple[Any, ...]]:
+    items, static = d._items, d._static
+    children = [(jax.tree_util.DictKey(k), v) for k, v in items.items() if k not in static]
+    return children, (tuple(items), static, tuple((k, items[k]) for k in items if k in static))
+
+
 def _flatten_frozendict(d: FrozenDict[Any, Any]) -> tuple[list[Any], tuple[Any, ...]]:
-    keys = tuple(d)
-    dynamic = tuple(k for k in keys if holds_dynamic(d[k]))
-    static = tuple((k, d[k]) for k in keys if k not in dynamic)
-    return [(jax.tree_util.DictKey(k), d[k]) for k in dynamic], (keys, dynamic, static)
+    items, static = d._items, d._static
+    children = [v for k, v in items.items() if k not in static]
+    return children, (tuple(items), static, tuple((k, items[k]) for k in items if k in static))
 
 
 def _unflatten_frozendict(aux: tuple[Any, ...], children: Any) -> FrozenDict[Any, Any]:
-    keys, dynamic, static = aux
-    values = dict(zip(dynamic, children))
-    values.update(static)
-    return FrozenDict({k: values[k] for k in keys})
+    keys, static, static_items = aux
+    values = dict(static_items)
+    values.update(zip((k for k in keys if k not in static), children))
+    return FrozenDict._rebuild({k: values[k] for k in keys}, static)
 
 
 jax.tree_util.register_pytree_with_keys(
-    FrozenDict,
-    _flatten_frozendict,
-    _unflatten_frozendict,
-    flatten_func=lambda d: ([v for _, v in _flatten_frozendict(d)[0]], _flatten_frozendict(d)[1]),
+    FrozenDict, _flatten_frozendict_with_keys, _unflatten_frozendict, flatten_func=_flatten_frozendict
 )
 
 
@@ -90,33 +110,48 @@ class MixedTuple(tuple):  # type: ignore[type-arg]
     """A tuple of submodules or arrays that also holds static items (e.g. `jax.nn.relu`).
 
     It is a real tuple (indexing, iteration and `==` as usual); only its static items
-    are kept in the tree structure instead of being leaves.
+    are kept in the tree structure instead of being leaves. Which items are static is
+    decided when it is made and kept by JAX's rebuilds, as for `FrozenDict`.
     """
 
-    __slots__ = ()
+    _static: tuple[int, ...]
+
+    def __new__(cls, items: Any = (), static: tuple[int, ...] | None = None) -> MixedTuple:
+        new = super().__new__(cls, items)
+        if static is None:
+            static = tuple(i for i, x in enumerate(new) if not holds_dynamic(x))
+        new._static = static
+        return new
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return MixedTuple, (tuple(self), self._static)
+
+
+def _flatten_mixed_with_keys(t: MixedTuple) -> tuple[list[Any], tuple[Any, ...]]:
+    static = t._static
+    children = [(jax.tree_util.SequenceKey(i), x) for i, x in enumerate(t) if i not in static]
+    return children, (len(t), static, tuple(t[i] for i in static))
 
 
 def _flatten_mixed(t: MixedTuple) -> tuple[list[Any], tuple[Any, ...]]:
-    dynamic = tuple(i for i, x in enumerate(t) if holds_dynamic(x))
-    static = tuple((i, x) for i, x in enumerate(t) if i not in dynamic)
-    return [(jax.tree_util.SequenceKey(i), t[i]) for i in dynamic], (len(t), dynamic, static)
+    static = t._static
+    return [x for i, x in enumerate(t) if i not in static], (len(t), static, tuple(t[i] for i in static))
 
 
 def _unflatten_mixed(aux: tuple[Any, ...], children: Any) -> MixedTuple:
-    size, dynamic, static = aux
+    size, static, static_items = aux
     items: list[Any] = [None] * size
-    for i, x in zip(dynamic, children):
+    for i, x in zip(static, static_items):
         items[i] = x
-    for i, x in static:
-        items[i] = x
-    return MixedTuple(items)
+    dynamic = iter(children)
+    for i in range(size):
+        if i not in static:
+            items[i] = next(dynamic)
+    return MixedTuple(items, static)
 
 
 jax.tree_util.register_pytree_with_keys(
-    MixedTuple,
-    _flatten_mixed,
-    _unflatten_mixed,
-    flatten_func=lambda t: ([v for _, v in _flatten_mixed(t)[0]], _flatten_mixed(t)[1]),
+    MixedTuple, _flatten_mixed_with_keys, _unflatten_mixed, flatten_func=_flatten_mixed
 )
 
 # `(Module,)`, set by `_module` when it defines the class (it imports this file, not
@@ -142,11 +177,17 @@ def freeze(value: Any) -> Any:
     Other objects (arrays, modules, namedtuples, functions, ...) are returned as they are.
     """
     kind = type(value)
-    if kind is list or kind is tuple or kind is MixedTuple:
+    if kind is MixedTuple:
+        return MixedTuple(tuple(freeze(x) for x in value), value._static)
+    if kind is list or kind is tuple:
         items = tuple(freeze(x) for x in value)
         dynamic = [holds_dynamic(x) for x in items if x is not None]
         return MixedTuple(items) if any(dynamic) and not all(dynamic) else items
-    if kind is dict or kind is FrozenDict:
+    if kind is FrozenDict:
+        # Already decided which items are static: keep that (a copy JAX rebuilt may hold
+        # `None` or bools where arrays were).
+        return FrozenDict._rebuild({k: freeze(v) for k, v in value.items()}, value._static)
+    if kind is dict:
         return FrozenDict({k: freeze(v) for k, v in value.items()})
     return value
 

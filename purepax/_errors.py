@@ -6,7 +6,16 @@ from jaxtyping import TypeCheckError
 
 
 class PurepaxError(Exception):
-    """Base class of every error purepax raises."""
+    """Base class of every error purepax raises.
+
+    A message ends with a pointer to the error's section of the docs (`docs/errors.md`),
+    which shows the error and its fix side by side.
+    """
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (f"{args[0]}\n(More: docs/errors.md#{type(self).__name__.lower()})",)
+        super().__init__(*args)
 
 
 class ImmutableModuleError(PurepaxError, ValueError):
@@ -20,6 +29,14 @@ class ImmutableModuleError(PurepaxError, ValueError):
 
 class ClosureCaptureError(PurepaxError, TypeError):
     """A function given to a checked transform captures a module instead of taking it as an argument."""
+
+
+class StaticArgumentError(ClosureCaptureError):
+    """A module (or a bound method of one) was given to `px.jit` as a static argument.
+
+    Its arrays would be baked into the compiled program as constants, as for a captured
+    module; it is a `ClosureCaptureError` (and a `TypeError`) for that reason.
+    """
 
 
 class UnreturnedUpdateError(PurepaxError, ValueError):

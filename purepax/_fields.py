@@ -54,14 +54,21 @@ def _specifier(
         kwargs["kw_only"] = kw_only
     if default is not dataclasses.MISSING and default.__class__.__hash__ is None:
         if isinstance(default, (jax.Array, np.ndarray)):
-            # Arrays are immutable, so one default shared by every instance is safe;
-            # dataclasses only refuses it because arrays are unhashable.
-            shared = default
-            default_factory, default = (lambda: shared), dataclasses.MISSING
+            # Each instance gets its own copy: a buffer shared by every instance would be
+            # deleted for all of them by one `donate_argnums` (and NumPy arrays can change).
+            default_factory, default = _copier(default), dataclasses.MISSING
     metadata = {ROLE_KEY: role, SHARDING_KEY: None if sharding is None else tuple(sharding)}
     return dataclasses.field(
         default=default, default_factory=default_factory, metadata=metadata, **kwargs
     )
+
+
+def _copier(array: Any) -> Callable[[], Any]:
+    if isinstance(array, np.ndarray):
+        return lambda: np.array(array, copy=True)
+    import jax.numpy as jnp
+
+    return lambda: jnp.array(array, copy=True)
 
 
 def _make_specifier(role: Role, name: str, doc: str) -> Any:
@@ -117,8 +124,8 @@ else:
 
     **Arguments:** the `dataclasses.field` keywords `default`, `default_factory`,
     `init`, `repr`, `kw_only`; `sharding`: one mesh-axis name (or `None`) per array
-    dimension. An array given as `default` is shared by every instance (arrays are
-    immutable).
+    dimension. An array given as `default` is copied for each instance (so donating one
+    instance's buffers never deletes another's).
 
     ```python
     class Scale(px.Module):
@@ -154,17 +161,17 @@ _MAPPING_ORIGINS = (dict, collections.abc.Mapping)
 _UNDECIDED_TYPES = (tuple, list, dict, object, collections.abc.Sequence, collections.abc.Mapping)
 
 
+def _is_class(tp: Any) -> bool:
+    """Whether `tp` is a class (on Python 3.10, `tuple[int, ...]` is an instance of `type` too)."""
+    return isinstance(tp, type) and not isinstance(tp, types.GenericAlias)
+
+
 def _is_array_type(tp: Any) -> bool:
     if tp in _ARRAY_TYPES:
         return True
-    try:
-        import jaxtyping
+    import jaxtyping
 
-        if isinstance(tp, type) and issubclass(tp, jaxtyping.AbstractArray):
-            return True
-    except TypeError:
-        pass
-    return isinstance(tp, type) and issubclass(tp, _ARRAY_TYPES)
+    return _is_class(tp) and issubclass(tp, (jaxtyping.AbstractArray, *_ARRAY_TYPES))
 
 
 def _combine(roles: list[Role], array_role: Role) -> Role:
@@ -198,11 +205,13 @@ def role_of_annotation(tp: Any, module_type: type, array_role: Role) -> Role:
         return Role.STATIC
     if _is_array_type(tp):
         return array_role
-    if isinstance(tp, type) and issubclass(tp, module_type):
+    if _is_class(tp) and issubclass(tp, module_type):
         return Role.CHILD
     if tp in _UNDECIDED_TYPES or isinstance(tp, TypeVar):
         return Role.UNDECIDED
-    if origin is not None and isinstance(origin, type):
+    if _is_class(origin) and issubclass(origin, module_type):
+        return Role.CHILD  # a parametrised generic module: `Box[int]`, `px.Stacked[Block]`
+    if origin is not None and _is_class(origin):
         if issubclass(origin, _SEQUENCE_ORIGINS):
             members = [a for a in args if a is not Ellipsis]
         elif issubclass(origin, _MAPPING_ORIGINS):

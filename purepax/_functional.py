@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import jax
 
-from ._containers import ARRAY_TYPES
+from ._containers import ARRAY_TYPES, same_structure
 from ._errors import FieldError
 from ._fields import Role
 from ._module import Module, map_submodules, replace_fields, shallow_copy, spec_of
@@ -33,6 +33,10 @@ def parameters(module: _M) -> _M:
     new = shallow_copy(module)
     spec = spec_of(type(module))
     for name in spec.dynamic_names(module):
+        if spec.fields[name].role is Role.STATE:
+            # Everything in a state field is state, whole submodules (EMA copies) included.
+            new.__dict__[name] = jax.tree_util.tree_map(lambda x: None, new.__dict__[name])
+            continue
         keep = spec.fields[name].array_role is Role.PARAM
         new.__dict__[name] = jax.tree_util.tree_map(
             lambda x: parameters(x) if isinstance(x, Module) else (x if keep else None),
@@ -67,11 +71,13 @@ def _merge(module: _M, params: Any, where: str) -> _M:
     new = shallow_copy(module)
     spec = spec_of(type(module))
     for name in spec.dynamic_names(module):
+        if spec.fields[name].role is Role.STATE:
+            continue  # state, kept from `module` (the copy shares it)
         take = spec.fields[name].array_role is Role.PARAM
         ours, theirs = module.__dict__[name], params.__dict__[name]
         leaves, treedef = jax.tree_util.tree_flatten_with_path(ours, is_leaf=_is_module_or_none)
         other, other_def = jax.tree_util.tree_flatten(theirs, is_leaf=_is_module_or_none)
-        if treedef != other_def:  # type: ignore[operator]
+        if not same_structure(treedef, other_def):
             raise FieldError(
                 f"px.update_parameters: {where}.{name} has structure {other_def} but the model's "
                 f"{type(module).__name__}.{name} has {treedef}. Pass a tree shaped like "

@@ -22,7 +22,7 @@ from ._module import Module
 from ._transforms import checked
 
 _P = ParamSpec("_P")
-_M = TypeVar("_M", bound=Module)
+_M = TypeVar("_M")  # a module, or a tuple/dict of modules: the gradient has its type
 _R = TypeVar("_R")
 _A = TypeVar("_A")
 
@@ -127,7 +127,9 @@ def grad(
 
     **Returns:** a function returning a module of the same type shaped like
     `px.parameters(model)` (`(grads, aux)` with `has_aux`; a tuple of them when
-    `argnums` is a sequence).
+    `argnums` is a sequence). When the argument is a tuple, list or dict of modules
+    (model and critic, student and teacher), the gradient is the same container of
+    such modules (array leaves beside them get their plain gradient).
 
     ```python
     grads = px.grad(loss)(model, x, y)
@@ -233,7 +235,7 @@ def _value_and_grad(
     def with_parameters(params: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
         rebuilt = list(args)
         for i, p in zip(positions, params):
-            rebuilt[i] = update_parameters(args[i], p)
+            rebuilt[i] = _with_parameters(args[i], p)
         return body(*rebuilt, **kwargs)
 
     differentiate = jax.value_and_grad(
@@ -244,7 +246,7 @@ def _value_and_grad(
     def value_and_grad_fn(*args: Any, **kwargs: Any) -> Any:
         for i in positions:
             _require_module(transform, fun, args, i)
-        params = tuple(parameters(args[i]) for i in positions)
+        params = tuple(_parameters(args[i]) for i in positions)
         if not (allow_int or holomorphic):
             _refuse_integer_parameters(transform, params, positions)
         value, grads = differentiate(params, *args, **kwargs)
@@ -266,14 +268,40 @@ def _refuse_integer_parameters(transform: str, params: tuple[Any, ...], position
                 )
 
 
+def _is_module(x: object) -> bool:
+    return isinstance(x, Module)
+
+
+def _parameters(arg: Any) -> Any:
+    """What is differentiated in `arg`: the parameters of each module in it (a module, or a
+    tuple/list/dict of modules, e.g. model and critic); other array leaves as they are."""
+    if isinstance(arg, Module):
+        return parameters(arg)
+    return jax.tree_util.tree_map(lambda x: parameters(x) if _is_module(x) else x, arg, is_leaf=_is_module)
+
+
+def _with_parameters(arg: Any, params: Any) -> Any:
+    """`arg` with `params` (shaped like `_parameters(arg)`) in place of its parameters."""
+    if isinstance(arg, Module):
+        return update_parameters(arg, params)
+    return jax.tree_util.tree_map(
+        lambda x, p: update_parameters(x, p) if _is_module(x) else p, arg, params, is_leaf=_is_module
+    )
+
+
+def _holds_module(arg: Any) -> bool:
+    return any(_is_module(x) for x in jax.tree_util.tree_leaves(arg, is_leaf=_is_module))
+
+
 def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> None:
-    if i < len(args) and isinstance(args[i], Module):
+    if i < len(args) and _holds_module(args[i]):
         return
     name = getattr(fun, "__qualname__", repr(fun))
     got = f"a {type(args[i]).__name__}" if i < len(args) else "nothing"
     raise TypeError(
-        f"{transform} differentiates with respect to the parameters of a purepax module, but "
-        f"`{name}` got {got} as its positional argument {i}. Pass the model as argument {i} "
+        f"{transform} differentiates with respect to the parameters of a purepax module (or of a "
+        f"tuple or dict of modules), but `{name}` got {got} as its positional argument {i}. "
+        f"Pass the model as argument {i} "
         f"(e.g. `{transform}(loss)(model, x, y)`), or use jax.{transform[3:]} to differentiate "
         "with respect to any pytree of arrays."
     )

@@ -27,10 +27,10 @@ import jax
 from typing_extensions import dataclass_transform
 
 from . import _containers
-from ._containers import ARRAY_TYPES, FrozenDict, freeze, freeze_static, holds_dynamic
+from ._containers import ARRAY_TYPES, FrozenDict, MixedTuple, freeze, freeze_static, holds_dynamic
 from ._errors import FieldError, ImmutableModuleError
-from ._fields import ROLE_KEY, Role, param, role_of_annotation, state, static
-from ._trace import current_trace, holds_tracer, outside_transformations
+from ._fields import ROLE_KEY, SHARDING_KEY, Role, param, role_of_annotation, state, static
+from ._trace import Tracer, current_trace, outside_transformations
 from ._typecheck import field_checker, typecheck_enabled
 
 _M = TypeVar("_M", bound="Module")
@@ -57,15 +57,19 @@ class _Construction:
         self.trace = current_trace()
 
     def check_write(self, module: Module, name: str) -> None:
-        if current_trace() != self.trace:
+        pass  # any field may be set while __init__ runs; what is stored is checked below
+
+    def accept_write(self, module: Module, name: str, value: Any) -> Any:
+        # A tracer of a transformation that __init__ itself started (a scan body assigning
+        # to self) would outlive its trace. Only a tracer needs the (costlier) trace
+        # lookup; containers are checked when construction ends.
+        if isinstance(value, Tracer) and current_trace() != self.trace:
             raise ImmutableModuleError(
                 f"Cannot set {type(module).__name__}.{name} from inside a JAX transformation "
                 "started by its own __init__: the module under construction belongs to the "
                 "outer trace. Compute the value with the transformation and assign its result "
                 "in __init__ itself."
             )
-
-    def accept_write(self, module: Module, name: str, value: Any) -> Any:
         return value
 
 
@@ -101,7 +105,8 @@ class ClassSpec:
         self.data = tuple(n for n, s in self.fields.items() if s.role in _DATA_ROLES)
         self.meta = tuple(n for n, s in self.fields.items() if s.role is Role.STATIC)
         self.undecided = tuple(n for n, s in self.fields.items() if s.role is Role.UNDECIDED)
-        self.check_annotations = field_checker(cls.__qualname__, annotations)
+        self.sharded = tuple(n for n, s in self.fields.items() if s.field.metadata.get(SHARDING_KEY))
+        self.check_annotations = field_checker(cls.__qualname__, annotations, cls.__module__)
         _register_pytree(cls, self)
 
     def dynamic_names(self, module: Module) -> tuple[str, ...]:
@@ -243,13 +248,15 @@ def _coerce(cls: type, spec: FieldSpec, value: Any) -> tuple[Any, bool]:
             return frozen, True
         return _static_value(where, "holds no array or module, so it is static", value), False
     frozen = freeze(value)
-    bad = _first_misplaced_item(frozen, modules_allowed=spec.role is Role.CHILD)
+    # A state field may hold whole modules (an EMA or teacher copy): all of them is state.
+    bad = _first_misplaced_item(frozen, modules_allowed=spec.role is not Role.PARAM)
     if bad is not None:
         if _is_module(bad[0]):
             raise FieldError(
-                f"{where} is a {spec.role.value} field (arrays) but holds a "
-                f"{type(bad[0]).__name__} module. Annotate the field with the module's type "
-                "(a submodule), without px.param() / px.state()."
+                f"{where} is a parameter field (arrays) but holds a {type(bad[0]).__name__} "
+                "module. Annotate the field with the module's type and no specifier (a "
+                "submodule, whose own fields say what is trained), or use px.state() to keep "
+                "the whole submodule as state (e.g. an EMA copy)."
             )
         raise FieldError(
             f"{where} is a {spec.role.value} field but holds {bad[0]!r}, which is not an "
@@ -345,21 +352,78 @@ def _finish_construction(module: Module) -> None:
             layout.append(dynamic)
     if spec.undecided:
         d[LAYOUT] = tuple(layout)
-    _refuse_shared_submodules(module)
-    _refuse_leaked_tracers(module, spec)
+    _check_tree(module, spec)
+    if spec.sharded:
+        _check_shardings(module, spec.sharded)
     if typecheck_enabled():
-        spec.check_annotations(module, {n: d[n] for n in spec.fields})
+        spec.check_annotations(module, {n: d[n] for n in spec.fields}, None)
 
 
-def _refuse_leaked_tracers(module: Module, spec: ClassSpec) -> None:
+def _check_tree(module: Module, spec: ClassSpec) -> None:
+    """Refuse one module object at two places of `module`'s tree, and a tracer that leaked
+    out of a transformation that has finished; one walk over the tree."""
+    seen = {id(module)}
+    d = module.__dict__
     for name in spec.dynamic_names(module):
-        if holds_tracer(module.__dict__[name]) and outside_transformations():
+        try:
+            holds = _walk(d[name], seen)
+        except _Shared:
+            _refuse_shared_submodules(module)  # finds the two places, for the message
+            raise
+        if holds and outside_transformations():
             raise FieldError(
                 f"{type(module).__name__}.{name} was given a tracer, but no JAX transformation "
                 "is running: the tracer leaked out of one that has finished, and the module "
                 "would outlive its trace. Build the module inside the transformed function and "
                 "return it, or return the value from there."
             )
+
+
+def _check_shardings(module: Module, names: tuple[str, ...]) -> None:
+    """Refuse a field's `sharding=` that has more entries than one of its arrays has dimensions."""
+    for name in names:
+        axes = spec_of(type(module)).fields[name].field.metadata[SHARDING_KEY]
+        for leaf in jax.tree_util.tree_leaves(module.__dict__[name], is_leaf=_is_module):
+            ndim = getattr(leaf, "ndim", None)
+            if ndim is not None and not _is_module(leaf) and len(axes) > ndim:
+                raise FieldError(
+                    f"{type(module).__name__}.{name} has sharding={axes!r}, {len(axes)} entries, but "
+                    f"holds an array of shape {tuple(leaf.shape)} ({ndim} dimensions). Give one "
+                    "mesh-axis name (or None) per array dimension, at most."
+                )
+
+
+class _Shared(Exception):
+    """A module object met twice in one tree (the message is built by a slower walk)."""
+
+
+def _walk(value: Any, seen: set[int]) -> bool:
+    """Record the modules in `value` into `seen` (raising `_Shared` on one met twice), and
+    say whether `value` holds a tracer."""
+    if isinstance(value, ARRAY_TYPES):
+        return isinstance(value, Tracer)
+    if value is None:
+        return False
+    kind = type(value)
+    items: Any
+    if isinstance(value, Module):
+        if id(value) in seen:
+            raise _Shared
+        seen.add(id(value))
+        d = value.__dict__
+        items = [d[n] for n in spec_of(kind).dynamic_names(value)]
+    elif kind is tuple or kind is list or kind is MixedTuple:
+        items = value
+    elif kind is FrozenDict or kind is dict:
+        items = value.values()
+    else:  # a static item, or another pytree (a namedtuple, a custom node)
+        items = jax.tree_util.tree_leaves(value, is_leaf=_is_module)
+        if len(items) == 1 and items[0] is value:
+            return False
+    holds = False
+    for item in items:
+        holds = _walk(item, seen) or holds  # visit every item: a module may repeat later
+    return holds
 
 
 def _refuse_shared_submodules(module: Module) -> None:
@@ -484,10 +548,14 @@ class Module(metaclass=ModuleMeta):
             raise FieldError(_not_a_field(self, name))
         if isinstance(guard, _Construction):
             # Construction may build a list step by step; it is frozen when __init__ ends.
-            self.__dict__[name] = value
+            self.__dict__[name] = guard.accept_write(self, name, value)
             return
         frozen, dynamic = _coerce(type(self), fs, value)
         check_not_shared(self, name, frozen)
+        if typecheck_enabled():
+            values = {n: self.__dict__[n] for n in spec.fields}
+            values[name] = frozen
+            spec.check_annotations(self, values, f"{type(self).__name__}.{name}")
         _store(self, spec, name, guard.accept_write(self, name, frozen), dynamic)
 
     def __delattr__(self, name: str) -> None:
@@ -548,11 +616,36 @@ def immutable_message(module: Module, name: str, *, deleting: bool = False) -> s
         return transform_message(module, name)
     what = "delete" if deleting else "set"
     cls = type(module).__name__
+    parent = _under_construction()
+    if parent is not None and parent is not module:
+        owner = type(parent).__name__
+        return (
+            f"Cannot {what} {cls}.{name}: this {cls} is a finished module (its construction "
+            f"ended when {cls}(...) returned), and {owner}.__init__ may set only the fields of "
+            f"the {owner} it builds. Build the {cls} with the values it needs, or assign an "
+            f"updated copy: `self.<field> = px.replace(<the {cls}>, {name}=...)`, or, to run a "
+            f"method that changes it, `self.<field>, _ = px.purecall(<the {cls}>.method, ...)`."
+        )
     return (
         f"Cannot {what} {cls}.{name}: the {cls} module is immutable outside px.pure. "
         f"Change a copy instead: `{cls.lower()}, out = px.purecall({cls.lower()}, ...)`, or "
         "wrap the function that changes it with px.pure and return the module."
     )
+
+
+def _under_construction() -> Module | None:
+    """The module whose `__init__` (or `__post_init__`) is running in this thread, if any.
+
+    Read from the call stack, only to explain an error: construction itself pays nothing.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("__init__", "__post_init__"):
+            candidate = frame.f_locals.get("self")
+            if isinstance(candidate, Module) and isinstance(candidate.__dict__.get(GUARD), _Construction):
+                return candidate
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 def transform_message(module: Module, name: str) -> str:
@@ -597,10 +690,11 @@ def replace_fields(module: _M, values: dict[str, Any]) -> _M:
     d = new.__dict__
     for name, value in values.items():
         _store(new, spec, name, *_coerce(cls, spec.fields[name], value))
-    _refuse_shared_submodules(new)
-    _refuse_leaked_tracers(new, spec)
+    _check_tree(new, spec)
+    if spec.sharded:
+        _check_shardings(new, spec.sharded)
     if typecheck_enabled():
-        spec.check_annotations(new, {n: d[n] for n in spec.fields})
+        spec.check_annotations(new, {n: d[n] for n in spec.fields}, None)
     return new
 
 

@@ -21,6 +21,7 @@ from typing import Any, ParamSpec, TypeVar, overload
 
 import jax
 
+from ._containers import same_structure
 from ._errors import ImmutableModuleError, UnreturnedUpdateError
 from ._module import (
     GUARD,
@@ -50,7 +51,7 @@ _STACK: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar("pur
 class _Frame:
     """One running `pure` call: the guard of all of its views."""
 
-    __slots__ = ("trace", "open", "roots", "paths", "tokens", "mutated", "_keep", "_token")
+    __slots__ = ("trace", "open", "roots", "paths", "tokens", "given", "mutated", "_keep", "_token")
 
     def __init__(self) -> None:
         self.trace = current_trace()
@@ -58,6 +59,9 @@ class _Frame:
         self.roots: list[Module] = []  # the view of each argument module
         self.paths: list[str] = []  # where each argument module was, e.g. "args[0]"
         self.tokens: list[object] = []  # the lineage token of each argument
+        # The modules given (the caller's, not views), kept alive during the call so that
+        # their ids cannot be reused by a module made in it.
+        self.given: dict[int, Module] = {}
         self.mutated: dict[int, str] = {}  # root index -> first change, e.g. "Counter.count"
         self._keep: dict[int, int] = {}  # id(view) -> root index
 
@@ -105,19 +109,28 @@ class _Frame:
         if not self.mutated:
             return
         returned: set[int] = set()
+        rebuilt: list[Module] = []  # output modules that are no view or copy of an argument
+        tokens = {id(t) for t in self.tokens}
         for m in _modules_reached(out):
             returned.add(id(m))
-            returned.add(id(m.__dict__.get(LINEAGE)))
+            lineage = m.__dict__.get(LINEAGE)
+            returned.add(id(lineage))
+            if m.__dict__.get(GUARD) is not self and id(lineage) not in tokens and id(m) not in self.given:
+                rebuilt.append(m)
         for root, change in self.mutated.items():
-            if id(self.roots[root]) not in returned and id(self.tokens[root]) not in returned:
-                module = type(self.roots[root]).__name__
-                raise UnreturnedUpdateError(
-                    f"{_name(fn)} changed its argument {self.paths[root]} (a {module}: "
-                    f"{change} was set) but did not return it, so the update would be lost. "
-                    f"Return the module and use the returned copy (e.g. `return {module.lower()}, "
-                    f"out`); to drop the update on purpose, return it and ignore it, as "
-                    "`_, out = px.purecall(module, ...)` does."
-                )
+            view = self.roots[root]
+            if id(view) in returned or id(self.tokens[root]) in returned:
+                continue
+            if any(_rebuilt_from(m, view) for m in rebuilt):
+                continue
+            module = type(view).__name__
+            raise UnreturnedUpdateError(
+                f"{_name(fn)} changed its argument {self.paths[root]} (a {module}: "
+                f"{change} was set) but did not return it, so the update would be lost. "
+                f"Return the module and use the returned copy (e.g. `return {module.lower()}, "
+                f"out`); to drop the update on purpose, return it and ignore it, as "
+                "`_, out = px.purecall(module, ...)` does."
+            )
 
     def enter(self, args: Any, kwargs: Any) -> Any:
         """Views of the modules in `(args, kwargs)`; from now on this is the innermost pure call."""
@@ -127,6 +140,7 @@ class _Frame:
         for path, leaf in leaves:
             if isinstance(leaf, Module):
                 if id(leaf) not in memo:
+                    self.given[id(leaf)] = leaf
                     root = self.view(leaf, len(self.roots), memo)
                     self.tokens.append(object())
                     root.__dict__[LINEAGE] = self.tokens[-1]
@@ -146,7 +160,17 @@ class _Frame:
         """Drop every reference to a module: nothing leaks past the call."""
         self.roots.clear()
         self.tokens.clear()
+        self.given.clear()
         self._keep.clear()
+
+
+def _rebuilt_from(module: Module, view: Module) -> bool:
+    """Whether `module` may be `view` rebuilt by a tree operation: a module of the same type
+    and tree structure that is no view or copy of any argument (e.g.
+    `jax.tree.map(lambda a, b: jnp.where(done, a, b), fresh, env)`, an auto-reset)."""
+    if type(module) is not type(view):
+        return False
+    return same_structure(jax.tree_util.tree_structure(module), jax.tree_util.tree_structure(view))
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -251,7 +275,7 @@ _OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType, jax.Arr
 def _argument_path(path: tuple[Any, ...]) -> str:
     where, *rest = path
     head = "args" if where.idx == 0 else "kwargs"
-    return head + jax.tree_util.keystr(tuple(rest))
+    return head + str(jax.tree_util.keystr(tuple(rest)))
 
 
 def _call(module: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:

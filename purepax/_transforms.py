@@ -12,13 +12,17 @@ keeping JAX's async dispatch. `px.grad` and friends are in `_grad.py`, the loops
 from __future__ import annotations
 
 import functools
+import inspect
+import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 import jax
 
 from ._closure import refuse_captures
+from ._errors import StaticArgumentError
+from ._module import Module
 from ._typecheck import check_call, function_checker, typecheck_enabled
 
 _P = ParamSpec("_P")
@@ -29,24 +33,55 @@ _S = TypeVar("_S")
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def checked(fn: Callable[_P, _R], transform: str) -> Callable[_P, _R]:
+# Key of a plain function's `__dict__` entry that keeps what purepax made of it: its checked
+# wrapper per transform and its `jax.jit` objects per option set. Wrapping the same
+# function again (a helper that jits its argument, an eval function built per epoch)
+# then hands JAX the same function, so JAX's caches hit instead of tracing again. The
+# entry and the function refer to each other: the garbage collector frees both together.
+_MADE = "__purepax_made__"
+
+
+def _made_for(fn: object) -> dict[Any, Any] | None:
+    """The cache of what was made for `fn` (None where nothing can be cached on it)."""
+    if not isinstance(fn, types.FunctionType):
+        return None
+    made = fn.__dict__.get(_MADE)
+    # `functools.wraps` copies `__dict__` into a wrapper: an entry copied there is not the
+    # wrapper's own.
+    if made is None or made.get("owner") is not fn:
+        made = {"owner": fn}
+        fn.__dict__[_MADE] = made
+    return made
+
+
+def checked(fn: Callable[_P, _R], transform: str, static: _StaticArguments | None = None) -> Callable[_P, _R]:
     """`fn` with purepax's checks, for a JAX transform to trace.
 
     Refuses `fn` now if it captures a module; the returned function (which JAX runs
     only when it traces) checks the captures once more if a name was unbound at wrap
-    time, and type-checks the call against `fn`'s annotations.
+    time, type-checks the call against `fn`'s annotations, and refuses a module among
+    the arguments `static` names (static arguments of `jax.jit`).
 
-    **Arguments:** `fn`, the function; `transform`, its name for messages (`"px.jit"`).
+    **Arguments:** `fn`, the function; `transform`, its name for messages (`"px.jit"`);
+    `static`, the static arguments of a jit.
 
     **Returns:** a function with `fn`'s signature (`inspect.signature` follows
-    `__wrapped__`, so `static_argnames` work as with `fn`).
+    `__wrapped__`, so `static_argnames` work as with `fn`); the same one each time for
+    the same plain function, transform and static arguments.
     """
     if not callable(fn):
         raise TypeError(f"{transform} takes a function, got {fn!r}.")
     refuse_captures(fn, transform, tracing=False)
+    made = _made_for(fn)
+    key = ("checked", transform, static)
+    if made is not None and key in made:
+        wrapper: Callable[_P, _R] = made[key]
+        return wrapper
 
     def run_checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         refuse_captures(fn, transform, tracing=True)
+        if static is not None:
+            static.refuse_modules(fn, transform, args, kwargs)
         if typecheck_enabled():
             checker = function_checker(fn)
             if checker is not None:
@@ -55,7 +90,66 @@ def checked(fn: Callable[_P, _R], transform: str) -> Callable[_P, _R]:
         return fn(*args, **kwargs)
 
     functools.update_wrapper(run_checked, fn)
+    run_checked.__dict__.pop(_MADE, None)  # copied from `fn` by update_wrapper
+    if made is not None:
+        made[key] = run_checked
     return run_checked
+
+
+class _StaticArguments:
+    """The static arguments of a jit (`static_argnums`, `static_argnames`), resolved against
+    `fn`'s signature as JAX resolves them: none of them may hold a module."""
+
+    __slots__ = ("numbers", "names")
+
+    def __init__(self, fn: Callable[..., Any], numbers: Any, names: Any) -> None:
+        numbers = () if numbers is None else (numbers,) if isinstance(numbers, int) else tuple(numbers)
+        names = () if names is None else (names,) if isinstance(names, str) else tuple(names)
+        try:
+            parameters = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            parameters = []
+        positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        numbers += tuple(positional.index(n) for n in names if n in positional)
+        names += tuple(positional[i] for i in numbers if -len(positional) <= i < len(positional))
+        self.numbers: tuple[int, ...] = tuple(sorted(set(numbers)))
+        self.names: tuple[str, ...] = tuple(sorted(set(names)))
+
+    def __hash__(self) -> int:
+        return hash((self.numbers, self.names))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _StaticArguments) and (self.numbers, self.names) == (other.numbers, other.names)
+
+    def refuse_modules(self, fn: Callable[..., Any], transform: str, args: Any, kwargs: Any) -> None:
+        given = [(f"argument {i}", args[i]) for i in self.numbers if -len(args) <= i < len(args)]
+        given += [(f"argument {n!r}", kwargs[n]) for n in self.names if n in kwargs]
+        for where, value in given:
+            module = _module_in(value)
+            if module is not None:
+                name = getattr(fn, "__qualname__", repr(fn))
+                raise StaticArgumentError(
+                    f"{transform}: `{name}` gets a {type(module).__name__} module as its static "
+                    f"{where} (static_argnums / static_argnames). Its arrays would be baked into "
+                    "the compiled program as constants and go stale when the module is updated, "
+                    "with no error. Pass the module as a regular (traced) argument: remove it "
+                    "from static_argnums / static_argnames; keep only its configuration static "
+                    "(px.static() fields are static already)."
+                )
+
+
+def _module_in(value: Any) -> Module | None:
+    """A module that `value` is, holds (in a tuple, list or dict), or is a bound method of."""
+    if isinstance(value, Module):
+        return value
+    if inspect.ismethod(value) and isinstance(value.__self__, Module):
+        return value.__self__
+    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, (tuple, list)) else ()
+    for item in items:
+        found = _module_in(item)
+        if found is not None:
+            return found
+    return None
 
 
 class Jitted(Protocol, Generic[_P, _R_co]):
@@ -108,7 +202,22 @@ def jit(fun: Callable[..., Any] | None = None, /, **jit_kwargs: Any) -> Any:
     """
     if fun is None:
         return functools.partial(jit, **jit_kwargs)
-    return jax.jit(checked(fun, "px.jit"), **jit_kwargs)
+    static = None
+    if jit_kwargs.get("static_argnums") is not None or jit_kwargs.get("static_argnames") is not None:
+        static = _StaticArguments(fun, jit_kwargs.get("static_argnums"), jit_kwargs.get("static_argnames"))
+    run_checked = checked(fun, "px.jit", static)
+    made = _made_for(fun)
+    try:
+        key: Any = ("jit", tuple(sorted(jit_kwargs.items())))
+        hash(key)
+    except TypeError:  # an option that cannot be a key (e.g. a list): no reuse, JAX decides
+        key = None
+    if made is not None and key is not None:
+        jitted = made.get(key)
+        if jitted is None or jitted.__wrapped__ is not run_checked:
+            jitted = made[key] = jax.jit(run_checked, **jit_kwargs)
+        return jitted
+    return jax.jit(run_checked, **jit_kwargs)
 
 
 class _JitDecorator(Protocol):

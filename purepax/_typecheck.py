@@ -17,10 +17,17 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from beartype import beartype
-from jaxtyping import Array, Bool, Complex, Float, Int, TypeCheckError, jaxtyped
+from beartype import BeartypeConf, beartype
+from jaxtyping import Array, Bool, Integer, Num, Real, TypeCheckError, jaxtyped
 
+from . import _containers
+from ._containers import ARRAY_TYPES as _ARRAYS
 from ._errors import FieldError, TransformTypeError
+
+
+# PEP 484's numeric tower: an `int` is accepted where `float` is annotated (and both where
+# `complex` is), as mypy and pyright accept it.
+_typechecker = beartype(conf=BeartypeConf(is_pep484_tower=True))
 
 
 def typecheck_enabled() -> bool:
@@ -56,20 +63,32 @@ def _checkable(tp: Any) -> bool:
     return not isinstance(tp, (str, typing.ForwardRef))
 
 
-def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[object, dict[str, Any]], None]:
-    """A function that checks a module's field values against `annotations` in one call."""
+FieldChecker = Callable[[object, dict[str, Any], "str | None"], None]
+
+
+def _no_check(module: object, values: dict[str, Any], written: str | None) -> None:
+    return None
+
+
+def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") -> FieldChecker:
+    """A function that checks a module's field values against `annotations` in one call.
+
+    It takes the module, the values of all its fields, and the name of the field just
+    written (None at construction), for the message.
+    """
     names = [n for n, tp in annotations.items() if _checkable(tp) and tp is not Any]
     if not names:
-        return lambda module, values: None
+        return _no_check
     namespace: dict[str, Any] = {}
     # A real signature (one keyword-only parameter per field) is what beartype checks.
     exec(f"def check(*, {', '.join(names)}): pass", namespace)
     check = namespace["check"]
     check.__name__ = "__init__"
     check.__qualname__ = f"{qualname}.__init__"
+    check.__module__ = module
     check.__annotations__ = {n: _relax(annotations[n]) for n in names}
     try:
-        checked = jaxtyped(typechecker=beartype)(check)
+        checked = jaxtyped(typechecker=_typechecker)(check)
     except Exception as error:
         # An annotation beartype cannot check: say so once, and build modules unchecked
         # rather than refuse a class that is otherwise fine.
@@ -78,19 +97,73 @@ def field_checker(qualname: str, annotations: dict[str, Any]) -> Callable[[objec
             "not checked at construction.",
             stacklevel=2,
         )
-        return lambda module, values: None
+        return _no_check
 
-    def run(module: object, values: dict[str, Any]) -> None:
+    # What passed, by fingerprint: the result of a check depends only on the fields' types,
+    # array shapes and dtypes and scalar values, so a module built like an earlier one
+    # (every layer of a model, every step of an eager loop) is not checked again. Not for
+    # annotations whose validators may read array values.
+    passed: dict[tuple[Any, ...], None] | None = {}
+    if any(_has_validators(annotations[n]) for n in names):
+        passed = None
+
+    def run(module: object, values: dict[str, Any], written: str | None) -> None:
+        key: tuple[Any, ...] | None = None
+        if passed is not None:
+            try:
+                key = tuple([_fingerprint(values[n]) for n in names])
+                if key in passed:
+                    return
+            except TypeError:  # an unhashable value: check it
+                key = None
         try:
             checked(**{n: values[n] for n in names})
+            if key is not None:
+                if len(passed) >= _FINGERPRINTS:  # type: ignore[arg-type]
+                    passed.clear()  # type: ignore[union-attr]
+                passed[key] = None  # type: ignore[index]
         except Exception as error:
+            if written is None:
+                what, fix = "a field value does not match its annotation", "Fix the value given at construction"
+            else:
+                what = f"the value set to {written} does not match its annotation"
+                fix = (
+                    "Fix the value, or the annotation; to change fields whose shapes depend on each "
+                    "other (weight and bias), replace them at once with px.replace"
+                )
             raise FieldError(
-                f"{type(module).__name__}: a field value does not match its annotation.\n"
-                f"{_first_lines(error)}\nFix the value given at construction, or the annotation "
-                "(set PUREPAX_TYPECHECK=0 to turn runtime type checks off)."
+                f"{type(module).__name__}: {what}.\n{_first_lines(error)}\n{fix} (set "
+                "PUREPAX_TYPECHECK=0 to turn runtime type checks off)."
             ) from error
 
     return run
+
+
+_FINGERPRINTS = 256  # remembered passing fingerprints per class (then forgotten at once)
+_SCALARS = frozenset({bool, int, float, complex, str, bytes, type(None)})
+
+
+def _fingerprint(value: Any) -> Any:
+    """What a field check depends on: type, and shape and dtype (arrays) or value (scalars)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return kind, value
+    if isinstance(value, _ARRAYS):
+        return kind, value.shape, value.dtype  # type: ignore[attr-defined]
+    if isinstance(value, (tuple, list)):
+        return kind, tuple([_fingerprint(x) for x in value])
+    if isinstance(value, collections.abc.Mapping):
+        return kind, tuple([(k, _fingerprint(x)) for k, x in value.items()])
+    if isinstance(value, _containers.module_types):
+        return kind  # its own fields were checked when it was built
+    return kind, value  # functions, enums, ...: by identity or value (TypeError if unhashable)
+
+
+def _has_validators(tp: Any) -> bool:
+    """Whether `tp` holds `Annotated` metadata (beartype validators may read values)."""
+    if typing.get_origin(tp) is typing.Annotated:
+        return True
+    return any(_has_validators(a) for a in typing.get_args(tp) if not isinstance(a, (str, int)))
 
 
 def _first_lines(error: BaseException, limit: int = 8) -> str:
@@ -135,7 +208,7 @@ def _build_function_checker(fn: types.FunctionType) -> Callable[..., Any] | None
     copy.__module__ = fn.__module__
     copy.__annotations__ = hints
     try:
-        checked: Callable[..., Any] = jaxtyped(typechecker=beartype)(copy)
+        checked: Callable[..., Any] = jaxtyped(typechecker=_typechecker)(copy)
     except Exception as error:
         # An annotation beartype cannot check: say so once, and trace unchecked rather
         # than refuse a function that is otherwise fine.
@@ -171,7 +244,8 @@ def _function_hints(fn: types.FunctionType) -> dict[str, Any]:
 
 
 def _scalars_from_arrays(tp: Any) -> Any:
-    """`tp` where `int`/`float`/`bool`/`complex` also accept a 0-d array of that dtype kind."""
+    """`tp` where `int`/`float`/`bool`/`complex` also accept a 0-d array of that dtype kind
+    (or of a kind the numeric tower accepts: an integer scalar for `float`)."""
     scalar = _SCALAR_ARRAYS.get(tp) if isinstance(tp, type) else None
     if scalar is not None:
         return typing.Union[tp, scalar]
@@ -186,11 +260,13 @@ def _scalars_from_arrays(tp: Any) -> Any:
     return tp
 
 
+# A traced scalar of a kind the numeric tower accepts: a weak-typed int scalar (what a
+# Python int becomes under `jax.jit`) satisfies `float`, as the int itself does.
 _SCALAR_ARRAYS: dict[type, Any] = {
     bool: Bool[Array, ""],
-    int: Int[Array, ""],
-    float: Float[Array, ""],
-    complex: Complex[Array, ""],
+    int: typing.Union[Integer[Array, ""], Bool[Array, ""]],
+    float: typing.Union[Real[Array, ""], Bool[Array, ""]],
+    complex: typing.Union[Num[Array, ""], Bool[Array, ""]],
 }
 
 

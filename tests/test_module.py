@@ -6,7 +6,7 @@ import dataclasses
 import gc
 import threading
 import weakref
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +15,8 @@ import pytest
 from jaxtyping import Array, Float, Int
 
 import purepax as px
+
+_T = TypeVar("_T")
 
 
 class Linear(px.Module):
@@ -160,6 +162,25 @@ def test_field_array_default_is_allowed():
         w: jax.Array = px.param(default=jnp.zeros(2))
 
     assert M().w.shape == (2,)
+
+
+@pytest.mark.parametrize("default", [jnp.array(0), np.zeros(2, np.float32), jax.random.key(0)])
+def test_array_default_is_copied_for_each_instance(default):
+    class M(px.StateModule):
+        count: Any = px.state(default=default)
+
+    a, b = M(), M()
+    assert a.count is not b.count and a.count is not default
+    assert a.count.dtype == default.dtype and type(a.count) is type(default)
+
+
+def test_donating_one_instance_keeps_the_default_of_the_next():
+    class M(px.StateModule):
+        count: jax.Array = px.state(default=jnp.array(0))
+
+    step = jax.jit(lambda m: px.replace(m, count=m.count + 1), donate_argnums=0)
+    step(M())
+    assert int(step(M()).count) == 1  # the default of the second instance was not deleted
 
 
 def test_field_init_false():
@@ -665,13 +686,41 @@ def test_parameter_field_refuses_non_array(value):
         M(value)
 
 
-@pytest.mark.parametrize("specifier", [px.param, px.state], ids=["param", "state"])
-def test_array_field_refuses_module(specifier):
+def test_parameter_field_refuses_module():
     class M(px.Module):
-        w: Any = specifier()
+        w: Any = px.param()
 
-    with pytest.raises(px.PurepaxError, match=r"\bw\b"):
+    with pytest.raises(px.FieldError, match=r"M\.w.*px\.state\(\)"):
         M(_linear())
+
+
+class Student(px.StateModule):
+    net: Linear
+    ema: Linear = px.state()  # a whole submodule kept as state
+    steps: jax.Array = px.state(default_factory=lambda: jnp.array(0))
+
+    def update_ema(self, decay: float) -> None:
+        self.ema = jax.tree.map(lambda e, p: decay * e + (1 - decay) * p, self.ema, self.net)
+        self.steps = self.steps + 1
+
+
+def test_state_specifier_on_a_module_field_makes_the_whole_submodule_state():
+    student = Student(_linear(), _linear())
+    params = px.parameters(student)
+    assert params.ema.weight is None and params.ema.bias is None
+    assert params.net.weight is not None
+    grads = px.grad(lambda s, x: jnp.sum(s.net(x)) + jnp.sum(s.ema(x)))(student, jnp.ones((1, 2)))
+    assert grads.ema.weight is None and grads.net.weight is not None
+    kept = px.update_parameters(student, jax.tree.map(lambda g: 0 * g, grads))
+    assert kept.ema is student.ema
+    np.testing.assert_array_equal(kept.net.weight, jnp.zeros_like(student.net.weight))
+
+
+def test_a_state_submodule_is_updated_through_pure():
+    student = Student(_linear(), px.replace(_linear(), weight=jnp.zeros((2, 3))))
+    student, _ = px.purecall(student.update_ema, 0.5)
+    np.testing.assert_allclose(student.ema.weight, 0.5 * student.net.weight)
+    assert int(student.steps) == 1
 
 
 def test_module_field_refuses_array():
@@ -908,3 +957,51 @@ def test_training_flag_defaults_true_and_is_static():
     assert m.training is True
     assert jax.tree_util.tree_leaves(m) == [m.weight, m.bias]
     assert jax.tree_util.tree_structure(m) != jax.tree_util.tree_structure(px.eval_mode(m))
+
+
+class Box(px.Module, Generic[_T]):
+    value: jax.Array
+    label: _T
+
+
+class HoldsGenericBoxes(px.Module):
+    box: Box[str]
+    boxes: tuple[Box[int], ...]
+
+
+def test_parametrised_generic_module_annotation_is_a_child():
+    holder = HoldsGenericBoxes(Box(jnp.ones(2), "a"), (Box(jnp.zeros(3), 1),))
+    assert len(jax.tree_util.tree_leaves(holder)) == 2
+    grads = px.grad(lambda m: jnp.sum(m.box.value) + jnp.sum(m.boxes[0].value))(holder)
+    np.testing.assert_array_equal(grads.box.value, jnp.ones(2))
+    assert grads.boxes[0].label == 1
+
+
+class Resettable(px.StateModule):
+    count: jax.Array
+
+    def reset(self):
+        self.count = jnp.zeros_like(self.count)
+
+
+def test_changing_a_finished_submodule_in_init_says_what_happened():
+    class Net(px.Module):
+        norm: Resettable
+
+        def __init__(self):
+            self.norm = Resettable(jnp.ones(()))
+            self.norm.reset()
+
+    with pytest.raises(px.ImmutableModuleError, match=r"finished module.*Net\.__init__.*px\.purecall") as info:
+        Net()
+    assert "outside px.pure" not in str(info.value)
+
+
+def test_a_submodule_updated_through_purecall_in_init():
+    class Net(px.Module):
+        norm: Resettable
+
+        def __init__(self):
+            self.norm, _ = px.purecall(Resettable(jnp.ones(())).reset)
+
+    assert float(Net().norm.count) == 0.0

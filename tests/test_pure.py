@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jaxtyping import Array, Int
+from jaxtyping import Array, Float, Int
 
 import purepax as px
 
@@ -352,6 +352,60 @@ def test_one_of_two_arguments_unreturned():
         return a
 
     with pytest.raises(px.UnreturnedUpdateError):
+        fn(Counter(), Counter())
+
+
+def test_a_changed_argument_returned_through_tree_map_counts_as_returned():
+    # A gymnax-style auto-reset: the state is rebuilt from a fresh one and the stepped one.
+    @px.pure
+    def step_and_reset(env, done):
+        env(1)
+        fresh = Counter()
+        return jax.tree.map(lambda a, b: jnp.where(done, a, b), fresh, env)
+
+    assert int(step_and_reset(Counter(), jnp.array(False)).count) == 1
+    assert int(step_and_reset(Counter(), jnp.array(True)).count) == 0
+
+
+@pytest.mark.parametrize(
+    "rebuild",
+    [lambda c: jax.tree.map(lambda x: x, c), lambda c: jax.tree.map(lambda x: x + 0, c)],
+    ids=["identity", "arithmetic"],
+)
+def test_a_module_rebuilt_from_the_changed_argument_counts_as_returned(rebuild):
+    out = px.pure(lambda c: rebuild(c) if c(1) is not None else None)(Counter())
+    assert int(out.count) == 1
+
+
+def test_returning_the_module_given_instead_of_the_view_is_refused():
+    given = Counter()
+
+    @px.pure
+    def fn(c):
+        c(1)
+        return given  # the caller's module, not the changed copy
+
+    with pytest.raises(px.UnreturnedUpdateError):
+        fn(given)
+
+
+def test_a_rebuilt_module_of_another_type_does_not_count():
+    @px.pure
+    def fn(w):
+        w.counter(1)
+        return jax.tree.map(lambda x: x, w.counter)
+
+    with pytest.raises(px.UnreturnedUpdateError):
+        fn(Wrapper(Counter()))
+
+
+def test_another_arguments_copy_does_not_count():
+    @px.pure
+    def fn(a, b):
+        a(1)
+        return px.replace(b, count=b.count + 1)
+
+    with pytest.raises(px.UnreturnedUpdateError, match=r"args\[0\]"):
         fn(Counter(), Counter())
 
 
@@ -706,3 +760,44 @@ def test_a_copy_of_another_argument_does_not_count():
 
     with pytest.raises(px.UnreturnedUpdateError, match=r"args\[0\]"):
         fn(Wrapper(Counter()), Wrapper(Counter()), 1.0)
+
+
+# --- writes to a view are checked like construction -----------------------------------------
+
+
+class Normaliser(px.StateModule):
+    mean: Float[Array, " c"]
+    scale: Float[Array, " c"]
+
+    def set_mean(self, value):
+        self.mean = value
+
+
+def test_a_write_of_the_wrong_shape_is_refused_and_changes_nothing():
+    norm = Normaliser(jnp.zeros(3), jnp.ones(3))
+
+    @px.pure
+    def write(n):
+        with pytest.raises(px.FieldError, match=r"(?s)Normaliser\.mean.*px\.replace"):
+            n.set_mean(jnp.ones((5, 3)))
+        with pytest.raises(px.FieldError):
+            n.set_mean(jnp.ones(4))  # dimension c is bound to 3 by `scale`
+        assert n.mean.shape == (3,)
+        return n
+
+    write(norm)
+
+
+def test_writes_are_checked_when_traced_not_per_call(monkeypatch):
+    step = px.jit(lambda n, x: px.purecall(n.set_mean, x)[0])
+    step(Normaliser(jnp.zeros(3), jnp.ones(3)), jnp.ones(3))
+    with pytest.raises(px.FieldError):
+        step(Normaliser(jnp.zeros(3), jnp.ones(3)), jnp.ones((2, 3)))
+    monkeypatch.setenv("PUREPAX_TYPECHECK", "0")
+    out = px.purecall(Normaliser(jnp.zeros(3), jnp.ones(3)).set_mean, jnp.ones((2, 3)))[0]
+    assert out.mean.shape == (2, 3)
+
+
+def test_a_correct_write_passes():
+    norm, _ = px.purecall(Normaliser(jnp.zeros(3), jnp.ones(3)).set_mean, jnp.full(3, 2.0))
+    np.testing.assert_array_equal(norm.mean, jnp.full(3, 2.0))

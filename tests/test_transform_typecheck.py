@@ -186,3 +186,31 @@ def test_a_nested_checked_call_is_reported_once_by_its_own_transform():
     message = str(info.value)
     assert message.startswith("px.vmap: a call of `same_shape`")
     assert message.count("does not match its annotations") == 1
+
+
+# --- PEP 484's numeric tower --------------------------------------------------------------
+
+
+def scaled(x: Float[Array, " n"], lr: float) -> Float[Array, " n"]:
+    return x * lr
+
+
+@pytest.mark.parametrize("lr", [1, 0.5, jnp.array(2), jnp.array(2.0), True], ids=repr)
+def test_int_is_accepted_where_float_is_annotated(lr):
+    out = px.jit(scaled)(jnp.ones(2), lr)
+    np.testing.assert_allclose(out, jnp.ones(2) * float(lr))
+
+
+def test_a_string_is_still_refused_where_float_is_annotated():
+    with pytest.raises(px.TransformTypeError, match="scaled"):
+        px.vmap(scaled, in_axes=(0, None))(jnp.ones((3, 2)), "fast")
+
+
+def test_int_is_accepted_for_a_float_field_at_construction():
+    class Config(px.Module):
+        lr: float
+        steps: int
+
+    assert Config(1, 10).lr == 1
+    with pytest.raises(px.FieldError, match="Config"):
+        Config(1.0, 2.5)  # a float is not an int

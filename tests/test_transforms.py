@@ -157,6 +157,68 @@ def test_jit_keeps_async_dispatch(linear):
     assert isinstance(out, jax.Array)  # a future-backed array, not a blocked NumPy value
 
 
+def test_jit_applied_again_to_the_same_function_does_not_trace_again(linear):
+    traces = []
+
+    def step(model, x):
+        traces.append(x.shape)
+        return model(x)
+
+    def evaluate(fn, model, x):  # a helper that jits its argument, as users write
+        return px.jit(fn)(model, x)
+
+    for _ in range(10):
+        evaluate(step, linear, jnp.ones(3))
+        evaluate(step, linear, jnp.ones((2, 3)))
+    assert traces == [(3,), (2, 3)]
+
+
+def test_jit_of_a_wrapper_made_with_functools_wraps_runs_the_wrapper(linear):
+    def inner(model, x):
+        return model(x)
+
+    px.jit(inner)(linear, jnp.ones(3))  # leaves purepax's cache on `inner`
+
+    @functools.wraps(inner)
+    def doubled(model, x):  # copies inner.__dict__, cache entry included
+        return 2 * inner(model, x)
+
+    np.testing.assert_allclose(px.jit(doubled)(linear, jnp.ones(3)), 2 * linear(jnp.ones(3)), rtol=1e-6)
+
+
+def scaled_apply(model, x, n=1):
+    return model(x) * n
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: px.jit(scaled_apply, static_argnums=0)(m, x),
+        lambda m, x: px.jit(scaled_apply, static_argnames="model")(model=m, x=x),
+        lambda m, x: px.jit(scaled_apply, static_argnames="model")(m, x),
+        lambda m, x: px.jit(scaled_apply, static_argnums=-1)(m, x, m),
+        lambda m, x: px.jit(scaled_apply, static_argnums=2)(m, x, (1, m)),
+        lambda m, x: px.jit(lambda f, x: f(x), static_argnums=0)(m.__call__, x),
+    ],
+    ids=["position", "name", "name-given-by-position", "negative", "in-a-tuple", "bound-method"],
+)
+def test_jit_refuses_a_module_as_a_static_argument(call, linear):
+    with pytest.raises(px.StaticArgumentError, match="static argument.*regular \\(traced\\) argument"):
+        call(linear, jnp.ones(3))
+
+
+def test_jit_refuses_a_static_self():
+    class Scaled(px.Module):
+        scale: jax.Array
+
+        @functools.partial(px.jit, static_argnums=0)
+        def __call__(self, x):
+            return x * self.scale
+
+    with pytest.raises(px.ClosureCaptureError, match="Scaled module as its static argument 0"):
+        Scaled(jnp.array(2.0))(jnp.ones(2))
+
+
 # --- px.vmap and px.remat ------------------------------------------------------------------
 
 

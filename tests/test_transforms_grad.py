@@ -164,3 +164,35 @@ def test_integer_parameter_is_refused_with_its_field_name():
         px.grad(lambda m: jnp.sum(m.w))(model)
     grads = px.grad(lambda m: jnp.sum(m.w), allow_int=True)(model)
     assert grads.w.shape == (3,)
+
+
+# --- several modules as the first argument --------------------------------------------------
+
+
+def two_model_loss(models, x, y):
+    actor, critic = models if isinstance(models, tuple) else (models["actor"], models["critic"])
+    actor, out = px.purecall(actor, x)
+    return jnp.mean((out - y) ** 2) + jnp.mean(critic(x) ** 2)
+
+
+@pytest.mark.parametrize("pack", [lambda a, c: (a, c), lambda a, c: {"actor": a, "critic": c}], ids=["tuple", "dict"])
+def test_grad_with_respect_to_a_tuple_or_dict_of_modules(pack, model, getkey):
+    critic = Linear(jax.random.normal(getkey(), (3, 2)), jnp.zeros(2))
+    grads = px.grad(two_model_loss)(pack(model, critic), X, Y)
+    g_actor, g_critic = (grads if isinstance(grads, tuple) else (grads["actor"], grads["critic"]))
+    assert type(g_actor) is Normalised and type(g_critic) is Linear
+    assert g_actor.mean is None and g_actor.steps is None  # state held fixed
+    expected_actor = px.grad(loss)(model, X, Y)
+    expected_critic = px.grad(lambda c, x: jnp.mean(c(x) ** 2))(critic, X)
+    np.testing.assert_allclose(g_actor.linear.weight, expected_actor.linear.weight, rtol=1e-6)
+    np.testing.assert_allclose(g_critic.weight, expected_critic.weight, rtol=1e-6)
+
+
+def test_value_and_grad_of_a_model_and_an_array(model):
+    def loss_with_temperature(pair, x, y):
+        m, log_t = pair
+        return loss(m, x, y) * jnp.exp(log_t)
+
+    value, (g_model, g_t) = px.value_and_grad(loss_with_temperature)((model, jnp.array(0.0)), X, Y)
+    np.testing.assert_allclose(g_t, value, rtol=1e-6)  # d/dt of loss * e^t at t = 0
+    assert type(g_model) is Normalised

@@ -1,0 +1,54 @@
+"""A real 2-process run (2 x 2 CPU devices, jax.distributed over 127.0.0.1) trains as one process does."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+WORKER = Path(__file__).resolve().parent / "train_worker.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run(num_processes: int, out: Path) -> dict:
+    port = str(free_port())
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), str(i), str(num_processes), port, str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for i in range(num_processes)
+    ]
+    try:
+        logs = [w.communicate(timeout=240)[0] for w in workers]
+    finally:
+        for w in workers:  # never leave a worker behind, whatever happened
+            if w.poll() is None:
+                w.kill()
+                w.wait()
+    for w, log in zip(workers, logs):
+        assert w.returncode == 0, log[-4000:]
+    return json.loads(out.read_text())
+
+
+def test_two_processes_match_one(tmp_path: Path) -> None:
+    one = run(1, tmp_path / "one.json")
+    two = run(2, tmp_path / "two.json")
+    assert one["devices"] == two["devices"] == 4
+    assert (one["processes"], two["processes"]) == (1, 2)
+    assert two["losses"][-1] < two["losses"][0] / 2
+    np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-5, atol=1e-6)
