@@ -22,7 +22,7 @@ nox.options.reuse_existing_virtualenvs = True
 OLDEST = ("3.10", "0.4.36")
 NEWEST = ("3.13", "0.10.2")
 # The other runtime dependencies at the lower bounds pyproject.toml claims, in the oldest run.
-LOWEST = ("jaxtyping==0.2.36", "beartype==0.19.0", "typing-extensions==4.12.2", "numpy==1.24.0")
+LOWEST = ("jaxtyping==0.2.36", "beartype==0.19.0", "typing-extensions==4.12.2", "numpy==1.24.4")
 # pyenv keeps the interpreters it installed off PATH until one is activated (its shims
 # fail for the others): put those of the versions above where nox looks for them.
 _PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
