@@ -17,8 +17,8 @@ Two figures per variant, medians over interleaved rounds:
 - first call: a freshly wrapped step function called once (trace + compile + one run);
 - step: the steady-state time of one compiled step (chained calls, blocking at the end).
 
-    python benchmarks/stacked.py                    # about 2 minutes on 2 busy CPU cores
-    python benchmarks/stacked.py --rounds 5 --steps 50
+    python benchmarks/stacked.py                    # 1 to 3 minutes on 2 busy CPU cores
+    python benchmarks/stacked.py --compile-rounds 5 --rounds 9 --steps 50
 """
 
 from __future__ import annotations
@@ -310,12 +310,16 @@ def block(tree: Any) -> None:
     jax.block_until_ready(jax.tree.leaves(nnx.state(tree) if isinstance(tree, nnx.Module) else tree))
 
 
-def first_call(make: Callable[[], Callable[[Any, jax.Array], Any]], model: Any, tokens: jax.Array) -> float:
+def first_call(make: Callable[[], Callable[[Any, jax.Array], Any]], model: Any, tokens: jax.Array) -> tuple[float, Any, Any]:
+    """Seconds to wrap a fresh step function and call it once; the function and the model after it."""
     if isinstance(model, nnx.Module):
         model = nnx.clone(model)  # nnx.jit updates the model in place
     start = time.perf_counter()
-    block(make()(model, tokens))
-    return time.perf_counter() - start
+    step = make()
+    out = step(model, tokens)
+    block(out)
+    seconds = time.perf_counter() - start
+    return seconds, step, model if isinstance(model, nnx.Module) else out
 
 
 def step_time(step: Callable[[Any, jax.Array], Any], model: Any, tokens: jax.Array, steps: int) -> tuple[float, Any]:
@@ -332,20 +336,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--compile-rounds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=10)
     args = parser.parse_args()
     tokens = jax.random.randint(jax.random.key(2), (BATCH, LENGTH + 1), 0, VOCAB)
     found = variants()
 
     compile_samples: dict[str, list[float]] = {name: [] for name in found}
+    steps: dict[str, Callable[[Any, jax.Array], Any]] = {}
+    models: dict[str, Any] = {}
     for _ in range(args.compile_rounds):
         for name, (make, model) in found.items():
-            compile_samples[name].append(first_call(make, model, tokens))
+            seconds, steps[name], models[name] = first_call(make, model, tokens)
+            compile_samples[name].append(seconds)
 
-    steps = {name: make() for name, (make, _) in found.items()}
-    models = {name: model for name, (_, model) in found.items()}
-    for name in found:  # compile outside the timed rounds
-        models[name] = step_time(steps[name], models[name], tokens, 1)[1]
     step_samples: dict[str, list[float]] = {name: [] for name in found}
     for _ in range(args.rounds):
         for name in found:
