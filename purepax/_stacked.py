@@ -32,6 +32,7 @@ from ._loops import check_carry
 from ._module import Module, shallow_copy, spec_of
 from ._fields import static
 from ._pure import purecall
+from ._trace import Tracer
 
 _M = TypeVar("_M", bound=Module)
 _X = TypeVar("_X")
@@ -131,7 +132,7 @@ class Stacked(Module, Generic[_M]):
         if isinstance(index, slice):
             layers = jax.tree_util.tree_map(lambda a: a[index], self.layers)
             return Stacked(layers, remat=self.remat, unroll=self.unroll)
-        if isinstance(index, jax.core.Tracer):
+        if isinstance(index, Tracer):
             # A traced index (inside a loop): JAX clamps it, as it does for arrays.
             traced: _M = jax.tree_util.tree_map(lambda a: a[index], self.layers)
             return traced
