@@ -35,6 +35,7 @@ PUREPAX_TRANSFORMS = frozenset(
     {"jit", "scan", "vmap", "grad", "value_and_grad", "cond", "switch", "while_loop", "fori_loop", "remat"}
 )
 # purepax functions that return a new (immutable) module.
+STACKED = "purepax._stacked.Stacked"  # `px.Stacked[Block]`: calling it calls every block
 MODULE_MAKERS = frozenset({"replace", "update_parameters", "train_mode", "eval_mode", "parameters"})
 # JAX packages whose functions merely share a transform's name (`jax.numpy.linalg.cond`).
 _NOT_TRANSFORMS = frozenset({"numpy", "scipy", "random", "nn", "image", "dlpack"})
