@@ -15,7 +15,10 @@ __version__ = "0.1.0"
 
 if typing.TYPE_CHECKING:
     from ._containers import FrozenDict as FrozenDict
+    from ._checkpoint import load as load
+    from ._checkpoint import save as save
     from ._errors import CarryStructureError as CarryStructureError
+    from ._errors import CheckpointError as CheckpointError
     from ._errors import ClosureCaptureError as ClosureCaptureError
     from ._errors import FieldError as FieldError
     from ._errors import ImmutableModuleError as ImmutableModuleError
@@ -42,6 +45,7 @@ if typing.TYPE_CHECKING:
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
     from ._pure import purecall as purecall
+    from ._summary import summary as summary
     from ._transforms import cond as cond
     from ._transforms import jit as jit
     from ._transforms import remat as remat
@@ -53,6 +57,7 @@ _EXPORTS = {
     **dict.fromkeys(
         (
             "CarryStructureError",
+            "CheckpointError",
             "ClosureCaptureError",
             "FieldError",
             "ImmutableModuleError",
@@ -70,6 +75,8 @@ _EXPORTS = {
     **dict.fromkeys(("Module", "StateModule"), "_module"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
+    **dict.fromkeys(("load", "save"), "_checkpoint"),
+    "summary": "_summary",
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)

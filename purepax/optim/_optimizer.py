@@ -10,10 +10,10 @@ so the optimizer's own fields stay plain arrays whatever transformation made the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import jax
-import optax
+import optax  # type: ignore[import-untyped]
 
 from .._functional import parameters, update_parameters
 from .._containers import FrozenDict
@@ -35,8 +35,11 @@ def _select(params: _M, trainable: Trainable | None) -> _M:
     """`params` with the parameters that `trainable` refuses replaced by `None`."""
     if trainable is None:
         return params
-    return jax.tree_util.tree_map_with_path(
-        lambda keys, leaf: leaf if trainable(_path(keys), leaf) else None, params
+    return cast(
+        _M,
+        jax.tree_util.tree_map_with_path(
+            lambda keys, leaf: leaf if trainable(_path(keys), leaf) else None, params
+        ),
     )
 
 
