@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 import zlib
@@ -92,7 +93,7 @@ def _entry(path: str, leaf: Any) -> dict[str, Any]:
         )
     entry["dtype"] = dtype.name
     entry["shape"] = list(shape)
-    entry["nbytes"] = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    entry["nbytes"] = math.prod(shape) * dtype.itemsize
     return entry
 
 
@@ -144,13 +145,13 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     ```
     """
     leaves = _leaves(tree, "save")
-    entries, offset = [], 0
+    entries, offset, end = [], 0, 0
     for leaf_path, leaf in leaves:
         entry = _entry(leaf_path, leaf)
+        offset += -offset % ALIGNMENT
         entry["offset"] = offset
         entry["crc32"] = "00000000"
-        offset += entry["nbytes"]
-        offset += -offset % ALIGNMENT
+        offset = end = offset + entry["nbytes"]
         entries.append(entry)
     header = _header(entries)
     directory = os.path.dirname(os.path.abspath(os.fspath(path)))
@@ -168,7 +169,7 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
                     crc = zlib.crc32(chunk, crc)
                 entry["crc32"] = f"{crc:08x}"
                 del array
-            f.truncate(data_start + offset)
+            f.truncate(data_start + end)
             final = _header(entries)
             assert len(final) == len(header)  # fixed-width checksums: same length
             f.seek(len(MAGIC) + 8)
@@ -227,6 +228,7 @@ def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
         raise _fail(path, f"has format version {version}, newer than this purepax reads "
                     f"({FORMAT_VERSION}). Upgrade purepax.")
     data_start = len(MAGIC) + 8 + length
+    end = data_start
     for entry in entries:
         try:
             dtype = np.dtype(_dtype(entry["dtype"]))
@@ -238,7 +240,7 @@ def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
             raise _fail(path, f"has a damaged header entry {str(entry)[:200]} ({error}). "
                         "Save the checkpoint again.") from None
         if not _storable(dtype) or any(n < 0 for n in shape) or offset < 0 or (
-            nbytes != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            nbytes != math.prod(shape) * dtype.itemsize
         ):
             raise _fail(path, f"has a damaged header entry for {entry['path']}. Save the "
                         "checkpoint again.")
@@ -246,6 +248,10 @@ def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
             raise _fail(path, f"is cut short: {entry['path']} ends at byte "
                         f"{data_start + offset + nbytes} but the file has {size}. Save the "
                         "checkpoint again.")
+        end = max(end, data_start + offset + nbytes)
+    if size != end:
+        raise _fail(path, f"is damaged: it has {size - end} bytes after its last array. Save "
+                    "the checkpoint again.")
     return entries, data_start
 
 
@@ -309,7 +315,7 @@ def _check_structure(path: Any, entries: list[dict[str, Any]], wanted: list[tupl
                     f"file, {len(names)} in `like`). Pass a `like` built as the saved tree was.")
     for entry, (name, leaf) in zip(entries, wanted):
         expected = _entry(name, leaf)
-        for key, what in (("shape", "shape"), ("dtype", "dtype"), ("key_impl", "PRNG key"), ("python", "Python type")):
+        for key, what in (("key_impl", "PRNG key"), ("python", "Python type"), ("shape", "shape"), ("dtype", "dtype")):
             if entry.get(key) != expected.get(key):
                 raise _fail(path, f"does not match `like` at {name}: {what} "
                             f"{_show(entry.get(key), key)} in the file, {_show(expected.get(key), key)} "
@@ -336,6 +342,8 @@ def _read_leaf(f: io.BufferedReader, path: Any, data_start: int, entry: dict[str
                     "checksum. Save the checkpoint again (or restore a copy).")
     if "python" in entry:
         return _PYTHON_SCALARS[entry["python"]](array[()])
+    if isinstance(like, np.ndarray):
+        return array
     value: Any = array
     sharding = getattr(like, "sharding", None)
     value = jax.device_put(value, sharding) if sharding is not None else jax.numpy.asarray(value)
