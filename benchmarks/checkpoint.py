@@ -171,7 +171,7 @@ def main() -> None:
     model = make_model(args.layers, args.width)
     n = sum(x.size for x in jax.tree_util.tree_leaves(model))
     largest = max(x.nbytes for x in jax.tree_util.tree_leaves(model))
-    folder = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(__file__)))
+    folder = tempfile.mkdtemp()
     try:
         table = methods(model, folder)
         for save, load in table.values():  # warm up

@@ -25,6 +25,7 @@ import os
 import tempfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any, TypeVar, cast
 
 
@@ -38,6 +39,7 @@ _T = TypeVar("_T")
 MAGIC = b"PUREPAX\x00"
 FORMAT_VERSION = 1
 ALIGNMENT = 64
+_THREADED = 1 << 20  # arrays this large are checksummed on a second thread
 _CHUNK = 64 << 20  # bytes written or read per call, so no whole-array copy is ever made
 _PYTHON_SCALARS = {"bool": bool, "int": int, "float": float}
 
@@ -114,6 +116,44 @@ def _bytes_of(array: np.ndarray) -> Iterator[memoryview]:
         yield flat[start : start + _CHUNK]
 
 
+class _Done:
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def result(self) -> str:
+        return self.value
+
+
+class _Checksums:
+    """CRC-32s computed on a second thread while the array is written, read or transferred.
+
+    `zlib.crc32` releases the GIL, so checksumming costs no time where a second core is
+    free; small arrays are checksummed in line.
+    """
+
+    def __enter__(self) -> _Checksums:
+        self.pool: ThreadPoolExecutor | None = None
+        return self
+
+    def start(self, array: np.ndarray) -> Future[str] | _Done:
+        if array.nbytes < _THREADED:
+            return _Done(_crc32(array))
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="purepax-checksum")
+        return self.pool.submit(_crc32, array)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _crc32(array: np.ndarray) -> str:
+    crc = 0
+    for chunk in _bytes_of(array):
+        crc = zlib.crc32(chunk, crc)
+    return f"{crc:08x}"
+
+
 def _header(entries: list[dict[str, Any]]) -> bytes:
     body = json.dumps(
         {"format": "purepax-checkpoint", "version": FORMAT_VERSION, "arrays": entries},
@@ -157,17 +197,16 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     directory = os.path.dirname(os.path.abspath(os.fspath(path)))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(os.fspath(path))}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f, _Checksums() as checksums:
             f.write(MAGIC + len(header).to_bytes(8, "little") + header)
             data_start = f.tell()
             for entry, (_, leaf) in zip(entries, leaves):
                 array = _host_array(leaf)
                 f.seek(data_start + entry["offset"])
-                crc = 0
+                crc = checksums.start(array)
                 for chunk in _bytes_of(array):
                     f.write(chunk)
-                    crc = zlib.crc32(chunk, crc)
-                entry["crc32"] = f"{crc:08x}"
+                entry["crc32"] = crc.result()
                 del array
             f.truncate(data_start + end)
             final = _header(entries)
@@ -292,10 +331,13 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
         f = open(path, "rb")
     except OSError as error:
         raise CheckpointError(f"px.load: cannot open {os.fspath(path)}: {error}.") from None
-    with f:
+    with f, _Checksums() as checksums:
         entries, data_start = read_header(f, path)
         _check_structure(path, entries, wanted)
-        loaded = [_read_leaf(f, path, data_start, entry, leaf) for entry, (_, leaf) in zip(entries, wanted)]
+        loaded = [
+            _read_leaf(f, path, data_start, entry, leaf, checksums)
+            for entry, (_, leaf) in zip(entries, wanted)
+        ]
     return cast(_T, jax.tree_util.tree_unflatten(treedef, loaded))
 
 
@@ -328,25 +370,25 @@ def _show(value: Any, key: str) -> str:
     return str(tuple(value)) if key == "shape" else str(value)
 
 
-def _read_leaf(f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], like: Any) -> Any:
+def _read_leaf(
+    f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], like: Any, checksums: _Checksums
+) -> Any:
     dtype = np.dtype(_dtype(entry["dtype"]))
     array = np.empty(tuple(entry["shape"]), dtype=dtype)
     f.seek(data_start + int(entry["offset"]))
-    crc = 0
     for chunk in _bytes_of(array):
         if f.readinto(chunk) != len(chunk):
             raise _fail(path, f"is cut short inside {entry['path']}. Save the checkpoint again.")
-        crc = zlib.crc32(chunk, crc)
-    if f"{crc:08x}" != entry["crc32"]:
+    crc = checksums.start(array)
+    value: Any = array
+    if "python" in entry:
+        value = _PYTHON_SCALARS[entry["python"]](array[()])
+    elif not isinstance(like, np.ndarray):
+        sharding = getattr(like, "sharding", None)
+        value = jax.device_put(array, sharding) if sharding is not None else jax.numpy.asarray(array)
+    if crc.result() != entry["crc32"]:
         raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
                     "checksum. Save the checkpoint again (or restore a copy).")
-    if "python" in entry:
-        return _PYTHON_SCALARS[entry["python"]](array[()])
-    if isinstance(like, np.ndarray):
-        return array
-    value: Any = array
-    sharding = getattr(like, "sharding", None)
-    value = jax.device_put(value, sharding) if sharding is not None else jax.numpy.asarray(value)
     if "key_impl" in entry:
         value = jax.random.wrap_key_data(value, impl=entry["key_impl"])
     return value

@@ -79,7 +79,7 @@ class Optimizer(Module):
     tx: Any = static()  # an optax.GradientTransformation (or optax.MultiSteps)
     trainable: Trainable | None = static()
     opt_state: dict[str, Any] = state_field()
-    structure: Any = static()
+    structure: Any = static(repr=False)
 
     def __init__(
         self, tx: optax.GradientTransformation, model: Module, *, trainable: Trainable | None = None
@@ -101,8 +101,8 @@ class Optimizer(Module):
     @property
     def state(self) -> Any:
         """Optax's state, as `tx.init` and `tx.update` build it."""
-        leaves = [self.opt_state[k] for k in self.structure[1]]
-        return jax.tree_util.tree_unflatten(self.structure[0], leaves)
+        leaves = [self.opt_state[k] for k in self.structure.keys]
+        return jax.tree_util.tree_unflatten(self.structure.treedef, leaves)
 
     def apply_gradients(self, model: _M, grads: _M) -> tuple[_M, Optimizer]:
         """One optimizer step: the updated model and optimizer (neither input changes).
@@ -132,13 +132,41 @@ class Optimizer(Module):
         return update_parameters(model, new_params), new_opt
 
 
-def _flatten(opt_state: Any) -> tuple[dict[str, Any], tuple[Any, tuple[str, ...]]]:
+class _Structure:
+    """The structure of optax's state and the keys of its leaves: a static value.
+
+    Its hash is computed once: `jax.jit` hashes the static values of its arguments on
+    every call, and a large model's optimizer state has thousands of keys.
+    """
+
+    __slots__ = ("treedef", "keys", "_hash")
+
+    def __init__(self, treedef: Any, keys: tuple[str, ...]) -> None:
+        self.treedef, self.keys = treedef, keys
+        self._hash = hash((treedef, keys))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (
+            isinstance(other, _Structure)
+            and self._hash == other._hash
+            and self.keys == other.keys
+            and self.treedef == other.treedef
+        )
+
+    def __repr__(self) -> str:
+        return f"<optax state structure, {len(self.keys)} arrays>"
+
+
+def _flatten(opt_state: Any) -> tuple[dict[str, Any], _Structure]:
     leaves, treedef = jax.tree_util.tree_flatten_with_path(opt_state)
     keys = tuple(_path(k) for k, _ in leaves)
-    return dict(zip(keys, (leaf for _, leaf in leaves))), (treedef, keys)
+    return dict(zip(keys, (leaf for _, leaf in leaves))), _Structure(treedef, keys)
 
 
-def _replace_state(opt: Optimizer, opt_state: dict[str, Any], structure: Any) -> Optimizer:
+def _replace_state(opt: Optimizer, opt_state: dict[str, Any], structure: _Structure) -> Optimizer:
     # No construction checks: this runs on every (possibly traced) step, like JAX's unflatten.
     new = shallow_copy(opt)
     new.__dict__["opt_state"] = FrozenDict(opt_state)
