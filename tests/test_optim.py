@@ -115,6 +115,25 @@ def test_matches_raw_optax_under_jit(name, getkey):
     assert int(model.count) == 0 and np.array_equal(model.running, jnp.ones(2))
 
 
+def test_extra_arguments_reach_the_transformation(getkey):
+    model = make_model(getkey())
+    batches = [data(getkey()) for _ in range(4)]
+    make = lambda: optax.chain(optax.sgd(0.1), optax.contrib.reduce_on_plateau(patience=1, factor=0.5))
+    tx = make()
+    params = raw_params(model)
+    state = tx.init(params)
+    opt = Optimizer(make(), model)
+    for x, y in batches:
+        value, grads = jax.value_and_grad(lambda p: loss(raw_model(model, p), x, y))(params)
+        updates, state = tx.update(grads, state, params, value=value + 1.0)
+        params = optax.apply_updates(params, updates)
+        value, grads = px.value_and_grad(loss)(model, x, y)
+        model, opt = opt.apply_gradients(model, grads, value=value + 1.0)
+    for a, b in zip(jax.tree.leaves(raw_params(model)), jax.tree.leaves(params)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert float(opt.state[1].scale) == float(state[1].scale)
+
+
 def test_eager_equals_jit_exactly(getkey):
     model = make_model(getkey())
     batches = [data(getkey()) for _ in range(3)]

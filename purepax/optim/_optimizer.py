@@ -104,7 +104,7 @@ class Optimizer(Module):
         leaves = [self.opt_state[k] for k in self.structure.keys]
         return jax.tree_util.tree_unflatten(self.structure.treedef, leaves)
 
-    def apply_gradients(self, model: _M, grads: _M) -> tuple[_M, Optimizer]:
+    def apply_gradients(self, model: _M, grads: _M, **extra_args: Any) -> tuple[_M, Optimizer]:
         """One optimizer step: the updated model and optimizer (neither input changes).
 
         **Arguments:**
@@ -112,6 +112,8 @@ class Optimizer(Module):
         - `model`: the model the gradients were computed for.
         - `grads`: its gradient as `px.grad` returns it, a module shaped like
           `px.parameters(model)` (`None` where the model holds state).
+        - `**extra_args`: passed on to `tx.update`, for transformations that take more
+          (`value=loss` for `optax.contrib.reduce_on_plateau`, for instance).
 
         **Returns:** `(model, optimizer)`, both new; the model's state is kept as is.
 
@@ -126,7 +128,7 @@ class Optimizer(Module):
             )
         params = _select(parameters(model), self.trainable)
         grads = _select(grads, self.trainable) if self.trainable is not None else grads
-        updates, new_state = self.tx.update(grads, self.state, params)
+        updates, new_state = self.tx.update(grads, self.state, params, **extra_args)
         new_params = optax.apply_updates(params, updates)
         new_opt = _replace_state(self, *_flatten(new_state))
         return update_parameters(model, new_params), new_opt
