@@ -338,3 +338,23 @@ def test_empty_and_large_arrays(tmp_path, monkeypatch):
     px.save(tmp_path / "e.ckpt", tree)
     loaded = px.load(tmp_path / "e.ckpt", like=tree)
     assert loaded["empty"].shape == (0, 5) and np.array_equal(loaded["big"], tree["big"])
+
+
+def test_save_and_load_stream_one_array_at_a_time(tmp_path):
+    import tracemalloc
+
+    tree = [jnp.full((1 << 20,), float(i)) for i in range(6)]  # 6 arrays of 4 MiB
+    one = tree[0].nbytes
+    tracemalloc.start()
+    try:
+        px.save(tmp_path / "big.ckpt", tree)
+        _, save_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        start, _ = tracemalloc.get_traced_memory()
+        loaded = px.load(tmp_path / "big.ckpt", like=jax.eval_shape(lambda: tree))
+        _, load_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert save_peak < one  # no host copy of the model (nor of one array, on CPU)
+    assert load_peak - start < 2 * one + (1 << 20)  # one array read at a time
+    assert all(float(x[0]) == i for i, x in enumerate(loaded))
