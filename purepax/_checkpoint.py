@@ -53,7 +53,7 @@ def _path(keys: tuple[Any, ...]) -> str:
     return jax.tree_util.keystr(keys).lstrip(".") or "(root)"
 
 
-def _leaves(tree: Any, what: str) -> list[tuple[str, Any]]:
+def _leaves(tree: Any) -> list[tuple[str, Any]]:
     leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
     return [(_path(keys), leaf) for keys, leaf in leaves]
 
@@ -184,7 +184,7 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     px.save("train.ckpt", (model, opt))
     ```
     """
-    leaves = _leaves(tree, "save")
+    leaves = _leaves(tree)
     entries, offset, end = [], 0, 0
     for leaf_path, leaf in leaves:
         entry = _entry(leaf_path, leaf)
