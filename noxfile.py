@@ -31,7 +31,7 @@ for _version in (OLDEST[0], NEWEST[0]):
         os.environ["PATH"] = f"{_bin}{os.pathsep}{os.environ['PATH']}"
 
 # The mypy range the plugin supports (purepax/mypy_plugin refuses to load outside it).
-MYPY_VERSIONS = ("2.4.1",)
+MYPY_VERSIONS = ("1.13.0", "2.4.1")
 
 
 @nox.session

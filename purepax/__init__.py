@@ -14,6 +14,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 if typing.TYPE_CHECKING:
+    from . import nn as nn
     from ._containers import FrozenDict as FrozenDict
     from ._checkpoint import load as load
     from ._checkpoint import save as save
@@ -82,7 +83,12 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+_SUBPACKAGES = ("nn", "optim")  # `px.nn.Linear` after `import purepax as px`
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     where = _EXPORTS.get(name)
     if where is None:
         raise AttributeError(f"module 'purepax' has no attribute {name!r}")
@@ -92,4 +98,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*globals(), *_EXPORTS, *_SUBPACKAGES})
