@@ -14,7 +14,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 if typing.TYPE_CHECKING:
-    from . import nn as nn
+    import purepax.nn as nn  # a subpackage, imported on first use; not in __all__
+    from ._cast import cast as cast
     from ._containers import FrozenDict as FrozenDict
     from ._checkpoint import load as load
     from ._checkpoint import save as save
@@ -45,6 +46,8 @@ if typing.TYPE_CHECKING:
     from ._pure import pure as pure
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
+    from ._stacked import Stacked as Stacked
+    from ._stacked import stack as stack
     from ._pure import purecall as purecall
     from ._summary import summary as summary
     from ._transforms import cond as cond
@@ -54,6 +57,7 @@ if typing.TYPE_CHECKING:
     from ._transforms import vmap as vmap
 
 _EXPORTS = {
+    "cast": "_cast",
     "FrozenDict": "_containers",
     **dict.fromkeys(
         (
@@ -75,14 +79,13 @@ _EXPORTS = {
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
+    **dict.fromkeys(("Stacked", "stack"), "_stacked"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
     **dict.fromkeys(("load", "save"), "_checkpoint"),
     "summary": "_summary",
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)
-
-
 _SUBPACKAGES = ("nn", "optim")  # `px.nn.Linear` after `import purepax as px`
 
 

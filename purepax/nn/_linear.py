@@ -1,38 +1,45 @@
-"""`Linear`: an affine map on the last axis."""
+"""`Linear` (an affine map of the last axis) and `Identity`."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from .._fields import static
 from .._module import Module
+from ._precision import DType, compute_dtype
 
 
 class Linear(Module):
-    """An affine map `x @ weight + bias` on the last axis of `(*batch, in_features)`.
+    """An affine map of the last axis: `x @ weight + bias`.
 
-    Initialised as PyTorch's `nn.Linear`: weight and bias uniform in
-    `[-1/sqrt(in_features), 1/sqrt(in_features)]`.
+    The weight is initialised as in Flax (LeCun normal: a truncated normal with variance
+    `1 / in_features`), the bias with zeros.
 
-    **Arguments:** `in_features`, `out_features`; keyword-only `use_bias`, `dtype` (the
-    computation dtype; `None` follows the input), `param_dtype` (storage), `key`.
+    **Arguments:**
+
+    - `in_features`, `out_features`: the sizes of the input's and the output's last axis.
+    - `use_bias`: whether to add a bias (else the field `bias` is `None`).
+    - `dtype`: the computation dtype; `None` follows a floating-point input.
+    - `param_dtype`: the dtype the parameters are stored in (float32 by default).
+    - `key`: the PRNG key that draws the weight.
+
+    **Returns:** called on `(*batch, in_features)`, an array `(*batch, out_features)`.
 
     ```python
     layer = nn.Linear(3, 4, key=jax.random.key(0))
-    y = layer(jnp.ones((2, 3)))  # (2, 4)
+    y = layer(jnp.ones((2, 3)))   # (2, 4)
     ```
     """
 
     weight: Float[Array, "in out"]
     bias: Float[Array, "out"] | None
-    in_features: int = static()
-    out_features: int = static()
-    dtype: Any = static()
+    in_features: int
+    out_features: int
+    use_bias: bool
+    dtype: DType | None
 
     def __init__(
         self,
@@ -40,21 +47,34 @@ class Linear(Module):
         out_features: int,
         *,
         use_bias: bool = True,
-        dtype: Any = None,
-        param_dtype: Any = jnp.float32,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
-        wkey, bkey = jax.random.split(key)
-        bound = 1 / math.sqrt(in_features)
-        self.weight = jax.random.uniform(wkey, (in_features, out_features), param_dtype, -bound, bound)
-        self.bias = jax.random.uniform(bkey, (out_features,), param_dtype, -bound, bound) if use_bias else None
+        self.weight = jax.nn.initializers.lecun_normal()(key, (in_features, out_features), param_dtype)
+        self.bias = jnp.zeros((out_features,), param_dtype) if use_bias else None
         self.in_features = in_features
         self.out_features = out_features
+        self.use_bias = use_bias
         self.dtype = dtype
 
     def __call__(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
-        dtype = self.dtype if self.dtype is not None else x.dtype
-        y = x.astype(dtype) @ self.weight.astype(dtype)
+        dtype = compute_dtype(self.dtype, x, self.weight)
+        y = jnp.asarray(x, dtype) @ self.weight.astype(dtype)
         if self.bias is not None:
             y = y + self.bias.astype(dtype)
         return y
+
+
+class Identity(Module):
+    """A layer that returns its input unchanged (a placeholder in a `Sequential`).
+
+    **Returns:** called on any value, that value.
+
+    ```python
+    assert nn.Identity()(3) == 3
+    ```
+    """
+
+    def __call__(self, x: Any) -> Any:
+        return x

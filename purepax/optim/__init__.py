@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 try:
-    import optax as _optax  # type: ignore[import-untyped]  # noqa: F401
+    import optax as _optax  # noqa: F401
 except ImportError as error:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
         'purepax.optim needs optax, which is an optional extra of purepax. Install it with '

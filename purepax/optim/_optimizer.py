@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import jax
-import optax  # type: ignore[import-untyped]
+import optax
 
 from .._functional import parameters, update_parameters
 from .._containers import FrozenDict

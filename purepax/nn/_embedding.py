@@ -1,0 +1,66 @@
+"""`Embedding`: a lookup table from integer ids to vectors."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, Int, PRNGKeyArray
+
+from .._module import Module
+from ._precision import DType
+
+
+class Embedding(Module):
+    """A table of `num_embeddings` vectors of size `embedding_dim`, looked up by integer id.
+
+    The table is initialised from a standard normal distribution, as in PyTorch and
+    Equinox.
+
+    **Arguments:**
+
+    - `num_embeddings`: how many ids (rows of `weight`).
+    - `embedding_dim`: the size of each vector.
+    - `dtype`: the dtype of the output; `None` is the table's dtype.
+    - `param_dtype`: the dtype the table is stored in (float32 by default).
+    - `key`: the PRNG key that draws the table.
+
+    **Returns:** called on integer ids of any shape, their vectors: `(*ids.shape, embedding_dim)`.
+
+    ```python
+    embed = nn.Embedding(100, 8, key=jax.random.key(0))
+    vectors = embed(jnp.array([[1, 2, 3]]))   # (1, 3, 8)
+    ```
+    """
+
+    weight: Float[Array, "num dim"]
+    num_embeddings: int
+    embedding_dim: int
+    dtype: DType | None
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        *,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        self.weight = jax.random.normal(key, (num_embeddings, embedding_dim), param_dtype)
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.dtype = dtype
+
+    def __call__(self, ids: Int[Array, "*shape"]) -> Float[Array, "*shape dim"]:
+        if not jnp.issubdtype(jnp.asarray(ids).dtype, jnp.integer):
+            raise TypeError(
+                f"Embedding takes integer ids, got dtype {jnp.asarray(ids).dtype}. Convert them "
+                "with ids.astype(jnp.int32)."
+            )
+        vectors = jnp.take(self.weight, ids, axis=0)
+        return vectors if self.dtype is None else vectors.astype(self.dtype)
+
+    def attend(self, query: Float[Array, "*batch dim"]) -> Float[Array, "*batch num"]:
+        """The dot product of `query` with every vector of the table (tied output logits)."""
+        dtype = self.weight.dtype if self.dtype is None else jnp.dtype(self.dtype)
+        return jnp.asarray(query, dtype) @ self.weight.astype(dtype).T
