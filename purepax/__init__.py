@@ -43,6 +43,8 @@ if typing.TYPE_CHECKING:
     from ._pure import pure as pure
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
+    from ._stacked import Stacked as Stacked
+    from ._stacked import stack as stack
     from ._pure import purecall as purecall
     from ._transforms import cond as cond
     from ._transforms import jit as jit
@@ -72,6 +74,7 @@ _EXPORTS = {
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
+    **dict.fromkeys(("Stacked", "stack"), "_stacked"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }

@@ -1,0 +1,371 @@
+"""`px.Stacked` and `px.stack`: `n` blocks of one type, held as one block and scanned over.
+
+A deep model repeats one block. Called in a Python loop, its code is traced (and
+compiled) `n` times; held as one block whose arrays have a leading axis of length `n`
+and applied with `jax.lax.scan`, once. The blocks' annotations describe one block:
+they are checked per block when the blocks are built (each `make(key)` under
+`jax.vmap`, or each block given to `px.stack`), and the stacked block is assembled by
+JAX's pytree rebuild, which checks nothing; `Stacked`'s own check of `layers` asks only
+that it is a module.
+
+Blocks that change themselves (a dropout key, batch-norm statistics) are called with
+`px.purecall` inside the scan's body. Which of a block's leaves changed is seen there,
+when the body is traced (a new array object where the old one was), so the body
+returns only those, stacked as the scan's outputs, and the call writes them back
+into `layers`: a mutation of the stack, allowed where the stack is a `px.pure` view.
+Blocks that only read return nothing but `x`: the stack is never carried through the
+scan's outputs.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar, overload
+
+import jax
+import jax.numpy as jnp
+
+from ._containers import ARRAY_TYPES
+from ._errors import FieldError, ImmutableModuleError
+from ._loops import check_carry
+from ._module import Module, shallow_copy, spec_of
+from ._fields import static
+from ._pure import purecall
+
+_M = TypeVar("_M", bound=Module)
+_X = TypeVar("_X")
+
+Remat = bool | Callable[..., Any]
+"""`False`, `True`, or a `jax.checkpoint_policies` policy."""
+
+
+class Stacked(Module, Generic[_M]):
+    """`n` blocks of type `M`, held as one `M` whose arrays have a leading axis of length `n`.
+
+    Build it with `px.stack`. Calling it applies the blocks in order with
+    `jax.lax.scan` (`x = block(x, *args, **kwargs)`), so a block's code is traced
+    once, not `n` times. Blocks that change themselves (dropout keys, batch-norm
+    statistics) make the call a mutation of the stack: call it with `px.purecall`, or
+    inside `px.pure`, and each block keeps its own updates.
+
+    **Fields:** `layers`, the stacked block; `remat` (static): `False`, `True`
+    (recompute each block on the backward pass) or a `jax.checkpoint_policies` policy;
+    `unroll` (static): blocks per scan iteration, as in `jax.lax.scan`.
+
+    ```python
+    blocks = px.stack(lambda key: Linear(jnp.ones((4, 4)), jnp.zeros(4)), jax.random.split(key, 3))
+    y = blocks(jnp.ones((2, 4)))
+    assert len(blocks) == 3 and blocks[-1].weight.shape == (4, 4)
+    ```
+    """
+
+    layers: _M
+    remat: Remat = static(default=False, kw_only=True)
+    unroll: int = static(default=1, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.layers, Module):
+            raise FieldError(
+                f"Stacked.layers must be a module (the blocks, stacked), got "
+                f"{type(self.layers).__name__}. Build a stack with px.stack(make, keys) or "
+                "px.stack(blocks)."
+            )
+        _length(self.layers)  # every array has the same leading axis
+        if self.remat is not False and self.remat is not True and not callable(self.remat):
+            raise FieldError(
+                f"Stacked.remat must be False, True or a jax.checkpoint_policies policy, got "
+                f"{self.remat!r}."
+            )
+
+    def __call__(self, x: _X, *args: Any, **kwargs: Any) -> _X:
+        """Apply the blocks in order: `x = block(x, *args, **kwargs)` for each block.
+
+        **Arguments:** `x`, the input of the first block (an array or a pytree; each
+        block must return the same shapes and dtypes); `args`, `kwargs`, shared by every
+        block.
+
+        **Returns:** the output of the last block.
+        """
+        leaves, treedef = jax.tree_util.tree_flatten(self.layers)
+        changed: list[tuple[int, ...]] = [()]  # set when the body is traced
+
+        def body(carry: Any, block_leaves: list[Any]) -> tuple[Any, list[Any]]:
+            block = jax.tree_util.tree_unflatten(treedef, block_leaves)
+            new_block, out = purecall(block, carry, *args, **kwargs)
+            _check_output(block, carry, out)
+            new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
+            if new_treedef != treedef:  # type: ignore[operator]
+                check_carry("px.Stacked", type(block).__call__, block, new_block)
+            changed[0] = tuple(i for i, (old, new) in enumerate(zip(block_leaves, new_leaves)) if old is not new)
+            return out, [new_leaves[i] for i in changed[0]]
+
+        if self.remat is not False:
+            policy = None if self.remat is True else self.remat
+            body = jax.checkpoint(body, policy=policy, prevent_cse=False)
+        out, updates = jax.lax.scan(body, x, leaves, unroll=self.unroll)
+        if changed[0]:
+            new_leaves = list(leaves)
+            for i, update in zip(changed[0], updates):
+                new_leaves[i] = update
+            self._write_back(jax.tree_util.tree_unflatten(treedef, new_leaves), changed[0])
+        return out
+
+    def _write_back(self, layers: _M, changed: tuple[int, ...]) -> None:
+        try:
+            self.layers = layers
+        except ImmutableModuleError as error:
+            paths = jax.tree_util.tree_flatten_with_path(self.layers)[0]
+            where = ", ".join(type(self.layers).__name__ + jax.tree_util.keystr(paths[i][0]) for i in changed)
+            raise ImmutableModuleError(
+                f"The blocks of this Stacked[{type(self.layers).__name__}] change themselves "
+                f"({where} set), so calling the stack is a mutation. {_message(error)}"
+            ) from None
+
+    @overload
+    def __getitem__(self, index: int) -> _M: ...
+    @overload
+    def __getitem__(self, index: slice) -> Stacked[_M]: ...
+    def __getitem__(self, index: int | slice) -> _M | Stacked[_M]:
+        """Block `index` (an `M`; negative indices count from the end), or a `Stacked` of a slice."""
+        if isinstance(index, slice):
+            layers = jax.tree_util.tree_map(lambda a: a[index], self.layers)
+            return Stacked(layers, remat=self.remat, unroll=self.unroll)
+        if isinstance(index, jax.core.Tracer):
+            # A traced index (inside a loop): JAX clamps it, as it does for arrays.
+            traced: _M = jax.tree_util.tree_map(lambda a: a[index], self.layers)
+            return traced
+        n, i = len(self), operator.index(index)
+        if not -n <= i < n:
+            raise IndexError(f"Stacked index {i} is out of range for a stack of {n} blocks.")
+        block: _M = jax.tree_util.tree_map(lambda a: a[i], self.layers)
+        return block
+
+    def __len__(self) -> int:
+        return _length(self.layers)
+
+    def __bool__(self) -> bool:
+        return True  # a module is true, whatever its length (as every other module)
+
+    def __iter__(self) -> Iterator[_M]:
+        return iter(self.unstack())
+
+    def unstack(self) -> tuple[_M, ...]:
+        """The blocks, as a tuple of `n` modules of type `M` (`px.stack` of it round-trips)."""
+        leaves, treedef = jax.tree_util.tree_flatten(self.layers)
+        columns = [list(leaf) for leaf in leaves] if leaves else []
+        return tuple(jax.tree_util.tree_unflatten(treedef, [c[i] for c in columns]) for i in range(len(self)))
+
+    def __partition_specs__(self) -> Stacked[_M]:
+        """Each block's field shardings, after a replicated leading (block) axis."""
+        from jax.sharding import PartitionSpec
+
+        from ._sharding import partition_specs
+
+        specs = jax.tree_util.tree_map(
+            lambda spec: PartitionSpec(None, *spec),  # type: ignore[no-untyped-call]
+            partition_specs(self.layers),
+            is_leaf=lambda x: isinstance(x, PartitionSpec),
+        )
+        out = shallow_copy(self)
+        out.__dict__["layers"] = specs
+        return out
+
+
+def _message(error: Exception) -> str:
+    """An error's message without the docs pointer that `PurepaxError` appends (added again)."""
+    return str(error).rsplit("\n(More:", 1)[0]
+
+
+def _length(layers: Module) -> int:
+    """The number of blocks: the leading axis shared by every array of `layers`."""
+    leaves = jax.tree_util.tree_flatten_with_path(layers)[0]
+    if not leaves:
+        raise FieldError(
+            f"Stacked: the {type(layers).__name__} holds no arrays, so it has no leading axis "
+            "to count its blocks by."
+        )
+    n: int | None = None
+    for path, leaf in leaves:
+        shape = getattr(leaf, "shape", None)
+        if shape is None or len(shape) == 0 or (n is not None and shape[0] != n):
+            raise FieldError(
+                f"Stacked: every array of the stacked {type(layers).__name__} must have the "
+                f"leading (block) axis of length {n if n is not None else 'n'}, but "
+                f"{type(layers).__name__}{jax.tree_util.keystr(path)} has shape {shape}. Build a "
+                "stack with px.stack(make, keys) or px.stack(blocks)."
+            )
+        n = int(shape[0])
+    assert n is not None
+    return n
+
+
+def _check_output(block: Module, given: Any, returned: Any) -> None:
+    """Refuse a block whose output differs from its input in structure, shape or dtype."""
+    check_carry("px.Stacked", type(block).__call__, given, returned)
+    for path, a, b in zip(
+        (p for p, _ in jax.tree_util.tree_flatten_with_path(given)[0]),
+        jax.tree_util.tree_leaves(given),
+        jax.tree_util.tree_leaves(returned),
+    ):
+        if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
+            raise TypeError(
+                f"px.Stacked: each block's output is the next block's input, so it must have "
+                f"the input's shape and dtype, but a {type(block).__name__} maps x"
+                f"{jax.tree_util.keystr(path)} of shape {jnp.shape(a)} and dtype "
+                f"{jnp.result_type(a)} to shape {jnp.shape(b)} and dtype {jnp.result_type(b)}. "
+                "Keep the blocks that change the shape (an embedding, a head) outside the stack."
+            )
+
+
+@overload
+def stack(
+    make: Callable[[jax.Array], _M], keys: jax.Array, /, *, remat: Remat = False, unroll: int = 1
+) -> Stacked[_M]: ...
+@overload
+def stack(blocks: Sequence[_M], /, *, remat: Remat = False, unroll: int = 1) -> Stacked[_M]: ...
+def stack(
+    make_or_blocks: Callable[[jax.Array], _M] | Sequence[_M],
+    keys: jax.Array | None = None,
+    /,
+    *,
+    remat: Remat = False,
+    unroll: int = 1,
+) -> Stacked[_M]:
+    """A `px.Stacked` of `n` blocks: built from one key each, or stacked from given blocks.
+
+    `px.stack(make, keys)` calls `make(key)` for every key of `keys` in one call under
+    `jax.vmap`, so block `i` equals `make(keys[i])` and the block is built (and its
+    fields checked) once, whatever `n`. `px.stack(blocks)` stacks a sequence of modules
+    of one structure.
+
+    **Arguments:** `make`, a function from a PRNG key to a block, and `keys`, one key
+    per block (`jax.random.split(key, n)`: typed keys of shape `(n,)` or raw `uint32`
+    keys of shape `(n, 2)`); or `blocks`, a sequence of modules of one type, with the same
+    static fields and array shapes and dtypes. `remat`: `False`, `True` or a
+    `jax.checkpoint_policies` policy (recompute each block on the backward pass).
+    `unroll`: blocks per scan iteration, as in `jax.lax.scan`.
+
+    **Returns:** a `px.Stacked[M]`.
+
+    ```python
+    blocks = px.stack(lambda key: Linear(jax.random.normal(key, (4, 4)), jnp.zeros(4)), jax.random.split(key, 3))
+    again = px.stack(blocks.unstack())
+    ```
+    """
+    if keys is not None:
+        if isinstance(make_or_blocks, Module) or not callable(make_or_blocks):
+            raise TypeError(
+                f"px.stack(make, keys) takes a function from a key to a block, got "
+                f"{make_or_blocks!r}. To stack blocks you have, pass them alone: px.stack(blocks)."
+            )
+        return _stack_made(make_or_blocks, keys, remat, unroll)
+    if isinstance(make_or_blocks, Module) or not isinstance(make_or_blocks, Sequence):
+        raise TypeError(
+            "px.stack takes a sequence of blocks, or a function and one key per block "
+            f"(px.stack(make, jax.random.split(key, n))); got {make_or_blocks!r} alone."
+        )
+    return _stack_blocks(make_or_blocks, remat, unroll)
+
+
+def _stack_made(make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, unroll: int) -> Stacked[_M]:
+    dtype = getattr(keys, "dtype", None)
+    typed = dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
+    ndim = getattr(keys, "ndim", 0)
+    if dtype is None or ndim != (1 if typed else 2):
+        raise TypeError(
+            f"px.stack(make, keys) takes one PRNG key per block (jax.random.split(key, n): "
+            f"typed keys of shape (n,) or raw uint32 keys of shape (n, 2)), got "
+            f"{'shape ' + str(getattr(keys, 'shape', None)) if dtype is not None else repr(keys)}."
+        )
+
+    def build(key: jax.Array) -> _M:
+        block = make(key)
+        if not isinstance(block, Module):
+            raise TypeError(f"px.stack: make(key) must return a purepax module, got {type(block).__name__}.")
+        return block
+
+    layers = jax.vmap(build)(keys)
+    return Stacked(layers, remat=remat, unroll=unroll)
+
+
+def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M]:
+    if not blocks:
+        raise ValueError("px.stack needs at least one block, got an empty sequence.")
+    first = blocks[0]
+    treedef = jax.tree_util.tree_structure(first)
+    for i, block in enumerate(blocks):
+        if not isinstance(block, Module):
+            raise TypeError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
+        where = _difference(first, block, f"blocks[{i}]") if i else None
+        if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator]
+            where = f"blocks[{i}] has the tree structure {jax.tree_util.tree_structure(block)}, block 0 has {treedef}"
+        if where is not None:
+            raise FieldError(
+                f"px.stack: the blocks must have one structure, but {where}. Give every block "
+                "the same configuration and array shapes (px.stack(make, keys) builds them so)."
+            )
+    layers: _M = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *blocks)
+    return Stacked(layers, remat=remat, unroll=unroll)
+
+
+def _describe(x: Any) -> str:
+    if x is None:
+        return "None"
+    if isinstance(x, Module):
+        return f"a {type(x).__name__}"
+    if isinstance(x, ARRAY_TYPES) or hasattr(x, "shape"):
+        return f"an array of shape {tuple(jnp.shape(x))} and dtype {jnp.result_type(x)}"
+    return f"a {type(x).__name__}"
+
+
+def _difference(a: Any, b: Any, path: str) -> str | None:
+    """Where block `b` first differs from block 0 (`a`), in words, or None if nowhere."""
+    if isinstance(a, Module) or isinstance(b, Module):
+        if type(a) is not type(b):
+            return f"{path} is {_describe(b)} where block 0 has {_describe(a)}"
+        spec = spec_of(type(a))
+        dynamic_a, dynamic_b = spec.dynamic_names(a), spec.dynamic_names(b)
+        for name in spec.fields:
+            va, vb = a.__dict__[name], b.__dict__[name]
+            if (name in dynamic_a) != (name in dynamic_b):
+                return f"{path}.{name} is {_describe(vb)} where block 0 has {_describe(va)}"
+            if name in dynamic_a:
+                found = _difference(va, vb, f"{path}.{name}")
+                if found:
+                    return found
+            elif not _same_static(va, vb):
+                return f"{path}.{name} is {vb!r} where block 0 has {va!r} (a static field)"
+        return None
+    array_a = isinstance(a, ARRAY_TYPES) or isinstance(a, (int, float, complex))
+    array_b = isinstance(b, ARRAY_TYPES) or isinstance(b, (int, float, complex))
+    if array_a or array_b:
+        if not (array_a and array_b) or jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
+            return f"{path} is {_describe(b)} where block 0 has {_describe(a)}"
+        return None
+    if a is None or b is None:
+        return None if a is b else f"{path} is {_describe(b)} where block 0 has {_describe(a)}"
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        if len(a) != len(b):
+            return f"{path} has {len(b)} items where block 0 has {len(a)}"
+        for i, (va, vb) in enumerate(zip(a, b)):
+            found = _difference(va, vb, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        if list(a) != list(b):
+            return f"{path} has keys {list(b)} where block 0 has {list(a)}"
+        for key in a:
+            found = _difference(a[key], b[key], f"{path}[{key!r}]")
+            if found:
+                return found
+        return None
+    return None  # other pytrees: the structure check after this one names them
+
+
+def _same_static(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
