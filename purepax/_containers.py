@@ -21,6 +21,11 @@ _V = TypeVar("_V")
 ARRAY_TYPES: tuple[type, ...] = (jax.Array, np.ndarray, np.generic, jax.ShapeDtypeStruct)
 
 
+def same_structure(a: Any, b: Any) -> bool:
+    """Whether two tree definitions are equal (typed loosely: JAX's stubs differ by version)."""
+    return bool(a == b)
+
+
 def is_array(x: object) -> bool:
     """Whether `x` is an array leaf (JAX or NumPy array, tracer, or shape-dtype struct)."""
     return isinstance(x, ARRAY_TYPES)

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import jax
 
-from ._containers import ARRAY_TYPES
+from ._containers import ARRAY_TYPES, same_structure
 from ._errors import FieldError
 from ._fields import Role
 from ._module import Module, map_submodules, replace_fields, shallow_copy, spec_of
@@ -77,7 +77,7 @@ def _merge(module: _M, params: Any, where: str) -> _M:
         ours, theirs = module.__dict__[name], params.__dict__[name]
         leaves, treedef = jax.tree_util.tree_flatten_with_path(ours, is_leaf=_is_module_or_none)
         other, other_def = jax.tree_util.tree_flatten(theirs, is_leaf=_is_module_or_none)
-        if treedef != other_def:  # type: ignore[operator]
+        if not same_structure(treedef, other_def):
             raise FieldError(
                 f"px.update_parameters: {where}.{name} has structure {other_def} but the model's "
                 f"{type(module).__name__}.{name} has {treedef}. Pass a tree shaped like "

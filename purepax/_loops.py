@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import jax
 
+from ._containers import same_structure
 from ._errors import CarryStructureError
 from ._module import Module, spec_of
 from ._transforms import checked
@@ -109,7 +110,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, _T], _T], init_va
 
 def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: Any) -> None:
     """Raise `CarryStructureError` naming the first place where `returned` differs from `given`."""
-    if jax.tree_util.tree_structure(given) == jax.tree_util.tree_structure(returned):  # type: ignore[operator]
+    if same_structure(jax.tree_util.tree_structure(given), jax.tree_util.tree_structure(returned)):
         return
     where = _difference(given, returned, "carry") or (
         f"the carry given is {jax.tree_util.tree_structure(given)} and the carry returned is "
@@ -136,7 +137,7 @@ def _kind(x: Any) -> str:
 
 def _difference(a: Any, b: Any, path: str) -> str | None:
     """Where `a` and `b` first differ in structure, in words, or None if they do not."""
-    if jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(b):  # type: ignore[operator]
+    if same_structure(jax.tree_util.tree_structure(a), jax.tree_util.tree_structure(b)):
         return None
     if isinstance(a, Module) and type(a) is type(b):
         spec = spec_of(type(a))

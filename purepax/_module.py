@@ -30,7 +30,7 @@ from . import _containers
 from ._containers import ARRAY_TYPES, FrozenDict, MixedTuple, freeze, freeze_static, holds_dynamic
 from ._errors import FieldError, ImmutableModuleError
 from ._fields import ROLE_KEY, SHARDING_KEY, Role, param, role_of_annotation, state, static
-from ._trace import current_trace, outside_transformations
+from ._trace import Tracer, current_trace, outside_transformations
 from ._typecheck import field_checker, typecheck_enabled
 
 _M = TypeVar("_M", bound="Module")
@@ -63,7 +63,7 @@ class _Construction:
         # A tracer of a transformation that __init__ itself started (a scan body assigning
         # to self) would outlive its trace. Only a tracer needs the (costlier) trace
         # lookup; containers are checked when construction ends.
-        if isinstance(value, jax.core.Tracer) and current_trace() != self.trace:
+        if isinstance(value, Tracer) and current_trace() != self.trace:
             raise ImmutableModuleError(
                 f"Cannot set {type(module).__name__}.{name} from inside a JAX transformation "
                 "started by its own __init__: the module under construction belongs to the "
@@ -401,7 +401,7 @@ def _walk(value: Any, seen: set[int]) -> bool:
     """Record the modules in `value` into `seen` (raising `_Shared` on one met twice), and
     say whether `value` holds a tracer."""
     if isinstance(value, ARRAY_TYPES):
-        return isinstance(value, jax.core.Tracer)
+        return isinstance(value, Tracer)
     if value is None:
         return False
     kind = type(value)

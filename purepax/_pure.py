@@ -21,6 +21,7 @@ from typing import Any, ParamSpec, TypeVar, overload
 
 import jax
 
+from ._containers import same_structure
 from ._errors import ImmutableModuleError, UnreturnedUpdateError
 from ._module import (
     GUARD,
@@ -169,8 +170,7 @@ def _rebuilt_from(module: Module, view: Module) -> bool:
     `jax.tree.map(lambda a, b: jnp.where(done, a, b), fresh, env)`, an auto-reset)."""
     if type(module) is not type(view):
         return False
-    same: bool = jax.tree_util.tree_structure(module) == jax.tree_util.tree_structure(view)  # type: ignore[operator]
-    return same
+    return same_structure(jax.tree_util.tree_structure(module), jax.tree_util.tree_structure(view))
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -275,7 +275,7 @@ _OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType, jax.Arr
 def _argument_path(path: tuple[Any, ...]) -> str:
     where, *rest = path
     head = "args" if where.idx == 0 else "kwargs"
-    return head + jax.tree_util.keystr(tuple(rest))
+    return head + str(jax.tree_util.keystr(tuple(rest)))
 
 
 def _call(module: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:

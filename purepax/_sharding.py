@@ -100,5 +100,7 @@ def _constrain(x: Any, mesh: Mesh, spec: PartitionSpec) -> Any:
     types = dict(zip(mesh.axis_names, getattr(mesh, "axis_types", ()) or ()))
     named = [n for entry in spec for n in (entry if isinstance(entry, tuple) else (entry,)) if n is not None]
     if explicit is not None and (any(types.get(n) == explicit for n in named) or (not named and explicit in types.values())):
-        return jax.sharding.reshard(x, NamedSharding(mesh, spec))  # type: ignore[no-untyped-call]
-    return jax.lax.with_sharding_constraint(x, NamedSharding(mesh, spec))  # type: ignore[no-untyped-call]
+        reshard: Any = getattr(jax.sharding, "reshard")  # JAX 0.6 and newer, with Explicit axes
+        return reshard(x, NamedSharding(mesh, spec))
+    constrain: Any = jax.lax.with_sharding_constraint
+    return constrain(x, NamedSharding(mesh, spec))

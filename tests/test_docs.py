@@ -6,7 +6,9 @@ Conventions (see docs/index.md):
 - ```python raises=ErrorName runs and must raise that error (a purepax error, or a
   builtin one);
 - a ```text block right after a python block is that block's expected output;
-- blocks in other languages (bash, ini, ...) are not run.
+- blocks in other languages (bash, ini, ...) are not run;
+- a page that starts with `<!-- requires jax>=X.Y -->` is skipped on an older JAX (it
+  shows APIs that JAX added in X.Y).
 """
 
 from __future__ import annotations
@@ -43,9 +45,20 @@ def expected_error(name: str) -> type[BaseException]:
     return error
 
 
+REQUIRES = re.compile(r"\A<!-- requires jax>=([\d.]+) -->")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_page_runs(page: Path) -> None:
-    page_blocks = blocks(page.read_text())
+    text = page.read_text()
+    needs = REQUIRES.match(text)
+    if needs and _version(__import__("jax").__version__) < _version(needs.group(1)):
+        pytest.skip(f"{page.name} shows APIs of JAX {needs.group(1)} and newer")
+    page_blocks = blocks(text)
     name = "docs_" + re.sub(r"\W", "_", page.stem)
     module = types.ModuleType(name)
     sys.modules[name] = module

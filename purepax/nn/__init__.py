@@ -1,5 +1,6 @@
 """purepax.nn: layers. Inputs are batched and channels-last, as in Flax and Haiku."""
 
+from ._attention import MultiHeadAttention as MultiHeadAttention
 from ._conv import Conv as Conv
 from ._conv import Conv1d as Conv1d
 from ._conv import Conv2d as Conv2d
@@ -8,9 +9,14 @@ from ._conv import ConvTranspose as ConvTranspose
 from ._conv import ConvTranspose1d as ConvTranspose1d
 from ._conv import ConvTranspose2d as ConvTranspose2d
 from ._conv import ConvTranspose3d as ConvTranspose3d
+from ._dropout import Dropout as Dropout
 from ._embedding import Embedding as Embedding
 from ._linear import Identity as Identity
 from ._linear import Linear as Linear
+from ._norm import BatchNorm as BatchNorm
+from ._norm import GroupNorm as GroupNorm
+from ._norm import LayerNorm as LayerNorm
+from ._norm import RMSNorm as RMSNorm
 from ._pool import AvgPool as AvgPool
 from ._pool import AvgPool1d as AvgPool1d
 from ._pool import AvgPool2d as AvgPool2d
@@ -20,5 +26,9 @@ from ._pool import MaxPool1d as MaxPool1d
 from ._pool import MaxPool2d as MaxPool2d
 from ._pool import MaxPool3d as MaxPool3d
 from ._pool import Pool as Pool
+from ._recurrent import GRU as GRU
+from ._recurrent import GRUCell as GRUCell
+from ._recurrent import LSTM as LSTM
+from ._recurrent import LSTMCell as LSTMCell
 from ._sequential import Lambda as Lambda
 from ._sequential import Sequential as Sequential

@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jax.sharding import AxisType, NamedSharding, PartitionSpec as P
+from jax.sharding import NamedSharding, PartitionSpec as P
 from jaxtyping import Array, Float
 
 import purepax as px
@@ -41,9 +41,21 @@ def make_net():
     return Net(layers, Counter(), jax.random.normal(keys[2], (8, 4)))
 
 
-@pytest.fixture(params=[AxisType.Explicit, AxisType.Auto], ids=["explicit", "auto"])
+# Mesh axis types (and explicit sharding) exist from JAX 0.5; before, every axis is "auto".
+AXIS_TYPES = ["Explicit", "Auto"] if hasattr(jax.sharding, "AxisType") else [None]
+# `jax.shard_map` from JAX 0.7; `jax.experimental.shard_map` before.
+if hasattr(jax, "shard_map"):
+    shard_map = jax.shard_map
+else:
+    from jax.experimental.shard_map import shard_map
+
+
+@pytest.fixture(params=AXIS_TYPES, ids=lambda t: str(t).lower())
 def mesh(request):
-    return jax.make_mesh((2, 4), ("data", "model"), axis_types=(request.param,) * 2)
+    if request.param is None:
+        return jax.make_mesh((2, 4), ("data", "model"))
+    axis_type = getattr(jax.sharding.AxisType, request.param)
+    return jax.make_mesh((2, 4), ("data", "model"), axis_types=(axis_type,) * 2)
 
 
 def test_partition_specs_follow_the_fields():
@@ -66,7 +78,10 @@ def test_shard_inside_jit_constrains(mesh):
     def constrained(net: Net) -> Net:
         return px.shard(net, mesh)
 
-    with jax.set_mesh(mesh):  # explicit axes inside jit need the mesh in context, as in JAX
+    if hasattr(jax, "set_mesh"):
+        with jax.set_mesh(mesh):  # explicit axes inside jit need the mesh in context, as in JAX
+            out = constrained(make_net())
+    else:
         out = constrained(make_net())
     assert out.layers[1].weight.sharding.spec == P(None, "model")
 
@@ -98,7 +113,7 @@ def test_modules_through_shard_map(mesh):
     def local(layer: Linear, x):
         return x @ layer.weight + layer.bias  # each device: its columns of the output
 
-    out = jax.shard_map(local, mesh=mesh, in_specs=(specs, P()), out_specs=P(None, "model"))(
+    out = shard_map(local, mesh=mesh, in_specs=(specs, P()), out_specs=P(None, "model"))(
         layer, jnp.ones((2, 8))
     )
     np.testing.assert_allclose(out, net.layers[0](jnp.ones((2, 8))), rtol=1e-6)

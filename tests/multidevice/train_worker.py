@@ -65,7 +65,8 @@ def step(model: MLP, x: Float[Array, "b i"], y: Float[Array, "b c"]) -> tuple[ML
 def main() -> None:
     # Auto axes: GSPMD decides the layouts in between (Explicit axes would ask for an
     # out_sharding on the contraction over the sharded hidden dimension).
-    mesh = jax.make_mesh((2, 2), ("data", "model"), axis_types=(jax.sharding.AxisType.Auto,) * 2)
+    auto = {"axis_types": (jax.sharding.AxisType.Auto,) * 2} if hasattr(jax.sharding, "AxisType") else {}
+    mesh = jax.make_mesh((2, 2), ("data", "model"), **auto)
     k1, k2, k3 = jax.random.split(jax.random.PRNGKey(0), 3)
     model = MLP(Linear(jax.random.normal(k1, (8, 16)) / 3, jnp.zeros(16)), jax.random.normal(k2, (16, 2)) / 4)
     model = px.shard(model, mesh)

@@ -1,0 +1,308 @@
+"""Normalisation layers: `LayerNorm`, `RMSNorm`, `GroupNorm` and `BatchNorm`.
+
+All of them compute their statistics in at least float32 (as Flax does), so a bfloat16
+model normalises as accurately as a float32 one, and return the computation dtype
+(`dtype`, or the input's dtype when `dtype` is None). Affine parameters are `scale`
+(initially 1; output `normalised * scale + bias`) and `bias` (initially 0), `None` where
+turned off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from .._fields import state, static
+from .._module import Module
+
+
+# `jax.lax.pmean` is untyped in JAX's stubs; this names the signature used here.
+_pmean: Callable[[jax.Array, Hashable], jax.Array] = jax.lax.pmean
+
+
+def _shape(shape: int | Sequence[int]) -> tuple[int, ...]:
+    return (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+
+
+def compute_dtype(x: jax.Array, dtype: Any) -> Any:
+    """The computation dtype of a layer: `dtype`, else the input's (if floating), else float32."""
+    if dtype is not None:
+        return dtype
+    return x.dtype if jnp.issubdtype(x.dtype, jnp.floating) else jnp.float32
+
+
+def _stats_dtype(x: jax.Array) -> Any:
+    return jnp.promote_types(x.dtype, jnp.float32)
+
+
+def _affine(
+    normalised: jax.Array, scale: jax.Array | None, bias: jax.Array | None, dtype: Any
+) -> jax.Array:
+    if scale is not None:
+        normalised = normalised * scale.astype(normalised.dtype)
+    if bias is not None:
+        normalised = normalised + bias.astype(normalised.dtype)
+    return normalised.astype(dtype)
+
+
+def _check_trailing(layer: str, x: jax.Array, shape: tuple[int, ...]) -> None:
+    if tuple(x.shape[x.ndim - len(shape) :]) != shape or x.ndim < len(shape):
+        raise ValueError(
+            f"{layer} normalises over the trailing shape {shape}, but got an input of shape "
+            f"{tuple(x.shape)}. Give an input whose last {len(shape)} axes are {shape}."
+        )
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing `shape` of the input (Ba et al., 2016).
+
+    `(x - mean) / sqrt(var + eps) * scale + bias`, mean and (biased) variance taken over
+    the last `len(shape)` axes. Parameters `scale` (ones) and `bias` (zeros), each of
+    shape `shape` or `None` where turned off; no state, so calling it is read-only in
+    both modes. Initialised as PyTorch and Flax do.
+
+    **Arguments:** `shape` (int or tuple: the trailing axes normalised over); keyword-only
+    `eps`, `use_scale`, `use_bias`, `dtype` (computation dtype; `None` follows the input),
+    `param_dtype` (storage dtype of `scale` and `bias`).
+
+    **Returns** (when called on `(*batch, *shape)`): an array of the same shape.
+
+    ```python
+    norm = nn.LayerNorm(4)
+    y = norm(jnp.arange(8.0).reshape(2, 4))
+    ```
+    """
+
+    scale: Float[Array, "*shape"] | None
+    bias: Float[Array, "*shape"] | None
+    shape: tuple[int, ...] = static()
+    eps: float = static()
+    dtype: Any = static()
+
+    def __init__(
+        self,
+        shape: int | Sequence[int],
+        *,
+        eps: float = 1e-5,
+        use_scale: bool = True,
+        use_bias: bool = True,
+        dtype: Any = None,
+        param_dtype: Any = jnp.float32,
+    ) -> None:
+        self.shape = _shape(shape)
+        self.eps = eps
+        self.dtype = dtype
+        self.scale = jnp.ones(self.shape, param_dtype) if use_scale else None
+        self.bias = jnp.zeros(self.shape, param_dtype) if use_bias else None
+
+    def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
+        _check_trailing("LayerNorm", x, self.shape)
+        axes = tuple(range(x.ndim - len(self.shape), x.ndim))
+        x32 = x.astype(_stats_dtype(x))
+        mean = jnp.mean(x32, axis=axes, keepdims=True)
+        var = jnp.mean(jnp.square(x32 - mean), axis=axes, keepdims=True)
+        normalised = (x32 - mean) * jax.lax.rsqrt(var + self.eps)
+        return _affine(normalised, self.scale, self.bias, compute_dtype(x, self.dtype))
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing `shape` (Zhang and Sennrich, 2019).
+
+    `x / sqrt(mean(x**2) + eps) * scale (+ bias)`, the mean over the last `len(shape)`
+    axes (no centring). Parameter `scale` (ones), and `bias` (zeros) only with
+    `use_bias=True` (else `None`, as in Flax and T5/LLaMA); no state. Initialised as Flax.
+
+    **Arguments:** `shape` (int or tuple); keyword-only `eps`, `use_scale`, `use_bias`,
+    `dtype`, `param_dtype`.
+
+    **Returns** (when called on `(*batch, *shape)`): an array of the same shape.
+
+    ```python
+    norm = nn.RMSNorm(4)
+    y = norm(jnp.arange(8.0).reshape(2, 4))
+    ```
+    """
+
+    scale: Float[Array, "*shape"] | None
+    bias: Float[Array, "*shape"] | None
+    shape: tuple[int, ...] = static()
+    eps: float = static()
+    dtype: Any = static()
+
+    def __init__(
+        self,
+        shape: int | Sequence[int],
+        *,
+        eps: float = 1e-6,
+        use_scale: bool = True,
+        use_bias: bool = False,
+        dtype: Any = None,
+        param_dtype: Any = jnp.float32,
+    ) -> None:
+        self.shape = _shape(shape)
+        self.eps = eps
+        self.dtype = dtype
+        self.scale = jnp.ones(self.shape, param_dtype) if use_scale else None
+        self.bias = jnp.zeros(self.shape, param_dtype) if use_bias else None
+
+    def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
+        _check_trailing("RMSNorm", x, self.shape)
+        axes = tuple(range(x.ndim - len(self.shape), x.ndim))
+        x32 = x.astype(_stats_dtype(x))
+        mean_square = jnp.mean(jnp.square(x32), axis=axes, keepdims=True)
+        normalised = x32 * jax.lax.rsqrt(mean_square + self.eps)
+        return _affine(normalised, self.scale, self.bias, compute_dtype(x, self.dtype))
+
+
+class GroupNorm(Module):
+    """Group normalisation (Wu and He, 2018) over groups of contiguous channels.
+
+    The input is channels-last `(batch, *spatial, num_channels)`; channel `c` belongs to
+    group `c // (num_channels // num_groups)`. Mean and (biased) variance are taken per
+    example and group, over the spatial axes and the group's channels. Parameters `scale`
+    (ones) and `bias` (zeros) of shape `(num_channels,)`, `None` where turned off; no
+    state. Initialised as PyTorch and Flax do.
+
+    **Arguments:** `num_groups` (must divide `num_channels`), `num_channels`; keyword-only
+    `eps`, `use_scale`, `use_bias`, `dtype`, `param_dtype`.
+
+    **Returns:** an array of the input's shape.
+
+    ```python
+    norm = nn.GroupNorm(2, 4)
+    y = norm(jnp.arange(24.0).reshape(2, 3, 4))
+    ```
+    """
+
+    scale: Float[Array, "channels"] | None
+    bias: Float[Array, "channels"] | None
+    num_groups: int = static()
+    num_channels: int = static()
+    eps: float = static()
+    dtype: Any = static()
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        *,
+        eps: float = 1e-5,
+        use_scale: bool = True,
+        use_bias: bool = True,
+        dtype: Any = None,
+        param_dtype: Any = jnp.float32,
+    ) -> None:
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(
+                f"GroupNorm: num_groups={num_groups} must be positive and divide "
+                f"num_channels={num_channels}."
+            )
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.dtype = dtype
+        self.scale = jnp.ones((num_channels,), param_dtype) if use_scale else None
+        self.bias = jnp.zeros((num_channels,), param_dtype) if use_bias else None
+
+    def __call__(self, x: Float[Array, "batch *spatial channels"]) -> Float[Array, "batch *spatial channels"]:
+        if x.ndim < 2 or x.shape[-1] != self.num_channels:
+            raise ValueError(
+                f"GroupNorm expects a channels-last input (batch, *spatial, {self.num_channels}), "
+                f"got shape {tuple(x.shape)}."
+            )
+        x32 = x.astype(_stats_dtype(x))
+        grouped = x32.reshape(*x.shape[:-1], self.num_groups, self.num_channels // self.num_groups)
+        axes = (*range(1, x.ndim - 1), x.ndim)  # spatial axes and the channels of a group
+        mean = jnp.mean(grouped, axis=axes, keepdims=True)
+        var = jnp.mean(jnp.square(grouped - mean), axis=axes, keepdims=True)
+        normalised = ((grouped - mean) * jax.lax.rsqrt(var + self.eps)).reshape(x.shape)
+        return _affine(normalised, self.scale, self.bias, compute_dtype(x, self.dtype))
+
+
+class BatchNorm(Module):
+    """Batch normalisation (Ioffe and Szegedy, 2015) over every axis but the last.
+
+    Parameters `scale` (ones) and `bias` (zeros); state `mean` (zeros) and `var` (ones),
+    the running statistics, all of shape `(num_features,)`.
+
+    - Training mode (`px.train_mode`, the default): normalises with the statistics of the
+      batch (mean and biased variance over every axis but the last) and updates the
+      running ones, `running = momentum * running + (1 - momentum) * batch` (Flax's
+      convention). That is a mutation: call it through `px.purecall` / `px.pure`.
+    - Eval mode (`px.eval_mode`): normalises with the running statistics and changes
+      nothing (a read-only call).
+
+    With `axis_name`, the batch statistics are averaged over that named axis too
+    (`jax.lax.pmean`), for a batch split across `jax.vmap`/`jax.pmap`/`shard_map` (each
+    shard the same size). Initialised as PyTorch and Flax do.
+
+    **Arguments:** `num_features`; keyword-only `momentum`, `eps`, `use_scale`,
+    `use_bias`, `axis_name`, `dtype`, `param_dtype` (storage of parameters and statistics).
+
+    **Returns:** an array of the input's shape.
+
+    ```python
+    bn = nn.BatchNorm(3)
+    bn, y = px.purecall(bn, jnp.arange(6.0).reshape(2, 3))   # training: updates bn.mean/var
+    y = px.eval_mode(bn)(jnp.ones((2, 3)))                    # eval: read-only
+    ```
+    """
+
+    scale: Float[Array, "features"] | None
+    bias: Float[Array, "features"] | None
+    mean: Float[Array, "features"] = state()
+    var: Float[Array, "features"] = state()
+    num_features: int = static()
+    momentum: float = static()
+    eps: float = static()
+    axis_name: Hashable | None = static()
+    dtype: Any = static()
+
+    def __init__(
+        self,
+        num_features: int,
+        *,
+        momentum: float = 0.99,
+        eps: float = 1e-5,
+        use_scale: bool = True,
+        use_bias: bool = True,
+        axis_name: Hashable | None = None,
+        dtype: Any = None,
+        param_dtype: Any = jnp.float32,
+    ) -> None:
+        self.num_features = num_features
+        self.momentum = momentum
+        self.eps = eps
+        self.axis_name = axis_name
+        self.dtype = dtype
+        self.scale = jnp.ones((num_features,), param_dtype) if use_scale else None
+        self.bias = jnp.zeros((num_features,), param_dtype) if use_bias else None
+        self.mean = jnp.zeros((num_features,), param_dtype)
+        self.var = jnp.ones((num_features,), param_dtype)
+
+    def __call__(self, x: Float[Array, "*batch features"]) -> Float[Array, "*batch features"]:
+        if x.ndim < 1 or x.shape[-1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm expects an input whose last axis has {self.num_features} features, "
+                f"got shape {tuple(x.shape)}."
+            )
+        x32 = x.astype(_stats_dtype(x))
+        if self.training:
+            axes = tuple(range(x.ndim - 1))
+            mean = jnp.mean(x32, axis=axes)
+            if self.axis_name is not None:
+                mean = _pmean(mean, self.axis_name)
+            var = jnp.mean(jnp.square(x32 - mean), axis=axes)
+            if self.axis_name is not None:
+                var = _pmean(var, self.axis_name)
+            m = self.momentum
+            self.mean = (m * self.mean + (1 - m) * jax.lax.stop_gradient(mean)).astype(self.mean.dtype)
+            self.var = (m * self.var + (1 - m) * jax.lax.stop_gradient(var)).astype(self.var.dtype)
+        else:
+            mean, var = self.mean.astype(x32.dtype), self.var.astype(x32.dtype)
+        normalised = (x32 - mean) * jax.lax.rsqrt(var + self.eps)
+        return _affine(normalised, self.scale, self.bias, compute_dtype(x, self.dtype))
