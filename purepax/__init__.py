@@ -17,7 +17,10 @@ if typing.TYPE_CHECKING:
     import purepax.nn as nn  # a subpackage, imported on first use; not in __all__
     from ._cast import cast as cast
     from ._containers import FrozenDict as FrozenDict
+    from ._checkpoint import load as load
+    from ._checkpoint import save as save
     from ._errors import CarryStructureError as CarryStructureError
+    from ._errors import CheckpointError as CheckpointError
     from ._errors import ClosureCaptureError as ClosureCaptureError
     from ._errors import FieldError as FieldError
     from ._errors import ImmutableModuleError as ImmutableModuleError
@@ -46,6 +49,7 @@ if typing.TYPE_CHECKING:
     from ._stacked import Stacked as Stacked
     from ._stacked import stack as stack
     from ._pure import purecall as purecall
+    from ._summary import summary as summary
     from ._transforms import cond as cond
     from ._transforms import jit as jit
     from ._transforms import remat as remat
@@ -58,6 +62,7 @@ _EXPORTS = {
     **dict.fromkeys(
         (
             "CarryStructureError",
+            "CheckpointError",
             "ClosureCaptureError",
             "FieldError",
             "ImmutableModuleError",
@@ -76,6 +81,8 @@ _EXPORTS = {
     **dict.fromkeys(("pure", "purecall"), "_pure"),
     **dict.fromkeys(("Stacked", "stack"), "_stacked"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
+    **dict.fromkeys(("load", "save"), "_checkpoint"),
+    "summary": "_summary",
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)

@@ -64,3 +64,12 @@ class TransformTypeError(PurepaxError, TypeCheckError):
 
 class CarryStructureError(PurepaxError, TypeError):
     """A loop body (`px.scan`, `px.while_loop`, `px.fori_loop`) returned its carry with another structure."""
+
+
+class CheckpointError(PurepaxError, ValueError):
+    """A checkpoint cannot be saved or loaded.
+
+    Raised by `px.load` for a file that is cut short, altered, not a purepax checkpoint,
+    or does not match `like` (the message names the field path), and by `px.save` for
+    a value it cannot store (an object array, a leaf that is not an array or number).
+    """

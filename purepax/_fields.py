@@ -63,7 +63,7 @@ def _specifier(
     )
 
 
-def _copier(array: jax.Array | np.ndarray) -> Callable[[], Any]:
+def _copier(array: Any) -> Callable[[], Any]:
     if isinstance(array, np.ndarray):
         return lambda: np.array(array, copy=True)
     import jax.numpy as jnp

@@ -131,6 +131,13 @@ def test_case_file(
         return
     expected = sorted(_expected_messages(CASES / case))
     actual = sorted(m for m in mypy_output if m[0] == case)
+    if _installed_jax() < WRITTEN_FOR:
+        # An older JAX: a name the overlays take from where the newest JAX keeps it may be
+        # missing there, and what flows from it is Any. Revealed types may degrade to Any;
+        # every expected error must still be reported, and nothing else may be.
+        degraded = {(c, line) for c, line, sev, msg in actual if sev == "note" and '"Any"' in msg}
+        expected = [m for m in expected if m[2] == "error" or (m[0], m[1]) not in degraded]
+        actual = [m for m in actual if m[2] == "error" or (m[0], m[1]) not in degraded]
     missing = [f"{c}:{line}: {sev}: {msg}" for c, line, sev, msg in expected if (c, line, sev, msg) not in actual]
     unexpected = [f"{c}:{line}: {sev}: {msg}" for c, line, sev, msg in actual if (c, line, sev, msg) not in expected]
     assert not missing and not unexpected, (
@@ -158,8 +165,13 @@ def _messages_without_overlay(cache_dir: Path, case: str) -> list[tuple[str, int
     return found
 
 
+_ADDED_SINCE = re.compile(r'^Module "jax[\w.]*" has no attribute "\w+"  \[attr-defined\]$')
+
+
 def test_stubs_type_check_cleanly(mypy_output: list[tuple[str, int, str, str]]) -> None:
     in_stubs = [f"{path}:{line}: {sev}: {msg}" for path, line, sev, msg in mypy_output if path.startswith("stubs")]
+    if _installed_jax() < WRITTEN_FOR:  # the overlays re-export names that JAX added since
+        in_stubs = [m for m in in_stubs if not _ADDED_SINCE.match(m.split(": ", 2)[2])]
     assert not in_stubs, "mypy reports problems in the overlays:\n" + "\n".join(in_stubs)
 
 

@@ -1,0 +1,352 @@
+"""`px.save` and `px.load`: a documented, versioned checkpoint format that needs no code to read.
+
+Layout (all integers little-endian; see docs/checkpointing.md):
+
+    bytes 0..7     magic b"PUREPAX\\x00"
+    bytes 8..15    uint64: length H of the JSON header
+    bytes 16..16+H the header (UTF-8 JSON, padded with spaces so the data starts at a
+                   multiple of 64)
+    then           each array's raw bytes (C order, little-endian), at the offsets the
+                   header gives, relative to the start of the data
+
+The header lists every leaf with its path in the tree (`blocks[1].attn.q_proj.weight`),
+shape, dtype, byte offset and length, and the CRC-32 of its bytes. Arrays are written one
+at a time while the header keeps fixed-width placeholders for their checksums, which are
+filled in afterwards: saving never holds more than one array on the host. Nothing is
+ever pickled, and loading never unpickles.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any, TypeVar, cast
+
+
+import jax
+import numpy as np
+
+from ._errors import CheckpointError
+
+_T = TypeVar("_T")
+
+MAGIC = b"PUREPAX\x00"
+FORMAT_VERSION = 1
+ALIGNMENT = 64
+_CHUNK = 64 << 20  # bytes written or read per call, so no whole-array copy is ever made
+_PYTHON_SCALARS = {"bool": bool, "int": int, "float": float}
+
+
+def _storable(dtype: np.dtype[Any]) -> bool:
+    """Numeric dtypes only (bfloat16 and float8 included): never object, string or structured."""
+    return dtype.kind in "biufc" or bool(jax.numpy.issubdtype(dtype, jax.numpy.inexact))
+
+
+def _path(keys: tuple[Any, ...]) -> str:
+    return jax.tree_util.keystr(keys).lstrip(".") or "(root)"
+
+
+def _leaves(tree: Any, what: str) -> list[tuple[str, Any]]:
+    leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
+    return [(_path(keys), leaf) for keys, leaf in leaves]
+
+
+def _is_key(x: Any) -> bool:
+    return jax.dtypes.issubdtype(getattr(x, "dtype", None), jax.dtypes.prng_key)
+
+
+def _key_impl(leaf: Any) -> str:
+    """The name of a key array's PRNG implementation; `leaf` may be a `ShapeDtypeStruct`."""
+    found: list[str] = []
+    # key_impl refuses a ShapeDtypeStruct but accepts the tracer that eval_shape makes of it.
+    jax.eval_shape(lambda key: found.append(str(jax.random.key_impl(key))), leaf)
+    return found[0]
+
+
+def _entry(path: str, leaf: Any) -> dict[str, Any]:
+    """The header entry of one leaf (without offset and checksum)."""
+    entry: dict[str, Any] = {"path": path}
+    if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
+        entry["python"] = type(leaf).__name__
+        dtype = np.dtype({"bool": np.bool_, "int": np.int64, "float": np.float64}[type(leaf).__name__])
+        shape: tuple[int, ...] = ()
+    elif _is_key(leaf):
+        entry["key_impl"] = _key_impl(leaf)
+        data = jax.eval_shape(jax.random.key_data, leaf)
+        dtype, shape = np.dtype(data.dtype), tuple(data.shape)
+    elif hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
+        dtype, shape = np.dtype(leaf.dtype), tuple(leaf.shape)
+    else:
+        raise CheckpointError(
+            f"px.save: {path} is a {type(leaf).__name__}, which is not an array or a number. "
+            "A checkpoint stores arrays and Python numbers; keep other values in static fields."
+        )
+    if not _storable(dtype):
+        raise CheckpointError(
+            f"px.save: {path} has dtype {dtype}, which a checkpoint does not store (only numeric "
+            "and bool arrays: object arrays would need pickle). Convert it to a numeric array."
+        )
+    entry["dtype"] = dtype.name
+    entry["shape"] = list(shape)
+    entry["nbytes"] = math.prod(shape) * dtype.itemsize
+    return entry
+
+
+def _host_array(leaf: Any) -> np.ndarray:
+    if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
+        return np.asarray(leaf, dtype={bool: np.bool_, int: np.int64, float: np.float64}[type(leaf)])
+    if _is_key(leaf):
+        leaf = jax.random.key_data(leaf)
+    array = np.asarray(leaf)
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    return np.ascontiguousarray(array)
+
+
+def _bytes_of(array: np.ndarray) -> Iterator[memoryview]:
+    flat = memoryview(cast(Any, array.reshape(-1).view(np.uint8)))
+    for start in range(0, len(flat), _CHUNK):
+        yield flat[start : start + _CHUNK]
+
+
+def _header(entries: list[dict[str, Any]]) -> bytes:
+    body = json.dumps(
+        {"format": "purepax-checkpoint", "version": FORMAT_VERSION, "arrays": entries},
+        separators=(",", ":"),
+    ).encode()
+    padding = -(len(MAGIC) + 8 + len(body)) % ALIGNMENT
+    return body + b" " * padding
+
+
+def save(path: str | os.PathLike[str], tree: Any) -> None:
+    """Save a module (or any pytree of modules, arrays and Python numbers) to `path`.
+
+    The write is atomic: the checkpoint goes to a temporary file in the same directory,
+    which is flushed, synced to disk and then renamed over `path`, so a crash mid-save
+    leaves the previous checkpoint intact. Arrays are written one at a time (at most one
+    array is copied to the host at once). Static fields (configuration) are not stored:
+    `px.load` takes them from `like`. The format is described in docs/checkpointing.md.
+
+    **Arguments:**
+
+    - `path`: the file to write (replaced if it exists).
+    - `tree`: a module, or a pytree of modules, arrays and numbers, e.g. `(model, opt)`.
+
+    **Returns:** nothing.
+
+    ```python
+    px.save("model.ckpt", model)
+    px.save("train.ckpt", (model, opt))
+    ```
+    """
+    leaves = _leaves(tree, "save")
+    entries, offset, end = [], 0, 0
+    for leaf_path, leaf in leaves:
+        entry = _entry(leaf_path, leaf)
+        offset += -offset % ALIGNMENT
+        entry["offset"] = offset
+        entry["crc32"] = "00000000"
+        offset = end = offset + entry["nbytes"]
+        entries.append(entry)
+    header = _header(entries)
+    directory = os.path.dirname(os.path.abspath(os.fspath(path)))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(os.fspath(path))}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(MAGIC + len(header).to_bytes(8, "little") + header)
+            data_start = f.tell()
+            for entry, (_, leaf) in zip(entries, leaves):
+                array = _host_array(leaf)
+                f.seek(data_start + entry["offset"])
+                crc = 0
+                for chunk in _bytes_of(array):
+                    f.write(chunk)
+                    crc = zlib.crc32(chunk, crc)
+                entry["crc32"] = f"{crc:08x}"
+                del array
+            f.truncate(data_start + end)
+            final = _header(entries)
+            assert len(final) == len(header)  # fixed-width checksums: same length
+            f.seek(len(MAGIC) + 8)
+            f.write(final)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. Windows, where directories cannot be opened
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fail(path: Any, why: str) -> CheckpointError:
+    return CheckpointError(f"px.load: {os.fspath(path)} {why}")
+
+
+def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
+    """The header's entries of an open checkpoint file and where its data starts."""
+    size = os.fstat(f.fileno()).st_size
+    start = f.read(len(MAGIC) + 8)
+    if len(start) < len(MAGIC) + 8 or start[: len(MAGIC)] != MAGIC:
+        raise _fail(path, "is not a purepax checkpoint (it does not start with the magic "
+                    f"{MAGIC!r}). Load it with the tool that wrote it, or save it with px.save.")
+    length = int.from_bytes(start[len(MAGIC) :], "little")
+    if length > size - len(start):
+        raise _fail(path, f"is cut short: its header needs {length} bytes but the file has "
+                    f"{size} in all. Save the checkpoint again.")
+    try:
+        header = json.loads(f.read(length))
+        if header.get("format") != "purepax-checkpoint":
+            raise ValueError("not a purepax header")
+        version = header["version"]
+        entries = header["arrays"]
+        if not isinstance(entries, list) or not isinstance(version, int):
+            raise ValueError("bad header")
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise _fail(path, f"has a damaged header ({error}). Save the checkpoint again.") from None
+    if version > FORMAT_VERSION:
+        raise _fail(path, f"has format version {version}, newer than this purepax reads "
+                    f"({FORMAT_VERSION}). Upgrade purepax.")
+    data_start = len(MAGIC) + 8 + length
+    end = data_start
+    for entry in entries:
+        try:
+            dtype = np.dtype(_dtype(entry["dtype"]))
+            shape = tuple(int(n) for n in entry["shape"])
+            nbytes, offset = int(entry["nbytes"]), int(entry["offset"])
+            int(entry["crc32"], 16)
+            str(entry["path"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise _fail(path, f"has a damaged header entry {str(entry)[:200]} ({error}). "
+                        "Save the checkpoint again.") from None
+        if not _storable(dtype) or any(n < 0 for n in shape) or offset < 0 or (
+            nbytes != math.prod(shape) * dtype.itemsize
+        ):
+            raise _fail(path, f"has a damaged header entry for {entry['path']}. Save the "
+                        "checkpoint again.")
+        if data_start + offset + nbytes > size:
+            raise _fail(path, f"is cut short: {entry['path']} ends at byte "
+                        f"{data_start + offset + nbytes} but the file has {size}. Save the "
+                        "checkpoint again.")
+        end = max(end, data_start + offset + nbytes)
+    if size != end:
+        raise _fail(path, f"is damaged: it has {size - end} bytes after its last array. Save "
+                    "the checkpoint again.")
+    return entries, data_start
+
+
+def _dtype(name: Any) -> Any:
+    if not isinstance(name, str):
+        raise ValueError(f"dtype {name!r}")
+    return jax.numpy.dtype(name)
+
+
+def load(path: str | os.PathLike[str], *, like: _T) -> _T:
+    """Load a checkpoint written by `px.save` into the structure of `like`.
+
+    Every leaf of `like` must be in the file with the same path, shape and dtype; a
+    mismatch, or a file that is cut short, altered or not a purepax checkpoint, raises
+    `px.CheckpointError` naming the field path (nothing is half loaded). `like` may be
+    abstract: `jax.eval_shape(lambda: Model(key=key))` gives `ShapeDtypeStruct` leaves,
+    so a large model is never initialised only to be overwritten. Static fields come
+    from `like`. Each array gets the sharding of the matching leaf of `like`, if any.
+
+    **Arguments:**
+
+    - `path`: a file written by `px.save`.
+    - `like`: a tree of the same structure: a module, `(model, opt)`, or their
+      `jax.eval_shape` versions.
+
+    **Returns:** a tree like `like` holding the saved arrays.
+
+    ```python
+    model = px.load("model.ckpt", like=model)
+    model, opt = px.load("train.ckpt", like=(model, opt))
+    abstract = jax.eval_shape(lambda: Model(key=jax.random.key(0)))
+    model = px.load("model.ckpt", like=abstract)
+    ```
+    """
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(like)
+    wanted = [(_path(keys), leaf) for keys, leaf in leaves]
+    try:
+        f = open(path, "rb")
+    except OSError as error:
+        raise CheckpointError(f"px.load: cannot open {os.fspath(path)}: {error}.") from None
+    with f:
+        entries, data_start = read_header(f, path)
+        _check_structure(path, entries, wanted)
+        loaded = [_read_leaf(f, path, data_start, entry, leaf) for entry, (_, leaf) in zip(entries, wanted)]
+    return cast(_T, jax.tree_util.tree_unflatten(treedef, loaded))
+
+
+def _check_structure(path: Any, entries: list[dict[str, Any]], wanted: list[tuple[str, Any]]) -> None:
+    saved = [entry["path"] for entry in entries]
+    names = [name for name, _ in wanted]
+    if saved != names:
+        missing = [n for n in names if n not in set(saved)]
+        extra = [n for n in saved if n not in set(names)]
+        if missing:
+            why = f"has no {missing[0]}, which `like` has"
+        elif extra:
+            why = f"has {extra[0]}, which `like` does not have"
+        else:
+            why = "holds the same fields as `like` in another order"
+        raise _fail(path, f"does not match `like`: the file {why} ({len(saved)} arrays in the "
+                    f"file, {len(names)} in `like`). Pass a `like` built as the saved tree was.")
+    for entry, (name, leaf) in zip(entries, wanted):
+        expected = _entry(name, leaf)
+        for key, what in (("key_impl", "PRNG key"), ("python", "Python type"), ("shape", "shape"), ("dtype", "dtype")):
+            if entry.get(key) != expected.get(key):
+                raise _fail(path, f"does not match `like` at {name}: {what} "
+                            f"{_show(entry.get(key), key)} in the file, {_show(expected.get(key), key)} "
+                            "in `like`. Build `like` with the saved configuration.")
+
+
+def _show(value: Any, key: str) -> str:
+    if value is None:
+        return "none (a plain array)" if key == "key_impl" else "none (an array)" if key == "python" else "none"
+    return str(tuple(value)) if key == "shape" else str(value)
+
+
+def _read_leaf(f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], like: Any) -> Any:
+    dtype = np.dtype(_dtype(entry["dtype"]))
+    array = np.empty(tuple(entry["shape"]), dtype=dtype)
+    f.seek(data_start + int(entry["offset"]))
+    crc = 0
+    for chunk in _bytes_of(array):
+        if f.readinto(chunk) != len(chunk):
+            raise _fail(path, f"is cut short inside {entry['path']}. Save the checkpoint again.")
+        crc = zlib.crc32(chunk, crc)
+    if f"{crc:08x}" != entry["crc32"]:
+        raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
+                    "checksum. Save the checkpoint again (or restore a copy).")
+    if "python" in entry:
+        return _PYTHON_SCALARS[entry["python"]](array[()])
+    if isinstance(like, np.ndarray):
+        return array
+    value: Any = array
+    sharding = getattr(like, "sharding", None)
+    value = jax.device_put(value, sharding) if sharding is not None else jax.numpy.asarray(value)
+    if "key_impl" in entry:
+        value = jax.random.wrap_key_data(value, impl=entry["key_impl"])
+    return value

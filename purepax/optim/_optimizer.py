@@ -1,0 +1,146 @@
+"""`Optimizer`: an optax transformation and its state, held as a purepax module.
+
+The optimizer is itself a module (a pytree), so it goes through `px.jit` and serves as a
+`px.scan` carry beside the model, and `px.save((model, opt))` stores both. Optax's state
+is a pytree that mixes arrays with modules shaped like the parameters; it is kept here
+flattened (its arrays in a dict keyed by their path in the state, its structure static),
+so the optimizer's own fields stay plain arrays whatever transformation made them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import jax
+import optax  # type: ignore[import-untyped]
+
+from .._functional import parameters, update_parameters
+from .._containers import FrozenDict
+from .._fields import state as state_field
+from .._fields import static
+from .._module import Module, shallow_copy
+
+_M = TypeVar("_M", bound=Module)
+
+Trainable = Callable[[str, jax.Array], bool]
+"""A predicate over a parameter's path (e.g. `"encoder.layers[0].weight"`) and value: train it?"""
+
+
+def _path(keys: tuple[Any, ...]) -> str:
+    return jax.tree_util.keystr(keys).lstrip(".")
+
+
+def _select(params: _M, trainable: Trainable | None) -> _M:
+    """`params` with the parameters that `trainable` refuses replaced by `None`."""
+    if trainable is None:
+        return params
+    return cast(
+        _M,
+        jax.tree_util.tree_map_with_path(
+            lambda keys, leaf: leaf if trainable(_path(keys), leaf) else None, params
+        ),
+    )
+
+
+class Optimizer(Module):
+    """An optax transformation with its state for the parameters of a model.
+
+    The state covers `px.parameters(model)` (state arrays of the model are never
+    updated). Parameters that `trainable` refuses are frozen: they get no update and
+    no optimizer state (no memory for Adam's moments, for instance).
+
+    **Arguments:**
+
+    - `tx`: any `optax.GradientTransformation` (chains, schedules, `optax.MultiSteps`,
+      `optax.masked`, `optax.inject_hyperparams`, ...).
+    - `model`: the model whose parameters are optimised (only its structure, shapes and
+      dtypes matter; its values initialise optax's state as optax's `init` does).
+    - `trainable`: optional predicate `(path, leaf) -> bool` over the model's
+      parameters, where `path` is a parameter's path in the model as `px.save` and
+      `px.summary` write it (`"blocks[1].attn.q_proj.weight"`); `False` freezes it.
+      `None` (default) trains every parameter.
+
+    **Returns:** (from `apply_gradients`) the updated model and optimizer.
+
+    ```python
+    import optax
+    from purepax.optim import Optimizer
+
+    opt = Optimizer(optax.adam(1e-3), model)
+    grads = px.grad(loss)(model, x, y)
+    model, opt = opt.apply_gradients(model, grads)
+
+    # Fine-tune the head only:
+    opt = Optimizer(optax.adam(1e-3), model, trainable=lambda path, leaf: path.startswith("head."))
+    ```
+    """
+
+    tx: Any = static()  # an optax.GradientTransformation (or optax.MultiSteps)
+    trainable: Trainable | None = static()
+    opt_state: dict[str, Any] = state_field()
+    structure: Any = static()
+
+    def __init__(
+        self, tx: optax.GradientTransformation, model: Module, *, trainable: Trainable | None = None
+    ) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(
+                f"Optimizer(tx, model) takes a purepax module as `model`, got "
+                f"{type(model).__name__}. Pass the model whose parameters it will update."
+            )
+        if not (hasattr(tx, "init") and hasattr(tx, "update")):
+            raise TypeError(
+                f"Optimizer(tx, model) takes an optax.GradientTransformation as `tx`, got "
+                f"{type(tx).__name__}, e.g. `optax.adam(1e-3)`."
+            )
+        self.tx = tx
+        self.trainable = trainable
+        self.opt_state, self.structure = _flatten(tx.init(_select(parameters(model), trainable)))
+
+    @property
+    def state(self) -> Any:
+        """Optax's state, as `tx.init` and `tx.update` build it."""
+        leaves = [self.opt_state[k] for k in self.structure[1]]
+        return jax.tree_util.tree_unflatten(self.structure[0], leaves)
+
+    def apply_gradients(self, model: _M, grads: _M) -> tuple[_M, Optimizer]:
+        """One optimizer step: the updated model and optimizer (neither input changes).
+
+        **Arguments:**
+
+        - `model`: the model the gradients were computed for.
+        - `grads`: its gradient as `px.grad` returns it, a module shaped like
+          `px.parameters(model)` (`None` where the model holds state).
+
+        **Returns:** `(model, optimizer)`, both new; the model's state is kept as is.
+
+        ```python
+        model, opt = opt.apply_gradients(model, px.grad(loss)(model, x, y))
+        ```
+        """
+        if type(grads) is not type(model):
+            raise TypeError(
+                f"Optimizer.apply_gradients: grads is a {type(grads).__name__} but the model is a "
+                f"{type(model).__name__}. Pass the gradient px.grad returns for this model."
+            )
+        params = _select(parameters(model), self.trainable)
+        grads = _select(grads, self.trainable) if self.trainable is not None else grads
+        updates, new_state = self.tx.update(grads, self.state, params)
+        new_params = optax.apply_updates(params, updates)
+        new_opt = _replace_state(self, *_flatten(new_state))
+        return update_parameters(model, new_params), new_opt
+
+
+def _flatten(opt_state: Any) -> tuple[dict[str, Any], tuple[Any, tuple[str, ...]]]:
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(opt_state)
+    keys = tuple(_path(k) for k, _ in leaves)
+    return dict(zip(keys, (leaf for _, leaf in leaves))), (treedef, keys)
+
+
+def _replace_state(opt: Optimizer, opt_state: dict[str, Any], structure: Any) -> Optimizer:
+    # No construction checks: this runs on every (possibly traced) step, like JAX's unflatten.
+    new = shallow_copy(opt)
+    new.__dict__["opt_state"] = FrozenDict(opt_state)
+    new.__dict__["structure"] = structure
+    return new
