@@ -42,11 +42,6 @@ import purepax as px
 from purepax import nn
 from purepax.optim import Optimizer
 
-try:
-    from tqdm import tqdm
-except ImportError:  # pragma: no cover - the `examples` extra installs it
-    sys.exit('This example needs tqdm and matplotlib: pip install -e ".[examples]"')
-
 VOCAB = 256  # bytes
 # Model and optimizer settings: saved with the run (OUT/config.json), reused by --resume.
 MODEL_OPTIONS = ("context", "dim", "heads", "layers", "dropout")
@@ -317,6 +312,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    try:
+        from tqdm import tqdm
+        import matplotlib  # noqa: F401  (for the plot at the end)
+    except ImportError:
+        sys.exit('This example needs tqdm and matplotlib: pip install -e ".[examples]"')
     out: Path = args.out
     checkpoint, config_path, metrics_path = out / "checkpoint.px", out / "config.json", out / "metrics.jsonl"
 
