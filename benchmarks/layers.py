@@ -6,8 +6,7 @@ Two models, each in the three libraries with the same shapes and the same weight
   MaxPool2d(2) -> Conv2d(64, 64, 3, stride 2) -> mean over space -> Linear(64, 10),
   cross-entropy on random images;
 - an attention block (pre-norm transformer layer): x + MHA(LN(x)), then h + MLP(LN(h))
-  with a 4x GELU MLP, mean-square loss. Needs purepax's `nn.LayerNorm` and
-  `nn.MultiHeadAttention`; skipped (and said so) where this checkout lacks them.
+  with a 4x GELU MLP, mean-square loss.
 
 One step is forward + backward + an SGD update, model in and model out, under each
 library's own jit: `px.jit` + `px.value_and_grad`, `eqx.filter_jit` +
@@ -132,22 +131,18 @@ class NnxCNN(nnx.Module):
 # --- the attention block -------------------------------------------------------------------
 
 
-def has_attention() -> bool:
-    return hasattr(nn, "MultiHeadAttention") and hasattr(nn, "LayerNorm")
-
-
 class PxBlock(px.Module):
-    norm1: Any
-    attention: Any
-    norm2: Any
+    norm1: nn.LayerNorm
+    attention: nn.MultiHeadAttention
+    norm2: nn.LayerNorm
     up: nn.Linear
     down: nn.Linear
 
     def __init__(self, dim: int, heads: int, *, key: jax.Array) -> None:
         k1, k2, k3 = jax.random.split(key, 3)
-        self.norm1 = nn.LayerNorm(dim)  # type: ignore[attr-defined]
-        self.attention = nn.MultiHeadAttention(heads, dim, key=k1)  # type: ignore[attr-defined]
-        self.norm2 = nn.LayerNorm(dim)  # type: ignore[attr-defined]
+        self.norm1 = nn.LayerNorm(dim)
+        self.attention = nn.MultiHeadAttention(heads, dim, key=k1)
+        self.norm2 = nn.LayerNorm(dim)
         self.up = nn.Linear(dim, 4 * dim, key=k2)
         self.down = nn.Linear(4 * dim, dim, key=k3)
 
@@ -291,9 +286,6 @@ def main() -> None:
         steps(cross_entropy), images, labels, args.rounds, args.steps,
     )
 
-    if not has_attention():
-        print("Attention block: skipped (this checkout has no nn.LayerNorm / nn.MultiHeadAttention).")
-        return
     block = PxBlock(s["dim"], s["heads"], key=keys[3])
     x = jax.random.normal(keys[1], (s["att_batch"], s["time"], s["dim"]))
     compare(

@@ -86,7 +86,7 @@ _EXPORTS = {
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)
-_SUBPACKAGES = ("nn",)  # `px.nn` works after a plain `import purepax as px`
+_SUBPACKAGES = ("nn", "optim")  # `px.nn.Linear` after `import purepax as px`
 
 
 def __getattr__(name: str) -> Any:
@@ -101,4 +101,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*globals(), *_EXPORTS, *_SUBPACKAGES})

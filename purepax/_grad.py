@@ -19,7 +19,7 @@ import jax
 
 from ._functional import parameters, update_parameters
 from ._module import Module
-from ._transforms import checked
+from ._transforms import checked, reuse
 
 _P = ParamSpec("_P")
 _M = TypeVar("_M")  # a module, or a tuple/dict of modules: the gradient has its type
@@ -140,14 +140,17 @@ def grad(
         return functools.partial(
             grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
         )
-    value_and_grad_fn = _value_and_grad(fun, "px.grad", argnums, has_aux, holomorphic, allow_int)
+    def make() -> Callable[..., Any]:
+        value_and_grad_fn = _value_and_grad(fun, "px.grad", argnums, has_aux, holomorphic, allow_int)
 
-    @functools.wraps(fun)
-    def grad_fn(*args: Any, **kwargs: Any) -> Any:
-        value, grads = value_and_grad_fn(*args, **kwargs)
-        return (grads, value[1]) if has_aux else grads
+        @functools.wraps(fun)
+        def grad_fn(*args: Any, **kwargs: Any) -> Any:
+            value, grads = value_and_grad_fn(*args, **kwargs)
+            return (grads, value[1]) if has_aux else grads
 
-    return grad_fn
+        return grad_fn
+
+    return reuse(fun, ("grad", argnums, has_aux, holomorphic, allow_int), make)
 
 
 @overload
@@ -217,7 +220,11 @@ def value_and_grad(
         return functools.partial(
             value_and_grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
         )
-    return _value_and_grad(fun, "px.value_and_grad", argnums, has_aux, holomorphic, allow_int)
+    return reuse(
+        fun,
+        ("value_and_grad", argnums, has_aux, holomorphic, allow_int),
+        lambda: _value_and_grad(fun, "px.value_and_grad", argnums, has_aux, holomorphic, allow_int),
+    )
 
 
 def _value_and_grad(
@@ -262,8 +269,8 @@ def _refuse_integer_parameters(transform: str, params: tuple[Any, ...], position
             if dtype is not None and not jax.numpy.issubdtype(dtype, jax.numpy.inexact):
                 where = f"{type(tree).__name__}{jax.tree_util.keystr(path)}"
                 raise TypeError(
-                    f"{transform} differentiates the parameters of argument {i}, but {where} is a "
-                    f"{dtype} parameter, which has no gradient. Make it state (px.state(), or a "
+                    f"{transform} differentiates the parameters of argument {i}, but {where} is an "
+                    f"integer ({dtype}) parameter, which has no gradient. Make it state (px.state(), or a "
                     "field of a StateModule) or static (px.static()), or pass allow_int=True."
                 )
 
@@ -297,7 +304,7 @@ def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ..
     if i < len(args) and _holds_module(args[i]):
         return
     name = getattr(fun, "__qualname__", repr(fun))
-    got = f"a {type(args[i]).__name__}" if i < len(args) else "nothing"
+    got = f"an object of type {type(args[i]).__name__}" if i < len(args) else "nothing"
     raise TypeError(
         f"{transform} differentiates with respect to the parameters of a purepax module (or of a "
         f"tuple or dict of modules), but `{name}` got {got} as its positional argument {i}. "

@@ -54,6 +54,22 @@ def _made_for(fn: object) -> dict[Any, Any] | None:
     return made
 
 
+def reuse(fn: object, key: Any, make: Callable[[], _F]) -> _F:
+    """What `make()` returns, made once per plain function `fn` and `key` (options that
+    must be hashable; otherwise made anew each time). So `px.jit(px.grad(loss))` rebuilt
+    every epoch hands `jax.jit` the same function, and JAX's cache hits."""
+    made = _made_for(fn)
+    if made is None:
+        return make()
+    try:
+        found: _F | None = made.get(key)
+    except TypeError:  # an unhashable option
+        return make()
+    if found is None:
+        found = made[key] = make()
+    return found
+
+
 def checked(fn: Callable[_P, _R], transform: str, static: _StaticArguments | None = None) -> Callable[_P, _R]:
     """`fn` with purepax's checks, for a JAX transform to trace.
 
@@ -249,7 +265,8 @@ def vmap(fun: Callable[..., Any] | None = None, /, in_axes: Any = 0, out_axes: A
     """
     if fun is None:
         return functools.partial(vmap, in_axes=in_axes, out_axes=out_axes, **vmap_kwargs)
-    return jax.vmap(checked(fun, "px.vmap"), in_axes, out_axes, **vmap_kwargs)
+    key = ("vmap", in_axes, out_axes, tuple(sorted(vmap_kwargs.items())))
+    return reuse(fun, key, lambda: jax.vmap(checked(fun, "px.vmap"), in_axes, out_axes, **vmap_kwargs))
 
 
 @overload

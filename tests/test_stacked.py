@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jax.sharding import PartitionSpec
 from jaxtyping import Array, Float, PRNGKeyArray
 
@@ -481,3 +483,16 @@ def test_a_short_training_run_lowers_the_loss(getkey):
         losses.append(float(value))
     assert losses[-1] < 0.7 * losses[0]
     assert not np.array_equal(jax.random.key_data(model.blocks.layers.dropout.key), jax.random.key_data(step(model, tokens)[0].blocks.layers.dropout.key))
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(1, 5), i=st.integers(1, 4), o=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_stack_and_unstack_are_inverse(n, i, o, seed):
+    keys = jax.random.split(jax.random.key(seed), n)
+    blocks = [Linear(i, o, key=k) for k in keys]
+    stacked = px.stack(blocks)
+    assert len(stacked) == n
+    for block, again in zip(blocks, stacked.unstack()):
+        leaves_equal(again, block)
+    leaves_equal(px.stack(stacked.unstack()), stacked)
+    leaves_equal(px.stack(lambda k: Linear(i, o, key=k), keys), stacked)  # built under vmap: the same blocks

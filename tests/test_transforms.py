@@ -331,3 +331,25 @@ def test_loops_inside_jit():
         return px.fori_loop(0, 2, lambda i, c: px.purecall(c, i)[0], counter)
 
     assert int(run(Counter(), jnp.ones(3)).count) == 5
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda f: px.jit(px.grad(f)),
+        lambda f: px.jit(px.value_and_grad(f)),
+        lambda f: px.jit(px.grad(f, has_aux=False)),
+        lambda f: px.jit(px.vmap(f, in_axes=(None, 0))),
+    ],
+    ids=["grad", "value_and_grad", "grad-with-options", "vmap"],
+)
+def test_a_step_rebuilt_every_epoch_is_traced_once(wrap, linear):
+    traces = []
+
+    def loss(model, x):
+        traces.append(1)
+        return jnp.sum(model(x))
+
+    for _ in range(3):
+        wrap(loss)(linear, jnp.ones((2, 3)))
+    assert len(traces) == 1

@@ -70,23 +70,30 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
                 continue
             seen.add(var)
             use = used_as.get(id(ref), var.name)
-            used = f", used as {use}" if use != var.name else ""
+            if holds_module(types.of(ref)) is None:  # `self.model` of a captured plain `self`
+                what = f'"{var.name}", which holds module "{use}" ({_a(module)})'
+            else:
+                used = f", used as {use}" if use != var.name else ""
+                what = f'module "{var.name}" ({_a(module)}{used})'
             report.error(
                 ref,
                 CLOSURE,
-                f'Function "{name}" given to {transform.name} captures module "{var.name}" '
-                f"(a {module}{used}) from {_where(ref)}; {_why(True)} Instead, {FIX}.",
+                f'Function "{name}" given to {transform.name} captures {what} from {_where(ref)}; '
+                f"{_why(True)} Instead, {FIX}.",
             )
         return
     vars_ = {var for _, var, _ in captured}
     nodes = list(walk(func.body))
     for m in mutations(nodes, lambda r: r.node in vars_, types, facts):
         if m.certain:
+            # name the variable the user captured; the submodule it reaches comes after
+            captured_name = dotted(m.root)
+            part = f'its submodule "{m.target}", ' if m.target != captured_name else ""
             report.error(
                 m.context,
                 CLOSURE,
-                f'Function "{name}" given to {transform.name} mutates captured module "{m.target}" '
-                f"(a {m.module or 'module'}: it {m.how}), which belongs to the enclosing trace. "
+                f'Function "{name}" given to {transform.name} mutates captured module "{captured_name}" '
+                f"({part}{_a(m.module or 'module')}: it {m.how}), which belongs to the enclosing trace. "
                 f"Instead, {FIX}.",
             )
 
@@ -179,6 +186,11 @@ def _held_module(
 def _mutates(func: FuncItem, params: set[Var], types: Types, facts: FactSource) -> bool:
     nodes = list(walk(func.body))
     return any(m.certain for m in mutations(nodes, lambda r: r.node in params, types, facts))
+
+
+def _a(noun: str) -> str:
+    """`noun` with its indefinite article: "a Linear", "an Encoder"."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def _callee_name(expr: Expression | None) -> str:

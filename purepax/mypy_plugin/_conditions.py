@@ -1,13 +1,12 @@
 """Which mutations of a function happen only under a condition its caller controls.
 
 A mutation counts as *certain* for a function's facts only when every call makes it.
-Two shapes make it depend on the call (or on configuration), so the plugin cannot prove
-it at a call site:
-- a mode: the function tests `training`, or branches on an attribute of a parameter
-  (BatchNorm and Dropout mutate only in training mode), anywhere in its body;
-- a condition: the mutation sits in a branch (`if`, `while`, a conditional expression),
-  or after an `if` that may return early (`if deterministic: return x`), as in
-  `model(x, deterministic=True)` or `if TRACK_STATS: self.n = self.n + 1`.
+A mutation depends on the call (or on configuration), so the plugin cannot prove it at
+a call site, when it sits in a branch (`if`, `while`, a conditional expression), or
+after an `if` that may return early (`if deterministic: return x`), as in BatchNorm's
+`if self.training: ...`, `model(x, deterministic=True)` or `if TRACK_STATS: self.n += 1`.
+Only those mutations: a test of a mode elsewhere in the function (`if self.bias is not
+None:` after `self.counter += 1`) leaves the function's other mutations certain.
 """
 
 from __future__ import annotations
@@ -17,28 +16,12 @@ from mypy.nodes import (
     Context,
     Expression,
     IfStmt,
-    MemberExpr,
-    NameExpr,
     Node,
     ReturnStmt,
-    Var,
     WhileStmt,
 )
 
-from ._walk import root_name, walk
-
-
-def depends_on_mode(nodes: list[Node], params: set[Var]) -> bool:
-    """The function tests a mode: `training`, or a branch on an attribute of a parameter."""
-    for node in nodes:
-        if isinstance(node, (MemberExpr, NameExpr)) and node.name == "training":
-            return True
-        for condition in _conditions(node):
-            for part in walk(condition):
-                root = root_name(part) if isinstance(part, MemberExpr) else None
-                if root is not None and root.node in params:
-                    return True
-    return False
+from ._walk import walk
 
 
 class Guards:

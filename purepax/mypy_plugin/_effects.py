@@ -52,6 +52,10 @@ class Fact:
     # parameters that the function may return, itself or a copy (`return self`,
     # `return px.replace(self, ...)`): a call's result may then be its argument.
     returns: set[int] = field(default_factory=set)
+    # parameter index -> "module.Class.method" of the calls through a declared class that
+    # made its mutation certain (and nothing else did): a subclass's override may not
+    # mutate, so that certainty is checked again where the fact is used
+    via: dict[int, set[str]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.mutates or self.calls or self.returns)
@@ -73,6 +77,7 @@ class Mutation:
     module: str  # its class name ("" when the plugin only knows the root is mutated)
     how: str  # e.g. "sets Counter.count"
     certain: bool
+    via: str = ""  # "module.Class.method" when it is a call through that declared class
 
 
 def mutations(
@@ -190,7 +195,7 @@ class _Finder:
         if 0 not in fact.mutates:
             return
         how = f"calls it, and {info.name}.__call__" if method == "__call__" else f"calls {info.name}.{method}, which"
-        self._argument(call, receiver, f"{how} mutates it", fact.mutates[0], info)
+        self._argument(call, receiver, f"{how} mutates it", fact.mutates[0], info, f"{info.fullname}.{method}")
 
     def _arguments(self, call: CallExpr, func: FuncItem | None, fact: Fact, offset: int, name: str) -> None:
         if func is None or not fact:
@@ -204,11 +209,13 @@ class _Finder:
                     _, called = self.facts.method(info, method)
                     if 0 in called.mutates:
                         how = f"passes it to {name}, which calls {info.name}.{method} on it"
-                        self._argument(call, arg, how, called.mutates[0], info)
+                        self._argument(call, arg, how, called.mutates[0], info, f"{info.fullname}.{method}")
                 else:
                     self._untyped_call(call, arg, method)
 
-    def _argument(self, call: CallExpr, arg: Expression, how: str, certain: bool, info: TypeInfo | None = None) -> None:
+    def _argument(
+        self, call: CallExpr, arg: Expression, how: str, certain: bool, info: TypeInfo | None = None, via: str = ""
+    ) -> None:
         root = self._rooted(arg)
         if root is None:
             return
@@ -217,7 +224,7 @@ class _Finder:
         if info is None and not (self.structural and arg is root):
             return
         module = info.name if info is not None else ""
-        self.found.append(Mutation(call, root, dotted(arg), module, how, certain))
+        self.found.append(Mutation(call, root, dotted(arg), module, how, certain, via))
 
 
 def _bind(call: CallExpr, func: FuncItem, offset: int) -> list[tuple[int, Expression]]:

@@ -22,6 +22,9 @@ from collections.abc import Callable
 
 from mypy.nodes import (
     GDEF,
+    Import,
+    ImportAll,
+    ImportFrom,
     AssignmentStmt,
     Block,
     ClassDef,
@@ -42,7 +45,7 @@ from mypy.nodes import (
 )
 from mypy.types import Instance
 
-from ._conditions import Guards, depends_on_mode
+from ._conditions import Guards
 from ._effects import Fact, effects
 from ._names import decorators_of, is_module_class, wraps_purely
 from ._scopes import Bindings, param_vars
@@ -64,8 +67,62 @@ class Facts:
         self._modules = modules
         self._memo: dict[FuncItem, Fact] = {}
         self._busy: set[FuncItem] = set()
+        self._classes: dict[str, list[TypeInfo]] | None = None  # base class -> module subclasses
+        self._program: set[str] | None = None  # the modules of the file being finished
+        self._resolving: set[str] = set()
 
     def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
+        """What calling `name` on a value of declared type `info` does.
+
+        The value may be of any subclass: a mutation is certain only if no override of
+        `name` known to the program (in a subclass of `info`) makes it merely possible.
+        """
+        func, fact = self._own_method(info, name)
+        fact = self._resolve(fact)
+        if func is None or not any(fact.mutates.values()):
+            return func, fact
+        certain = dict(fact.mutates)
+        for sub in self._subclasses(info):
+            if sub.names.get(name) is None:
+                continue
+            _, other = self._own_method(sub, name)
+            other = self._resolve(other)
+            for index, sure in certain.items():
+                if sure and not other.mutates.get(index, False):
+                    certain[index] = False
+        if certain == fact.mutates:
+            return func, fact
+        return func, Fact(mutates=certain, calls=fact.calls, returns=fact.returns)
+
+    def _resolve(self, fact: Fact) -> Fact:
+        """`fact` with each mutation made certain only by calls through a declared class
+        checked again: it stays certain if one of those calls still certainly mutates,
+        given the overrides known now."""
+        if not fact.via:
+            return fact
+        mutates = dict(fact.mutates)
+        for index, keys in fact.via.items():
+            if mutates.get(index) and not any(self._still_mutates(key) for key in keys):
+                mutates[index] = False
+        if mutates == fact.mutates:
+            return fact
+        return Fact(mutates=mutates, calls=fact.calls, returns=fact.returns, via=fact.via)
+
+    def _still_mutates(self, key: str) -> bool:
+        """The method `key` ("module.Class.method") still certainly mutates its receiver."""
+        if key in self._resolving:
+            return True  # recursion: judged by the outer call
+        info = _class_named(key.rpartition(".")[0], self._modules())
+        if info is None:
+            return True  # not found (a library's class): keep what was computed
+        self._resolving.add(key)
+        try:
+            _, fact = self.method(info, key.rpartition(".")[2])
+        finally:
+            self._resolving.discard(key)
+        return fact.mutates.get(0, False)
+
+    def _own_method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
         for klass in info.mro:
             symbol = klass.names.get(name)
             if symbol is None:
@@ -75,13 +132,37 @@ class Facts:
             return None, Fact()
         return None, Fact()
 
+    def new_file(self, tree: MypyFile | None = None) -> None:
+        """`tree` is being finished: the program is that file and what it imports."""
+        self._classes = None
+        self._program = _imported(tree, self._modules()) if tree is not None else None
+
+    def _subclasses(self, info: TypeInfo) -> list[TypeInfo]:
+        """The module classes of the program (the file being checked and the project files
+        it imports, directly or not) that derive from `info`."""
+        if self._classes is None:
+            self._classes = {}
+            modules = self._modules()
+            for name in self._program if self._program is not None else modules:
+                module = modules.get(name)
+                if module is None or not _project_file(module):
+                    continue
+                for symbol in module.names.values():  # its classes, checked or from the cache
+                    known = symbol.node
+                    if isinstance(known, TypeInfo) and known.module_name == module.fullname and is_module_class(known):
+                        for base in known.mro[1:]:
+                            self._classes.setdefault(base.fullname, []).append(known)
+        return self._classes.get(info.fullname, [])
+
     def function(self, node: FuncDef | Decorator) -> tuple[FuncItem | None, Fact]:
         func = node.func if isinstance(node, Decorator) else node
         if _is_method(func):
             if func.is_static:  # `Class.helper(obj)`: a plain function kept in a class
-                return self._fact(node, func.info)
+                found, fact = self._fact(node, func.info)
+                return found, self._resolve(fact)
             return func, Fact()  # `Class.method(obj)`: not followed
-        return self._fact(node, None)
+        found, fact = self._fact(node, None)
+        return found, self._resolve(fact)
 
     def _fact(self, node: FuncDef | Decorator, owner: TypeInfo | None) -> tuple[FuncItem, Fact]:
         func = node.func if isinstance(node, Decorator) else node
@@ -118,6 +199,7 @@ class Facts:
 
     def store(self, tree: MypyFile) -> None:
         """Write the facts of `tree`'s module classes and module-level functions into it."""
+        self.new_file(tree)
         functions: dict[str, object] = {}
         for node in walk(tree, nested=False):
             if isinstance(node, ClassDef) and is_module_class(node.info):
@@ -138,6 +220,39 @@ class Facts:
             _store_info(tree, self._modules()).metadata[KEY] = {"mutates": functions}
 
 
+def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None:
+    """The class `fullname` ("package.module.Class") among the loaded modules."""
+    module, _, name = fullname.rpartition(".")
+    tree = modules.get(module)
+    symbol = tree.names.get(name) if tree is not None else None
+    return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+
+
+def _imported(tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
+    """`tree`'s module and the project modules it imports, directly or not (read from the
+    symbol tables, which files loaded from mypy's cache keep too)."""
+    found = {tree.fullname}
+    todo = [tree]
+    while todo:
+        module = todo.pop()
+        names = {imp.id for imp in module.imports if isinstance(imp, (ImportFrom, ImportAll))}
+        names |= {name for imp in module.imports if isinstance(imp, Import) for name, _ in imp.ids}
+        for symbol in module.names.values():
+            node = symbol.node
+            if isinstance(node, MypyFile):
+                names.add(node.fullname)
+            elif isinstance(node, TypeInfo):
+                names.add(node.module_name)
+            elif isinstance(node, (FuncDef, Decorator, Var)) and node.fullname:
+                names.add(node.fullname.rpartition(".")[0])
+        for name in names - found:
+            other = modules.get(name)
+            if other is not None and _project_file(other):
+                found.add(name)
+                todo.append(other)
+    return found
+
+
 def _compute(func: FuncItem, facts: Facts) -> Fact:
     types = Types()
     if isinstance(func, FuncDef):
@@ -147,14 +262,20 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     bindings = Bindings(func.body)
     roots = {var for var in params if not bindings.rebound(var)}
     found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
-    certain_mode = not depends_on_mode(nodes, set(params))
     guards = Guards(nodes)
     fact = Fact(returns={params[var] for var in returned_params(nodes, set(params))})
+    direct: set[int] = set()  # parameters certainly mutated without a call through a class
     for m in found.found:
         if isinstance(m.root.node, Var):
             index = params[m.root.node]
-            certain = m.certain and certain_mode and not guards.guarded(m.context)
+            certain = m.certain and not guards.guarded(m.context)
             fact.mutates[index] = fact.mutates.get(index, False) or certain
+            if certain and m.via:
+                fact.via.setdefault(index, set()).add(m.via)
+            elif certain:
+                direct.add(index)
+    for index in direct:
+        fact.via.pop(index, None)
     for root, method, call in found.calls:
         if isinstance(root.node, Var) and not guards.guarded(call):
             fact.calls.setdefault(params[root.node], set()).add(method)
@@ -193,6 +314,13 @@ def _bare_sources(expr: Expression, origin: dict[Var, set[Var]]) -> set[Var]:
     return sources
 
 
+def _project_file(tree: MypyFile) -> bool:
+    """A file of the project or of purepax (not a library's or a stub)."""
+    if tree.fullname.partition(".")[0] == "purepax":
+        return True
+    return not tree.is_stub and not any(d in tree.path for d in ("site-packages", "dist-packages", "typeshed"))
+
+
 def _is_method(func: FuncItem) -> bool:
     return not isinstance(func.info, FakeInfo)  # FakeInfo: the `info` of a plain function
 
@@ -207,6 +335,7 @@ def _encode(fact: Fact) -> dict[str, object]:
         "possible": sorted(i for i, c in fact.mutates.items() if not c),
         "calls": {str(i): sorted(names) for i, names in fact.calls.items()},
         "returns": sorted(fact.returns),
+        "via": {str(i): sorted(keys) for i, keys in fact.via.items()},
     }
 
 
@@ -220,6 +349,8 @@ def _decode(stored: object) -> Fact:
         for i, names in stored.get("calls", {}).items():
             fact.calls[int(i)] = set(names)
         fact.returns = {int(i) for i in stored.get("returns", [])}
+        for i, keys in stored.get("via", {}).items():
+            fact.via[int(i)] = set(keys)
     return fact
 
 

@@ -13,12 +13,28 @@ function's parameter) the caller may hold a mutable view: the runtime engine dec
 
 from __future__ import annotations
 
-from mypy.nodes import AssignmentStmt, FuncItem, MypyFile, NameExpr, Node, RefExpr, Var
+from mypy.nodes import (
+    AssignmentStmt,
+    Expression,
+    FakeInfo,
+    FuncItem,
+    ListExpr,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Node,
+    OperatorAssignmentStmt,
+    RefExpr,
+    StarExpr,
+    TupleExpr,
+    Var,
+)
 
 from ._applications import Application
 from ._effects import FactSource, Mutation, mutations
 from ._report import MUTATION, Reporter
-from ._scopes import Bindings, param_vars
+from ._names import is_module_class
+from ._scopes import FRESH, Bindings, origin_of, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
 
@@ -84,6 +100,66 @@ def check(
                     "inside a px.pure function that takes it as an argument and returns it"
                 )
             report.error(m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix)))
+        if func.name == "__init__" and not isinstance(func.info, FakeInfo) and is_module_class(func.info):
+            if param_vars(func):
+                _check_built_submodules(func, param_vars(func)[0], nodes, types, facts, report)
+
+
+def _check_built_submodules(
+    func: FuncItem, self_var: Var, nodes: list[Node], types: Types, facts: FactSource, report: Reporter
+) -> None:
+    """In a module's `__init__`, `self.norm = Norm(c)` stores a finished module: mutating
+    `self.norm` afterwards (`self.norm.reset()`) is mutating an immutable module.
+
+    Only attributes given a new module by a statement of `__init__`'s own top-level
+    block, and never anything else in it, count; `self` itself is still being built.
+    """
+    built: dict[str, int] = {}  # attribute -> the line it is first given a finished module
+    others: set[str] = set()
+    straight = {id(s) for s in func.body.body}
+    for node in nodes:
+        if not isinstance(node, (AssignmentStmt, OperatorAssignmentStmt)):
+            continue
+        for target in _targets(node.lvalues if isinstance(node, AssignmentStmt) else [node.lvalue]):
+            if isinstance(target, NameExpr) and target.node is self_var:
+                return  # `self` rebound: nothing is known
+            if isinstance(target, MemberExpr) and isinstance(target.expr, NameExpr) and target.expr.node is self_var:
+                whole = isinstance(node, AssignmentStmt) and target in node.lvalues  # not unpacked
+                if whole and id(node) in straight and origin_of(node.rvalue) == FRESH:
+                    built.setdefault(target.name, node.line)
+                else:
+                    others.add(target.name)
+    for attribute in others:
+        built.pop(attribute, None)
+    if not built:
+        return
+    for m in mutations(nodes, lambda r: r.node is self_var, types, facts):
+        attribute = m.target.split(".")[1] if m.target.count(".") >= 1 else ""
+        if not m.certain or attribute not in built or m.context.line <= built[attribute]:
+            continue
+        why = (
+            f'"self.{attribute}" was given a module built on line {built[attribute]}, and a built '
+            "module is immutable (only `self` is still under construction in __init__)"
+        )
+        fix = (
+            f"build the submodule in the state it should have (or change it before building it, "
+            f"e.g. with px.replace), or update it with `self.{attribute}, out = "
+            f"px.purecall(self.{attribute}.method, ...)`"
+        )
+        report.error(m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix)))
+
+
+def _targets(lvalues: list[Expression]) -> list[Expression]:
+    """The single targets of assignment lvalues (`a, (b, c) = ...` gives a, b, c)."""
+    found: list[Expression] = []
+    for lvalue in lvalues:
+        if isinstance(lvalue, (TupleExpr, ListExpr)):
+            found += _targets(lvalue.items)
+        elif isinstance(lvalue, StarExpr):
+            found += _targets([lvalue.expr])
+        else:
+            found.append(lvalue)
+    return found
 
 
 _TOP = (

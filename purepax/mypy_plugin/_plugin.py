@@ -10,11 +10,16 @@ Two moments matter:
   once per overload candidate).
 Reporting needs mypy's `Errors` object, which the plugin takes from the first call
 hook that runs; the same hooks give it each file's type map when there is one.
+
+mypy before 2.4 has no `get_additional_indirect_deps`, and frees function bodies before
+it writes its cache: there `LegacyPurepaxPlugin` makes the checker call a hook at the
+end of each file's check (`_ending.py`) and does the same work there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from mypy.checker import TypeChecker
 from mypy.errors import Errors
@@ -24,7 +29,9 @@ from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin
 from mypy.types import Type
 
 from ._analysis import check_file
+from ._ending import END, Ending
 from ._facts import Facts
+from ._passing import Hook, Kind, Passing
 from ._names import LENIENT_JAX, STRICT_JAX
 from ._report import Reporter, internal_error_note
 
@@ -39,33 +46,39 @@ class PurepaxPlugin(Plugin):
         self._problem: Exception | None = None  # the first internal error, told once as a note
         self._told = False
         self.facts = Facts(lambda: self._modules or {})
+        self._passing = Passing(self, options)
+        self._watchers: dict[tuple[Kind, str], Hook] = {}
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         if self._errors is None or _names_the_plugin_checks(fullname):
-            return self._see_function
+            return self._watch("get_function_hook", fullname)
         return None
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if self._errors is None:
-            return self._see_method
+            return self._watch("get_method_hook", fullname)
         return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         if self._errors is None:
-            return self._see_attribute
+            return self._watch("get_attribute_hook", fullname)
         return None
 
-    def _see_attribute(self, ctx: AttributeContext) -> Type:
-        self._see(ctx.api)
-        return ctx.default_attr_type
+    def _watch(self, kind: Kind, fullname: str) -> Hook:
+        """A hook that meets the checker, then does what the next plugin's hook does."""
+        hook = self._watchers.get((kind, fullname))
+        if hook is None:
 
-    def _see_function(self, ctx: FunctionContext) -> Type:
-        self._see(ctx.api)
-        return ctx.default_return_type
+            def hook(ctx: Any) -> Type:
+                self._see(ctx.api)
+                other = self._passing.hook(kind, fullname, ctx.api)
+                if other is not None:
+                    return other(ctx)
+                default: Type = ctx.default_attr_type if kind == "get_attribute_hook" else ctx.default_return_type
+                return default
 
-    def _see_method(self, ctx: MethodContext) -> Type:
-        self._see(ctx.api)
-        return ctx.default_return_type
+            self._watchers[(kind, fullname)] = hook
+        return hook
 
     def _see(self, api: object) -> None:
         if isinstance(api, TypeChecker):
@@ -85,13 +98,17 @@ class PurepaxPlugin(Plugin):
         return None
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
-        checker = self._checkers.pop(file.path, None)
+        self._finish(file, self._checkers.pop(file.path, None))
+        return set()
+
+    def _finish(self, file: MypyFile, checker: TypeChecker | None) -> None:
+        """The plugin's work on a file mypy has fully type-checked."""
         if not _relevant(file):
-            return set()
+            return
         errors = self._errors
         try:
-            # mypy frees the file's function bodies right after this hook (unless it
-            # writes a cache, which happens earlier): take the facts while they are here.
+            # mypy frees the file's function bodies right after this (unless it writes a
+            # cache, which happens earlier in mypy 2.4): take the facts while they are here.
             self.facts.store(file)
             if errors is not None and errors.file not in errors.ignored_files:
                 type_map = checker._type_maps[0] if checker is not None and checker.tree is file else None
@@ -101,7 +118,59 @@ class PurepaxPlugin(Plugin):
         if errors is not None and self._problem is not None and not self._told:
             self._told = True
             internal_error_note(errors, self._problem)
-        return set()
+
+
+class LegacyPurepaxPlugin(PurepaxPlugin):
+    """The plugin on mypy before 2.4: each file's check ends with a hook (`_ending.py`).
+
+    The hooks on every call and method call stay on, so that each file of the project
+    (not only those calling purepax or JAX) gets its end-of-check hook.
+    """
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        # path -> (id of the checker it was made for, its end-of-check function until it ran)
+        self._endings: dict[str, tuple[int, Ending | None]] = {}
+        self._library: set[str] = set()  # paths of files the plugin does not check
+
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        return self._end if fullname == END else self._watch("get_function_hook", fullname)
+
+    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        return self._watch("get_method_hook", fullname)
+
+    def _see(self, api: object) -> None:
+        # The checkers are not kept (their file's end comes with its own hook), so that
+        # mypy can free each one when it is done with it.
+        if not isinstance(api, TypeChecker) or api.path in self._library:
+            return
+        self._errors = api.errors
+        known = self._endings.get(api.path)
+        if known is not None and known[0] == id(api):
+            return
+        if not _relevant(api.tree):
+            self._library.add(api.path)
+            return
+        try:
+            self._endings[api.path] = (id(api), Ending(api))
+        except Exception as problem:  # never crash mypy
+            self._endings[api.path] = (id(api), None)
+            self._problem = self._problem or problem
+
+    def _end(self, ctx: FunctionContext) -> Type:
+        api = ctx.api
+        if not isinstance(api, TypeChecker):
+            return ctx.default_return_type
+        ending = self._endings.get(api.path, (0, None))[1]
+        if ending is not None and ending.call is ctx.context and ending.reached():
+            self._endings[api.path] = (id(api), None)
+            errors = api.errors
+            scope, errors.scope = errors.scope, None  # errors belong to the file, not to __purepax_end__
+            try:
+                self._finish(api.tree, api)
+            finally:
+                errors.scope = scope
+        return ctx.default_return_type
 
 
 def _names_the_plugin_checks(fullname: str) -> bool:

@@ -25,6 +25,7 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     Node,
+    RefExpr,
     RaiseStmt,
     ReturnStmt,
     TupleExpr,
@@ -35,7 +36,7 @@ from mypy.nodes import (
 
 from ._applications import Application, Function
 from ._effects import FactSource, mutations
-from ._names import is_purecall
+from ._names import is_purecall, is_purepax_name
 from ._report import UNRETURNED, Reporter
 from ._scopes import PART, Bindings, param_vars
 from ._types import Types
@@ -104,8 +105,9 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
         new = first.node
         if any(isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores for n in every):
             continue  # the updated module is used
+        aliases = _single_values(nodes, bindings)
         for ret in (n for n in nodes if isinstance(n, ReturnStmt)):
-            if ret.expr is not None and _contains(ret.expr, stale.node):
+            if ret.expr is not None and _contains(ret.expr, stale.node, aliases):
                 report.error(
                     ret,
                     UNRETURNED,
@@ -130,13 +132,41 @@ def _returned(ret: ReturnStmt, var: Var) -> bool:
     return ret.expr is not None and _contains(ret.expr, var)
 
 
-def _contains(expr: Node, var: Var) -> bool:
-    """`var` is `expr` or an item of the tuples, lists and dicts that `expr` builds."""
+def _contains(expr: Node, var: Var, aliases: dict[Var, Expression] | None = None, depth: int = 0) -> bool:
+    """`var` is `expr` or an item of the tuples, lists and dicts that `expr` builds, or
+    the module of a functional copy of it (`px.replace(var, ...)`, `px.eval_mode(var)`);
+    with `aliases`, also through a local assigned once (`out = (var, y); return out`)."""
     if isinstance(expr, NameExpr):
-        return expr.node is var
+        if expr.node is var:
+            return True
+        value = aliases.get(expr.node) if aliases is not None and isinstance(expr.node, Var) else None
+        return value is not None and depth < 8 and _contains(value, var, aliases, depth + 1)
     if isinstance(expr, (TupleExpr, ListExpr, DictExpr)):
-        return any(_contains(c, var) for c in children(expr))
+        return any(_contains(c, var, aliases, depth) for c in children(expr))
+    if isinstance(expr, CallExpr) and expr.args and _is_copy(expr.callee):
+        return _contains(expr.args[0], var, aliases, depth)
     return False
+
+
+def _is_copy(callee: Expression) -> bool:
+    """A purepax helper returning a copy of its first argument, the whole module."""
+    return isinstance(callee, RefExpr) and is_purepax_name(callee.fullname, _COPIES)
+
+
+_COPIES = frozenset({"replace", "update_parameters", "train_mode", "eval_mode"})
+
+
+def _single_values(nodes: list[Node], bindings: Bindings) -> dict[Var, Expression]:
+    """The locals of a function (its own `nodes`) given one value, by one plain assignment."""
+    found: dict[Var, Expression] = {}
+    for node in nodes:
+        if isinstance(node, AssignmentStmt) and len(node.lvalues) == 1:
+            target = node.lvalues[0]
+            if isinstance(target, NameExpr) and isinstance(target.node, Var):
+                values = bindings.values.get(target.node, [])
+                if len(values) == 1 and values[0] is node.rvalue:
+                    found[target.node] = node.rvalue
+    return found
 
 
 def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:

@@ -1,4 +1,4 @@
-"""purepax.nn: layers. Inputs are batched and channels-last, as in Flax and Haiku."""
+"""purepax.nn: layers. Inputs are batched and channels-last, as in Flax and Haiku; see docs/layers.md."""
 
 from ._attention import MultiHeadAttention as MultiHeadAttention
 from ._conv import Conv as Conv
@@ -27,8 +27,8 @@ from ._pool import MaxPool2d as MaxPool2d
 from ._pool import MaxPool3d as MaxPool3d
 from ._pool import Pool as Pool
 from ._recurrent import GRU as GRU
-from ._recurrent import GRUCell as GRUCell
 from ._recurrent import LSTM as LSTM
+from ._recurrent import GRUCell as GRUCell
 from ._recurrent import LSTMCell as LSTMCell
 from ._sequential import Lambda as Lambda
 from ._sequential import Sequential as Sequential

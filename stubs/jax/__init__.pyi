@@ -6,6 +6,10 @@
 # transforms at the end are typed here: `jit`, `grad`, `value_and_grad`, `checkpoint`,
 # `remat`. `vmap` keeps JAX's own type, which already preserves the function's type.
 
+# A re-export marked `# type: ignore[attr-defined, import-not-found, unused-ignore]` is one
+# that the oldest supported JAX (0.4.36) does not define at that place: with that JAX, mypy
+# types the name `Any` instead of failing in this file. A stub cannot test JAX's version.
+
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from types import SimpleNamespace as _SimpleNamespace
 from typing import Any, Generic, Literal, Protocol, TypeVar, overload
@@ -37,14 +41,12 @@ from jax._src.config import (
     debug_infs as debug_infs,
     log_compiles as log_compiles,
     no_tracing as no_tracing,
-    no_execution as no_execution,
     explain_cache_misses as explain_cache_misses,
     default_device as default_device,
     default_matmul_precision as default_matmul_precision,
     default_prng_impl as default_prng_impl,
     numpy_dtype_promotion as numpy_dtype_promotion,
     numpy_rank_promotion as numpy_rank_promotion,
-    allow_f16_reductions as allow_f16_reductions,
     jax2tf_associative_scan_reductions as jax2tf_associative_scan_reductions,
     legacy_prng_key as legacy_prng_key,
     threefry_partitionable as threefry_partitionable,
@@ -53,21 +55,23 @@ from jax._src.config import (
     transfer_guard_host_to_device as transfer_guard_host_to_device,
     transfer_guard_device_to_device as transfer_guard_device_to_device,
     transfer_guard_device_to_host as transfer_guard_device_to_host,
-    make_user_context as make_user_context,
-    remove_size_one_mesh_axis_from_type as remove_size_one_mesh_axis_from_type,
-    thread_guard as thread_guard,
-    auto_pcast as auto_pcast,
 )
+from jax._src.config import no_execution as no_execution  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.config import allow_f16_reductions as allow_f16_reductions  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.config import make_user_context as make_user_context  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.config import remove_size_one_mesh_axis_from_type as remove_size_one_mesh_axis_from_type  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.config import thread_guard as thread_guard  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.config import auto_pcast as auto_pcast  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.core import ensure_compile_time_eval as ensure_compile_time_eval
 from jax._src.environment_info import print_environment_info as print_environment_info
 import jaxlib.xla_client as _xc
 Device = _xc.Device
-from jax._src.core import typeof as typeof
+from jax._src.core import typeof as typeof  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.api import effects_barrier as effects_barrier
 from jax._src.api import block_until_ready as block_until_ready
 from jax._src.ad_checkpoint import checkpoint_policies as checkpoint_policies
 from jax._src.api import clear_caches as clear_caches
-from jax._src.api import copy_to_host_async as copy_to_host_async
+from jax._src.api import copy_to_host_async as copy_to_host_async  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.custom_derivatives import closure_convert as closure_convert
 from jax._src.custom_derivatives import custom_gradient as custom_gradient
 from jax._src.custom_derivatives import custom_jvp as custom_jvp
@@ -82,7 +86,7 @@ from jax._src.xla_bridge import devices as devices
 from jax._src.api import disable_jit as disable_jit
 from jax._src.api import eval_shape as eval_shape
 from jax._src.dtypes import float0 as float0
-from jax._src.api import fwd_and_bwd as fwd_and_bwd
+from jax._src.api import fwd_and_bwd as fwd_and_bwd  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.api import hessian as hessian
 from jax._src.xla_bridge import host_count as host_count
 from jax._src.xla_bridge import host_id as host_id
@@ -99,23 +103,23 @@ from jax._src.api import live_arrays as live_arrays
 from jax._src.api import make_jaxpr as make_jaxpr
 from jax._src.api import named_call as named_call
 from jax._src.api import named_scope as named_scope
-from jax._src.pmap import pmap as pmap
+from jax._src.pmap import pmap as pmap  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.xla_bridge import process_count as process_count
 from jax._src.xla_bridge import process_index as process_index
 from jax._src.xla_bridge import process_indices as process_indices
 from jax._src.callback import pure_callback as pure_callback
-from jax._src.core import ShapeDtypeStruct as ShapeDtypeStruct
+from jax._src.core import ShapeDtypeStruct as ShapeDtypeStruct  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.api import vjp as vjp
 from jax._src.api import vmap as vmap
-from jax._src.indexing import ds as ds
-from jax._src.named_sharding import NamedSharding as NamedSharding
+from jax._src.indexing import ds as ds  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.named_sharding import NamedSharding as NamedSharding  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.sharding_impls import make_mesh as make_mesh
-from jax._src.sharding_impls import set_mesh as set_mesh
-from jax._src.partition_spec import P as P
-from jax._src.pjit import reshard as reshard
-from jax._src.shard_map import shard_map as shard_map
+from jax._src.sharding_impls import set_mesh as set_mesh  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.partition_spec import P as P  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.pjit import reshard as reshard  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.shard_map import shard_map as shard_map  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.shard_map import smap as smap
-from jax.ref import new_ref as new_ref
+from jax.ref import new_ref as new_ref  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax.ref import empty_ref as empty_ref
 from jax.ref import free_ref as free_ref
 from jax.ref import freeze as freeze
@@ -141,7 +145,7 @@ from jax import dlpack as dlpack
 from jax import dtypes as dtypes
 from jax import errors as errors
 from jax import export as export
-from jax import ffi as ffi
+from jax import ffi as ffi  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax import image as image
 from jax import lax as lax
 from jax import lib as lib

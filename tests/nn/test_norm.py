@@ -182,6 +182,24 @@ def test_batch_norm_matches_flax_nnx_train_and_eval(getkey):
     np.testing.assert_allclose(px.eval_mode(bn)(x), theirs(x), rtol=1e-5, atol=1e-5)
 
 
+def test_batch_norm_training_matches_equinox_batch_mode(getkey):
+    """Equinox's `mode="batch"` normalises with batch statistics in training as we do, and
+    keeps an exponential average of the batch means with the same momentum rule."""
+    bn = randomise_affine(nn.BatchNorm(4), getkey)
+    theirs = eqx.tree_at(
+        lambda m: (m.weight, m.bias), eqx.nn.BatchNorm(4, axis_name="batch", mode="batch"), (bn.scale, bn.bias)
+    )
+    state = eqx.nn.State(theirs)
+    run = jax.vmap(theirs, axis_name="batch", in_axes=(0, None), out_axes=(0, None))
+    for _ in range(3):
+        x = 1 + 2 * jax.random.normal(getkey(), (16, 4))
+        bn, ours = px.purecall(bn, x)
+        want, state = run(x, state)
+        np.testing.assert_allclose(ours, want, rtol=1e-4, atol=1e-4)
+    hidden_mean, _ = state.get(theirs.batch_state_index)
+    np.testing.assert_allclose(bn.mean, hidden_mean, rtol=1e-5, atol=1e-6)
+
+
 def test_batch_norm_in_training_needs_purecall(getkey):
     bn = nn.BatchNorm(3)
     x = jax.random.normal(getkey(), (4, 3))

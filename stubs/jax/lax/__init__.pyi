@@ -4,6 +4,8 @@
 # name JAX's exports, from the same defining modules (mirroring JAX 0.10.2;
 # tests/test_stubs.py fails when the installed JAX's list differs). Only the control flow
 # at the end is typed here: `scan`, `while_loop`, `fori_loop`, `cond`, `switch`.
+# A re-export marked `# type: ignore[attr-defined, import-not-found, unused-ignore]` is one
+# that the oldest supported JAX (0.4.36) does not define at that place (see jax/__init__.pyi).
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
@@ -13,9 +15,6 @@ from jax._src.typing import ArrayLike as _ArrayLike
 
 from jax._src.lax.lax import (
     DotDimensionNumbers as DotDimensionNumbers,
-    RaggedDotDimensionNumbers as RaggedDotDimensionNumbers,
-    AccuracyMode as AccuracyMode,
-    Tolerance as Tolerance,
     Precision as Precision,
     PrecisionLike as PrecisionLike,
     DotAlgorithm as DotAlgorithm,
@@ -55,7 +54,6 @@ from jax._src.lax.lax import (
     bitwise_or as bitwise_or,
     bitwise_xor as bitwise_xor,
     broadcast as broadcast,
-    broadcast_like as broadcast_like,
     broadcast_in_dim as broadcast_in_dim,
     broadcast_in_dim_p as broadcast_in_dim_p,
     broadcast_shapes as broadcast_shapes,
@@ -72,7 +70,6 @@ from jax._src.lax.lax import (
     collapse as collapse,
     complex as complex,
     complex_p as complex_p,
-    composite as composite,
     concatenate as concatenate,
     concatenate_p as concatenate_p,
     conj as conj,
@@ -81,8 +78,6 @@ from jax._src.lax.lax import (
     convert_element_type_p as convert_element_type_p,
     copy_p as copy_p,
     cos as cos,
-    dce_sink_p as dce_sink_p,
-    dce_sink as dce_sink,
     cos_p as cos_p,
     cosh as cosh,
     cosh_p as cosh_p,
@@ -138,8 +133,6 @@ from jax._src.lax.lax import (
     min_p as min_p,
     mul as mul,
     mul_p as mul_p,
-    mulhi as mulhi,
-    mulhi_p as mulhi_p,
     ne as ne,
     ne_p as ne_p,
     neg as neg,
@@ -158,27 +151,19 @@ from jax._src.lax.lax import (
     pow as pow,
     pow_p as pow_p,
     ragged_dot as ragged_dot,
-    ragged_dot_general as ragged_dot_general,
     real as real,
     real_p as real_p,
     reciprocal as reciprocal,
     reduce as reduce,
-    reduce_and as reduce_and,
     reduce_and_p as reduce_and_p,
-    reduce_max as reduce_max,
     reduce_max_p as reduce_max_p,
-    reduce_min as reduce_min,
     reduce_min_p as reduce_min_p,
-    reduce_or as reduce_or,
     reduce_or_p as reduce_or_p,
     reduce_p as reduce_p,
     reduce_precision as reduce_precision,
     reduce_precision_p as reduce_precision_p,
-    reduce_prod as reduce_prod,
     reduce_prod_p as reduce_prod_p,
-    reduce_sum as reduce_sum,
     reduce_sum_p as reduce_sum_p,
-    reduce_xor as reduce_xor,
     reduce_xor_p as reduce_xor_p,
     rem as rem,
     rem_p as rem_p,
@@ -213,17 +198,12 @@ from jax._src.lax.lax import (
     sort as sort,
     sort_key_val as sort_key_val,
     sort_p as sort_p,
-    stage as stage,
-    split as split,
-    split_p as split_p,
     sqrt as sqrt,
     sqrt_p as sqrt_p,
     square as square,
     square_p as square_p,
     squeeze as squeeze,
     squeeze_p as squeeze_p,
-    stack as stack,
-    stack_p as stack_p,
     stop_gradient as stop_gradient,
     sub as sub,
     sub_p as sub_p,
@@ -231,17 +211,39 @@ from jax._src.lax.lax import (
     tan_p as tan_p,
     tanh as tanh,
     tanh_p as tanh_p,
-    tile as tile,
-    tile_p as tile_p,
     top_k as top_k,
     top_k_p as top_k_p,
     transpose as transpose,
     transpose_p as transpose_p,
-    unstack as unstack,
-    unstack_p as unstack_p,
     xor_p as xor_p,
     empty as empty,
 )
+from jax._src.lax.lax import RaggedDotDimensionNumbers as RaggedDotDimensionNumbers  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import AccuracyMode as AccuracyMode  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import Tolerance as Tolerance  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import broadcast_like as broadcast_like  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import composite as composite  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import dce_sink_p as dce_sink_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import dce_sink as dce_sink  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import mulhi as mulhi  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import mulhi_p as mulhi_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import ragged_dot_general as ragged_dot_general  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_and as reduce_and  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_max as reduce_max  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_min as reduce_min  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_or as reduce_or  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_prod as reduce_prod  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_sum as reduce_sum  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import reduce_xor as reduce_xor  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import stage as stage  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import split as split  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import split_p as split_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import stack as stack  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import stack_p as stack_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import tile as tile  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import tile_p as tile_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import unstack as unstack  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.lax import unstack_p as unstack_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.lax.special import (
     bessel_i0e as bessel_i0e,
     bessel_i0e_p as bessel_i0e_p,
@@ -357,13 +359,11 @@ from jax._src.lax.fft import (
 )
 from jax._src.lax.parallel import (
     all_gather as all_gather,
-    pcast as pcast,
     all_gather_p as all_gather_p,
     all_to_all as all_to_all,
     all_to_all_p as all_to_all_p,
     axis_index as axis_index,
     axis_index_p as axis_index_p,
-    axis_size as axis_size,
     pbroadcast as pbroadcast,
     pmax as pmax,
     pmax_p as pmax_p,
@@ -372,16 +372,18 @@ from jax._src.lax.parallel import (
     pmin_p as pmin_p,
     ppermute as ppermute,
     ppermute_p as ppermute_p,
-    psend as psend,
-    precv as precv,
     pshuffle as pshuffle,
     psum as psum,
     psum_p as psum_p,
     psum_scatter as psum_scatter,
     pswapaxes as pswapaxes,
-    ragged_all_to_all as ragged_all_to_all,
-    ragged_all_to_all_p as ragged_all_to_all_p,
 )
+from jax._src.lax.parallel import pcast as pcast  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.parallel import axis_size as axis_size  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.parallel import psend as psend  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.parallel import precv as precv  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.parallel import ragged_all_to_all as ragged_all_to_all  # type: ignore[attr-defined, import-not-found, unused-ignore]
+from jax._src.lax.parallel import ragged_all_to_all_p as ragged_all_to_all_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax._src.lax.other import (
     conv_general_dilated_local as conv_general_dilated_local,
     conv_general_dilated_patches as conv_general_dilated_patches,
@@ -392,12 +394,12 @@ from jax._src.lax.ann import (
     approx_top_k_p as approx_top_k_p,
 )
 from jax._src.ad_util import stop_gradient_p as stop_gradient_p
-from jax._src.core import stage_p as stage_p
+from jax._src.core import stage_p as stage_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
 from jax.lax import linalg as linalg
 from jax._src.pjit import with_sharding_constraint as with_sharding_constraint
 from jax._src.pjit import sharding_constraint_p as sharding_constraint_p
 from jax._src.dispatch import device_put_p as device_put_p
-from jax._src.lax.scaled_dot import scaled_dot as scaled_dot
+from jax._src.lax.scaled_dot import scaled_dot as scaled_dot  # type: ignore[attr-defined, import-not-found, unused-ignore]
 
 # --- Typed control flow ------------------------------------------------------------------
 #

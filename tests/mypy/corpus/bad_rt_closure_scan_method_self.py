@@ -1,6 +1,7 @@
 """A scan body nested in a method reads self (a captured module)."""
 
 # runtime: silent
+# needs-mypy: 2.4
 import functools
 
 import jax

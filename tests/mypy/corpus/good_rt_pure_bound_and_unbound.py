@@ -1,6 +1,7 @@
 """px.pure of an unbound method (self is an argument) and purecall of bound methods, all returned."""
 
 # runtime: ok
+# needs-mypy: 2.4
 import functools
 
 import jax

@@ -1,6 +1,7 @@
 """At top level, updates go through px.purecall / px.pure."""
 
 # runtime: ok
+# needs-mypy: 2.4
 import functools
 
 import jax

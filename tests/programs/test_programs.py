@@ -1,0 +1,68 @@
+"""Programs written as research engineers write them, kept as acceptance tests.
+
+Each `prog_*.py` here is a standalone script that asserts its own results; it runs in a
+subprocess (a fresh JAX, as a user runs it) and must exit 0. All of them are then
+type-checked in ONE mypy run with the project's `mypy.ini` (the purepax plugin on): these
+are correct programs, so mypy must report no error at all, purepax-* or other.
+Programs that show a known defect are marked `xfail(strict=True)` with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+PROGRAMS = sorted(HERE.glob("prog_*.py"))
+
+# name -> reason: known defects, each reported to the lead with a reproducer.
+RUNTIME_XFAIL: dict[str, str] = {}
+STATIC_XFAIL: dict[str, str] = {}
+
+
+def _param(path: Path, known: dict[str, str]) -> object:
+    reason = known.get(path.stem)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+def test_there_are_programs() -> None:
+    assert len(PROGRAMS) >= 15, [p.name for p in PROGRAMS]
+
+
+@pytest.mark.parametrize("program", [_param(p, RUNTIME_XFAIL) for p in PROGRAMS])
+def test_runs(program: Path) -> None:
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(program)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def mypy_report() -> dict[str, list[str]]:
+    sys.path.insert(0, str(ROOT / "tests" / "mypy"))
+    try:
+        from test_plugin import cache_dir, run_mypy  # one mypy run, cached per plugin version
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "mypy"))
+    stdout, stderr, _ = run_mypy(PROGRAMS, cache_dir("programs"))
+    assert "Traceback" not in stderr and "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
+    report: dict[str, list[str]] = {p.stem: [] for p in PROGRAMS}
+    for line in stdout.splitlines():
+        if ": error:" in line:
+            path = Path(line.split(":", 1)[0])
+            report.setdefault(path.stem, []).append(line)
+    return report
+
+
+@pytest.mark.parametrize("program", [_param(p, STATIC_XFAIL) for p in PROGRAMS])
+def test_mypy_clean(program: Path, mypy_report: dict[str, list[str]]) -> None:
+    errors = mypy_report[program.stem]
+    assert not [e for e in errors if "[purepax-" in e], "\n".join(errors)
+    assert not errors, "\n".join(errors)
