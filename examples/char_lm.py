@@ -1,0 +1,405 @@
+"""Train a small GPT-style character language model with purepax, on text every machine has.
+
+The text is Python's own standard library source, found through `sysconfig` (nothing is
+downloaded); `--data PATH` trains on any text file instead. The model reads bytes (a
+vocabulary of 256) and is built only from `purepax.nn` layers: an embedding, a stack of
+pre-norm transformer blocks (causal multi-head attention and an MLP, dropout inside) held in
+a `px.Stacked` so that one block is traced instead of `--layers`, and a linear head. It is
+trained with `purepax.optim.Optimizer` (optax AdamW, warm-up then cosine decay, gradient
+clipping) in one `px.jit` step that takes and returns the model and the optimizer.
+
+What a training script should do, it does: a progress bar (step, loss, tokens/s, ETA);
+every `--save-every` steps an atomic checkpoint of model, optimizer and step in `--out`
+(batch `i` is a pure function of `(seed, i)`, so the step is the data position); one
+JSON line per logged step in `OUT/metrics.jsonl`; `--resume` continues exactly where the
+checkpoint stopped (also after `kill -9`); at the end a generated sample and
+`OUT/loss.png`. `--eval-only` loads the checkpoint and prints the held-out loss and a sample.
+
+    python examples/char_lm.py                       # about 3 minutes on 2 CPU cores
+    python examples/char_lm.py --resume --steps 3000 # continue the same run further
+    python examples/char_lm.py --eval-only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import sysconfig
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jaxtyping import Array, Float, Int, PRNGKeyArray
+
+import purepax as px
+from purepax import nn
+from purepax.optim import Optimizer
+
+VOCAB = 256  # bytes
+# Model and optimizer settings: saved with the run (OUT/config.json), reused by --resume.
+MODEL_OPTIONS = ("context", "dim", "heads", "layers", "dropout")
+RUN_OPTIONS = (*MODEL_OPTIONS, "batch", "seed", "lr", "warmup", "decay_steps", "data")
+
+
+# --- the model --------------------------------------------------------------------------
+
+
+class Block(px.Module):
+    """A pre-norm transformer block: `x + attention(norm(x))`, then `x + mlp(norm(x))`."""
+
+    attention_norm: nn.LayerNorm
+    attention: nn.MultiHeadAttention
+    attention_dropout: nn.Dropout
+    mlp_norm: nn.LayerNorm
+    mlp_in: nn.Linear
+    mlp_out: nn.Linear
+    mlp_dropout: nn.Dropout
+
+    def __init__(self, dim: int, heads: int, dropout: float, *, key: PRNGKeyArray):
+        keys = jax.random.split(key, 5)
+        self.attention_norm = nn.LayerNorm(dim)
+        self.attention = nn.MultiHeadAttention(heads, dim, key=keys[0])
+        self.attention_dropout = nn.Dropout(dropout, key=keys[1])
+        self.mlp_norm = nn.LayerNorm(dim)
+        self.mlp_in = nn.Linear(dim, 4 * dim, key=keys[2])
+        self.mlp_out = nn.Linear(4 * dim, dim, key=keys[3])
+        self.mlp_dropout = nn.Dropout(dropout, key=keys[4])
+
+    def __call__(self, x: Float[Array, "batch time dim"]) -> Float[Array, "batch time dim"]:
+        h = self.attention_norm(x)
+        x = x + self.attention_dropout(self.attention(h, h, h, causal=True))
+        h = self.mlp_out(jax.nn.gelu(self.mlp_in(self.mlp_norm(x))))
+        return x + self.mlp_dropout(h)
+
+
+class CharLM(px.Module):
+    """Embed bytes and positions, run the blocks, normalise, predict the next byte."""
+
+    token_embedding: nn.Embedding
+    position_embedding: nn.Embedding
+    blocks: px.Stacked[Block]
+    final_norm: nn.LayerNorm
+    head: nn.Linear
+
+    def __init__(self, *, context: int, dim: int, heads: int, layers: int, dropout: float, key: PRNGKeyArray):
+        keys = jax.random.split(key, 4)
+        self.token_embedding = nn.Embedding(VOCAB, dim, key=keys[0])
+        self.position_embedding = nn.Embedding(context, dim, key=keys[1])
+        self.blocks = px.stack(lambda k: Block(dim, heads, dropout, key=k), jax.random.split(keys[2], layers))
+        self.final_norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, VOCAB, key=keys[3])
+
+    def __call__(self, ids: Int[Array, "batch time"]) -> Float[Array, "batch time 256"]:
+        x = self.token_embedding(ids) + self.position_embedding(jnp.arange(ids.shape[-1]))
+        x = self.blocks(x)  # a mutation in training mode (the dropout keys advance)
+        return self.head(self.final_norm(x))
+
+
+class TrainState(px.Module):
+    """Everything a checkpoint holds: model, optimizer and the number of steps taken."""
+
+    model: CharLM
+    optimizer: Optimizer
+    step: Int[Array, ""]
+
+
+def make_optimizer(model: CharLM, config: dict[str, Any]) -> Optimizer:
+    schedule = optax.warmup_cosine_decay_schedule(
+        init_value=0.0,
+        peak_value=config["lr"],
+        warmup_steps=config["warmup"],
+        decay_steps=max(config["decay_steps"], config["warmup"] + 1),
+        end_value=config["lr"] / 10,
+    )
+    # Weight decay on matrices only, not on norms and biases.
+    tx = optax.chain(
+        optax.clip_by_global_norm(1.0),
+        optax.adamw(schedule, weight_decay=0.1, mask=lambda params: jax.tree.map(lambda p: p.ndim >= 2, params)),
+    )
+    return Optimizer(tx, model)
+
+
+def new_state(config: dict[str, Any]) -> TrainState:
+    model = CharLM(**{k: config[k] for k in MODEL_OPTIONS}, key=jax.random.key(config["seed"]))
+    return TrainState(model, make_optimizer(model, config), jnp.array(0))
+
+
+# --- the steps --------------------------------------------------------------------------
+
+
+def cross_entropy(logits: jax.Array, targets: jax.Array) -> jax.Array:
+    return optax.softmax_cross_entropy_with_integer_labels(logits, targets).mean()
+
+
+def loss_fn(model: CharLM, x: jax.Array, y: jax.Array) -> tuple[jax.Array, CharLM]:
+    model, logits = px.purecall(model, x)  # training mode: dropout keys advance
+    return cross_entropy(logits, y), model
+
+
+@px.jit
+def train_step(
+    model: CharLM, optimizer: Optimizer, x: jax.Array, y: jax.Array
+) -> tuple[CharLM, Optimizer, jax.Array]:
+    (loss, model), grads = px.value_and_grad(loss_fn, has_aux=True)(model, x, y)
+    model, optimizer = optimizer.apply_gradients(model, grads)
+    return model, optimizer, loss
+
+
+@px.jit
+def eval_loss(model: CharLM, x: jax.Array, y: jax.Array) -> jax.Array:
+    return cross_entropy(model(x), y)  # eval mode: a read-only call
+
+
+def get_batch(data: jax.Array, seed: int, step: int, batch: int, context: int) -> tuple[jax.Array, jax.Array]:
+    """Batch `step` of a run: a pure function of `(seed, step)`, so resuming is exact."""
+    key = jax.random.fold_in(jax.random.key(seed), step)
+    return _batch(data, key, batch, context)
+
+
+@px.jit(static_argnums=(2, 3))
+def _batch(data: jax.Array, key: jax.Array, batch: int, context: int) -> tuple[jax.Array, jax.Array]:
+    starts = jax.random.randint(key, (batch,), 0, data.shape[0] - context - 1)
+    windows = starts[:, None] + jnp.arange(context + 1)
+    tokens = data[windows].astype(jnp.int32)
+    return tokens[:, :-1], tokens[:, 1:]
+
+
+def held_out_loss(model: CharLM, data: jax.Array, config: dict[str, Any], batches: int = 8) -> float:
+    """Mean loss on `batches` fixed batches of held-out text, in eval mode."""
+    model = px.eval_mode(model)
+    losses = [
+        eval_loss(model, *get_batch(data, config["seed"] + 1_000_003, i, config["batch"], config["context"]))
+        for i in range(batches)
+    ]
+    return float(jnp.mean(jnp.stack(losses)))
+
+
+@px.jit
+def _next_logits(model: CharLM, window: jax.Array, position: jax.Array) -> jax.Array:
+    return model(window[None])[0, position]
+
+
+def sample(model: CharLM, prompt: bytes, length: int, context: int, seed: int, temperature: float = 0.8) -> str:
+    """Generate `length` bytes after `prompt` (eval mode, the last `context` bytes seen)."""
+    model = px.eval_mode(model)
+    out = list(prompt[-context:])
+    key = jax.random.key(seed)
+    for _ in range(length):
+        window = out[-context:]
+        position = len(window) - 1
+        padded = jnp.array(window + [0] * (context - len(window)), jnp.int32)
+        logits = _next_logits(model, padded, jnp.array(position))
+        key, sub = jax.random.split(key)
+        out.append(int(jax.random.categorical(sub, logits / temperature)))
+    return bytes(out[len(prompt[-context:]) :]).decode("utf-8", errors="replace")
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def stdlib_text(limit: int = 4_000_000) -> bytes:
+    """Python's standard library sources (the top-level `.py` files, sorted), up to `limit` bytes."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    chunks, size = [], 0
+    for path in sorted(root.glob("*.py")):
+        chunk = path.read_bytes()
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    if not chunks:
+        sys.exit(f"No Python sources found under {root}; pass a text file with --data PATH.")
+    return b"".join(chunks)[:limit]
+
+
+def load_text(config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The run's text as bytes, split 90% / 10% into training and held-out parts."""
+    text = Path(config["data"]).read_bytes() if config["data"] else stdlib_text()
+    data = np.frombuffer(text, np.uint8)
+    split = int(len(data) * 0.9)
+    train, held_out = data[:split], data[split:]
+    if len(held_out) < config["context"] + 2:
+        sys.exit(f"The text is too short ({len(data)} bytes) for a context of {config['context']}.")
+    return train, held_out
+
+
+def unigram_loss(train: np.ndarray, held_out: np.ndarray) -> float:
+    """Cross-entropy (nats per character) of the held-out text under train's byte frequencies."""
+    counts = np.bincount(train, minlength=VOCAB) + 1.0  # add-one smoothing
+    log_p = np.log(counts / counts.sum())
+    return float(-log_p[held_out].mean())
+
+
+# --- checkpoints and metrics ------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def read_metrics(path: Path, up_to: int | None = None) -> list[dict[str, Any]]:
+    """The metrics lines (complete ones only) with `step <= up_to`."""
+    rows = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line half-written when the process was killed
+            if up_to is None or row["step"] <= up_to:
+                rows.append(row)
+    return rows
+
+
+def plot(rows: list[dict[str, Any]], unigram: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=100)
+    ax.plot([r["step"] for r in rows], [r["loss"] for r in rows], label="train")
+    held = [r for r in rows if r.get("held_out_loss") is not None]
+    ax.plot([r["step"] for r in held], [r["held_out_loss"] for r in held], "o-", label="held-out")
+    ax.axhline(unigram, color="gray", linestyle="--", label="unigram baseline")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats per character)")
+    ax.set_title("char_lm.py")
+    ax.legend()
+    fig.tight_layout()
+    tmp = path.with_name(path.name + ".tmp.png")
+    fig.savefig(tmp)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+# --- the script -------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--steps", type=int, default=1500, help="train until this step (total, also with --resume)")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path("runs/char_lm"), help="checkpoint, metrics and plot")
+    p.add_argument("--save-every", type=int, default=250)
+    p.add_argument("--log-every", type=int, default=25)
+    p.add_argument("--eval-every", type=int, default=250, help="held-out loss every N steps (and at the end)")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument("--eval-only", action="store_true", help="load the checkpoint, print held-out loss and a sample")
+    p.add_argument("--data", type=str, default=None, help="a text file (default: Python's stdlib sources)")
+    p.add_argument("--sample-length", type=int, default=300)
+    g = p.add_argument_group("model and optimizer (a new run only; --resume uses the run's own)")
+    g.add_argument("--context", type=int, default=64)
+    g.add_argument("--dim", type=int, default=128)
+    g.add_argument("--heads", type=int, default=4)
+    g.add_argument("--layers", type=int, default=3)
+    g.add_argument("--dropout", type=float, default=0.1)
+    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument("--warmup", type=int, default=100)
+    g.add_argument("--decay-steps", type=int, default=1500, help="length of the cosine decay (independent of --steps)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        from tqdm import tqdm
+        import matplotlib  # noqa: F401  (for the plot at the end)
+    except ImportError:
+        sys.exit('This example needs tqdm and matplotlib: pip install -e ".[examples]"')
+    out: Path = args.out
+    checkpoint, config_path, metrics_path = out / "checkpoint.px", out / "config.json", out / "metrics.jsonl"
+
+    if args.resume or args.eval_only:
+        if not checkpoint.exists() or not config_path.exists():
+            sys.exit(f"No checkpoint in {out}: train first (without --resume), or pass --out DIR of a run.")
+        config = json.loads(config_path.read_text())
+        if args.data is not None and args.data != config["data"]:
+            sys.exit(f"--data {args.data} differs from the run's data {config['data']!r} ({config_path}).")
+    else:
+        config = {k: getattr(args, k) for k in RUN_OPTIONS}
+        if config["data"] is not None:
+            config["data"] = str(Path(config["data"]).resolve())
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(config_path, json.dumps(config, indent=1))
+        if checkpoint.exists():
+            checkpoint.unlink()  # a new run in an old folder: the old run is gone
+        metrics_path.write_text("")
+
+    train_np, held_np = load_text(config)
+    train_data, held_data = jnp.asarray(train_np), jnp.asarray(held_np)
+    unigram = unigram_loss(train_np, held_np)
+    state = new_state(config)
+    if args.resume or args.eval_only:
+        state = px.load(checkpoint, like=state)
+    start = int(state.step)
+
+    if args.eval_only:
+        print(f"checkpoint at step {start}")
+        report(state.model, held_np, held_data, unigram, config, args.sample_length)
+        return
+
+    print(f"{len(train_np):,} training and {len(held_np):,} held-out bytes; "
+          f"{sum(p.size for p in jax.tree.leaves(px.parameters(state.model))):,} parameters")
+    if args.resume:
+        rows = read_metrics(metrics_path, up_to=start)  # drop what came after the checkpoint
+        write_atomic(metrics_path, "".join(json.dumps(r) + "\n" for r in rows))
+        print(f"resumed at step {start}")
+
+    model, optimizer = state.model, state.optimizer
+    tokens_per_step = config["batch"] * config["context"]
+    bar = tqdm(total=args.steps, initial=start, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stdout)
+    metrics = metrics_path.open("a")
+    last_time, last_step, tokens_per_s = time.perf_counter(), start, 0.0
+    loss = None
+    for step in range(start, args.steps):
+        x, y = get_batch(train_data, config["seed"], step, config["batch"], config["context"])
+        model, optimizer, loss = train_step(model, optimizer, x, y)
+        done = step + 1
+        bar.update(1)
+        if done % args.log_every == 0 or done % args.eval_every == 0 or done == args.steps:
+            loss_value = float(loss)
+            now = time.perf_counter()
+            tokens_per_s = (done - last_step) * tokens_per_step / (now - last_time)
+            row: dict[str, Any] = {"step": done, "loss": loss_value, "tokens_per_s": round(tokens_per_s)}
+            if done % args.eval_every == 0 or done == args.steps:
+                row["held_out_loss"] = held_out_loss(model, held_data, config)
+            metrics.write(json.dumps(row) + "\n")
+            metrics.flush()
+            bar.set_postfix(loss=f"{loss_value:.3f}", tok_s=f"{tokens_per_s:,.0f}")
+            last_time, last_step = time.perf_counter(), done
+        if done % args.save_every == 0 or done == args.steps:
+            # Metrics first, then the checkpoint: lines after the checkpoint's step are dropped on resume.
+            px.save(checkpoint, TrainState(model, optimizer, jnp.array(done)))
+    bar.close()
+    metrics.close()
+
+    rows = read_metrics(metrics_path)
+    if loss is not None:
+        print(f"train loss at step {args.steps}: {float(loss):.3f} nats per character")
+    plot(rows, unigram, out / "loss.png")
+    report(model, held_np, held_data, unigram, config, args.sample_length)
+    print(f"plot: {out / 'loss.png'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
+
+
+def report(model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any], length: int) -> None:
+    loss = held_out_loss(model, held_data, config)
+    print(f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
+          f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})")
+    prompt = held_np[: config["context"]].tobytes()
+    text = sample(model, prompt, length, config["context"], config["seed"])
+    print("sample:\n" + prompt.decode("utf-8", errors="replace") + text)
+
+
+if __name__ == "__main__":
+    main()
