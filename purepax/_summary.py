@@ -24,6 +24,10 @@ def _describe(leaf: Any) -> tuple[str, int]:
     shape = tuple(getattr(leaf, "shape", ()))
     if dtype is None:
         return f"{type(leaf).__name__}", 1
+    return _format(dtype, shape)
+
+
+def _format(dtype: Any, shape: tuple[int, ...]) -> tuple[str, int]:
     if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
         name = str(dtype)
     else:
@@ -36,7 +40,8 @@ def summary(module: Module) -> str:
 
     One row per module (the root first, then submodules in tree order), with the
     shapes and dtypes of the arrays it holds itself (`f32[3,4]`), its own number of
-    parameters and of state values (state, such as counters and running statistics, is
+    parameters and of state values (a `px.Stacked` is one row: block type, number of
+    blocks, the arrays of one block, per-block and total counts) (state, such as counters and running statistics, is
     not trained and is counted apart), then the totals. Counts are plain integers.
 
     **Arguments:**
@@ -51,13 +56,37 @@ def summary(module: Module) -> str:
     """
     if not isinstance(module, Module):
         raise TypeError(f"px.summary takes a purepax module, got {type(module).__name__}.")
+    from ._stacked import Stacked  # a stack is one row (imported here: stacks build on modules)
+
     param_paths = {
         keys for keys, _ in jax.tree_util.tree_flatten_with_path(parameters(module))[0]
     }
     rows: list[tuple[str, str, str, str, str]] = []
     totals = [0, 0]
 
+    def visit_stack(m: Any, prefix: tuple[Any, ...]) -> None:
+        # One row for the whole stack: block type, n, the arrays of one block, and the
+        # counts of all blocks (per block in the module column).
+        n = len(m)
+        counts = [0, 0]
+        arrays: list[str] = []
+        for keys, leaf in jax.tree_util.tree_flatten_with_path(m.layers)[0]:
+            path = (*prefix, jax.tree_util.GetAttrKey("layers"), *keys)
+            is_param = path in param_paths
+            text, size = _format(leaf.dtype, tuple(leaf.shape)[1:])
+            counts[0 if is_param else 1] += size * n
+            arrays.append(f"{jax.tree_util.keystr(keys).lstrip('.')}:{text}" + ("" if is_param else " (state)"))
+        where = jax.tree_util.keystr(prefix).lstrip(".") or "(root)"
+        per_block = counts[0] // n if n else 0
+        module_text = f"Stacked[{type(m.layers).__name__}] x{n} ({per_block} params per block)"
+        rows.append((where, module_text, " ".join(arrays), str(counts[0]), str(counts[1])))
+        totals[0] += counts[0]
+        totals[1] += counts[1]
+
     def visit(m: Module, prefix: tuple[Any, ...]) -> None:
+        if isinstance(m, Stacked):
+            visit_stack(m, prefix)
+            return
         arrays: list[str] = []
         counts = [0, 0]
         children: list[tuple[Module, tuple[Any, ...]]] = []
