@@ -44,7 +44,7 @@ def cast(module: _M, dtype: Any) -> _M:
         if isinstance(x, (jax.Array, np.ndarray)) and jnp.issubdtype(x.dtype, jnp.floating):
             return x.astype(target)
         if isinstance(x, jax.ShapeDtypeStruct) and jnp.issubdtype(x.dtype, jnp.floating):
-            return jax.ShapeDtypeStruct(x.shape, target, sharding=x.sharding)  # type: ignore[no-untyped-call]
+            return jax.ShapeDtypeStruct(x.shape, target, sharding=x.sharding)  # type: ignore[no-untyped-call, unused-ignore]
         return x
 
     cast_parameters: _M = jax.tree_util.tree_map(convert, parameters(module))

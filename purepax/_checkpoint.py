@@ -99,7 +99,7 @@ def _entry(path: str, leaf: Any) -> dict[str, Any]:
     return entry
 
 
-def _host_array(leaf: Any) -> np.ndarray:
+def _host_array(leaf: Any) -> np.ndarray[Any, Any]:
     if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
         return np.asarray(leaf, dtype={bool: np.bool_, int: np.int64, float: np.float64}[type(leaf)])
     if _is_key(leaf):
@@ -110,7 +110,7 @@ def _host_array(leaf: Any) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _bytes_of(array: np.ndarray) -> Iterator[memoryview]:
+def _bytes_of(array: np.ndarray[Any, Any]) -> Iterator[memoryview]:
     flat = memoryview(cast(Any, array.reshape(-1).view(np.uint8)))
     for start in range(0, len(flat), _CHUNK):
         yield flat[start : start + _CHUNK]
@@ -135,7 +135,7 @@ class _Checksums:
         self.pool: ThreadPoolExecutor | None = None
         return self
 
-    def start(self, array: np.ndarray) -> Future[str] | _Done:
+    def start(self, array: np.ndarray[Any, Any]) -> Future[str] | _Done:
         if array.nbytes < _THREADED:
             return _Done(_crc32(array))
         if self.pool is None:
@@ -147,7 +147,7 @@ class _Checksums:
             self.pool.shutdown()
 
 
-def _crc32(array: np.ndarray) -> str:
+def _crc32(array: np.ndarray[Any, Any]) -> str:
     crc = 0
     for chunk in _bytes_of(array):
         crc = zlib.crc32(chunk, crc)

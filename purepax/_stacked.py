@@ -96,7 +96,7 @@ class Stacked(Module, Generic[_M]):
             new_block, out = purecall(block, carry, *args, **kwargs)
             _check_output(block, carry, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
-            if new_treedef != treedef:  # type: ignore[operator]
+            if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
                 check_carry("px.Stacked", type(block).__call__, block, new_block)
             changed[0] = tuple(i for i, (old, new) in enumerate(zip(block_leaves, new_leaves)) if old is not new)
             return out, [new_leaves[i] for i in changed[0]]
@@ -299,7 +299,7 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
         if not isinstance(block, Module):
             raise TypeError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
         where = _difference(first, block, f"blocks[{i}]") if i else None
-        if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator]
+        if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator, unused-ignore]
             where = f"blocks[{i}] has the tree structure {jax.tree_util.tree_structure(block)}, block 0 has {treedef}"
         if where is not None:
             raise FieldError(

@@ -173,7 +173,8 @@ class GRUCell(Module):
         r = jax.nn.sigmoid(a_r + b_r)
         z = jax.nn.sigmoid(a_z + b_z)
         n = jnp.tanh(a_n + r * b_n)
-        return (1 - z) * n + z * h
+        new_h: jax.Array = (1 - z) * n + z * h
+        return new_h
 
 
 def _scan_cell(cell: LSTMCell | GRUCell, state: Any, x: jax.Array) -> tuple[Any, jax.Array]:

@@ -28,7 +28,7 @@ Trainable = Callable[[str, jax.Array], bool]
 
 
 def _path(keys: tuple[Any, ...]) -> str:
-    return jax.tree_util.keystr(keys).lstrip(".")
+    return str(jax.tree_util.keystr(keys)).lstrip(".")
 
 
 def _select(params: _M, trainable: Trainable | None) -> _M:
