@@ -41,7 +41,7 @@ def test_loading_the_mypy_plugin_does_not_import_jax():
 
 # The versions pyproject.toml claims, and where purepax touches JAX's trace machinery.
 
-ROOT = INIT.parent.parent
+ROOT = INIT.parent.parent.parent  # src/purepax/__init__.py
 PACKAGE = INIT.parent
 
 

@@ -38,7 +38,7 @@ import purepax as px
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CORPUS = HERE / "corpus"
-PLUGIN = ROOT / "purepax" / "mypy_plugin"
+PLUGIN = ROOT / "src" / "purepax" / "mypy_plugin"
 CODES = ("purepax-closure", "purepax-mutation", "purepax-unreturned")
 MARK = re.compile(r"#\s*E:\s*([\w, -]+)$")
 RUNTIME = re.compile(r"^# runtime: (\w+)", re.MULTILINE)
