@@ -32,6 +32,7 @@ from typing import IO, Any, TypeVar, cast
 import jax
 import numpy as np
 
+from ._distributed import host_value, is_writer, place, wait_for_all
 from ._errors import CheckpointError
 
 _T = TypeVar("_T")
@@ -104,7 +105,7 @@ def _host_array(leaf: Any) -> np.ndarray[Any, Any]:
         return np.asarray(leaf, dtype={bool: np.bool_, int: np.int64, float: np.float64}[type(leaf)])
     if _is_key(leaf):
         leaf = jax.random.key_data(leaf)
-    array = np.asarray(leaf)
+    array = np.asarray(host_value(leaf))
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
     return np.ascontiguousarray(array)
@@ -172,6 +173,10 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     array is copied to the host at once). Static fields (configuration) are not stored:
     `px.load` takes them from `like`. The format is described in docs/checkpointing.md.
 
+    A sharded array is written whole. In a multi-process run (`jax.distributed`), call
+    `px.save` on every process: arrays sharded across processes are gathered (one at a
+    time), process 0 writes the file, and every process returns once it is in place.
+
     **Arguments:**
 
     - `path`: the file to write (replaced if it exists).
@@ -193,6 +198,11 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
         entry["crc32"] = "00000000"
         offset = end = offset + entry["nbytes"]
         entries.append(entry)
+    if not is_writer():  # a multi-process run: process 0 writes what all of them gather
+        for _, leaf in leaves:
+            _host_array(leaf)
+        wait_for_all(f"purepax.save {os.fspath(path)}")
+        return
     header = _header(entries)
     directory = os.path.dirname(os.path.abspath(os.fspath(path)))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(os.fspath(path))}.", suffix=".tmp", dir=directory)
@@ -221,8 +231,10 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+        wait_for_all(f"purepax.save {os.fspath(path)}")
         raise
     _fsync_directory(directory)
+    wait_for_all(f"purepax.save {os.fspath(path)}")
 
 
 def _fsync_directory(directory: str) -> None:
@@ -308,7 +320,8 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
     `px.CheckpointError` naming the field path (nothing is half loaded). `like` may be
     abstract: `jax.eval_shape(lambda: Model(key=key))` gives `ShapeDtypeStruct` leaves,
     so a large model is never initialised only to be overwritten. Static fields come
-    from `like`. Each array gets the sharding of the matching leaf of `like`, if any.
+    from `like`. Each array gets the sharding of the matching leaf of `like`, if any (in a
+    multi-process run, each process reads the file and fills in the shards it owns).
 
     **Arguments:**
 
@@ -385,7 +398,7 @@ def _read_leaf(
         value = _PYTHON_SCALARS[entry["python"]](array[()])
     elif not isinstance(like, np.ndarray):
         sharding = getattr(like, "sharding", None)
-        value = jax.device_put(array, sharding) if sharding is not None else jax.numpy.asarray(array)
+        value = place(array, sharding) if sharding is not None else jax.numpy.asarray(array)
     if crc.result() != entry["crc32"]:
         raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
                     "checksum. Save the checkpoint again (or restore a copy).")

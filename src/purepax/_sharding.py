@@ -10,7 +10,7 @@ constrains (inside one) every array accordingly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import jax
@@ -28,9 +28,44 @@ def _is_module(x: object) -> bool:
 
 
 def field_sharding(module: Module, name: str) -> tuple[Any, ...] | None:
-    """The `sharding=` given to field `name` of `module`'s class (None: replicated)."""
+    """How field `name` of `module` is sharded (None: replicated).
+
+    A class may choose per instance by defining `__field_shardings__(self)`, a mapping
+    from field names to axes (the layers of `purepax.nn` take a `sharding=` argument that
+    way); other fields take the `sharding=` of their field specifier.
+    """
+    chosen: Callable[[Module], Mapping[str, tuple[Any, ...] | None]] | None = getattr(
+        type(module), "__field_shardings__", None
+    )
+    if chosen is not None:
+        by_name = chosen(module)
+        if name in by_name:
+            return by_name[name]
     sharding: tuple[Any, ...] | None = spec_of(type(module)).fields[name].field.metadata.get(SHARDING_KEY)
     return sharding
+
+
+def check_axes(owner: str, what: str, sharding: Any, shape: tuple[int, ...]) -> tuple[Any, ...] | None:
+    """`sharding` as a tuple of mesh-axis names, one per dimension of an array of `shape`
+    (padded with `None`), or None; refused with a message when it cannot be one."""
+    if sharding is None:
+        return None
+    if isinstance(sharding, str) or not isinstance(sharding, (tuple, list)):
+        raise TypeError(
+            f"{owner}: sharding={sharding!r} for {what}; give a tuple with one mesh-axis name "
+            f"(or None) per dimension of its shape {shape}, e.g. {(None,) * (len(shape) - 1) + ('model',)}."
+        )
+    for entry in sharding:
+        names = entry if isinstance(entry, tuple) else (entry,)
+        if not all(n is None or isinstance(n, str) for n in names):
+            raise TypeError(f"{owner}: sharding={tuple(sharding)!r} for {what}: entries are mesh-axis names or None.")
+    if len(sharding) > len(shape):
+        raise ValueError(
+            f"{owner}: sharding={tuple(sharding)!r} has {len(sharding)} entries, but {what} has "
+            f"shape {shape} ({len(shape)} dimensions). Give one mesh-axis name (or None) per "
+            "dimension, at most."
+        )
+    return tuple(sharding) + (None,) * (len(shape) - len(sharding))
 
 
 def partition_specs(module: _M) -> _M:

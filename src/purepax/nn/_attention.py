@@ -29,7 +29,10 @@ class MultiHeadAttention(Module):
 
     **Arguments:** `num_heads` (must divide `dim`), `dim`; keyword-only `use_bias` (of
     the four projections), `dtype` (computation dtype; `None` follows the input),
-    `param_dtype`, `key`.
+    `param_dtype`, `sharding`, `key`. `sharding` names the mesh axis the heads are split
+    over (tensor parallelism as in Megatron-LM: `q_proj`, `k_proj`, `v_proj` split their
+    outputs, `(None, axis)`, and `out_proj` its inputs, `(axis, None)`, so each device
+    computes whole heads); `None` (default): replicated.
 
     **Returns:** `(*batch, time_q, dim)`.
 
@@ -56,16 +59,23 @@ class MultiHeadAttention(Module):
         use_bias: bool = True,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
+        sharding: str | None = None,
         key: PRNGKeyArray,
     ) -> None:
         if num_heads < 1 or dim % num_heads:
             raise ValueError(f"MultiHeadAttention: num_heads={num_heads} must be positive and divide dim={dim}.")
         qkey, kkey, vkey, okey = jax.random.split(key, 4)
+        if sharding is not None and not isinstance(sharding, str):
+            raise TypeError(
+                f"MultiHeadAttention: sharding={sharding!r}; give the name of the mesh axis that "
+                'splits the heads, e.g. sharding="model" (or None to replicate).'
+            )
         options: dict[str, Any] = {"use_bias": use_bias, "dtype": dtype, "param_dtype": param_dtype}
-        self.q_proj = Linear(dim, dim, key=qkey, **options)
-        self.k_proj = Linear(dim, dim, key=kkey, **options)
-        self.v_proj = Linear(dim, dim, key=vkey, **options)
-        self.out_proj = Linear(dim, dim, key=okey, **options)
+        split_outputs, split_inputs = (None, sharding), (sharding, None)
+        self.q_proj = Linear(dim, dim, key=qkey, sharding=split_outputs if sharding else None, **options)
+        self.k_proj = Linear(dim, dim, key=kkey, sharding=split_outputs if sharding else None, **options)
+        self.v_proj = Linear(dim, dim, key=vkey, sharding=split_outputs if sharding else None, **options)
+        self.out_proj = Linear(dim, dim, key=okey, sharding=split_inputs if sharding else None, **options)
         self.num_heads = num_heads
         self.dim = dim
         self.dtype = dtype

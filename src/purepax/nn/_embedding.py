@@ -6,7 +6,9 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, Int, PRNGKeyArray
 
+from .._fields import Sharding, static
 from .._module import Module
+from .._sharding import check_axes
 from ._precision import DType
 
 
@@ -22,6 +24,9 @@ class Embedding(Module):
     - `embedding_dim`: the size of each vector.
     - `dtype`: the dtype of the output; `None` is the table's dtype.
     - `param_dtype`: the dtype the table is stored in (float32 by default).
+    - `sharding`: how the table `(num_embeddings, embedding_dim)` is laid out over a
+      mesh, one mesh-axis name (or `None`) per dimension: `(None, "model")` splits the
+      vectors, `("model", None)` the vocabulary. `None` (default): replicated.
     - `key`: the PRNG key that draws the table.
 
     **Returns:** called on integer ids of any shape, their vectors: `(*ids.shape, embedding_dim)`.
@@ -36,6 +41,7 @@ class Embedding(Module):
     num_embeddings: int
     embedding_dim: int
     dtype: DType | None
+    sharding: Sharding = static(repr=False)
 
     def __init__(
         self,
@@ -44,12 +50,17 @@ class Embedding(Module):
         *,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
+        sharding: Sharding = None,
         key: PRNGKeyArray,
     ) -> None:
+        self.sharding = check_axes("Embedding", "the table", sharding, (num_embeddings, embedding_dim))
         self.weight = jax.random.normal(key, (num_embeddings, embedding_dim), param_dtype)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.dtype = dtype
+
+    def __field_shardings__(self) -> dict[str, Sharding]:
+        return {} if self.sharding is None else {"weight": self.sharding}
 
     def __call__(self, ids: Int[Array, "*shape"]) -> Float[Array, "*shape dim"]:
         if not jnp.issubdtype(jnp.asarray(ids).dtype, jnp.integer):

@@ -8,7 +8,9 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from .._fields import Sharding, static
 from .._module import Module
+from .._sharding import check_axes
 from ._precision import DType, compute_dtype
 
 
@@ -24,6 +26,10 @@ class Linear(Module):
     - `use_bias`: whether to add a bias (else the field `bias` is `None`).
     - `dtype`: the computation dtype; `None` follows a floating-point input.
     - `param_dtype`: the dtype the parameters are stored in (float32 by default).
+    - `sharding`: how the weight `(in_features, out_features)` is laid out over a mesh,
+      one mesh-axis name (or `None`) per dimension: `(None, "model")` splits the outputs
+      (column-parallel; the bias follows), `("model", None)` the inputs (row-parallel;
+      the bias is replicated). `None` (default): replicated. See `px.partition_specs`.
     - `key`: the PRNG key that draws the weight.
 
     **Returns:** called on `(*batch, in_features)`, an array `(*batch, out_features)`.
@@ -40,6 +46,7 @@ class Linear(Module):
     out_features: int
     use_bias: bool
     dtype: DType | None
+    sharding: Sharding = static(repr=False)
 
     def __init__(
         self,
@@ -49,14 +56,21 @@ class Linear(Module):
         use_bias: bool = True,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
+        sharding: Sharding = None,
         key: PRNGKeyArray,
     ) -> None:
+        self.sharding = check_axes("Linear", "the weight", sharding, (in_features, out_features))
         self.weight = jax.nn.initializers.lecun_normal()(key, (in_features, out_features), param_dtype)
         self.bias = jnp.zeros((out_features,), param_dtype) if use_bias else None
         self.in_features = in_features
         self.out_features = out_features
         self.use_bias = use_bias
         self.dtype = dtype
+
+    def __field_shardings__(self) -> dict[str, Sharding]:
+        if self.sharding is None:
+            return {}
+        return {"weight": self.sharding, "bias": self.sharding[-1:]}
 
     def __call__(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         dtype = compute_dtype(self.dtype, x, self.weight)

@@ -14,12 +14,14 @@ from typing import Any, TypeVar, cast
 
 import jax
 import optax
+from jax.sharding import PartitionSpec
 
 from .._functional import parameters, update_parameters
-from .._containers import FrozenDict
+from .._containers import FrozenDict, same_structure
 from .._fields import state as state_field
 from .._fields import static
 from .._module import Module, shallow_copy
+from .._sharding import partition_specs
 
 _M = TypeVar("_M", bound=Module)
 
@@ -96,13 +98,28 @@ class Optimizer(Module):
             )
         self.tx = tx
         self.trainable = trainable
-        self.opt_state, self.structure = _flatten(tx.init(_select(parameters(model), trainable)))
+        params = _select(parameters(model), trainable)
+        opt_state = tx.init(params)
+        self.opt_state, structure = _flatten(opt_state)
+        structure.specs = _state_specs(opt_state, params)
+        self.structure = structure
 
     @property
     def state(self) -> Any:
         """Optax's state, as `tx.init` and `tx.update` build it."""
         leaves = [self.opt_state[k] for k in self.structure.keys]
         return jax.tree_util.tree_unflatten(self.structure.treedef, leaves)
+
+    def __partition_specs__(self) -> Optimizer:
+        """Optax's state sharded like the parameters it belongs to (Adam's moments take
+        their parameter's `sharding=`); counters and other scalars are replicated."""
+        by_key = dict(zip(self.structure.keys, self.structure.specs))
+        new = shallow_copy(self)
+        new.__dict__["opt_state"] = jax.tree_util.tree_map_with_path(
+            lambda path, _: by_key.get(path[0].key, PartitionSpec()),  # type: ignore[no-untyped-call]
+            self.opt_state,
+        )
+        return new
 
     def apply_gradients(self, model: _M, grads: _M, **extra_args: Any) -> tuple[_M, Optimizer]:
         """One optimizer step: the updated model and optimizer (neither input changes).
@@ -141,10 +158,13 @@ class _Structure:
     every call, and a large model's optimizer state has thousands of keys.
     """
 
-    __slots__ = ("treedef", "keys", "_hash")
+    __slots__ = ("treedef", "keys", "specs", "_hash")
 
     def __init__(self, treedef: Any, keys: tuple[str, ...]) -> None:
         self.treedef, self.keys = treedef, keys
+        # Each leaf's PartitionSpec, set when the optimizer is made (not compared: it
+        # follows from the parameters, which the treedef already holds).
+        self.specs: tuple[PartitionSpec, ...] = ()
         self._hash = hash((treedef, keys))
 
     def __hash__(self) -> int:
@@ -168,8 +188,28 @@ def _flatten(opt_state: Any) -> tuple[dict[str, Any], _Structure]:
     return dict(zip(keys, (leaf for _, leaf in leaves))), _Structure(treedef, keys)
 
 
+def _state_specs(opt_state: Any, params: Module) -> tuple[PartitionSpec, ...]:
+    """A PartitionSpec per leaf of optax's state: a part shaped like the parameters takes
+    their specs, anything else (step counts, scalars) is replicated."""
+    treedef = jax.tree_util.tree_structure(params)
+    param_specs = jax.tree_util.tree_leaves(partition_specs(params), is_leaf=lambda x: isinstance(x, PartitionSpec))
+
+    def like_params(node: Any) -> bool:
+        return type(node) is type(params) and same_structure(jax.tree_util.tree_structure(node), treedef)
+
+    def specs_of(node: Any) -> Any:
+        if like_params(node):
+            return jax.tree_util.tree_unflatten(treedef, param_specs)
+        return PartitionSpec()  # type: ignore[no-untyped-call]
+
+    tree = jax.tree_util.tree_map(specs_of, opt_state, is_leaf=like_params)
+    return tuple(jax.tree_util.tree_leaves(tree, is_leaf=lambda x: isinstance(x, PartitionSpec)))
+
+
 def _replace_state(opt: Optimizer, opt_state: dict[str, Any], structure: _Structure) -> Optimizer:
     # No construction checks: this runs on every (possibly traced) step, like JAX's unflatten.
+    if structure == opt.structure:
+        structure = opt.structure  # keeps the specs
     new = shallow_copy(opt)
     new.__dict__["opt_state"] = FrozenDict(opt_state)
     new.__dict__["structure"] = structure
