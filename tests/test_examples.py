@@ -20,7 +20,7 @@ TINY = ["--context", "16", "--dim", "32", "--heads", "2", "--layers", "2", "--ba
 
 
 # The scripts import the purepax of this checkout, whatever else is installed.
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
 
 
 def run(*args: str | Path, timeout: float = 300) -> str:

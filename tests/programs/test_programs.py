@@ -37,7 +37,7 @@ def test_there_are_programs() -> None:
 
 @pytest.mark.parametrize("program", [_param(p, RUNTIME_XFAIL) for p in PROGRAMS])
 def test_runs(program: Path) -> None:
-    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
         [sys.executable, str(program)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
