@@ -18,6 +18,14 @@ checkpoint stopped (also after `kill -9`); at the end a generated sample and
     python examples/char_lm.py                       # about 3 minutes on 2 CPU cores
     python examples/char_lm.py --resume --steps 3000 # continue the same run further
     python examples/char_lm.py --eval-only
+
+Many devices, many processes (docs/sharding.md): `--mesh data=2,model=4` trains data- and
+tensor-parallel over a mesh of all devices (the layers take `sharding=` choices; optimizer
+state follows its parameters); `--devices 8` forces 8 CPU devices on one machine, and
+`--processes 2` starts two local workers joined by `jax.distributed` (coordinator on
+127.0.0.1, CPU collectives over gloo), each feeding its half of every batch:
+
+    python examples/char_lm.py --mesh data=2,model=4 --devices 8 --processes 2
 """
 
 from __future__ import annotations
@@ -26,21 +34,43 @@ import argparse
 import json
 import math
 import os
+import socket
+import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-import numpy as np
-import optax
-from jaxtyping import Array, Float, Int, PRNGKeyArray
 
-import purepax as px
-from purepax import nn
-from purepax.optim import Optimizer
+def _before_jax_starts(argv: list[str]) -> None:
+    """`--devices N` (with `--processes P`: N/P per process) must reach XLA before JAX starts."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--devices", type=int, default=None)
+    early.add_argument("--processes", type=int, default=1)
+    known, _ = early.parse_known_args(argv)
+    if known.devices is not None:
+        if known.devices % known.processes:
+            sys.exit(f"--devices {known.devices} must be a multiple of --processes {known.processes}.")
+        flag = f"--xla_force_host_platform_device_count={known.devices // known.processes}"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
+        os.environ["JAX_PLATFORMS"] = "cpu"
+
+
+if __name__ == "__main__":
+    _before_jax_starts(sys.argv[1:])
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import optax  # noqa: E402
+from jax.sharding import Mesh, NamedSharding, PartitionSpec as P  # noqa: E402
+from jaxtyping import Array, Float, Int, PRNGKeyArray  # noqa: E402
+
+import purepax as px  # noqa: E402
+from purepax import nn  # noqa: E402
+from purepax.optim import Optimizer  # noqa: E402
 
 VOCAB = 256  # bytes
 # Model and optimizer settings: saved with the run (OUT/config.json), reused by --resume.
@@ -52,7 +82,11 @@ RUN_OPTIONS = (*MODEL_OPTIONS, "batch", "seed", "lr", "warmup", "decay_steps", "
 
 
 class Block(px.Module):
-    """A pre-norm transformer block: `x + attention(norm(x))`, then `x + mlp(norm(x))`."""
+    """A pre-norm transformer block: `x + attention(norm(x))`, then `x + mlp(norm(x))`.
+
+    With a mesh axis `axis`, it is tensor-parallel as in Megatron-LM: the attention heads
+    and the MLP's hidden units are split over `axis`, so each device computes its share.
+    """
 
     attention_norm: nn.LayerNorm
     attention: nn.MultiHeadAttention
@@ -62,14 +96,14 @@ class Block(px.Module):
     mlp_out: nn.Linear
     mlp_dropout: nn.Dropout
 
-    def __init__(self, dim: int, heads: int, dropout: float, *, key: PRNGKeyArray):
+    def __init__(self, dim: int, heads: int, dropout: float, *, axis: str | None = None, key: PRNGKeyArray):
         keys = jax.random.split(key, 5)
         self.attention_norm = nn.LayerNorm(dim)
-        self.attention = nn.MultiHeadAttention(heads, dim, key=keys[0])
+        self.attention = nn.MultiHeadAttention(heads, dim, sharding=axis, key=keys[0])
         self.attention_dropout = nn.Dropout(dropout, key=keys[1])
         self.mlp_norm = nn.LayerNorm(dim)
-        self.mlp_in = nn.Linear(dim, 4 * dim, key=keys[2])
-        self.mlp_out = nn.Linear(4 * dim, dim, key=keys[3])
+        self.mlp_in = nn.Linear(dim, 4 * dim, sharding=(None, axis), key=keys[2])
+        self.mlp_out = nn.Linear(4 * dim, dim, sharding=(axis, None), key=keys[3])
         self.mlp_dropout = nn.Dropout(dropout, key=keys[4])
 
     def __call__(self, x: Float[Array, "batch time dim"]) -> Float[Array, "batch time dim"]:
@@ -88,13 +122,17 @@ class CharLM(px.Module):
     final_norm: nn.LayerNorm
     head: nn.Linear
 
-    def __init__(self, *, context: int, dim: int, heads: int, layers: int, dropout: float, key: PRNGKeyArray):
+    def __init__(
+        self, *, context: int, dim: int, heads: int, layers: int, dropout: float, axis: str | None = None,
+        key: PRNGKeyArray,
+    ):
         keys = jax.random.split(key, 4)
         self.token_embedding = nn.Embedding(VOCAB, dim, key=keys[0])
         self.position_embedding = nn.Embedding(context, dim, key=keys[1])
-        self.blocks = px.stack(lambda k: Block(dim, heads, dropout, key=k), jax.random.split(keys[2], layers))
+        block = lambda k: Block(dim, heads, dropout, axis=axis, key=k)  # noqa: E731
+        self.blocks = px.stack(block, jax.random.split(keys[2], layers))
         self.final_norm = nn.LayerNorm(dim)
-        self.head = nn.Linear(dim, VOCAB, key=keys[3])
+        self.head = nn.Linear(dim, VOCAB, sharding=(None, axis), key=keys[3])  # the vocabulary split
 
     def __call__(self, ids: Int[Array, "batch time"]) -> Float[Array, "batch time 256"]:
         x = self.token_embedding(ids) + self.position_embedding(jnp.arange(ids.shape[-1]))
@@ -126,9 +164,12 @@ def make_optimizer(model: CharLM, config: dict[str, Any]) -> Optimizer:
     return Optimizer(tx, model)
 
 
-def new_state(config: dict[str, Any]) -> TrainState:
-    model = CharLM(**{k: config[k] for k in MODEL_OPTIONS}, key=jax.random.key(config["seed"]))
-    return TrainState(model, make_optimizer(model, config), jnp.array(0))
+def new_state(config: dict[str, Any], mesh: Mesh | None = None) -> TrainState:
+    """A fresh model, optimizer and step; on a mesh, laid out as their fields say."""
+    axis = "model" if mesh is not None and "model" in mesh.axis_names else None
+    model = CharLM(**{k: config[k] for k in MODEL_OPTIONS}, axis=axis, key=jax.random.key(config["seed"]))
+    state = TrainState(model, make_optimizer(model, config), jnp.array(0))
+    return state if mesh is None else px.shard(state, mesh)
 
 
 # --- the steps --------------------------------------------------------------------------
@@ -143,8 +184,7 @@ def loss_fn(model: CharLM, x: jax.Array, y: jax.Array) -> tuple[jax.Array, CharL
     return cross_entropy(logits, y), model
 
 
-@px.jit
-def train_step(
+def _train_step(
     model: CharLM, optimizer: Optimizer, x: jax.Array, y: jax.Array
 ) -> tuple[CharLM, Optimizer, jax.Array]:
     (loss, model), grads = px.value_and_grad(loss_fn, has_aux=True)(model, x, y)
@@ -152,52 +192,119 @@ def train_step(
     return model, optimizer, loss
 
 
+train_step = px.jit(_train_step)
+
+
+def sharded_train_step(state: TrainState, mesh: Mesh) -> Any:
+    """The train step with its layouts fixed: model and optimizer as their fields say,
+    batches split over the mesh's "data" axis, the loss replicated."""
+    named = lambda tree: jax.tree.map(lambda spec: NamedSharding(mesh, spec), px.partition_specs(tree))  # noqa: E731
+    data = NamedSharding(mesh, P("data") if "data" in mesh.axis_names else P())
+    model, optimizer = named(state.model), named(state.optimizer)
+    return px.jit(
+        _train_step,
+        in_shardings=(model, optimizer, data, data),
+        out_shardings=(model, optimizer, NamedSharding(mesh, P())),
+    )
+
+
 @px.jit
 def eval_loss(model: CharLM, x: jax.Array, y: jax.Array) -> jax.Array:
     return cross_entropy(model(x), y)  # eval mode: a read-only call
 
 
-def get_batch(data: jax.Array, seed: int, step: int, batch: int, context: int) -> tuple[jax.Array, jax.Array]:
-    """Batch `step` of a run: a pure function of `(seed, step)`, so resuming is exact."""
+class Devices:
+    """Where a run's arrays live: the default device, or a mesh of every process's devices.
+
+    On a mesh, each process puts its own rows of every batch on its own devices
+    (`jax.make_array_from_process_local_data`); the model's layout comes from its fields.
+    Without one, arrays go where JAX puts them by default.
+    """
+
+    def __init__(self, mesh: Mesh | None):
+        self.mesh = mesh
+
+    def rows(self, batch: int) -> slice:
+        """This process's rows of every batch (all of them in one process)."""
+        if self.mesh is None or jax.process_count() == 1:
+            return slice(0, batch)
+        indices = self._data.addressable_devices_indices_map((batch,)).values()
+        bounds = [index[0].indices(batch)[:2] for index in indices if index is not None]
+        return slice(min(start for start, _ in bounds), max(stop for _, stop in bounds))
+
+    def batch(self, rows: jax.Array, batch: int) -> jax.Array:
+        """This process's `rows` of a batch of `batch` rows, as one array over the mesh."""
+        if self.mesh is None:
+            return rows
+        return jax.make_array_from_process_local_data(self._data, np.asarray(rows), (batch, *rows.shape[1:]))
+
+    def replicated(self, value: Any) -> jax.Array:
+        """`value` (the same on every process) on every device of the mesh."""
+        if self.mesh is None:
+            return jnp.asarray(value)
+        return jax.make_array_from_process_local_data(NamedSharding(self.mesh, P()), np.asarray(value))
+
+    @property
+    def _data(self) -> NamedSharding:
+        assert self.mesh is not None
+        return NamedSharding(self.mesh, P("data") if "data" in self.mesh.axis_names else P())
+
+
+def get_batch(
+    data: jax.Array, seed: int, step: int, batch: int, context: int, rows: slice = slice(None)
+) -> tuple[jax.Array, jax.Array]:
+    """Batch `step` of a run: a pure function of `(seed, step)`, so resuming is exact.
+    `rows`: only those rows of it (a process's share)."""
     key = jax.random.fold_in(jax.random.key(seed), step)
-    return _batch(data, key, batch, context)
+    return _batch(data, key, batch, context, *rows.indices(batch)[:2])
 
 
-@px.jit(static_argnums=(2, 3))
-def _batch(data: jax.Array, key: jax.Array, batch: int, context: int) -> tuple[jax.Array, jax.Array]:
-    starts = jax.random.randint(key, (batch,), 0, data.shape[0] - context - 1)
+@px.jit(static_argnums=(2, 3, 4, 5))
+def _batch(
+    data: jax.Array, key: jax.Array, batch: int, context: int, first: int, stop: int
+) -> tuple[jax.Array, jax.Array]:
+    starts = jax.random.randint(key, (batch,), 0, data.shape[0] - context - 1)[first:stop]
     windows = starts[:, None] + jnp.arange(context + 1)
     tokens = data[windows].astype(jnp.int32)
     return tokens[:, :-1], tokens[:, 1:]
 
 
-def held_out_loss(model: CharLM, data: jax.Array, config: dict[str, Any], batches: int = 8) -> float:
+def held_out_loss(
+    model: CharLM, data: jax.Array, config: dict[str, Any], devices: Devices | None = None, batches: int = 8
+) -> float:
     """Mean loss on `batches` fixed batches of held-out text, in eval mode."""
+    devices = devices or Devices(None)
     model = px.eval_mode(model)
-    losses = [
-        eval_loss(model, *get_batch(data, config["seed"] + 1_000_003, i, config["batch"], config["context"]))
-        for i in range(batches)
-    ]
-    return float(jnp.mean(jnp.stack(losses)))
+    size, rows = config["batch"], devices.rows(config["batch"])
+    losses = []
+    for i in range(batches):
+        x, y = get_batch(data, config["seed"] + 1_000_003, i, size, config["context"], rows)
+        losses.append(float(eval_loss(model, devices.batch(x, size), devices.batch(y, size))))
+    return float(jnp.mean(jnp.asarray(losses, jnp.float32)))
 
 
 @px.jit
-def _next_logits(model: CharLM, window: jax.Array, position: jax.Array) -> jax.Array:
-    return model(window[None])[0, position]
+def _next_token(model: CharLM, window: jax.Array, position: jax.Array, key_data: jax.Array, temperature: jax.Array) -> jax.Array:
+    logits = model(window[None])[0, position]
+    return jax.random.categorical(jax.random.wrap_key_data(key_data), logits / temperature)
 
 
-def sample(model: CharLM, prompt: bytes, length: int, context: int, seed: int, temperature: float = 0.8) -> str:
+def sample(
+    model: CharLM, prompt: bytes, length: int, context: int, seed: int, temperature: float = 0.8,
+    devices: Devices | None = None,
+) -> str:
     """Generate `length` bytes after `prompt` (eval mode, the last `context` bytes seen)."""
+    devices = devices or Devices(None)
     model = px.eval_mode(model)
     out = list(prompt[-context:])
     key = jax.random.key(seed)
     for _ in range(length):
         window = out[-context:]
         position = len(window) - 1
-        padded = jnp.array(window + [0] * (context - len(window)), jnp.int32)
-        logits = _next_logits(model, padded, jnp.array(position))
+        padded = np.array(window + [0] * (context - len(window)), np.int32)
         key, sub = jax.random.split(key)
-        out.append(int(jax.random.categorical(sub, logits / temperature)))
+        inputs = (padded, np.int32(position), jax.random.key_data(sub), np.float32(temperature))
+        out.append(int(_next_token(model, *map(devices.replicated, inputs))))
     return bytes(out[len(prompt[-context:]) :]).decode("utf-8", errors="replace")
 
 
@@ -307,16 +414,91 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--lr", type=float, default=2e-3)
     g.add_argument("--warmup", type=int, default=100)
     g.add_argument("--decay-steps", type=int, default=1500, help="length of the cosine decay (independent of --steps)")
+    d = p.add_argument_group("many devices and processes (docs/sharding.md)")
+    d.add_argument("--mesh", type=str, default=None,
+                   help='axes of a mesh over all devices, e.g. "data=2,model=4" (data- and tensor-parallel)')
+    d.add_argument("--devices", type=int, default=None, help="force this many CPU devices (in all processes)")
+    d.add_argument("--processes", type=int, default=1, help="start this many local processes (jax.distributed)")
+    d.add_argument("--process-id", type=int, default=None, help=argparse.SUPPRESS)  # set for the workers
+    d.add_argument("--coordinator", type=str, default=None, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
+def launch_workers(argv: list[str], processes: int) -> None:
+    """Run this script as `processes` local workers joined by `jax.distributed` and wait.
+
+    Worker 0 prints the run; the others' output goes to a log shown if they fail. Every
+    worker is ended when one fails, when they are interrupted, or when this returns.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, os.path.abspath(__file__), *argv, "--coordinator", f"127.0.0.1:{port}"]
+    logs: list[Any] = [None] + [tempfile.TemporaryFile("w+") for _ in range(processes - 1)]
+    workers = [
+        subprocess.Popen([*command, "--process-id", str(i)], stdout=logs[i], stderr=logs[i] or None)
+        for i in range(processes)
+    ]
+    try:
+        while all(w.poll() is None for w in workers):
+            time.sleep(0.2)
+        failed = [i for i, w in enumerate(workers) if w.wait() != 0]
+    finally:
+        for w in workers:  # none left behind, whatever happened
+            if w.poll() is None:
+                w.kill()
+                w.wait()
+    if failed:
+        for i in failed:
+            if logs[i] is not None:
+                logs[i].seek(0)
+                print(f"--- worker {i} ---\n{logs[i].read()[-4000:]}", file=sys.stderr)
+        sys.exit(f"worker(s) {failed} failed")
+
+
+def make_mesh(spec: str | None, config: dict[str, Any]) -> Mesh | None:
+    """The mesh `--mesh data=2,model=4` asks for, over all devices (checked against the model)."""
+    if spec is None:
+        if jax.process_count() == 1:
+            return None
+        spec = f"data={jax.device_count()}"  # several processes: data-parallel by default
+    try:
+        axes = {name: int(size) for name, size in (part.split("=") for part in spec.split(","))}
+    except ValueError:
+        sys.exit(f'--mesh {spec}: give axes as name=size, e.g. "data=2,model=4".')
+    if not set(axes) <= {"data", "model"}:
+        sys.exit(f'--mesh {spec}: the axes are "data" (splits batches) and "model" (splits heads and MLP units).')
+    if math.prod(axes.values()) != jax.device_count():
+        sys.exit(f"--mesh {spec} needs {math.prod(axes.values())} devices, but there are {jax.device_count()} "
+                 f"({jax.devices()[0].platform}); --devices N forces N CPU devices.")
+    data, model = axes.get("data", 1), axes.get("model", 1)
+    if config["batch"] % data:
+        sys.exit(f"--batch {config['batch']} must be a multiple of the data axis ({data}).")
+    if config["heads"] % model or VOCAB % model:
+        sys.exit(f"--heads {config['heads']} (and the vocabulary, {VOCAB}) must be multiples of the model axis ({model}).")
+    auto = {"axis_types": (jax.sharding.AxisType.Auto,) * len(axes)} if hasattr(jax.sharding, "AxisType") else {}
+    return jax.make_mesh(tuple(axes.values()), tuple(axes), **auto)
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]  # tqdm ships no types
         import matplotlib  # noqa: F401  (for the plot at the end)
     except ImportError:
         sys.exit('This example needs tqdm and matplotlib: pip install -e ".[examples]"')
+    if args.processes > 1 and args.process_id is None:
+        return launch_workers(argv, args.processes)
+    if args.process_id is not None:  # one of several local workers
+        if os.environ.get("JAX_PLATFORMS") == "cpu":  # set by --devices
+            jax.config.update("jax_cpu_collectives_implementation", "gloo")
+        jax.distributed.initialize(
+            coordinator_address=args.coordinator, num_processes=args.processes, process_id=args.process_id,
+            initialization_timeout=120,
+        )
+    writer = jax.process_index() == 0  # the process that writes files and prints
+    log = print if writer else (lambda *a, **k: None)
     out: Path = args.out
     checkpoint, config_path, metrics_path = out / "checkpoint.px", out / "config.json", out / "metrics.jsonl"
 
@@ -330,41 +512,51 @@ def main(argv: list[str] | None = None) -> None:
         config = {k: getattr(args, k) for k in RUN_OPTIONS}
         if config["data"] is not None:
             config["data"] = str(Path(config["data"]).resolve())
-        out.mkdir(parents=True, exist_ok=True)
-        write_atomic(config_path, json.dumps(config, indent=1))
-        if checkpoint.exists():
-            checkpoint.unlink()  # a new run in an old folder: the old run is gone
-        metrics_path.write_text("")
+        if writer:
+            out.mkdir(parents=True, exist_ok=True)
+            write_atomic(config_path, json.dumps(config, indent=1))
+            if checkpoint.exists():
+                checkpoint.unlink()  # a new run in an old folder: the old run is gone
+            metrics_path.write_text("")
 
+    mesh = make_mesh(args.mesh, config)
+    devices = Devices(mesh)
     train_np, held_np = load_text(config)
     train_data, held_data = jnp.asarray(train_np), jnp.asarray(held_np)
     unigram = unigram_loss(train_np, held_np)
-    state = new_state(config)
+    state = new_state(config, mesh)
     if args.resume or args.eval_only:
-        state = px.load(checkpoint, like=state)
+        state = px.load(checkpoint, like=state)  # values from the file, layout from `state`
     start = int(state.step)
 
     if args.eval_only:
-        print(f"checkpoint at step {start}")
-        report(state.model, held_np, held_data, unigram, config, args.sample_length)
+        log(f"checkpoint at step {start}")
+        report(state.model, held_np, held_data, unigram, config, args.sample_length, devices, log)
         return
 
-    print(f"{len(train_np):,} training and {len(held_np):,} held-out bytes; "
-          f"{sum(p.size for p in jax.tree.leaves(px.parameters(state.model))):,} parameters")
+    log(f"{len(train_np):,} training and {len(held_np):,} held-out bytes; "
+        f"{sum(p.size for p in jax.tree.leaves(px.parameters(state.model))):,} parameters")
+    if mesh is not None:
+        log(f"mesh {dict(mesh.shape)} over {jax.device_count()} {jax.devices()[0].platform} devices, "
+            f"{jax.process_count()} process(es)")
     if args.resume:
-        rows = read_metrics(metrics_path, up_to=start)  # drop what came after the checkpoint
-        write_atomic(metrics_path, "".join(json.dumps(r) + "\n" for r in rows))
-        print(f"resumed at step {start}")
+        if writer:
+            rows = read_metrics(metrics_path, up_to=start)  # drop what came after the checkpoint
+            write_atomic(metrics_path, "".join(json.dumps(r) + "\n" for r in rows))
+        log(f"resumed at step {start}")
 
+    step_fn = train_step if mesh is None else sharded_train_step(state, mesh)
     model, optimizer = state.model, state.optimizer
-    tokens_per_step = config["batch"] * config["context"]
-    bar = tqdm(total=args.steps, initial=start, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stdout)
-    metrics = metrics_path.open("a")
+    size, mine = config["batch"], devices.rows(config["batch"])
+    tokens_per_step = size * config["context"]
+    bar = tqdm(total=args.steps, initial=start, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stdout,
+               disable=not writer)
+    metrics = metrics_path.open("a") if writer else None
     last_time, last_step, tokens_per_s = time.perf_counter(), start, 0.0
     loss = None
     for step in range(start, args.steps):
-        x, y = get_batch(train_data, config["seed"], step, config["batch"], config["context"])
-        model, optimizer, loss = train_step(model, optimizer, x, y)
+        x, y = get_batch(train_data, config["seed"], step, size, config["context"], mine)
+        model, optimizer, loss = step_fn(model, optimizer, devices.batch(x, size), devices.batch(y, size))
         done = step + 1
         bar.update(1)
         if done % args.log_every == 0 or done % args.eval_every == 0 or done == args.steps:
@@ -373,32 +565,40 @@ def main(argv: list[str] | None = None) -> None:
             tokens_per_s = (done - last_step) * tokens_per_step / (now - last_time)
             row: dict[str, Any] = {"step": done, "loss": loss_value, "tokens_per_s": round(tokens_per_s)}
             if done % args.eval_every == 0 or done == args.steps:
-                row["held_out_loss"] = held_out_loss(model, held_data, config)
-            metrics.write(json.dumps(row) + "\n")
-            metrics.flush()
+                row["held_out_loss"] = held_out_loss(model, held_data, config, devices)
+            if metrics is not None:
+                metrics.write(json.dumps(row) + "\n")
+                metrics.flush()
             bar.set_postfix(loss=f"{loss_value:.3f}", tok_s=f"{tokens_per_s:,.0f}")
             last_time, last_step = time.perf_counter(), done
         if done % args.save_every == 0 or done == args.steps:
             # Metrics first, then the checkpoint: lines after the checkpoint's step are dropped on resume.
+            # Every process saves (the arrays are gathered); process 0 writes the file.
             px.save(checkpoint, TrainState(model, optimizer, jnp.array(done)))
     bar.close()
-    metrics.close()
+    if metrics is not None:
+        metrics.close()
 
-    rows = read_metrics(metrics_path)
     if loss is not None:
-        print(f"train loss at step {args.steps}: {float(loss):.3f} nats per character")
-    plot(rows, unigram, out / "loss.png")
-    report(model, held_np, held_data, unigram, config, args.sample_length)
-    print(f"plot: {out / 'loss.png'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
+        log(f"train loss at step {args.steps}: {float(loss):.3f} nats per character")
+    if writer:
+        plot(read_metrics(metrics_path), unigram, out / "loss.png")
+    report(model, held_np, held_data, unigram, config, args.sample_length, devices, log)
+    log(f"plot: {out / 'loss.png'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
+    if jax.process_count() > 1:
+        jax.distributed.shutdown()
 
 
-def report(model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any], length: int) -> None:
-    loss = held_out_loss(model, held_data, config)
-    print(f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
-          f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})")
+def report(
+    model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any], length: int,
+    devices: Devices, log: Any = print,
+) -> None:
+    loss = held_out_loss(model, held_data, config, devices)
+    log(f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
+        f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})")
     prompt = held_np[: config["context"]].tobytes()
-    text = sample(model, prompt, length, config["context"], config["seed"])
-    print("sample:\n" + prompt.decode("utf-8", errors="replace") + text)
+    text = sample(model, prompt, length, config["context"], config["seed"], devices=devices)
+    log("sample:\n" + prompt.decode("utf-8", errors="replace") + text)
 
 
 if __name__ == "__main__":

@@ -113,6 +113,36 @@ def test_char_lm_survives_sigkill(text: Path, tmp_path: Path) -> None:
     assert (tmp_path / "loss.png").exists()
 
 
+def test_char_lm_on_a_mesh_of_two_processes_matches_one_device(full_run: tuple[Path, str], text: Path, tmp_path: Path) -> None:
+    """`--mesh data=2,model=2 --devices 4 --processes 2`: two jax.distributed workers, each
+    feeding its half of every batch to a data- and tensor-parallel step; resumed there, and
+    read back on one device. The losses are the single-device run's (float tolerance)."""
+    out, _ = full_run
+    common = ["--data", text, "--out", tmp_path, "--save-every", "10", "--log-every", "5", "--eval-every", "20", *TINY]
+    distributed = ["--mesh", "data=2,model=2", "--devices", "4", "--processes", "2"]
+    first = run(CHAR_LM, "--steps", "10", *common, *distributed, timeout=400)
+    assert "mesh {'data': 2, 'model': 2} over 4 cpu devices, 2 process(es)" in first, first
+    resumed = run(CHAR_LM, "--steps", "20", "--resume", *common, *distributed, timeout=400)
+    assert "resumed at step 10" in resumed
+    expected, got = metrics(out)[:4], metrics(tmp_path)
+    assert [r["step"] for r in got] == [5, 10, 15, 20]
+    for a, b in zip(expected, got):
+        assert b["loss"] == pytest.approx(a["loss"], abs=1e-4)
+    evaluated = run(CHAR_LM, "--out", tmp_path, "--eval-only", "--sample-length", "20")  # one device
+    assert "checkpoint at step 20" in evaluated
+    held_out = re.search(r"held-out loss: ([\d.]+)", evaluated).group(1)  # type: ignore[union-attr]
+    assert float(held_out) == pytest.approx(got[-1]["held_out_loss"], abs=2e-3)
+
+
+def test_char_lm_refuses_a_mesh_that_does_not_fit(text: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(CHAR_LM), "--data", str(text), "--out", str(tmp_path), *TINY, "--mesh", "data=3,model=2",
+         "--devices", "4"], capture_output=True, text=True, timeout=120, cwd=ROOT, env=ENV,
+    )
+    assert result.returncode != 0
+    assert "--mesh data=3,model=2 needs 6 devices, but there are 4" in result.stderr, result.stderr
+
+
 def test_cnn_classifier_beats_chance() -> None:
     stdout = run(ROOT / "examples" / "cnn_classifier.py", "--steps", "150", "--train-size", "1500",
                  "--test-size", "400")

@@ -14,7 +14,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 if typing.TYPE_CHECKING:
-    import purepax.nn as nn  # a subpackage, imported on first use; not in __all__
+    from . import nn as nn  # a subpackage, imported on first use; not in __all__
     from ._cast import cast as cast
     from ._containers import FrozenDict as FrozenDict
     from ._checkpoint import load as load

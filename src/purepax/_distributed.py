@@ -38,12 +38,16 @@ def wait_for_all(name: str) -> None:
         multihost_utils.sync_global_devices(name)
 
 
-def place(array: np.ndarray[Any, Any], sharding: Any) -> jax.Array:
-    """A device array with `array`'s values and `sharding`, which may span devices of
-    other processes (each process then fills in the shards it owns)."""
+def place(value: Any, sharding: Any) -> jax.Array:
+    """A device array with `value`'s values and `sharding`, which may span devices of other
+    processes (each process then fills in the shards it owns from its own `value`)."""
     placed: jax.Array
     if sharding.is_fully_addressable:
-        placed = jax.device_put(array, sharding)
+        placed = jax.device_put(value, sharding)
+    elif isinstance(value, jax.Array) and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        data = place(jax.random.key_data(value), sharding)
+        placed = jax.random.wrap_key_data(data, impl=jax.random.key_impl(value))
     else:
-        placed = jax.make_array_from_callback(array.shape, sharding, lambda index: array[index])
+        host = np.asarray(value)
+        placed = jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
     return placed

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import jax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from ._distributed import place as _place
 from ._fields import SHARDING_KEY
 from ._module import Module, shallow_copy, spec_of
 from ._trace import outside_transformations
@@ -106,7 +107,7 @@ def shard(module: _M, mesh: Mesh) -> _M:
     """A copy of `module` whose arrays are laid out over `mesh` as their fields say.
 
     Outside a trace, each array is placed with `jax.device_put(x, NamedSharding(mesh,
-    spec))`. Inside one (`jax.jit`, `px.jit`, ...), each is constrained: with
+    spec))` (in a multi-process run, each process fills in the shards it owns). Inside one (`jax.jit`, `px.jit`, ...), each is constrained: with
     `jax.lax.with_sharding_constraint` on `Auto` mesh axes, and with
     `jax.sharding.reshard` where the spec names an `Explicit` axis (`jax.make_mesh` makes
     `Explicit` axes by default).
@@ -123,7 +124,7 @@ def shard(module: _M, mesh: Mesh) -> _M:
     """
     specs = partition_specs(module)
     if outside_transformations():
-        place: Callable[[Any, PartitionSpec], Any] = lambda x, spec: jax.device_put(x, NamedSharding(mesh, spec))
+        place: Callable[[Any, PartitionSpec], Any] = lambda x, spec: _place(x, NamedSharding(mesh, spec))
     else:
         place = lambda x, spec: _constrain(x, mesh, spec)
     placed: _M = jax.tree_util.tree_map(place, module, specs)
