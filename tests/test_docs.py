@@ -3,12 +3,15 @@
 Conventions (see docs/index.md):
 - a ```python block runs, in order, in one namespace per page (a real module, so
   classes defined there behave as they do in a file);
+- ```python norun is shown but not run: code of another library that cannot run on
+  today's JAX (PAX, in docs/migrating/pax.md);
 - ```python raises=ErrorName runs and must raise that error (a purepax error, or a
   builtin one);
 - a ```text block right after a python block is that block's expected output;
 - blocks in other languages (bash, ini, ...) are not run;
 - a page that starts with `<!-- requires jax>=X.Y -->` is skipped on an older JAX (it
-  shows APIs that JAX added in X.Y).
+  shows APIs that JAX added in X.Y); the same holds for any other package
+  (`<!-- requires flax>=0.11 -->`: a migration guide that runs that library's code).
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ def blocks(text: str) -> list[tuple[str, dict[str, str], str]]:
     found = []
     for match in FENCE.finditer(text):
         language, *options = match.group(1).split()
-        found.append((language, dict(o.split("=", 1) for o in options if "=" in o), match.group(2)))
+        flags = dict(o.split("=", 1) if "=" in o else (o, "") for o in options)
+        found.append((language, flags, match.group(2)))
     return found
 
 
@@ -45,7 +49,7 @@ def expected_error(name: str) -> type[BaseException]:
     return error
 
 
-REQUIRES = re.compile(r"\A<!-- requires jax>=([\d.]+) -->")
+REQUIRES = re.compile(r"\A<!-- requires (\w+)>=([\d.]+) -->")
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -56,15 +60,17 @@ def _version(text: str) -> tuple[int, ...]:
 def test_page_runs(page: Path) -> None:
     text = page.read_text()
     needs = REQUIRES.match(text)
-    if needs and _version(__import__("jax").__version__) < _version(needs.group(1)):
-        pytest.skip(f"{page.name} shows APIs of JAX {needs.group(1)} and newer")
+    if needs:
+        package, minimum = needs.groups()
+        if _version(pytest.importorskip(package).__version__) < _version(minimum):
+            pytest.skip(f"{page.name} shows APIs of {package} {minimum} and newer")
     page_blocks = blocks(text)
     name = "docs_" + re.sub(r"\W", "_", page.stem)
     module = types.ModuleType(name)
     sys.modules[name] = module
     try:
         for i, (language, options, code) in enumerate(page_blocks):
-            if language != "python":
+            if language != "python" or "norun" in options:
                 continue
             where = f"{page.name}, python block {i + 1}:\n{code}"
             output = io.StringIO()
