@@ -27,3 +27,21 @@ def test_a_message_points_to_its_section() -> None:
         px.Module().training = False
     assert str(info.value).endswith("(More: docs/errors.md#immutablemoduleerror)")
     assert "## ImmutableModuleError" in DOCS.read_text()
+
+
+def test_a_change_deep_in_a_called_model_names_the_model_and_the_fix() -> None:
+    import jax.numpy as jnp
+
+    from purepax import nn
+
+    class CNN(px.Module):
+        norm: nn.BatchNorm
+
+        def __call__(self, x):
+            return self.norm(x)
+
+    model = CNN(nn.BatchNorm(3))
+    with pytest.raises(px.ImmutableModuleError, match=r"calling the CNN changes its BatchNorm.*px\.purecall\(cnn, \.\.\.\).*px\.eval_mode\(cnn\)"):
+        model(jnp.ones((4, 3)))
+    model, _ = px.purecall(model, jnp.ones((4, 3)))  # the fix it names works
+    px.eval_mode(model)(jnp.ones((4, 3)))

@@ -626,11 +626,34 @@ def immutable_message(module: Module, name: str, *, deleting: bool = False) -> s
             f"updated copy: `self.<field> = px.replace(<the {cls}>, {name}=...)`, or, to run a "
             f"method that changes it, `self.<field>, _ = px.purecall(<the {cls}>.method, ...)`."
         )
+    caller = _outermost_call()
+    if caller is not None and caller is not module:
+        outer = type(caller).__name__
+        return (
+            f"Cannot {what} {cls}.{name}: calling the {outer} changes its {cls} (e.g. a layer "
+            f"in training mode updates its state), and the {outer} is immutable outside "
+            f"px.pure. Call it on a copy and keep the copy: `{outer.lower()}, out = "
+            f"px.purecall({outer.lower()}, ...)`, or, for a read-only call (evaluation), "
+            f"`px.eval_mode({outer.lower()})(...)`."
+        )
     return (
         f"Cannot {what} {cls}.{name}: the {cls} module is immutable outside px.pure. "
         f"Change a copy instead: `{cls.lower()}, out = px.purecall({cls.lower()}, ...)`, or "
         "wrap the function that changes it with px.pure and return the module."
     )
+
+
+def _outermost_call() -> Module | None:
+    """The outermost module whose method is running in this thread (the one the user
+    called), if any. Read from the call stack, only to explain an error."""
+    found = None
+    frame = sys._getframe(1)
+    while frame is not None:
+        candidate = frame.f_locals.get("self") if frame.f_code.co_varnames[:1] == ("self",) else None
+        if isinstance(candidate, Module) and frame.f_code.co_name == "__call__":
+            found = candidate
+        frame = frame.f_back  # type: ignore[assignment]
+    return found
 
 
 def _under_construction() -> Module | None:
