@@ -22,31 +22,106 @@ from ._module import Module
 from ._transforms import checked, reuse
 
 _P = ParamSpec("_P")
-_M = TypeVar("_M")  # a module, or a tuple/dict of modules: the gradient has its type
+_M = TypeVar("_M")  # the declared type of `fun`'s first parameter
 _R = TypeVar("_R")
 _A = TypeVar("_A")
+_R_co = TypeVar("_R_co", covariant=True)
+_A_co = TypeVar("_A_co", covariant=True)
+_Model = TypeVar("_Model", bound=Module)  # the class of the model passed in
+_Tree = TypeVar("_Tree")  # what is passed to a function whose first parameter takes anything
+
+# How the gradient is typed. The gradient has the type of what is differentiated, and
+# that is best known at the call: `loss(model: px.Module, x)` given an `MLP` gives an
+# `MLP`. A function whose first parameter takes any module (`px.Module`) or anything (no
+# annotation, `Any`, `object`) gets a callable generic in that argument (the protocols
+# below), so the gradient is typed as the model passed in; one whose first parameter is
+# narrower (`MLP`, a tuple or dict of modules) gets a plain callable typed with it.
+# (mypy gives `Any` for a first parameter that is `Any` or unannotated: such a function
+# matches every overload.)
+# Protocols rather than `Callable[Concatenate[_Model, _P], _Model]`: mypy loses a type
+# variable left free in a returned callable when that callable is passed on to
+# `px.jit` or `px.vmap`.
+
+
+class _ModuleGrad(Protocol[_P]):
+    def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> _Model: ...
+
+
+class _ModuleGradAux(Protocol[_P, _A_co]):
+    def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_Model, _A_co]: ...
+
+
+class _ModuleValueAndGrad(Protocol[_P, _R_co]):
+    def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_R_co, _Model]: ...
+
+
+class _TreeGrad(Protocol[_P]):
+    def __call__(self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs) -> _Tree: ...
+
+
+class _TreeGradAux(Protocol[_P, _A_co]):
+    def __call__(self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_Tree, _A_co]: ...
+
+
+class _TreeValueAndGrad(Protocol[_P, _R_co]):
+    def __call__(self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_R_co, _Tree]: ...
 
 
 class _GradDecorator(Protocol):
+    @overload
+    def __call__(self, fun: Callable[Concatenate[object, _P], Any], /) -> _TreeGrad[_P]: ...
+    @overload
+    def __call__(self, fun: Callable[Concatenate[Module, _P], Any], /) -> _ModuleGrad[_P]: ...
+    @overload
     def __call__(self, fun: Callable[Concatenate[_M, _P], Any], /) -> Callable[Concatenate[_M, _P], _M]: ...
 
 
 class _GradAuxDecorator(Protocol):
+    @overload
+    def __call__(
+        self, fun: Callable[Concatenate[object, _P], tuple[Any, _A]], /
+    ) -> _TreeGradAux[_P, _A]: ...
+    @overload
+    def __call__(self, fun: Callable[Concatenate[Module, _P], tuple[Any, _A]], /) -> _ModuleGradAux[_P, _A]: ...
+    @overload
     def __call__(
         self, fun: Callable[Concatenate[_M, _P], tuple[Any, _A]], /
     ) -> Callable[Concatenate[_M, _P], tuple[_M, _A]]: ...
 
 
 class _ValueAndGradDecorator(Protocol):
-    def __call__(
-        self, fun: Callable[Concatenate[_M, _P], _R], /
-    ) -> Callable[Concatenate[_M, _P], tuple[_R, _M]]: ...
+    @overload
+    def __call__(self, fun: Callable[Concatenate[object, _P], _R], /) -> _TreeValueAndGrad[_P, _R]: ...
+    @overload
+    def __call__(self, fun: Callable[Concatenate[Module, _P], _R], /) -> _ModuleValueAndGrad[_P, _R]: ...
+    @overload
+    def __call__(self, fun: Callable[Concatenate[_M, _P], _R], /) -> Callable[Concatenate[_M, _P], tuple[_R, _M]]: ...
 
 
 class _AnyDecorator(Protocol):
     def __call__(self, fun: Callable[_P, Any], /) -> Callable[_P, Any]: ...
 
 
+@overload
+def grad(  # type: ignore[overload-overlap]
+    fun: Callable[Concatenate[object, _P], Any],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[False] = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _TreeGrad[_P]: ...
+@overload
+def grad(  # type: ignore[overload-overlap]
+    fun: Callable[Concatenate[Module, _P], Any],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[False] = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _ModuleGrad[_P]: ...
 @overload
 def grad(  # type: ignore[overload-overlap]
     fun: Callable[Concatenate[_M, _P], Any],
@@ -57,6 +132,26 @@ def grad(  # type: ignore[overload-overlap]
     holomorphic: bool = False,
     allow_int: bool = False,
 ) -> Callable[Concatenate[_M, _P], _M]: ...
+@overload
+def grad(
+    fun: Callable[Concatenate[object, _P], tuple[Any, _A]],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[True],
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _TreeGradAux[_P, _A]: ...
+@overload
+def grad(
+    fun: Callable[Concatenate[Module, _P], tuple[Any, _A]],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[True],
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _ModuleGradAux[_P, _A]: ...
 @overload
 def grad(
     fun: Callable[Concatenate[_M, _P], tuple[Any, _A]],
@@ -153,6 +248,26 @@ def grad(
     return reuse(fun, ("grad", argnums, has_aux, holomorphic, allow_int), make)
 
 
+@overload
+def value_and_grad(  # type: ignore[overload-overlap]
+    fun: Callable[Concatenate[object, _P], _R],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _TreeValueAndGrad[_P, _R]: ...
+@overload
+def value_and_grad(  # type: ignore[overload-overlap]
+    fun: Callable[Concatenate[Module, _P], _R],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _ModuleValueAndGrad[_P, _R]: ...
 @overload
 def value_and_grad(  # type: ignore[overload-overlap]
     fun: Callable[Concatenate[_M, _P], _R],

@@ -528,6 +528,13 @@ class Module(metaclass=ModuleMeta):
 
     if typing.TYPE_CHECKING:
         training: bool
+        # Type checkers see every module as callable (returning Any), as Flax NNX declares
+        # it, so a list of layers that mixes modules and functions can be called. An
+        # unannotated attribute, not a method: a subclass's `__call__`, plain or decorated
+        # with `@px.jit`, overrides it with no override error in mypy or pyright; it is no
+        # dataclass field; and the mypy plugin, which judges a call by the body of the
+        # `__call__` method it finds, does not take it for a method that changes nothing.
+        __call__ = typing.cast(Any, None)
     else:
         training: bool = static(default=True, init=False, repr=False)
 

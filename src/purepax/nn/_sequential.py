@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, cast, overload
+from typing import Any, overload
 
 from .._module import Module
 
@@ -61,7 +61,7 @@ class Sequential(Module):
 
     def __call__(self, x: Any) -> Any:
         for layer in self.layers:
-            x = cast(Callable[..., Any], layer)(x)
+            x = layer(x)
         return x
 
     @overload
