@@ -10,6 +10,13 @@
 # that the oldest supported JAX (0.4.36) does not define at that place: with that JAX, mypy
 # types the name `Any` instead of failing in this file. A stub cannot test JAX's version.
 
+# A submodule is bound as `import jax.random as _random` then `random = _random`, where
+# JAX's `__init__` writes `from jax import random as random`. The overlay has no
+# `jax/random.pyi`, and in a stub pyright resolves that `from jax import random` to this
+# module itself (`jax.random.PRNGKey` would be "not a known attribute of module jax"),
+# and does not re-export `import jax.random as random`. The assignment is an alias of the
+# installed submodule for both mypy and pyright.
+
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from types import SimpleNamespace as _SimpleNamespace
 from typing import Any, Generic, Literal, Protocol, TypeVar, overload
@@ -26,8 +33,10 @@ from jax.version import __version_info__ as __version_info__
 # As in JAX: makes `jax.core` usable after `import jax`.
 import jax.core as _core
 from jax._src.basearray import Array as Array
-from jax import tree as tree
-from jax import typing as typing
+import jax.tree as _tree
+tree = _tree
+import jax.typing as _typing
+typing = _typing
 from jax._src.config import (
     config as config,
     enable_checks as enable_checks,
@@ -136,29 +145,52 @@ from jax._src.array import (
     make_array_from_callback as make_array_from_callback,
     make_array_from_process_local_data as make_array_from_process_local_data,
 )
-from jax import custom_derivatives as custom_derivatives
-from jax import custom_batching as custom_batching
-from jax import api_util as api_util
-from jax import distributed as distributed
-from jax import debug as debug
-from jax import dlpack as dlpack
-from jax import dtypes as dtypes
-from jax import errors as errors
-from jax import export as export
-from jax import ffi as ffi  # type: ignore[attr-defined, import-not-found, unused-ignore]
-from jax import image as image
-from jax import lax as lax
-from jax import lib as lib
-from jax import monitoring as monitoring
-from jax import nn as nn
-from jax import numpy as numpy
-from jax import ops as ops
-from jax import profiler as profiler
-from jax import random as random
-from jax import scipy as scipy
-from jax import sharding as sharding
-from jax import stages as stages
-from jax import tree_util as tree_util
+import jax.custom_derivatives as _custom_derivatives
+custom_derivatives = _custom_derivatives
+import jax.custom_batching as _custom_batching
+custom_batching = _custom_batching
+import jax.api_util as _api_util
+api_util = _api_util
+import jax.distributed as _distributed
+distributed = _distributed
+import jax.debug as _debug
+debug = _debug
+import jax.dlpack as _dlpack
+dlpack = _dlpack
+import jax.dtypes as _dtypes
+dtypes = _dtypes
+import jax.errors as _errors
+errors = _errors
+import jax.export as _export
+export = _export
+import jax.ffi as _ffi  # type: ignore[attr-defined, import-not-found, unused-ignore]
+ffi = _ffi
+import jax.image as _image
+image = _image
+import jax.lax as _lax
+lax = _lax
+import jax.lib as _lib
+lib = _lib
+import jax.monitoring as _monitoring
+monitoring = _monitoring
+import jax.nn as _nn
+nn = _nn
+import jax.numpy as _numpy
+numpy = _numpy
+import jax.ops as _ops
+ops = _ops
+import jax.profiler as _profiler
+profiler = _profiler
+import jax.random as _random
+random = _random
+import jax.scipy as _scipy
+scipy = _scipy
+import jax.sharding as _sharding
+sharding = _sharding
+import jax.stages as _stages
+stages = _stages
+import jax.tree_util as _tree_util
+tree_util = _tree_util
 from jax._src.array import Shard as Shard
 # As in JAX (which imports it for its side effects): makes `jax.experimental` usable.
 import jax.experimental.compilation_cache.compilation_cache as _ccache

@@ -395,7 +395,9 @@ from jax._src.lax.ann import (
 )
 from jax._src.ad_util import stop_gradient_p as stop_gradient_p
 from jax._src.core import stage_p as stage_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
-from jax.lax import linalg as linalg
+# Bound as in jax/__init__.pyi (`from jax.lax import linalg as linalg` fails under pyright).
+import jax.lax.linalg as _linalg
+linalg = _linalg
 from jax._src.pjit import with_sharding_constraint as with_sharding_constraint
 from jax._src.pjit import sharding_constraint_p as sharding_constraint_p
 from jax._src.dispatch import device_put_p as device_put_p
