@@ -275,9 +275,34 @@ def jit(
     compiler_options: dict[str, Any] | None = ...,
 ) -> _JitDecorator: ...
 
+class _Untyped(Protocol):
+    """A function whose first parameter takes any object: unannotated, `Any`, or a lambda.
+
+    Only the first overload matters: a function annotated `x: jax.Array` (or any narrower
+    type) does not match it. The second makes `__call__` overloaded, and from an overloaded
+    `__call__` pyright takes no parameter types for a lambda, which keeps them unknown (as
+    mypy does) instead of typing them `_Leaf` and rejecting `lambda x: loss(model(x))`.
+    """
+
+    @overload
+    def __call__(self, x: object, /, *args: Any, **kwargs: Any) -> Any: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
 # `grad` and `value_and_grad`: with the default `argnums=0` the gradient has the type of
 # the first argument (a pytree keeps its structure), or `jax.Array` where that argument is
-# an array-like leaf. Other `argnums`, or a `has_aux` that is not a literal, give `Any`.
+# an array-like leaf. Other `argnums`, or a `has_aux` that is not a literal, give `Any`,
+# and so does a function whose first parameter has no type (an unannotated function, a
+# lambda): the first overloads catch it before `_Leaf` would, for mypy and pyright alike.
+@overload
+def grad(
+    fun: _Untyped,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    reduce_axes: Sequence[Hashable] = (),
+) -> Callable[..., Any]: ...
 @overload
 def grad(
     fun: Callable[Concatenate[_Leaf, _P], Any],
@@ -325,6 +350,15 @@ def grad(
     allow_int: bool = False,
     reduce_axes: Sequence[Hashable] = (),
 ) -> Callable[_P, Any]: ...
+@overload
+def value_and_grad(
+    fun: _Untyped,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    reduce_axes: Sequence[Hashable] = (),
+) -> Callable[..., Any]: ...
 @overload
 def value_and_grad(
     fun: Callable[Concatenate[_Leaf, _P], _R],
