@@ -236,6 +236,10 @@ class _Jitted(_JitWrapped, Generic[_P, _R_co]):
     def __get__(
         self: _Jitted[Concatenate[_S, _Q], _R], instance: _S, owner: type[Any] | None = None, /
     ) -> _Jitted[_Q, _R]: ...
+    # An instance that the first parameter does not take: a `@staticmethod` over `@jax.jit`,
+    # which pyright (unlike Python) hands to `__get__`; the function is called unbound.
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None, /) -> Self: ...
 
 class _JitDecorator(Protocol):
     """What `jax.jit(static_argnums=...)` (no function) returns."""
