@@ -1,14 +1,16 @@
 # Typed overlay of `jax/__init__.py` for JAX 0.10.x (see stubs/README.md).
 #
-# mypy reads this file instead of JAX's own `jax/__init__.py`, so it re-exports every name
-# JAX's `__init__` exports, from the same defining modules (the list below mirrors JAX
-# 0.10.2; tests/test_stubs.py fails when the installed JAX's list differs). Only the
-# transforms at the end are typed here: `jit`, `grad`, `value_and_grad`, `checkpoint`,
-# `remat`. `vmap` keeps JAX's own type, which already preserves the function's type.
+# mypy and pyright read this file instead of JAX's own `jax/__init__.py`, so it re-exports
+# every name JAX's `__init__` exports, from the same defining modules (the list below
+# mirrors JAX 0.10.2; tests/test_stubs.py fails when the installed JAX's list differs).
+# Only the transforms at the end are typed here: `jit`, `grad`, `value_and_grad`,
+# `checkpoint`, `remat`. `vmap` keeps JAX's own type, which already preserves the
+# function's type.
 
 # A re-export marked `# type: ignore[attr-defined, import-not-found, unused-ignore]` is one
 # that the oldest supported JAX (0.4.36) does not define at that place: with that JAX, mypy
-# types the name `Any` instead of failing in this file. A stub cannot test JAX's version.
+# types the name `Any` instead of failing in this file (pyright honours the comment too, and
+# types it Unknown). A stub cannot test JAX's version.
 
 # A submodule is bound as `import jax.random as _random` then `random = _random`, where
 # JAX's `__init__` writes `from jax import random as random`. The overlay has no

@@ -1,7 +1,7 @@
 # Typed overlay of `jax/lax/__init__.py` for JAX 0.10.x (see stubs/README.md).
 #
-# mypy reads this file instead of JAX's own `jax/lax/__init__.py`, so it re-exports every
-# name JAX's exports, from the same defining modules (mirroring JAX 0.10.2;
+# mypy and pyright read this file instead of JAX's own `jax/lax/__init__.py`, so it
+# re-exports every name JAX's exports, from the same defining modules (mirroring JAX 0.10.2;
 # tests/test_stubs.py fails when the installed JAX's list differs). Only the control flow
 # at the end is typed here: `scan`, `while_loop`, `fori_loop`, `cond`, `switch`.
 # A re-export marked `# type: ignore[attr-defined, import-not-found, unused-ignore]` is one
