@@ -61,6 +61,12 @@ reveal_type(jax.grad(jax.grad(jnp.tanh))(0.5))  # N: Revealed type is "jax._src.
 # PN: Revealed type is "Array"
 reveal_type(jax.grad(lambda w: jnp.sum(w**2))(x))  # N: Revealed type is "Any"
 # PN: Revealed type is "Any"
+# A lambda's parameters stay unknown (pyright typed them `_Leaf` once, and rejected these).
+reveal_type(jax.grad(lambda w: jnp.sum(loss(w, x)))(x))  # N: Revealed type is "Any"
+# PN: Revealed type is "Any"
+reveal_type(jax.value_and_grad(lambda p: tree_loss(p, x))(params))
+# N: Revealed type is "Any"
+# PN: Revealed type is "Any"
 reveal_type(jax.grad(untyped_loss))  # N: Revealed type is "def (*Any, **Any) -> Any"
 # PN: Revealed type is "(...) -> Any"
 jax.grad(loss)(x)  # E: Too few arguments  [call-arg]
