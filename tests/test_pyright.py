@@ -70,64 +70,46 @@ class Report(NamedTuple):
 # fixed, the test names it for removal.
 KNOWN: dict[tuple[str, str, str], str] = {
     # What pyright cannot know, or a page shows on purpose.
-    ("docs/*.md", "reportRedeclaration", r"is obscured by a declaration of the same name"): (
-        "a page runs in one namespace and shows a fixed version of a function or class it defined before"
-    ),
-    ("docs/layers.md", "reportPossiblyUnboundVariable", r'^"value" is possibly unbound'): (
-        "bound in `for _ in range(100)`, which pyright cannot know runs"
-    ),
-    ("docs/training.md", "reportPossiblyUnboundVariable", r'^"step" is possibly unbound'): (
-        "bound in `for step in range(150)`, which pyright cannot know runs"
-    ),
-    ("docs/transforms.md", "reportPossiblyUnboundVariable", r'^"message" is possibly unbound'): (
-        "bound in `except px.ClosureCaptureError`: pyright cannot know that the `try` always raises"
-    ),
-    ("docs/transforms.md", "reportArgumentType", r'^Argument of type "Counter" cannot be assigned to parameter "init"'): (
-        "the page shows the TypeError that this wrong scan raises"
-    ),
-    ("docs/jax_transformations.md", "reportAttributeAccessIssue", r'^"core" is not a known attribute of module "jax"'): (
-        "JAX's `__init__` imports `jax.core` as `_core`: pyright sees no `jax.core` after `import jax` "
-        "(with or without the overlay, which must export what JAX's `__init__` does)"
-    ),
+    ("docs/*.md", "reportRedeclaration", r"is obscured by a declaration of the same name"):
+        "a page runs in one namespace and shows a fixed version of a function or class it defined before",
+    ("docs/layers.md", "reportPossiblyUnboundVariable", r'^"value" is possibly unbound'):
+        "bound in `for _ in range(100)`, which pyright cannot know runs",
+    ("docs/training.md", "reportPossiblyUnboundVariable", r'^"step" is possibly unbound'):
+        "bound in `for step in range(150)`, which pyright cannot know runs",
+    ("docs/transforms.md", "reportPossiblyUnboundVariable", r'^"message" is possibly unbound'):
+        "bound in `except px.ClosureCaptureError`: pyright cannot know that the `try` always raises",
+    ("docs/transforms.md", "reportArgumentType", r'^Argument of type "Counter" cannot be assigned to parameter "init"'):
+        "the page shows the TypeError that this wrong scan raises",
+    ("docs/jax_transformations.md", "reportAttributeAccessIssue", r'^"core" is not a known attribute of module "jax"'):
+        "JAX's `__init__` imports `jax.core` as `_core`: pyright sees no `jax.core` after `import jax`, with "
+        "or without the overlay (which binds only what JAX's `__init__` binds)",
     # Others' to fix (reported; not the overlay's).
-    ("docs/layers.md", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'): (
+    ("docs/layers.md", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'):
         "src/purepax/nn: Conv*/ConvTranspose*/pooling subclasses get a dataclass `__init__` from their fields "
-        "instead of their base's hand-written one (mypy reports it too, in examples/cnn_classifier.py)"
-    ),
-    ("examples/cnn_classifier.py", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'): (
-        "src/purepax/nn: as in docs/layers.md"
-    ),
-    ("docs/layers.md", "reportArgumentType", r'^Argument of type "Literal\[\d\]" cannot be assigned to parameter "(window|stride)"'): (
-        "src/purepax/nn: as above (the pooling layers' dataclass `__init__` takes tuples)"
-    ),
-    ("docs/layers.md", "reportFunctionMemberAccess", r'^Cannot access attribute "(training|weight)" for class "FunctionType"'): (
-        "src/purepax/nn: `Sequential.__getitem__(int)` returns `Module | Callable`, so `model[0].weight` is rejected"
-    ),
-    ("docs/layers.md", "reportAttributeAccessIssue", r'^Cannot access attribute "weight" for class "Module"'): (
-        "src/purepax/nn: as above"
-    ),
-    ("docs/layers.md", "reportOptionalMemberAccess", r'^"shape" is not a known attribute of "None"'): (
-        "docs: `layer.bias.shape` where `bias` is `Array | None`"
-    ),
-    ("docs/layers.md", "reportAssignmentType", r'^Type "Array" is not assignable to declared type "\(model: Sequential'): (
-        "docs: the page rebinds `loss`, a function earlier on the page, to an array"
-    ),
-    ("docs/errors.md", "reportOptionalOperand", r'^Operator "\*" not supported for "None"'): (
-        "docs: `m.value * 2` where `Maybe.value` is `jax.Array | None`"
-    ),
-    ("docs/sharding.md", "reportAttributeAccessIssue", r'^Cannot access attribute "spec" for class "Sharding"'): (
-        "docs: JAX types `Array.sharding` as `Sharding`; `spec` is `NamedSharding`'s"
-    ),
-    ("docs/sharding.md", "reportCallIssue", r'^Object of type "object\*" is not callable'): (
-        "src/purepax/_grad.py: `px.value_and_grad(lambda m, x, y: ...)` types the lambda's `m` as its "
-        "unsolved `_M`; the overlay's `jax.value_and_grad` leaves a lambda's parameters unknown (its `_Untyped` overload)"
-    ),
-    ("examples/*.py", "reportOptionalMemberAccess", r'^"split" is not a known attribute of "None"'): (
-        "examples: `__doc__.split(...)`, and a module's `__doc__` is None under `python -OO`"
-    ),
-    ("examples/cnn_classifier.py", "reportArgumentType", r'^Argument of type "ndarray\[.*\]" cannot be assigned to parameter "[xy]" of type "Array"'): (
-        "examples: NumPy batches passed to px.jit functions annotated `jax.Array` (mypy reports it too)"
-    ),
+        "instead of their base's hand-written one (mypy reports it too, in examples/cnn_classifier.py)",
+    ("examples/cnn_classifier.py", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'):
+        "src/purepax/nn: as in docs/layers.md",
+    ("docs/layers.md", "reportArgumentType", r'^Argument of type "Literal\[\d\]" cannot be assigned to parameter "(window|stride)"'):
+        "src/purepax/nn: as above (the pooling layers' dataclass `__init__` takes tuples)",
+    ("docs/layers.md", "reportFunctionMemberAccess", r'^Cannot access attribute "(training|weight)" for class "FunctionType"'):
+        "src/purepax/nn: `Sequential.__getitem__(int)` returns `Module | Callable`: `model[0].weight` is rejected",
+    ("docs/layers.md", "reportAttributeAccessIssue", r'^Cannot access attribute "weight" for class "Module"'):
+        "src/purepax/nn: as above",
+    ("docs/layers.md", "reportOptionalMemberAccess", r'^"shape" is not a known attribute of "None"'):
+        "docs: `layer.bias.shape` where `bias` is `Array | None`",
+    ("docs/layers.md", "reportAssignmentType", r'^Type "Array" is not assignable to declared type "\(model: Sequential'):
+        "docs: the page rebinds `loss`, a function earlier on the page, to an array",
+    ("docs/errors.md", "reportOptionalOperand", r'^Operator "\*" not supported for "None"'):
+        "docs: `m.value * 2` where `Maybe.value` is `jax.Array | None`",
+    ("docs/sharding.md", "reportAttributeAccessIssue", r'^Cannot access attribute "spec" for class "Sharding"'):
+        "docs: JAX types `Array.sharding` as `Sharding`; `spec` is `NamedSharding`'s",
+    ("docs/sharding.md", "reportCallIssue", r'^Object of type "object\*" is not callable'):
+        "src/purepax/_grad.py: `px.value_and_grad(lambda m, x, y: ...)` types the lambda's `m` as its unsolved "
+        "`_M`; the overlay's `jax.value_and_grad` keeps a lambda's parameters unknown (its `_Untyped` overload)",
+    ("examples/*.py", "reportOptionalMemberAccess", r'^"split" is not a known attribute of "None"'):
+        "examples: `__doc__.split(...)`, and a module's `__doc__` is None under `python -OO`",
+    ("examples/cnn_classifier.py", "reportArgumentType", r'^Argument of type "ndarray\[.*\]" cannot be assigned'):
+        "examples: NumPy batches passed to px.jit functions annotated `jax.Array` (mypy reports it too)",
 }
 
 
@@ -241,13 +223,14 @@ def _expected(path: Path) -> list[tuple[int, str, str]]:
 
 
 def _difference(expected: Iterable[tuple[int, str, str]], actual: Iterable[tuple[int, str, str]]) -> str:
-    missing = sorted(set(expected) - set(actual))
-    unexpected = sorted(set(actual) - set(expected))
+    def listed(reports: set[tuple[int, str, str]]) -> str:
+        return "\n  ".join(f"{line}: {sev}: {msg}" for line, sev, msg in sorted(reports)) or "(none)"
+
+    expected, actual = set(expected), set(actual)
     return (
-        "pyright's reports differ from the expectations.\nExpected but not reported:\n  "
-        + "\n  ".join(f"{line}: {sev}: {msg}" for line, sev, msg in missing or [(0, "", "(none)")])
-        + "\nReported but not expected:\n  "
-        + "\n  ".join(f"{line}: {sev}: {msg}" for line, sev, msg in unexpected or [(0, "", "(none)")])
+        "pyright's reports differ from the expectations.\n"
+        f"Expected but not reported:\n  {listed(expected - actual)}\n"
+        f"Reported but not expected:\n  {listed(actual - expected)}"
     )
 
 
