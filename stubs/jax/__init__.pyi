@@ -1,14 +1,23 @@
 # Typed overlay of `jax/__init__.py` for JAX 0.10.x (see stubs/README.md).
 #
-# mypy reads this file instead of JAX's own `jax/__init__.py`, so it re-exports every name
-# JAX's `__init__` exports, from the same defining modules (the list below mirrors JAX
-# 0.10.2; tests/test_stubs.py fails when the installed JAX's list differs). Only the
-# transforms at the end are typed here: `jit`, `grad`, `value_and_grad`, `checkpoint`,
-# `remat`. `vmap` keeps JAX's own type, which already preserves the function's type.
+# mypy and pyright read this file instead of JAX's own `jax/__init__.py`, so it re-exports
+# every name JAX's `__init__` exports, from the same defining modules (the list below
+# mirrors JAX 0.10.2; tests/test_stubs.py fails when the installed JAX's list differs).
+# Only the transforms at the end are typed here: `jit`, `grad`, `value_and_grad`,
+# `checkpoint`, `remat`. `vmap` keeps JAX's own type, which already preserves the
+# function's type.
 
 # A re-export marked `# type: ignore[attr-defined, import-not-found, unused-ignore]` is one
 # that the oldest supported JAX (0.4.36) does not define at that place: with that JAX, mypy
-# types the name `Any` instead of failing in this file. A stub cannot test JAX's version.
+# types the name `Any` instead of failing in this file (pyright honours the comment too, and
+# types it Unknown). A stub cannot test JAX's version.
+
+# A submodule is bound as `import jax.random as _random` then `random = _random`, where
+# JAX's `__init__` writes `from jax import random as random`. The overlay has no
+# `jax/random.pyi`, and in a stub pyright resolves that `from jax import random` to this
+# module itself (`jax.random.PRNGKey` would be "not a known attribute of module jax"),
+# and does not re-export `import jax.random as random`. The assignment is an alias of the
+# installed submodule for both mypy and pyright.
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from types import SimpleNamespace as _SimpleNamespace
@@ -26,8 +35,10 @@ from jax.version import __version_info__ as __version_info__
 # As in JAX: makes `jax.core` usable after `import jax`.
 import jax.core as _core
 from jax._src.basearray import Array as Array
-from jax import tree as tree
-from jax import typing as typing
+import jax.tree as _tree
+tree = _tree
+import jax.typing as _typing
+typing = _typing
 from jax._src.config import (
     config as config,
     enable_checks as enable_checks,
@@ -136,29 +147,52 @@ from jax._src.array import (
     make_array_from_callback as make_array_from_callback,
     make_array_from_process_local_data as make_array_from_process_local_data,
 )
-from jax import custom_derivatives as custom_derivatives
-from jax import custom_batching as custom_batching
-from jax import api_util as api_util
-from jax import distributed as distributed
-from jax import debug as debug
-from jax import dlpack as dlpack
-from jax import dtypes as dtypes
-from jax import errors as errors
-from jax import export as export
-from jax import ffi as ffi  # type: ignore[attr-defined, import-not-found, unused-ignore]
-from jax import image as image
-from jax import lax as lax
-from jax import lib as lib
-from jax import monitoring as monitoring
-from jax import nn as nn
-from jax import numpy as numpy
-from jax import ops as ops
-from jax import profiler as profiler
-from jax import random as random
-from jax import scipy as scipy
-from jax import sharding as sharding
-from jax import stages as stages
-from jax import tree_util as tree_util
+import jax.custom_derivatives as _custom_derivatives
+custom_derivatives = _custom_derivatives
+import jax.custom_batching as _custom_batching
+custom_batching = _custom_batching
+import jax.api_util as _api_util
+api_util = _api_util
+import jax.distributed as _distributed
+distributed = _distributed
+import jax.debug as _debug
+debug = _debug
+import jax.dlpack as _dlpack
+dlpack = _dlpack
+import jax.dtypes as _dtypes
+dtypes = _dtypes
+import jax.errors as _errors
+errors = _errors
+import jax.export as _export
+export = _export
+import jax.ffi as _ffi  # type: ignore[attr-defined, import-not-found, unused-ignore]
+ffi = _ffi
+import jax.image as _image
+image = _image
+import jax.lax as _lax
+lax = _lax
+import jax.lib as _lib
+lib = _lib
+import jax.monitoring as _monitoring
+monitoring = _monitoring
+import jax.nn as _nn
+nn = _nn
+import jax.numpy as _numpy
+numpy = _numpy
+import jax.ops as _ops
+ops = _ops
+import jax.profiler as _profiler
+profiler = _profiler
+import jax.random as _random
+random = _random
+import jax.scipy as _scipy
+scipy = _scipy
+import jax.sharding as _sharding
+sharding = _sharding
+import jax.stages as _stages
+stages = _stages
+import jax.tree_util as _tree_util
+tree_util = _tree_util
 from jax._src.array import Shard as Shard
 # As in JAX (which imports it for its side effects): makes `jax.experimental` usable.
 import jax.experimental.compilation_cache.compilation_cache as _ccache
@@ -204,6 +238,10 @@ class _Jitted(_JitWrapped, Generic[_P, _R_co]):
     def __get__(
         self: _Jitted[Concatenate[_S, _Q], _R], instance: _S, owner: type[Any] | None = None, /
     ) -> _Jitted[_Q, _R]: ...
+    # An instance that the first parameter does not take: a `@staticmethod` over `@jax.jit`,
+    # which pyright (unlike Python) hands to `__get__`; the function is called unbound.
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None, /) -> Self: ...
 
 class _JitDecorator(Protocol):
     """What `jax.jit(static_argnums=...)` (no function) returns."""
@@ -243,9 +281,34 @@ def jit(
     compiler_options: dict[str, Any] | None = ...,
 ) -> _JitDecorator: ...
 
+class _Untyped(Protocol):
+    """A function whose first parameter takes any object: unannotated, `Any`, or a lambda.
+
+    Only the first overload matters: a function annotated `x: jax.Array` (or any narrower
+    type) does not match it. The second makes `__call__` overloaded, and from an overloaded
+    `__call__` pyright takes no parameter types for a lambda, which keeps them unknown (as
+    mypy does) instead of typing them `_Leaf` and rejecting `lambda x: loss(model(x))`.
+    """
+
+    @overload
+    def __call__(self, x: object, /, *args: Any, **kwargs: Any) -> Any: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
 # `grad` and `value_and_grad`: with the default `argnums=0` the gradient has the type of
 # the first argument (a pytree keeps its structure), or `jax.Array` where that argument is
-# an array-like leaf. Other `argnums`, or a `has_aux` that is not a literal, give `Any`.
+# an array-like leaf. Other `argnums`, or a `has_aux` that is not a literal, give `Any`,
+# and so does a function whose first parameter has no type (an unannotated function, a
+# lambda): the first overloads catch it before `_Leaf` would, for mypy and pyright alike.
+@overload
+def grad(
+    fun: _Untyped,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    reduce_axes: Sequence[Hashable] = (),
+) -> Callable[..., Any]: ...
 @overload
 def grad(
     fun: Callable[Concatenate[_Leaf, _P], Any],
@@ -293,6 +356,15 @@ def grad(
     allow_int: bool = False,
     reduce_axes: Sequence[Hashable] = (),
 ) -> Callable[_P, Any]: ...
+@overload
+def value_and_grad(
+    fun: _Untyped,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    reduce_axes: Sequence[Hashable] = (),
+) -> Callable[..., Any]: ...
 @overload
 def value_and_grad(
     fun: Callable[Concatenate[_Leaf, _P], _R],

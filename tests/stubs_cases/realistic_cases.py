@@ -116,8 +116,10 @@ x, y = jnp.ones((8, 3)), jnp.zeros((8, 2))
 for _ in range(3):
     params, loss = sgd_step(params, x, y)
     print(float(loss))
+    reveal_type(loss)  # N: Revealed type is "jax._src.basearray.Array"
+    # PN: Revealed type is "Array"
 reveal_type(params)  # N: Revealed type is "dict[str, jax._src.basearray.Array]"
-reveal_type(loss)  # N: Revealed type is "jax._src.basearray.Array"
+# PN: Revealed type is "dict[str, Array]"
 params = train(params, x, y, steps=10)
 batched_loss = jax.vmap(mse, in_axes=(None, 0, 0))(params, x[:, None], y[:, None])
 
@@ -126,7 +128,7 @@ opt_state = optimizer.init(params)
 
 
 @jax.jit
-def optax_step(params: optax.Params, opt_state: optax.OptState, x: Array, y: Array):
+def optax_step(params: Params, opt_state: optax.OptState, x: Array, y: Array):
     loss, grads = jax.value_and_grad(mse)(params, x, y)
     updates, opt_state = optimizer.update(grads, opt_state, params)
     return optax.apply_updates(params, updates), opt_state, loss
@@ -143,6 +145,7 @@ def ema(carry: Array, x: Array) -> tuple[Array, Array]:
 
 last, smoothed = jax.lax.scan(ema, 0.0, jnp.arange(10.0))
 reveal_type(smoothed)  # N: Revealed type is "jax._src.basearray.Array"
+# PN: Revealed type is "Array"
 
 
 def collatz_len(n: int) -> Array:
@@ -161,3 +164,4 @@ def collatz_len(n: int) -> Array:
 total = jax.lax.fori_loop(0, 10, lambda i, acc: acc + i, 0)
 activation = jax.lax.switch(1, [jnp.tanh, jax.nn.relu, jax.nn.sigmoid], jnp.ones(3))
 reveal_type(activation)  # N: Revealed type is "jax._src.basearray.Array"
+# PN: Revealed type is "Array"

@@ -1,7 +1,7 @@
 # Typed overlay of `jax/lax/__init__.py` for JAX 0.10.x (see stubs/README.md).
 #
-# mypy reads this file instead of JAX's own `jax/lax/__init__.py`, so it re-exports every
-# name JAX's exports, from the same defining modules (mirroring JAX 0.10.2;
+# mypy and pyright read this file instead of JAX's own `jax/lax/__init__.py`, so it
+# re-exports every name JAX's exports, from the same defining modules (mirroring JAX 0.10.2;
 # tests/test_stubs.py fails when the installed JAX's list differs). Only the control flow
 # at the end is typed here: `scan`, `while_loop`, `fori_loop`, `cond`, `switch`.
 # A re-export marked `# type: ignore[attr-defined, import-not-found, unused-ignore]` is one
@@ -395,7 +395,9 @@ from jax._src.lax.ann import (
 )
 from jax._src.ad_util import stop_gradient_p as stop_gradient_p
 from jax._src.core import stage_p as stage_p  # type: ignore[attr-defined, import-not-found, unused-ignore]
-from jax.lax import linalg as linalg
+# Bound as in jax/__init__.pyi (`from jax.lax import linalg as linalg` fails under pyright).
+import jax.lax.linalg as _linalg
+linalg = _linalg
 from jax._src.pjit import with_sharding_constraint as with_sharding_constraint
 from jax._src.pjit import sharding_constraint_p as sharding_constraint_p
 from jax._src.dispatch import device_put_p as device_put_p
