@@ -85,8 +85,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "or without the overlay (which binds only what JAX's `__init__` binds)",
     ("docs/migrating/flax_nnx.md", "reportOptionalSubscript", r'^Object of type "None" is not subscriptable'):
         "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
-    ("docs/migrating/pax.md", "reportAssignmentType", r'^Type "_Jitted\[.*\]" is not assignable to declared type "Jitted'):
-        "the page runs in one namespace and rebinds `predict` to show a captured module",
     # Others' to fix (reported; not the overlay's).
     ("docs/*.md", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'):
         "src/purepax/nn: Conv*/ConvTranspose*/pooling subclasses get a dataclass `__init__` from their fields "
