@@ -43,7 +43,7 @@ conv2_kw = nn.Conv2d(
 )
 conv3 = nn.Conv3d(1, 2, (3, 3, 1), padding=((1, 1), (1, 1), (0, 0)), key=next(keys))
 reveal_type(conv2)  # revealed: Conv2d
-reveal_type(conv2(jnp.ones((4, 32, 32, 3))))  # revealed: Array
+reveal_type(conv2(jnp.ones((1, 8, 8, 3))))  # revealed: Array
 assert conv1(jnp.ones((4, 20, 4))).shape == (4, 12, 8)
 assert conv2_kw(jnp.ones((1, 8, 8, 1))).shape == (1, 8, 8, 4)
 assert conv3(jnp.ones((1, 8, 8, 8, 1))).shape == (1, 8, 8, 8, 2)
@@ -172,10 +172,22 @@ class Net(px.Module):
         return self.head(self.drop(h.mean(axis=(1, 2))))
 
 
+class ResidualConv(nn.Conv2d):
+    """A layer built on a library one: its own `__init__` calls the layer's."""
+
+    def __init__(self, channels: int, *, key: jax.Array) -> None:
+        super().__init__(channels, channels, 3, padding="SAME", key=key)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return x + super().__call__(x)
+
+
+residual = ResidualConv(4, key=next(keys))
+reveal_type(residual(jnp.ones((2, 6, 6, 4))))  # revealed: Array
 cnn = make(next(keys))
-batch = jax.random.normal(next(keys), (16, 12, 12, 1))
+batch = jax.random.normal(next(keys), (2, 8, 8, 1))
 assert cnn(batch).dtype == jnp.bfloat16
 net = Net(key=next(keys))
 net, out = px.purecall(net, batch)
 reveal_type(net)  # revealed: Net
-assert out.shape == (16, 1)
+assert out.shape == (2, 1)
