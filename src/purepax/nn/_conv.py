@@ -35,6 +35,10 @@ class _Convolution(Module):
     use_bias: bool
     dtype: DType | None
 
+    # Every public subclass repeats this signature in an `__init__` of its own that calls
+    # this one: at run time a module class keeps the custom `__init__` it inherits, but
+    # PEP 681 has mypy and pyright synthesize one from the fields for a class that defines
+    # none (tests/nn/test_layer_typing.py checks that the copies agree).
     def __init__(
         self,
         in_channels: int,
@@ -131,6 +135,17 @@ class Conv(_Convolution):
     ```
     """
 
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
+
     def __call__(self, x: Float[Array, "*batch_and_spatial cin"]) -> Float[Array, "*batch_and_spatial2 cout"]:
         return self._apply(x, self.padding, self.stride, None)
 
@@ -140,17 +155,50 @@ class Conv1d(Conv):
 
     num_spatial_dims = 1
 
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
+
 
 class Conv2d(Conv):
     """A 2D convolution on `(*batch, height, width, channels)`; see `Conv` for the arguments."""
 
     num_spatial_dims = 2
 
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
+
 
 class Conv3d(Conv):
     """A 3D convolution on `(*batch, depth, height, width, channels)`; see `Conv` for the arguments."""
 
     num_spatial_dims = 3
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
 
 
 def transpose_padding(kernel: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
@@ -189,6 +237,17 @@ class ConvTranspose(_Convolution):
     ```
     """
 
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
+
     def __call__(self, x: Float[Array, "*batch_and_spatial cin"]) -> Float[Array, "*batch_and_spatial2 cout"]:
         padding: str | Sequence[tuple[int, int]]
         if isinstance(self.padding, str):
@@ -206,14 +265,47 @@ class ConvTranspose1d(ConvTranspose):
 
     num_spatial_dims = 1
 
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
+
 
 class ConvTranspose2d(ConvTranspose):
     """A 2D transposed convolution on `(*batch, height, width, channels)`; see `ConvTranspose`."""
 
     num_spatial_dims = 2
 
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )
+
 
 class ConvTranspose3d(ConvTranspose):
     """A 3D transposed convolution on `(*batch, depth, height, width, channels)`; see `ConvTranspose`."""
 
     num_spatial_dims = 3
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
+        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
+        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        key: PRNGKeyArray,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
+            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+        )

@@ -29,6 +29,10 @@ class Pool(Module):
     stride: tuple[int, ...]
     padding: NormalPadding
 
+    # Every public subclass repeats this signature in an `__init__` of its own that calls
+    # this one: at run time a module class keeps the custom `__init__` it inherits, but
+    # PEP 681 has mypy and pyright synthesize one from the fields for a class that defines
+    # none (tests/nn/test_layer_typing.py checks that the copies agree).
     def __init__(
         self,
         window: int | Sequence[int],
@@ -78,6 +82,11 @@ class MaxPool(Pool):
     ```
     """
 
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
+
     def __call__(self, x: Float[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
         # A concrete initial value lets JAX pick its differentiable max/sum reductions.
         lowest = -np.inf if jnp.issubdtype(x.dtype, jnp.inexact) else np.iinfo(x.dtype).min
@@ -100,6 +109,11 @@ class AvgPool(Pool):
     ```
     """
 
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
+
     def __call__(self, x: Float[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
         total = self._reduce(x, np.array(0, x.dtype), jax.lax.add)
         return total / math.prod(self.window)
@@ -110,11 +124,21 @@ class MaxPool1d(MaxPool):
 
     num_spatial_dims = 1
 
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
+
 
 class MaxPool2d(MaxPool):
     """Max pooling over `(*batch, height, width, channels)`; see `MaxPool`."""
 
     num_spatial_dims = 2
+
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
 
 
 class MaxPool3d(MaxPool):
@@ -122,11 +146,21 @@ class MaxPool3d(MaxPool):
 
     num_spatial_dims = 3
 
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
+
 
 class AvgPool1d(AvgPool):
     """Average pooling over `(*batch, length, channels)`; see `AvgPool`."""
 
     num_spatial_dims = 1
+
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
 
 
 class AvgPool2d(AvgPool):
@@ -134,8 +168,18 @@ class AvgPool2d(AvgPool):
 
     num_spatial_dims = 2
 
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)
+
 
 class AvgPool3d(AvgPool):
     """Average pooling over `(*batch, depth, height, width, channels)`; see `AvgPool`."""
 
     num_spatial_dims = 3
+
+    def __init__(
+        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+    ) -> None:
+        super().__init__(window, stride, padding)

@@ -1,0 +1,170 @@
+"""Every public layer of `purepax.nn` type-checks as users write it, under mypy and pyright.
+
+`typing_cases/every_layer.py` builds and calls every layer as the docstrings and
+docs/layers.md do. It is correct code (it runs), so a type checker must report nothing
+on it, and each `reveal_type` must reveal the type in its `# revealed:` comment (short
+names: mypy's `purepax.nn._conv.Conv2d` is `Conv2d`). Checked by mypy with the project's
+`mypy.ini` (strict, plugin on), by mypy as a user runs it (a bare config from another
+folder, with and without the purepax plugin), and by pyright (standard mode, without this
+repository's stubs overlay).
+
+A layer class that defines no `__init__` of its own is a trap here: at run time it keeps
+its parent's custom `__init__` (`_module.py`), but PEP 681 tells type checkers to
+synthesize one from the fields. So every such layer spells out its own `__init__`;
+`test_signature_matches_implementation` keeps those copies equal to the one they call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from purepax import nn
+from purepax.nn._conv import _Convolution
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CASE = HERE / "typing_cases" / "every_layer.py"
+REVEALED = re.compile(r"^\s*reveal_type\(.*#\s*revealed:\s*(.+?)\s*$")
+
+
+def expected_reveals() -> dict[int, str]:
+    lines = CASE.read_text().splitlines()
+    found = {n: m.group(1) for n, line in enumerate(lines, 1) if (m := REVEALED.search(line))}
+    assert len(found) >= 10, "the case file lost its `# revealed:` marks"
+    return found
+
+
+def short(type_text: str) -> str:
+    """A revealed type with module paths dropped: `jax._src.basearray.Array` -> `Array`."""
+    return re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", type_text)
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def mypy_findings(output: str, path: Path) -> tuple[list[str], dict[int, str]]:
+    """The errors mypy reported on `path`, and its revealed types by line."""
+    errors, reveals = [], {}
+    pattern = re.compile(rf"^{re.escape(str(path))}:(\d+): (error|note): (.*)$")
+    for line in output.splitlines():
+        match = pattern.match(line)
+        if match is None:
+            continue
+        number, kind, message = int(match.group(1)), match.group(2), match.group(3)
+        if kind == "error":
+            errors.append(line)
+        elif message.startswith("Revealed type is "):
+            reveals[number] = short(message.split('"')[1])
+    return errors, reveals
+
+
+def user_folder(tmp_path: Path, config: str) -> Path:
+    """A folder as a user has one: their program and their own mypy config, nothing else."""
+    folder = tmp_path / "user"
+    folder.mkdir()
+    shutil.copy(CASE, folder / CASE.name)
+    (folder / "mypy.ini").write_text(config)
+    return folder
+
+
+MYPY_RUNS = {
+    "project-config": None,
+    "user-config-plugin": "[mypy]\nplugins = purepax.mypy_plugin\n",
+    "user-config-no-plugin": "[mypy]\n",
+}
+
+
+@pytest.mark.parametrize("config", MYPY_RUNS)
+def test_mypy_reports_nothing(config: str, tmp_path: Path) -> None:
+    pytest.importorskip("mypy")
+    user_config = MYPY_RUNS[config]
+    common = ["--no-pretty", "--no-error-summary", "--show-absolute-path", "--cache-dir", str(tmp_path / "cache")]
+    if user_config is None:
+        cwd, path = ROOT, CASE
+        args = ["--strict", "--config-file", str(ROOT / "mypy.ini"), *common, str(path)]
+    else:
+        cwd = user_folder(tmp_path, user_config)
+        path = cwd / CASE.name
+        args = [*common, CASE.name]
+    done = run([sys.executable, "-m", "mypy", *args], cwd)
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output and "INTERNAL ERROR" not in output, output
+    errors, reveals = mypy_findings(done.stdout, path.resolve())
+    assert errors == [], "\n".join(errors)
+    assert reveals == expected_reveals(), output
+
+
+def pyright_command() -> list[str]:
+    beside = Path(sys.executable).parent / "pyright"
+    found = str(beside) if beside.exists() else shutil.which("pyright")
+    if found is None:
+        pytest.skip("pyright is not installed (pip install 'pyright[nodejs]' in this environment)")
+    return [found]
+
+
+def test_pyright_reports_nothing(tmp_path: Path) -> None:
+    command = pyright_command()
+    folder = tmp_path / "user"
+    folder.mkdir()
+    shutil.copy(CASE, folder / CASE.name)
+    (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "standard"}))
+    done = run([*command, "--outputjson", "--pythonpath", sys.executable, CASE.name], folder)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"pyright gave no JSON report:\n{done.stdout}\n{done.stderr}")
+    diagnostics = report["generalDiagnostics"]
+    errors = [d for d in diagnostics if d["severity"] in ("error", "warning")]
+    assert errors == [], json.dumps(errors, indent=1)
+    reveals = {}
+    for d in diagnostics:
+        match = re.match(r'Type of ".*" is "(.*)"$', d["message"], re.DOTALL)
+        if d["severity"] == "information" and match:
+            reveals[d["range"]["start"]["line"] + 1] = match.group(1)
+    assert reveals == expected_reveals(), json.dumps(diagnostics, indent=1)
+
+
+def test_case_runs() -> None:
+    """The case file is correct code: it runs, and its own asserts hold."""
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, str(CASE)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+SAME_SIGNATURE = [
+    (getattr(nn, name), implementation)
+    for implementation, names in [
+        (_Convolution, ["Conv", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]),
+        (nn.Pool, ["MaxPool", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool", "AvgPool1d", "AvgPool2d", "AvgPool3d"]),
+    ]
+    for name in names
+]
+
+
+@pytest.mark.parametrize(("cls", "implementation"), SAME_SIGNATURE, ids=lambda c: c.__name__)
+def test_signature_matches_implementation(cls: type, implementation: type) -> None:
+    """A layer's own `__init__`, there for type checkers, takes exactly the arguments of the one it calls."""
+    assert inspect.signature(cls.__init__) == inspect.signature(implementation.__init__)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in dir(nn) if isinstance(getattr(nn, n), type)))
+def test_runtime_init_is_the_one_type_checkers_see(name: str) -> None:
+    """A public layer has an `__init__` of its own, or uses the generated one, as PEP 681 says."""
+    cls = getattr(nn, name)
+    assert "__init__" in vars(cls) or not cls._purepax_custom_init, (
+        f"nn.{name} inherits a custom __init__ at run time, but type checkers synthesize one "
+        "from its fields: give it its own __init__ that calls the inherited one."
+    )
