@@ -86,13 +86,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("docs/migrating/flax_nnx.md", "reportOptionalSubscript", r'^Object of type "None" is not subscriptable'):
         "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
     # Others' to fix (reported; not the overlay's).
-    ("docs/*.md", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'):
-        "src/purepax/nn: Conv*/ConvTranspose*/pooling subclasses get a dataclass `__init__` from their fields "
-        "instead of their base's hand-written one (mypy reports it too, in examples/cnn_classifier.py)",
-    ("examples/cnn_classifier.py", "reportCallIssue", r'^(Arguments missing for parameters|No parameter named "key")'):
-        "src/purepax/nn: as in docs/layers.md",
-    ("docs/layers.md", "reportArgumentType", r'^Argument of type "Literal\[\d\]" cannot be assigned to parameter "(window|stride)"'):
-        "src/purepax/nn: as above (the pooling layers' dataclass `__init__` takes tuples)",
     ("docs/layers.md", "reportFunctionMemberAccess", r'^Cannot access attribute "(training|weight)" for class "FunctionType"'):
         "src/purepax/nn: `Sequential.__getitem__(int)` returns `Module | Callable`: `model[0].weight` is rejected",
     ("docs/layers.md", "reportAttributeAccessIssue", r'^Cannot access attribute "weight" for class "Module"'):
