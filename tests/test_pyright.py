@@ -86,10 +86,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("docs/migrating/flax_nnx.md", "reportOptionalSubscript", r'^Object of type "None" is not subscriptable'):
         "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
     # Others' to fix (reported; not the overlay's).
-    ("docs/layers.md", "reportFunctionMemberAccess", r'^Cannot access attribute "(training|weight)" for class "FunctionType"'):
-        "src/purepax/nn: `Sequential.__getitem__(int)` returns `Module | Callable`: `model[0].weight` is rejected",
-    ("docs/layers.md", "reportAttributeAccessIssue", r'^Cannot access attribute "weight" for class "Module"'):
-        "src/purepax/nn: as above",
     ("docs/layers.md", "reportOptionalMemberAccess", r'^"shape" is not a known attribute of "None"'):
         "docs: `layer.bias.shape` where `bias` is `Array | None`",
     ("docs/layers.md", "reportAssignmentType", r'^Type "Array" is not assignable to declared type "\(model: Sequential'):

@@ -64,11 +64,13 @@ class Sequential(Module):
             x = layer(x)
         return x
 
+    # The layer at a position is typed `Any`: each position holds its own layer type, and
+    # `model[0].weight` is how users read it (a union would reject that in mypy and pyright).
     @overload
-    def __getitem__(self, index: int) -> Module | Callable[..., Any]: ...
+    def __getitem__(self, index: int) -> Any: ...
     @overload
     def __getitem__(self, index: slice) -> Sequential: ...
-    def __getitem__(self, index: int | slice) -> Module | Callable[..., Any] | Sequential:
+    def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return Sequential(*self.layers[index])
         return self.layers[index]
