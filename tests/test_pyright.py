@@ -105,9 +105,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "docs: `m.value * 2` where `Maybe.value` is `jax.Array | None`",
     ("docs/sharding.md", "reportAttributeAccessIssue", r'^Cannot access attribute "spec" for class "Sharding"'):
         "docs: JAX types `Array.sharding` as `Sharding`; `spec` is `NamedSharding`'s",
-    ("docs/sharding.md", "reportCallIssue", r'^Object of type "object\*?" is not callable'):
-        "src/purepax/_grad.py: `px.value_and_grad(lambda m, x, y: ...)` types the lambda's `m` as its unsolved "
-        "`_M`; the overlay's `jax.value_and_grad` keeps a lambda's parameters unknown (its `_Untyped` overload)",
     ("examples/*.py", "reportOptionalMemberAccess", r'^"split" is not a known attribute of "None"'):
         "examples: `__doc__.split(...)`, and a module's `__doc__` is None under `python -OO`",
     ("examples/cnn_classifier.py", "reportArgumentType", r'^Argument of type "ndarray\[.*\]" cannot be assigned'):
