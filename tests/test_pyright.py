@@ -97,18 +97,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "src/purepax/nn: `Sequential.__getitem__(int)` returns `Module | Callable`: `model[0].weight` is rejected",
     ("docs/layers.md", "reportAttributeAccessIssue", r'^Cannot access attribute "weight" for class "Module"'):
         "src/purepax/nn: as above",
-    ("docs/layers.md", "reportOptionalMemberAccess", r'^"shape" is not a known attribute of "None"'):
-        "docs: `layer.bias.shape` where `bias` is `Array | None`",
-    ("docs/layers.md", "reportAssignmentType", r'^Type "Array" is not assignable to declared type "\(model: Sequential'):
-        "docs: the page rebinds `loss`, a function earlier on the page, to an array",
-    ("docs/errors.md", "reportOptionalOperand", r'^Operator "\*" not supported for "None"'):
-        "docs: `m.value * 2` where `Maybe.value` is `jax.Array | None`",
-    ("docs/sharding.md", "reportAttributeAccessIssue", r'^Cannot access attribute "spec" for class "Sharding"'):
-        "docs: JAX types `Array.sharding` as `Sharding`; `spec` is `NamedSharding`'s",
-    ("examples/*.py", "reportOptionalMemberAccess", r'^"split" is not a known attribute of "None"'):
-        "examples: `__doc__.split(...)`, and a module's `__doc__` is None under `python -OO`",
-    ("examples/cnn_classifier.py", "reportArgumentType", r'^Argument of type "ndarray\[.*\]" cannot be assigned'):
-        "examples: NumPy batches passed to px.jit functions annotated `jax.Array` (mypy reports it too)",
 }
 
 
