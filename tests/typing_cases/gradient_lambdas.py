@@ -41,10 +41,12 @@ with_prediction = px.grad(lambda m, x: (jnp.mean(m(x) ** 2), m(x)), has_aux=True
 reveal_type(with_prediction)  # reveals: mypy=Any pyright=tuple[MLP, Unknown]
 counted = px.value_and_grad(lambda m, x: (jnp.mean(m(x) ** 2), len(x)), has_aux=True)(model, x)
 reveal_type(counted)  # reveals: mypy=Any pyright=tuple[tuple[Array, int], MLP]
-reveal_type(px.grad(has_aux=True)(lambda m, x: (jnp.mean(m(x) ** 2), 1))(model, x))  # reveals: mypy=Any pyright=tuple[MLP, int]
+decorated = px.grad(has_aux=True)(lambda m, x: (jnp.mean(m(x) ** 2), 1))
+reveal_type(decorated(model, x))  # reveals: mypy=Any pyright=tuple[MLP, int]
 reveal_type(px.jit(px.grad(lambda m, x: jnp.mean(m(x) ** 2)))(model, x))  # reveals: mypy=Any pyright=MLP
 reveal_type(px.grad(lambda x, m: jnp.mean(m(x) ** 2), argnums=1)(x, model))  # reveals: Any
-reveal_type(px.grad(lambda ms, x: jnp.mean(ms[0](x) * ms[1](x)))((model, model), x))  # reveals: mypy=Any pyright=tuple[MLP, MLP]
+pair = px.grad(lambda ms, x: jnp.mean(ms[0](x) * ms[1](x)))((model, model), x)
+reveal_type(pair)  # reveals: mypy=Any pyright=tuple[MLP, MLP]
 
 
 def misuse() -> None:  # never called: both checkers must still report each marked line
