@@ -393,7 +393,7 @@ def plot(rows: list[dict[str, Any]], unigram: float, path: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--steps", type=int, default=1500, help="train until this step (total, also with --resume)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)

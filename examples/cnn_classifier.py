@@ -30,7 +30,7 @@ SIZE = 16
 CLASSES = ("horizontal bar", "vertical bar", "square outline", "disc")
 
 
-def make_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def make_images(n: int, seed: int) -> tuple[Float[Array, "n 16 16 1"], Int[Array, " n"]]:
     """`n` noisy 16x16 images of the four shapes, `(n, 16, 16, 1)` float32, and their labels."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(CLASSES), n)
@@ -50,7 +50,7 @@ def make_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         else:
             image[(rows - r) ** 2 + (cols - c) ** 2 <= half**2] = 1
     images += rng.normal(0, 0.35, images.shape).astype(np.float32)
-    return images[..., None], labels.astype(np.int32)
+    return jnp.asarray(images[..., None]), jnp.asarray(labels, jnp.int32)
 
 
 class CNN(px.Module):
@@ -96,7 +96,7 @@ def accuracy(model: CNN, x: jax.Array, y: Int[Array, " batch"]) -> jax.Array:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--steps", type=int, default=400)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--train-size", type=int, default=4000)

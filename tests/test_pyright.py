@@ -86,21 +86,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("docs/migrating/flax_nnx.md", "reportOptionalSubscript", r'^Object of type "None" is not subscriptable'):
         "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
     # Others' to fix (reported; not the overlay's).
-    ("docs/layers.md", "reportOptionalMemberAccess", r'^"shape" is not a known attribute of "None"'):
-        "docs: `layer.bias.shape` where `bias` is `Array | None`",
-    ("docs/layers.md", "reportAssignmentType", r'^Type "Array" is not assignable to declared type "\(model: Sequential'):
-        "docs: the page rebinds `loss`, a function earlier on the page, to an array",
-    ("docs/errors.md", "reportOptionalOperand", r'^Operator "\*" not supported for "None"'):
-        "docs: `m.value * 2` where `Maybe.value` is `jax.Array | None`",
-    ("docs/sharding.md", "reportAttributeAccessIssue", r'^Cannot access attribute "spec" for class "Sharding"'):
-        "docs: JAX types `Array.sharding` as `Sharding`; `spec` is `NamedSharding`'s",
-    ("docs/sharding.md", "reportCallIssue", r'^Object of type "object\*?" is not callable'):
-        "src/purepax/_grad.py: `px.value_and_grad(lambda m, x, y: ...)` types the lambda's `m` as its unsolved "
-        "`_M`; the overlay's `jax.value_and_grad` keeps a lambda's parameters unknown (its `_Untyped` overload)",
-    ("examples/*.py", "reportOptionalMemberAccess", r'^"split" is not a known attribute of "None"'):
-        "examples: `__doc__.split(...)`, and a module's `__doc__` is None under `python -OO`",
-    ("examples/cnn_classifier.py", "reportArgumentType", r'^Argument of type "ndarray\[.*\]" cannot be assigned'):
-        "examples: NumPy batches passed to px.jit functions annotated `jax.Array` (mypy reports it too)",
 }
 
 

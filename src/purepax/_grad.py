@@ -43,6 +43,25 @@ _Tree = TypeVar("_Tree")  # what is passed to a function whose first parameter t
 # `px.jit` or `px.vmap`.
 
 
+class _Untyped(Protocol[_P, _R_co]):
+    """A function whose first parameter takes any object: unannotated, `Any`, `object`, a lambda.
+
+    The first overloads of `grad` and `value_and_grad` take it, so that a lambda works
+    under pyright: pyright types a lambda's parameters from the first overload it fits,
+    and `Callable[Concatenate[object, _P], ...]` made `m` in `lambda m, x: loss(m(x))` an
+    `object`, which is not callable. From an overloaded `__call__` (the second overload is
+    there to make it one) pyright takes no parameter types, so they stay unknown (mypy
+    leaves them `Any`), while it still solves `_P` and the return type: the gradient is
+    typed as the model passed in. mypy solves no `_P` from it and goes on to the next
+    overloads, as before. The overlay's `jax.grad` does the same (stubs/README.md).
+    """
+
+    @overload
+    def __call__(self, model: object, /, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> _R_co: ...
+
+
 class _ModuleGrad(Protocol[_P]):
     def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> _Model: ...
 
@@ -69,6 +88,8 @@ class _TreeValueAndGrad(Protocol[_P, _R_co]):
 
 class _GradDecorator(Protocol):
     @overload
+    def __call__(self, fun: _Untyped[_P, Any], /) -> _TreeGrad[_P]: ...
+    @overload
     def __call__(self, fun: Callable[Concatenate[object, _P], Any], /) -> _TreeGrad[_P]: ...
     @overload
     def __call__(self, fun: Callable[Concatenate[Module, _P], Any], /) -> _ModuleGrad[_P]: ...
@@ -77,6 +98,8 @@ class _GradDecorator(Protocol):
 
 
 class _GradAuxDecorator(Protocol):
+    @overload
+    def __call__(self, fun: _Untyped[_P, tuple[Any, _A]], /) -> _TreeGradAux[_P, _A]: ...
     @overload
     def __call__(
         self, fun: Callable[Concatenate[object, _P], tuple[Any, _A]], /
@@ -91,6 +114,8 @@ class _GradAuxDecorator(Protocol):
 
 class _ValueAndGradDecorator(Protocol):
     @overload
+    def __call__(self, fun: _Untyped[_P, _R], /) -> _TreeValueAndGrad[_P, _R]: ...
+    @overload
     def __call__(self, fun: Callable[Concatenate[object, _P], _R], /) -> _TreeValueAndGrad[_P, _R]: ...
     @overload
     def __call__(self, fun: Callable[Concatenate[Module, _P], _R], /) -> _ModuleValueAndGrad[_P, _R]: ...
@@ -102,6 +127,16 @@ class _AnyDecorator(Protocol):
     def __call__(self, fun: Callable[_P, Any], /) -> Callable[_P, Any]: ...
 
 
+@overload
+def grad(  # type: ignore[overload-overlap]
+    fun: _Untyped[_P, Any],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[False] = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _TreeGrad[_P]: ...
 @overload
 def grad(  # type: ignore[overload-overlap]
     fun: Callable[Concatenate[object, _P], Any],
@@ -132,6 +167,16 @@ def grad(  # type: ignore[overload-overlap]
     holomorphic: bool = False,
     allow_int: bool = False,
 ) -> Callable[Concatenate[_M, _P], _M]: ...
+@overload
+def grad(
+    fun: _Untyped[_P, tuple[Any, _A]],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: Literal[True],
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _TreeGradAux[_P, _A]: ...
 @overload
 def grad(
     fun: Callable[Concatenate[object, _P], tuple[Any, _A]],
@@ -248,6 +293,16 @@ def grad(
     return reuse(fun, ("grad", argnums, has_aux, holomorphic, allow_int), make)
 
 
+@overload
+def value_and_grad(  # type: ignore[overload-overlap]
+    fun: _Untyped[_P, _R],
+    /,
+    *,
+    argnums: Literal[0] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> _TreeValueAndGrad[_P, _R]: ...
 @overload
 def value_and_grad(  # type: ignore[overload-overlap]
     fun: Callable[Concatenate[object, _P], _R],
