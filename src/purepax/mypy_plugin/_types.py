@@ -29,7 +29,7 @@ from mypy.nodes import (
 from mypy.subtypes import is_same_type
 from mypy.types import AnyType, CallableType, Instance, ProperType, TupleType, Type, TypeOfAny, get_proper_type
 
-from ._names import is_module_class, is_module_maker, is_purecall
+from ._names import STACKED, is_module_class, is_module_maker, is_purecall
 from ._walk import is_global_ref, scope_nodes, walk
 
 
@@ -99,6 +99,20 @@ class Types:
     def module(self, expr: Expression) -> TypeInfo | None:
         """The module class of `expr`, if it is certainly a module."""
         return module_info(self.of(expr))
+
+    def called_module(self, expr: Expression) -> TypeInfo | None:
+        """The module class whose `__call__` runs when `expr` is called, if `expr` is
+        certainly a module: for a `px.Stacked[Block]`, the block class (calling the stack
+        calls every block and writes their changes back into the stack, so it mutates
+        when `Block.__call__` does)."""
+        typ = self.of(expr)
+        info = module_info(typ)
+        if info is None or info.fullname != STACKED:
+            return info
+        proper = get_proper_type(typ)
+        if isinstance(proper, Instance) and proper.args:
+            return module_info(proper.args[0]) or info
+        return info
 
     def _from_nodes(self, expr: Expression) -> Type | None:
         if isinstance(expr, NameExpr) or (isinstance(expr, MemberExpr) and is_global_ref(expr)):

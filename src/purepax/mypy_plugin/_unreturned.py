@@ -100,8 +100,8 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
             continue
         if first.name.startswith("_") or stale.node not in params:
             continue
-        if not _may_update(stale, target, types, facts):
-            continue  # `v, out = px.purecall(c.peek)`: nothing to lose
+        if not _proves_update(target, types, facts):
+            continue  # `v, out = px.purecall(c.peek)`, or a module not known to change: nothing provably lost
         new = first.node
         if any(isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores for n in every):
             continue  # the updated module is used
@@ -118,14 +118,22 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
                 )
 
 
-def _may_update(module: NameExpr, target: Expression, types: Types, facts: FactSource) -> bool:
-    """`px.purecall(target, ...)` may change `module`: unless its method is known not to."""
-    info = types.module(module)
+def _proves_update(target: Expression, types: Types, facts: FactSource) -> bool:
+    """`px.purecall(target, ...)` certainly changes the module it is given.
+
+    Only a module of a known class whose method certainly mutates it: an argument of
+    unknown type (unannotated, Any) may be a module that only reads, and a mutation under
+    a mode test (BatchNorm's `if self.training:`) may not happen; dropping such an update
+    loses nothing then, so the plugin cannot prove an error.
+    """
+    if isinstance(target, MemberExpr):  # `px.purecall(c.step, x)`
+        info, method = types.module(target.expr), target.name
+    else:
+        info, method = types.called_module(target), "__call__"
     if info is None:
-        return True
-    method = target.name if isinstance(target, MemberExpr) else "__call__"
+        return False
     func, fact = facts.method(info, method)
-    return func is None or 0 in fact.mutates or bool(fact.calls)
+    return func is not None and fact.mutates.get(0, False)
 
 
 def _returned(ret: ReturnStmt, var: Var) -> bool:
