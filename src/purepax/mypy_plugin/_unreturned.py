@@ -126,9 +126,9 @@ def _proves_update(target: Expression, types: Types, facts: FactSource) -> bool:
     a mode test (BatchNorm's `if self.training:`) may not happen; dropping such an update
     loses nothing then, so the plugin cannot prove an error.
     """
-    if isinstance(target, MemberExpr):  # `px.purecall(c.step, x)`
+    if isinstance(target, MemberExpr) and types.module(target) is None:  # `px.purecall(c.step, x)`
         info, method = types.module(target.expr), target.name
-    else:
+    else:  # the module, or a submodule of it (`px.purecall(model.counter, x)`), called
         info, method = types.called_module(target), "__call__"
     if info is None:
         return False
