@@ -14,6 +14,7 @@ from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
     ARG_STAR,
+    ARG_STAR2,
     CallExpr,
     Context,
     Decorator,
@@ -132,6 +133,7 @@ def applications(nodes: list[Node], types: Types) -> list[Application]:
             for arg in args:
                 function = resolve(arg, types)
                 found.append(Application(transform, function, node))
+                _type_captured(function, types)
                 _type_carries(transform, node, function, types)
         elif isinstance(node, Decorator):
             pure = opaque = False
@@ -140,6 +142,7 @@ def applications(nodes: list[Node], types: Types) -> list[Application]:
                 if transform is not None:
                     function = Function(None, node.func, pure=pure, opaque=opaque)
                     found.append(Application(transform, function, decorator))
+                    _type_captured(function, types)
                 pure = pure or is_pure(decorator)
                 opaque = opaque or is_unknown_decorator(decorator)
     return found
@@ -200,10 +203,30 @@ def type_from_calls(nodes: list[Node], wrapped: list[Function], types: Types) ->
             continue
         params = param_vars(function.func)[len(function.bound) :]
         positional = positional_args(node)
-        for var, arg in zip(params, positional):
-            given = types.of(arg)
-            if given is not None and holds_module(given) is not None and untyped(var):
-                types.overrides.setdefault(var, given)
+        named = {name: arg for arg, kind, name in zip(node.args, node.arg_kinds, node.arg_names) if kind == ARG_NAMED}
+        unplaced = any(kind in (ARG_STAR, ARG_STAR2) for kind in node.arg_kinds)
+        for index, var in enumerate(params):
+            if not untyped(var):
+                continue
+            arg = positional[index] if index < len(positional) else named.get(var.name)
+            if arg is not None:
+                types.offer(var, types.of(arg))
+            elif unplaced:  # `f(*args)`: it may land here
+                types.offer(var, None)
+
+
+def _type_captured(function: Function, types: Types) -> None:
+    """Type the unannotated parameters bound to a module by functools.partial or a default value."""
+    func = function.func
+    if func is None:
+        return
+    params = param_vars(func)
+    given = [(params[i], arg) for i, arg in function.bound if i < len(params)]
+    given += [(a.variable, a.initializer) for a in func.arguments if a.initializer is not None]
+    for var, value in given:
+        typ = types.of(value)
+        if untyped(var) and holds_module(typ) is not None:
+            types.offer(var, typ)
 
 
 def _type_carries(transform: Transform, call: CallExpr, function: Function, types: Types) -> None:
@@ -217,6 +240,5 @@ def _type_carries(transform: Transform, call: CallExpr, function: Function, type
         if position >= len(params):
             continue
         var = params[position]
-        carried = types.of(arg)  # a module, or a tuple/list/dict holding modules
-        if carried is not None and holds_module(carried) is not None and untyped(var):
-            types.overrides[var] = carried
+        if untyped(var):
+            types.offer(var, types.of(arg))  # a module, or a tuple/list/dict holding modules

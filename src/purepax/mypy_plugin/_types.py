@@ -72,11 +72,26 @@ class Types:
     def __init__(self, type_map: dict[Expression, Type] | None = None) -> None:
         self.type_map = type_map
         self.overrides: dict[Var, Type] = {}  # parameters typed by what a transform hands them
+        self._disputed: set[Var] = set()  # parameters given values of different (or unknown) types
         self.selves: dict[Var, TypeInfo] = {}  # `self` of each method seen
         self.functions: dict[Var, Expression] = {}  # variables that name a function (`step = px.pure(f)`)
         # variables bound only by assignments: (value, item path) of each (`_scopes.Bindings`)
         self.assigned: dict[Var, list[tuple[Expression, tuple[int, ...]]]] = {}
         self._busy: set[object] = set()  # variables and functions whose type is being inferred
+
+    def offer(self, var: Var, typ: Type | None) -> None:
+        """One place (a call, a transform's carry, a bound argument) gives parameter `var`
+        a value of type `typ`. `var` is typed by it only while every place agrees on one
+        type holding a module: a generic function (`step(m, x)` given a Counter here and
+        a Linear there, or a value of unknown type) stays untyped."""
+        if var in self._disputed:
+            return
+        known = self.overrides.get(var)
+        if typ is None or holds_module(typ) is None or (known is not None and not is_same_type(known, typ)):
+            self._disputed.add(var)
+            self.overrides.pop(var, None)
+        elif known is None:
+            self.overrides[var] = typ
 
     def note_method(self, func: FuncDef) -> None:
         """Remember that the first parameter of `func` is an instance of its class."""
