@@ -207,7 +207,9 @@ def wraps_purely(decorators: list[Expression]) -> bool:
 
 def _wraps_purely(decorator: Expression) -> bool:
     """`px.pure` or a transform, also called (`@jax.jit(...)`) or through functools.partial."""
-    target = decorator.args[0] if isinstance(decorator, CallExpr) and is_partial(decorator.callee) and decorator.args else decorator
+    target = decorator
+    if isinstance(decorator, CallExpr) and is_partial(decorator.callee) and decorator.args:
+        target = decorator.args[0]
     callee = target.callee if isinstance(target, CallExpr) else target
     return is_pure(callee) or transform_of(callee) is not None
 
@@ -229,5 +231,7 @@ def is_unknown_decorator(decorator: Expression) -> bool:
     return not (is_transparent(decorator) or _wraps_purely(decorator))
 
 
-_TRANSPARENT = frozenset({"builtins.staticmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override"})
+_TRANSPARENT = frozenset(
+    {"builtins.staticmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override"}
+)
 _TYPE_CHECKERS = frozenset({("jaxtyping", "jaxtyped"), ("beartype", "beartype")})

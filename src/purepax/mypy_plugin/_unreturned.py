@@ -4,11 +4,13 @@ Two shapes:
 - a `px.pure` function (decorated, or given to `px.pure(...)`) that certainly mutates a
   module argument, or a submodule of one, and returns it nowhere; the runtime raises
   `px.UnreturnedUpdateError` for it. The argument must not escape in any other way
-  (passed to a call whose result is used, stored in a variable), or the plugin cannot
-  prove that it is not returned;
+  (passed to a call whose result is used, stored in a variable or in a container that
+  is returned), or the plugin cannot prove that it is not returned;
 - a function run by a transform that binds the updated module from `px.purecall` to a
-  name it never reads and returns the stale argument instead (`_` drops it on purpose).
-  No runtime check can see this one: the update is silently lost.
+  name it never reads and returns the stale argument instead (`_` drops it on purpose),
+  where the call certainly changes the module (its class is known and the method called
+  mutates it unconditionally). No runtime check can see this one: the update is
+  silently lost.
 """
 
 from __future__ import annotations
@@ -277,7 +279,9 @@ def _cannot_hold(typ: Type | None) -> bool:
     return name in _SCALARS or (name.partition(".")[0] in ("jax", "jaxlib", "numpy") and proper.type.name in _ARRAYS)
 
 
-_SCALARS = frozenset({"builtins.int", "builtins.float", "builtins.bool", "builtins.complex", "builtins.str", "builtins.bytes"})
+_SCALARS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.bool", "builtins.complex", "builtins.str", "builtins.bytes"}
+)
 _ARRAYS = frozenset({"Array", "ArrayImpl", "ndarray"})
 
 
