@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
+    ARG_STAR,
+    ARG_STAR2,
     CallExpr,
     Context,
     Decorator,
@@ -26,7 +28,16 @@ from mypy.nodes import (
     Var,
 )
 
-from ._names import Transform, decorators_of, is_partial, is_pure, transform_of, wraps_purely
+from ._names import (
+    Transform,
+    decorators_of,
+    is_partial,
+    is_pure,
+    is_unknown_decorator,
+    positional_args,
+    transform_of,
+    wraps_purely,
+)
 from ._scopes import param_vars
 from ._types import Types, holds_module, module_info, untyped
 
@@ -41,6 +52,10 @@ class Function:
     module: Expression | None = None  # `model` in `jax.jit(model)` / `jax.jit(model.apply)`
     method: str | None = None  # "apply" in `jax.jit(model.apply)`
     bound: list[tuple[int, Expression]] = field(default_factory=list)  # functools.partial arguments
+    # what its parameters receive is unknown: a decorator the plugin does not know wraps the
+    # def (it may pass other arguments, or wrap it with px.pure), or functools.partial binds
+    # `*args` (which parameter each later argument lands in is unknown)
+    opaque: bool = False
 
 
 @dataclass
@@ -79,12 +94,17 @@ def resolve(expr: Expression, types: Types, depth: int = 0) -> Function:
                     offset += 1
                 elif kind == ARG_NAMED and inner.func is not None and name in inner.func.arg_names:
                     inner.bound.append((inner.func.arg_names.index(name), arg))
+                elif kind == ARG_STAR:
+                    inner.opaque = True
+                    break
             return inner
         return Function(expr, None)
     if isinstance(expr, RefExpr):
         node = expr.node
         if isinstance(node, Decorator):
-            return Function(expr, _visible(node.func), pure=wraps_purely(decorators_of(node)))
+            decorators = decorators_of(node)
+            opaque = any(is_unknown_decorator(d) for d in decorators)
+            return Function(expr, _visible(node.func), pure=wraps_purely(decorators), opaque=opaque)
         if isinstance(node, FuncDef):
             if isinstance(expr, MemberExpr) and module_info(types.of(expr.expr)) is not None:
                 return Function(expr, _visible(node), module=expr.expr, method=expr.name)
@@ -113,16 +133,18 @@ def applications(nodes: list[Node], types: Types) -> list[Application]:
             for arg in args:
                 function = resolve(arg, types)
                 found.append(Application(transform, function, node))
+                _type_captured(function, types)
                 _type_carries(transform, node, function, types)
         elif isinstance(node, Decorator):
-            pure = False
+            pure = opaque = False
             for decorator in reversed(node.original_decorators):  # the innermost first
-                if is_pure(decorator):
-                    pure = True
-                    continue
                 transform = _decorator_transform(decorator)
                 if transform is not None:
-                    found.append(Application(transform, Function(None, node.func, pure=pure), decorator))
+                    function = Function(None, node.func, pure=pure, opaque=opaque)
+                    found.append(Application(transform, function, decorator))
+                    _type_captured(function, types)
+                pure = pure or is_pure(decorator)
+                opaque = opaque or is_unknown_decorator(decorator)
     return found
 
 
@@ -133,10 +155,13 @@ def pure_functions(nodes: list[Node], types: Types) -> list[tuple[Function, Cont
         if isinstance(node, CallExpr) and is_pure(node.callee) and node.args:
             function = resolve(node.args[0], types)
             # `px.pure(model.method)`: `self` is no argument of the call, so no view
-            if function.func is not None and not function.bound and function.module is None:
+            if function.func is not None and not function.bound and not function.opaque and function.module is None:
                 found.append((function, node))
         elif isinstance(node, Decorator) and any(is_pure(d) for d in node.original_decorators):
-            found.append((Function(None, node.func, pure=True), node))
+            inner = list(node.original_decorators)
+            inner = inner[max(i for i, d in enumerate(inner) if is_pure(d)) + 1 :]  # applied before px.pure
+            if not any(is_unknown_decorator(d) for d in inner):
+                found.append((Function(None, node.func, pure=True), node))
     return found
 
 
@@ -174,20 +199,40 @@ def type_from_calls(nodes: list[Node], wrapped: list[Function], types: Types) ->
             value = types.functions[callee.node]  # `step = jax.jit(f)`, then `step(counter, x)`
             if isinstance(value, CallExpr) and (is_pure(value.callee) or transform_of(value.callee) is not None):
                 function = resolve(value, types) if value.args else None
-        if function is None or function.func is None or function.module is not None:
+        if function is None or function.func is None or function.module is not None or function.opaque:
             continue
         params = param_vars(function.func)[len(function.bound) :]
-        positional = [a for a, k in zip(node.args, node.arg_kinds) if k == ARG_POS]
-        for var, arg in zip(params, positional):
-            given = types.of(arg)
-            if given is not None and holds_module(given) is not None and untyped(var):
-                types.overrides.setdefault(var, given)
+        positional = positional_args(node)
+        named = {name: arg for arg, kind, name in zip(node.args, node.arg_kinds, node.arg_names) if kind == ARG_NAMED}
+        unplaced = any(kind in (ARG_STAR, ARG_STAR2) for kind in node.arg_kinds)
+        for index, var in enumerate(params):
+            if not untyped(var):
+                continue
+            arg = positional[index] if index < len(positional) else named.get(var.name)
+            if arg is not None:
+                types.offer(var, types.of(arg))
+            elif unplaced:  # `f(*args)`: it may land here
+                types.offer(var, None)
+
+
+def _type_captured(function: Function, types: Types) -> None:
+    """Type the unannotated parameters bound to a module by functools.partial or a default value."""
+    func = function.func
+    if func is None:
+        return
+    params = param_vars(func)
+    given = [(params[i], arg) for i, arg in function.bound if i < len(params)]
+    given += [(a.variable, a.initializer) for a in func.arguments if a.initializer is not None]
+    for var, value in given:
+        typ = types.of(value)
+        if untyped(var) and holds_module(typ) is not None:
+            types.offer(var, typ)
 
 
 def _type_carries(transform: Transform, call: CallExpr, function: Function, types: Types) -> None:
     """Type the unannotated parameters that a loop or branch hands its carry or operands."""
     func = function.func
-    if func is None:
+    if func is None or function.opaque:
         return
     params = param_vars(func)[len(function.bound) :]
     positions, args = transform.carry_args(call)
@@ -195,6 +240,5 @@ def _type_carries(transform: Transform, call: CallExpr, function: Function, type
         if position >= len(params):
             continue
         var = params[position]
-        carried = types.of(arg)  # a module, or a tuple/list/dict holding modules
-        if carried is not None and holds_module(carried) is not None and untyped(var):
-            types.overrides[var] = carried
+        if untyped(var):
+            types.offer(var, types.of(arg))  # a module, or a tuple/list/dict holding modules

@@ -17,7 +17,7 @@ from ._applications import Application
 from ._effects import FactSource, mutations
 from ._report import CLOSURE, Reporter
 from ._scopes import local_vars, param_vars
-from ._types import Types, holds_module, module_info, untyped
+from ._types import Types, holds_module, module_info
 from ._walk import dotted, is_global_ref, root_name, walk
 
 FIX = "pass it to the function as an explicit argument (and return it if it changes)"
@@ -29,8 +29,6 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
         _check_bound(app, function.module, function.method, types, facts, report)
     func = function.func
     name = _name(func) if func is not None else _callee_name(function.expr)
-    if func is not None:
-        _type_captured_params(func, function.bound, types)
     for index, arg in function.bound:
         info = holds_module(types.of(arg))
         if info is None:
@@ -125,17 +123,6 @@ def _check_bound(
             "captures, a module of the enclosing trace. Instead, pass a function that takes the "
             "module as an explicit argument, update it with px.purecall inside, and return it.",
         )
-
-
-def _type_captured_params(func: FuncItem, bound: list[tuple[int, Expression]], types: Types) -> None:
-    """Unannotated parameters bound to a module by a default value or functools.partial."""
-    params = param_vars(func)
-    given = [(params[i], arg) for i, arg in bound if i < len(params)]
-    given += [(a.variable, a.initializer) for a in func.arguments if a.initializer is not None]
-    for var, value in given:
-        typ = types.of(value)
-        if module_info(typ) is not None and typ is not None and untyped(var):
-            types.overrides[var] = typ
 
 
 def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list[tuple[RefExpr, Var, str]]:

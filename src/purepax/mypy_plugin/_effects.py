@@ -36,10 +36,7 @@ from mypy.nodes import (
     TypeInfo,
 )
 
-from mypy.types import Instance, get_proper_type
-
-from ._names import STACKED
-from ._types import Types, module_info, unknown
+from ._types import Types, unknown
 from ._walk import dotted, is_global_ref, root_name
 
 
@@ -177,9 +174,8 @@ class _Finder:
                     func, fact = self.facts.function(symbol.node)
                     self._arguments(call, func, fact, 0, f"{owner.name}.{callee.name}")
                     return
-        info = self.types.module(callee)
+        info = self.types.called_module(callee)
         if info is not None:
-            info = self._block_of_stack(callee, info)
             func, fact = self.facts.method(info, "__call__")
             self._receiver(call, callee, info, "__call__", fact)
             self._arguments(call, func, fact, 1, f"{info.name}.__call__")
@@ -189,19 +185,6 @@ class _Finder:
             self._arguments(call, func, fact, 0, callee.node.name)
             return
         self._untyped_call(call, callee, "__call__")
-
-    def _block_of_stack(self, callee: Expression, info: TypeInfo) -> TypeInfo:
-        """For a `px.Stacked[Block]`, the block class: calling the stack calls every block
-        (and writes their changes back into the stack), so it mutates when `Block.__call__`
-        does. Otherwise `info` itself."""
-        if info.fullname != STACKED:
-            return info
-        proper = get_proper_type(self.types.of(callee))
-        if isinstance(proper, Instance) and proper.args:
-            block = module_info(proper.args[0])
-            if block is not None:
-                return block
-        return info
 
     def _untyped_call(self, call: CallExpr, receiver: Expression, method: str) -> None:
         root = self._rooted(receiver)

@@ -47,17 +47,13 @@ from mypy.types import Instance
 
 from ._conditions import Guards
 from ._effects import Fact, effects
-from ._names import decorators_of, is_module_class, wraps_purely
+from ._names import decorators_of, is_module_class, is_transparent
 from ._scopes import Bindings, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
 
 KEY = "purepax"
 STORE = "__purepax_facts__"
-# Decorators that leave a function's effect on its arguments as it is.
-_TRANSPARENT = frozenset(
-    {"builtins.staticmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override"}
-)
 
 
 class Facts:
@@ -167,8 +163,9 @@ class Facts:
     def _fact(self, node: FuncDef | Decorator, owner: TypeInfo | None) -> tuple[FuncItem, Fact]:
         func = node.func if isinstance(node, Decorator) else node
         decorators = decorators_of(node)
-        if wraps_purely(decorators) or any(not _transparent(d) for d in decorators):
-            # a pure or transformed function works on copies; what it returns is unknown
+        if any(not is_transparent(d) for d in decorators):
+            # a pure or transformed function works on copies, and another decorator may
+            # do anything: what it does to its arguments and returns is unknown
             return func, Fact(returns=set(range(len(func.arg_names))))
         known = self._memo.get(func)
         if known is not None:
@@ -323,10 +320,6 @@ def _project_file(tree: MypyFile) -> bool:
 
 def _is_method(func: FuncItem) -> bool:
     return not isinstance(func.info, FakeInfo)  # FakeInfo: the `info` of a plain function
-
-
-def _transparent(decorator: object) -> bool:
-    return isinstance(decorator, (NameExpr, MemberExpr)) and decorator.fullname in _TRANSPARENT
 
 
 def _encode(fact: Fact) -> dict[str, object]:

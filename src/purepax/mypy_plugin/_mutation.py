@@ -53,7 +53,7 @@ def check(
     captured: set[Var] = set()  # parameters given by a default value or functools.partial
     for app in apps:
         func = app.function.func
-        if func is not None and not app.function.pure and app.function.module is None:
+        if func is not None and not app.function.pure and not app.function.opaque and app.function.module is None:
             transformed.setdefault(func, app.transform.name)
             given = param_vars(func)
             captured.update(given[i] for i, _ in app.function.bound if i < len(given))

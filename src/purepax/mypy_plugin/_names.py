@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
+    ARG_STAR,
     CallExpr,
     Decorator,
     Expression,
@@ -51,13 +52,12 @@ class Transform:
 
     def function_args(self, call: CallExpr) -> list[Expression]:
         """The functions given to this transform in `call` (a switch's branches one by one)."""
-        found: list[Expression] = []
         positions, keywords = _FUNCTION_ARGS[self.last]
         if self.last == "cond" and _old_cond(call):
             return []  # cond(pred, true_operand, true_fun, false_operand, false_fun), JAX's old form
-        for i, (arg, kind, name) in enumerate(zip(call.args, call.arg_kinds, call.arg_names)):
-            if (kind == ARG_POS and i in positions) or (kind == ARG_NAMED and name in keywords):
-                found.append(arg)
+        found = [arg for i, arg in enumerate(positional_args(call)) if i in positions]
+        named = zip(call.args, call.arg_kinds, call.arg_names)
+        found += [arg for arg, kind, name in named if kind == ARG_NAMED and name in keywords]
         if self.last == "switch":
             return [item for arg in found for item in _sequence_items(arg)]
         return found
@@ -73,7 +73,7 @@ class Transform:
         if spec is None:
             return [], []
         position, keyword, params = spec
-        positional = [a for a, k in zip(call.args, call.arg_kinds) if k == ARG_POS]
+        positional = positional_args(call)
         if params is None:  # the operands of cond / switch, all of them
             return list(range(len(positional) - position)), positional[position:]
         for arg, kind, name in zip(call.args, call.arg_kinds, call.arg_names):
@@ -106,6 +106,18 @@ _CARRIES: dict[str, tuple[int, str, int | None]] = {
     "cond": (3, "", None),
     "switch": (2, "", None),
 }
+
+
+def positional_args(call: CallExpr) -> list[Expression]:
+    """The positional arguments of `call` whose positions are known: those before any
+    `*args` (after it, the plugin cannot tell which parameter an argument lands in)."""
+    found: list[Expression] = []
+    for arg, kind in zip(call.args, call.arg_kinds):
+        if kind == ARG_STAR:
+            break
+        if kind == ARG_POS:
+            found.append(arg)
+    return found
 
 
 def _old_cond(call: CallExpr) -> bool:
@@ -190,9 +202,36 @@ def decorators_of(node: object) -> list[Expression]:
 
 def wraps_purely(decorators: list[Expression]) -> bool:
     """Any decorator that makes calling the function leave the caller's modules unchanged."""
-    for d in decorators:
-        target = d.args[0] if isinstance(d, CallExpr) and is_partial(d.callee) and d.args else d
-        callee = target.callee if isinstance(target, CallExpr) else target
-        if is_pure(callee) or transform_of(callee) is not None:
-            return True
-    return False
+    return any(_wraps_purely(d) for d in decorators)
+
+
+def _wraps_purely(decorator: Expression) -> bool:
+    """`px.pure` or a transform, also called (`@jax.jit(...)`) or through functools.partial."""
+    target = decorator
+    if isinstance(decorator, CallExpr) and is_partial(decorator.callee) and decorator.args:
+        target = decorator.args[0]
+    callee = target.callee if isinstance(target, CallExpr) else target
+    return is_pure(callee) or transform_of(callee) is not None
+
+
+def is_transparent(decorator: Expression) -> bool:
+    """A decorator that leaves the function as it is: the same arguments reach it, and it
+    does the same to them (`staticmethod`, `typing.override`, a runtime type checker)."""
+    target = decorator.callee if isinstance(decorator, CallExpr) else decorator  # `@jaxtyped(typechecker=...)`
+    if not isinstance(target, RefExpr):
+        return False
+    parts = _parts(target.fullname)
+    return target.fullname in _TRANSPARENT or (len(parts) >= 2 and (parts[0], parts[-1]) in _TYPE_CHECKERS)
+
+
+def is_unknown_decorator(decorator: Expression) -> bool:
+    """A decorator that is neither transparent nor `px.pure` nor a transform: it may call the
+    function with other arguments, or wrap it with `px.pure` (a project's own decorator),
+    so nothing is known about what the function's parameters receive."""
+    return not (is_transparent(decorator) or _wraps_purely(decorator))
+
+
+_TRANSPARENT = frozenset(
+    {"builtins.staticmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override"}
+)
+_TYPE_CHECKERS = frozenset({("jaxtyping", "jaxtyped"), ("beartype", "beartype")})

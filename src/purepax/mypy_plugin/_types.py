@@ -29,7 +29,7 @@ from mypy.nodes import (
 from mypy.subtypes import is_same_type
 from mypy.types import AnyType, CallableType, Instance, ProperType, TupleType, Type, TypeOfAny, get_proper_type
 
-from ._names import is_module_class, is_module_maker, is_purecall
+from ._names import STACKED, is_module_class, is_module_maker, is_purecall
 from ._walk import is_global_ref, scope_nodes, walk
 
 
@@ -72,11 +72,26 @@ class Types:
     def __init__(self, type_map: dict[Expression, Type] | None = None) -> None:
         self.type_map = type_map
         self.overrides: dict[Var, Type] = {}  # parameters typed by what a transform hands them
+        self._disputed: set[Var] = set()  # parameters given values of different (or unknown) types
         self.selves: dict[Var, TypeInfo] = {}  # `self` of each method seen
         self.functions: dict[Var, Expression] = {}  # variables that name a function (`step = px.pure(f)`)
         # variables bound only by assignments: (value, item path) of each (`_scopes.Bindings`)
         self.assigned: dict[Var, list[tuple[Expression, tuple[int, ...]]]] = {}
         self._busy: set[object] = set()  # variables and functions whose type is being inferred
+
+    def offer(self, var: Var, typ: Type | None) -> None:
+        """One place (a call, a transform's carry, a bound argument) gives parameter `var`
+        a value of type `typ`. `var` is typed by it only while every place agrees on one
+        type holding a module: a generic function (`step(m, x)` given a Counter here and
+        a Linear there, or a value of unknown type) stays untyped."""
+        if var in self._disputed:
+            return
+        known = self.overrides.get(var)
+        if typ is None or holds_module(typ) is None or (known is not None and not is_same_type(known, typ)):
+            self._disputed.add(var)
+            self.overrides.pop(var, None)
+        elif known is None:
+            self.overrides[var] = typ
 
     def note_method(self, func: FuncDef) -> None:
         """Remember that the first parameter of `func` is an instance of its class."""
@@ -99,6 +114,20 @@ class Types:
     def module(self, expr: Expression) -> TypeInfo | None:
         """The module class of `expr`, if it is certainly a module."""
         return module_info(self.of(expr))
+
+    def called_module(self, expr: Expression) -> TypeInfo | None:
+        """The module class whose `__call__` runs when `expr` is called, if `expr` is
+        certainly a module: for a `px.Stacked[Block]`, the block class (calling the stack
+        calls every block and writes their changes back into the stack, so it mutates
+        when `Block.__call__` does)."""
+        typ = self.of(expr)
+        info = module_info(typ)
+        if info is None or info.fullname != STACKED:
+            return info
+        proper = get_proper_type(typ)
+        if isinstance(proper, Instance) and proper.args:
+            return module_info(proper.args[0]) or info
+        return info
 
     def _from_nodes(self, expr: Expression) -> Type | None:
         if isinstance(expr, NameExpr) or (isinstance(expr, MemberExpr) and is_global_ref(expr)):

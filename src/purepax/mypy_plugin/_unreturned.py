@@ -4,11 +4,13 @@ Two shapes:
 - a `px.pure` function (decorated, or given to `px.pure(...)`) that certainly mutates a
   module argument, or a submodule of one, and returns it nowhere; the runtime raises
   `px.UnreturnedUpdateError` for it. The argument must not escape in any other way
-  (passed to a call whose result is used, stored in a variable), or the plugin cannot
-  prove that it is not returned;
+  (passed to a call whose result is used, stored in a variable or in a container that
+  is returned), or the plugin cannot prove that it is not returned;
 - a function run by a transform that binds the updated module from `px.purecall` to a
-  name it never reads and returns the stale argument instead (`_` drops it on purpose).
-  No runtime check can see this one: the update is silently lost.
+  name it never reads and returns the stale argument instead (`_` drops it on purpose),
+  where the call certainly changes the module (its class is known and the method called
+  mutates it unconditionally). No runtime check can see this one: the update is
+  silently lost.
 """
 
 from __future__ import annotations
@@ -25,14 +27,18 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     Node,
+    OperatorAssignmentStmt,
     RefExpr,
     RaiseStmt,
     ReturnStmt,
+    StarExpr,
     TupleExpr,
     Var,
     YieldExpr,
     YieldFromExpr,
 )
+
+from mypy.types import Instance, LiteralType, NoneType, Type, get_proper_type
 
 from ._applications import Application, Function
 from ._effects import FactSource, mutations
@@ -40,7 +46,7 @@ from ._names import is_purecall, is_purepax_name
 from ._report import UNRETURNED, Reporter
 from ._scopes import PART, Bindings, param_vars
 from ._types import Types
-from ._walk import children, dotted, scope_nodes, walk
+from ._walk import children, dotted, is_global_ref, root_name, scope_nodes, walk
 
 
 def check_pure(function: Function, context: Context, types: Types, facts: FactSource, report: Reporter) -> None:
@@ -100,8 +106,8 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
             continue
         if first.name.startswith("_") or stale.node not in params:
             continue
-        if not _may_update(stale, target, types, facts):
-            continue  # `v, out = px.purecall(c.peek)`: nothing to lose
+        if not _proves_update(target, types, facts):
+            continue  # `v, out = px.purecall(c.peek)`, or a module not known to change: nothing provably lost
         new = first.node
         if any(isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores for n in every):
             continue  # the updated module is used
@@ -118,14 +124,22 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
                 )
 
 
-def _may_update(module: NameExpr, target: Expression, types: Types, facts: FactSource) -> bool:
-    """`px.purecall(target, ...)` may change `module`: unless its method is known not to."""
-    info = types.module(module)
+def _proves_update(target: Expression, types: Types, facts: FactSource) -> bool:
+    """`px.purecall(target, ...)` certainly changes the module it is given.
+
+    Only a module of a known class whose method certainly mutates it: an argument of
+    unknown type (unannotated, Any) may be a module that only reads, and a mutation under
+    a mode test (BatchNorm's `if self.training:`) may not happen; dropping such an update
+    loses nothing then, so the plugin cannot prove an error.
+    """
+    if isinstance(target, MemberExpr) and types.module(target) is None:  # `px.purecall(c.step, x)`
+        info, method = types.module(target.expr), target.name
+    else:  # the module, or a submodule of it (`px.purecall(model.counter, x)`), called
+        info, method = types.called_module(target), "__call__"
     if info is None:
-        return True
-    method = target.name if isinstance(target, MemberExpr) else "__call__"
+        return False
     func, fact = facts.method(info, method)
-    return func is None or 0 in fact.mutates or bool(fact.calls)
+    return func is not None and fact.mutates.get(0, False)
 
 
 def _returned(ret: ReturnStmt, var: Var) -> bool:
@@ -174,10 +188,14 @@ def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
 
     Allowed uses: reading an attribute (`var.x`), calling it or a method of it that
     does not return it (`y = var(x)`; but `return var.add(x)` escapes when `add` returns
-    `self`), passing it to a call whose result is thrown away, and returning it in a
-    tuple/list/dict.
+    `self`), passing it to a call whose result is thrown away unless that call may store
+    it where the output is read from (`outs.append(var)` with `return outs`), and
+    returning it in a tuple/list/dict.
     """
-    thrown = {id(n.expr) for n in walk(func.body) if isinstance(n, ExpressionStmt) and isinstance(n.expr, CallExpr)}
+    statements = [n.expr for n in walk(func.body) if isinstance(n, ExpressionStmt) and isinstance(n.expr, CallExpr)]
+    if var in _reaching_output(func, statements, types):
+        return True
+    thrown = {id(call) for call in statements}
     allowed: set[int] = set()
     for node in walk(func.body):
         if isinstance(node, MemberExpr):
@@ -193,6 +211,78 @@ def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
         elif isinstance(node, ReturnStmt) and node.expr is not None:
             allowed.update(id(n) for n in _direct_items(node.expr))
     return any(isinstance(n, NameExpr) and n.node is var and id(n) not in allowed for n in walk(func.body))
+
+
+def _reaching_output(func: FuncItem, thrown: list[CallExpr], types: Types) -> set[Var]:
+    """The variables whose values may end up in what `func` returns.
+
+    Those named in a return value, then, until nothing changes, the variables stored into
+    one of them: by an assignment (`out = (var, y)`, `out["m"] = var`), or by a call whose
+    result is thrown away, which may store any of its arguments into its receiver or its
+    other arguments (`outs.append(var)`, `results.update(m=var)`, `store(out, var)`).
+    A variable only read through an attribute (`var.x`) or called (`var(x)`) is not named.
+    """
+    reaching: set[Var] = set()
+    flows: list[tuple[set[Var], set[Var]]] = []  # (into, from)
+    for node in walk(func.body):
+        if isinstance(node, ReturnStmt) and node.expr is not None:
+            reaching |= _named(node.expr)
+        elif isinstance(node, AssignmentStmt):
+            flows.append((set().union(*(_stored_into(lv) for lv in node.lvalues)), _named(node.rvalue)))
+        elif isinstance(node, OperatorAssignmentStmt):
+            flows.append((_stored_into(node.lvalue), _named(node.rvalue)))
+    for call in thrown:
+        holders = list(call.args)
+        if isinstance(call.callee, MemberExpr) and not is_global_ref(call.callee):
+            holders.append(call.callee.expr)
+        for holder in holders:
+            if _cannot_hold(types.of(holder)):
+                continue
+            into = _stored_into(holder)
+            flows.append((into, set().union(*(_named(a) for a in call.args if a is not holder))))
+    changed = True
+    while changed:
+        changed = False
+        for into, sources in flows:
+            if into & reaching and not sources <= reaching:
+                reaching |= sources
+                changed = True
+    return reaching
+
+
+def _named(expr: Expression) -> set[Var]:
+    """The variables `expr` may evaluate to, or hold: not those only read through an
+    attribute or called."""
+    used = {id(n.expr) for n in walk(expr) if isinstance(n, MemberExpr)}
+    used |= {id(n.callee) for n in walk(expr) if isinstance(n, CallExpr)}
+    return {n.node for n in walk(expr) if isinstance(n, NameExpr) and isinstance(n.node, Var) and id(n) not in used}
+
+
+def _stored_into(target: Expression) -> set[Var]:
+    """The variables that an assignment to `target` (`x`, `x[k]`, `x.f`, `a, b`) changes."""
+    if isinstance(target, (TupleExpr, ListExpr)):
+        return set().union(*(_stored_into(item) for item in target.items))
+    if isinstance(target, StarExpr):
+        return _stored_into(target.expr)
+    root = root_name(target)
+    return {root.node} if root is not None and isinstance(root.node, Var) else set()
+
+
+def _cannot_hold(typ: Type | None) -> bool:
+    """A value of type `typ` (an array, a number, a string, None) holds no module."""
+    proper = get_proper_type(typ) if typ is not None else None
+    if isinstance(proper, (NoneType, LiteralType)):
+        return True
+    if not isinstance(proper, Instance):
+        return False
+    name = proper.type.fullname
+    return name in _SCALARS or (name.partition(".")[0] in ("jax", "jaxlib", "numpy") and proper.type.name in _ARRAYS)
+
+
+_SCALARS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.bool", "builtins.complex", "builtins.str", "builtins.bytes"}
+)
+_ARRAYS = frozenset({"Array", "ArrayImpl", "ndarray"})
 
 
 def _receiver(call: CallExpr) -> tuple[NameExpr | None, str]:
