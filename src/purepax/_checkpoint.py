@@ -11,9 +11,11 @@ Layout (all integers little-endian; see docs/checkpointing.md):
 
 The header lists every leaf with its path in the tree (`blocks[1].attn.q_proj.weight`),
 shape, dtype, byte offset and length, and the CRC-32 of its bytes. Arrays are written one
-at a time while the header keeps fixed-width placeholders for their checksums, which are
-filled in afterwards: saving never holds more than one array on the host. Nothing is
-ever pickled, and loading never unpickles.
+at a time, each checksummed on a second thread while it is written, and the header goes
+in last: saving never holds more than one array on the host. Loading reads each array
+into a 64-byte-aligned buffer that JAX on CPU adopts without a copy, checksumming it on
+the second thread while the next one is read. Nothing is ever pickled, and loading never
+unpickles. The file itself is written atomically (`_atomic_file.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +33,7 @@ from typing import IO, Any, TypeVar, cast
 import jax
 import numpy as np
 
+from ._atomic_file import atomic_file
 from ._errors import CheckpointError
 
 _T = TypeVar("_T")
@@ -193,49 +195,21 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
         entry["crc32"] = "00000000"
         offset = end = offset + entry["nbytes"]
         entries.append(entry)
-    header = _header(entries)
-    directory = os.path.dirname(os.path.abspath(os.fspath(path)))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(os.fspath(path))}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f, _Checksums() as checksums:
-            f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-            data_start = f.tell()
-            for entry, (_, leaf) in zip(entries, leaves):
-                array = _host_array(leaf)
-                f.seek(data_start + entry["offset"])
-                crc = checksums.start(array)
-                for chunk in _bytes_of(array):
-                    f.write(chunk)
-                entry["crc32"] = crc.result()
-                del array
-            f.truncate(data_start + end)
-            final = _header(entries)
-            assert len(final) == len(header)  # fixed-width checksums: same length
-            f.seek(len(MAGIC) + 8)
-            f.write(final)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. Windows, where directories cannot be opened
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    data_start = len(MAGIC) + 8 + len(_header(entries))
+    with atomic_file(path) as file, _Checksums() as checksums:
+        for entry, (_, leaf) in zip(entries, leaves):
+            array = _host_array(leaf)
+            crc = checksums.start(array)
+            position = data_start + entry["offset"]
+            for chunk in _bytes_of(array):
+                file.write_at(chunk, position)
+                position += len(chunk)
+            entry["crc32"] = crc.result()
+            del array
+        header = _header(entries)
+        assert len(MAGIC) + 8 + len(header) == data_start  # fixed-width checksums: same length
+        file.write_at(memoryview(MAGIC + len(header).to_bytes(8, "little") + header), 0)
+        os.ftruncate(file.fd, data_start + end)  # an empty last array ends past the last byte
 
 
 def _fail(path: Any, why: str) -> CheckpointError:
@@ -334,10 +308,16 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
     with f, _Checksums() as checksums:
         entries, data_start = read_header(f, path)
         _check_structure(path, entries, wanted)
-        loaded = [
-            _read_leaf(f, path, data_start, entry, leaf, checksums)
-            for entry, (_, leaf) in zip(entries, wanted)
-        ]
+        loaded, checking = [], None
+        for entry, (_, leaf) in zip(entries, wanted):
+            array = _read_array(f, path, data_start, entry, aligned=not isinstance(leaf, np.ndarray))
+            crc = checksums.start(array)  # checksummed while the next array is read
+            loaded.append(_leaf_value(array, entry, leaf))
+            if checking is not None:
+                _verify(path, *checking)
+            checking = (entry, crc)
+        if checking is not None:
+            _verify(path, *checking)
     return cast(_T, jax.tree_util.tree_unflatten(treedef, loaded))
 
 
@@ -370,25 +350,42 @@ def _show(value: Any, key: str) -> str:
     return str(tuple(value)) if key == "shape" else str(value)
 
 
-def _read_leaf(
-    f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], like: Any, checksums: _Checksums
-) -> Any:
-    dtype = np.dtype(_dtype(entry["dtype"]))
-    array = np.empty(tuple(entry["shape"]), dtype=dtype)
+def _empty(shape: tuple[int, ...], dtype: np.dtype[Any], aligned: bool) -> np.ndarray[Any, Any]:
+    """An uninitialised array; `aligned`: its data starts at a multiple of 64 bytes.
+
+    JAX on CPU adopts an aligned numpy buffer without copying it (`jax.device_put` makes
+    a view); numpy's own allocations are only 16-byte aligned, which would cost a copy.
+    """
+    if not aligned:
+        return np.empty(shape, dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    raw = np.empty(nbytes + ALIGNMENT, np.uint8)
+    start = -raw.ctypes.data % ALIGNMENT
+    return raw[start : start + nbytes].view(dtype).reshape(shape)
+
+
+def _read_array(f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], aligned: bool) -> np.ndarray[Any, Any]:
+    array = _empty(tuple(entry["shape"]), np.dtype(_dtype(entry["dtype"])), aligned)
     f.seek(data_start + int(entry["offset"]))
     for chunk in _bytes_of(array):
         if f.readinto(chunk) != len(chunk):
             raise _fail(path, f"is cut short inside {entry['path']}. Save the checkpoint again.")
-    crc = checksums.start(array)
-    value: Any = array
+    return array
+
+
+def _leaf_value(array: np.ndarray[Any, Any], entry: dict[str, Any], like: Any) -> Any:
+    """The loaded leaf: a Python number, a numpy array (if `like` has one), or a JAX array."""
     if "python" in entry:
-        value = _PYTHON_SCALARS[entry["python"]](array[()])
-    elif not isinstance(like, np.ndarray):
-        sharding = getattr(like, "sharding", None)
-        value = jax.device_put(array, sharding) if sharding is not None else jax.numpy.asarray(array)
-    if crc.result() != entry["crc32"]:
-        raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
-                    "checksum. Save the checkpoint again (or restore a copy).")
+        return _PYTHON_SCALARS[entry["python"]](array[()])
+    if isinstance(like, np.ndarray):
+        return array
+    value = jax.device_put(array, getattr(like, "sharding", None))
     if "key_impl" in entry:
         value = jax.random.wrap_key_data(value, impl=entry["key_impl"])
     return value
+
+
+def _verify(path: Any, entry: dict[str, Any], crc: Future[str] | _Done) -> None:
+    if crc.result() != entry["crc32"]:
+        raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
+                    "checksum. Save the checkpoint again (or restore a copy).")
