@@ -3,8 +3,12 @@
 A 100M-parameter float32 model (a stack of Linear layers, 400 MB) saved and loaded by
 purepax, `numpy.savez` / `numpy.load`, `equinox.tree_serialise_leaves` /
 `tree_deserialise_leaves` and, if importable, Orbax's `StandardCheckpointer`, on the same
-arrays. Rounds are interleaved (every method once per round) and the medians reported,
-with ratios to the fastest of the others. purepax's save is atomic and durable (temporary file,
+arrays. Rounds are interleaved (every method once per round, in a shuffled order, so no
+method always follows the same one) and the medians reported, with ratios to the fastest
+of the others. Before each timed save, `os.sync()` (not timed) writes out what the
+previous method left in the page cache: otherwise whatever syncs next (purepax's
+`fsync`, on ext4 whose journal commits wait for other files' data) pays for the
+previous method's deferred writes. purepax's save is atomic and durable (temporary file,
 fsync, rename, directory fsync); the others do not sync to disk and leave the writing to
 the kernel's background flusher, after the call returns: the table also shows purepax
 with `os.fsync`/`os.fdatasync` patched out, to separate the format (checksums included)
@@ -27,6 +31,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -185,8 +190,13 @@ def main() -> None:
             save()
             load()
         times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in table}
+        order = random.Random(0)
         for _ in range(args.rounds):
-            for name, (save, load) in table.items():
+            names = list(table)
+            order.shuffle(names)
+            for name in names:
+                save, load = table[name]
+                os.sync()
                 start = time.perf_counter()
                 save()
                 middle = time.perf_counter()
