@@ -112,6 +112,13 @@ class _Done:
         return self.value
 
 
+class _Pending:
+    """An array's checksum: under way on the second thread, or done."""
+
+    def __init__(self, entry: dict[str, Any], crc: Future[str] | _Done, holder: list[np.ndarray[Any, Any]]) -> None:
+        self.entry, self.crc, self.holder = entry, crc, holder
+
+
 class _Checksums:
     """CRC-32s of arrays, computed on a second thread while the next bytes are written or read.
 
@@ -121,30 +128,35 @@ class _Checksums:
     of arrays that cost no memory to hold (views of the arrays being saved, or buffers
     the loaded arrays keep); where holding an array would keep a copy alive, the caller
     waits for it: so no thread hands over to the other after every array, which on a
-    busy machine costs a scheduling delay each time.
+    busy machine costs a scheduling delay each time. A caller that waits does not idle:
+    it checksums, latest first, the arrays the second thread has not started.
     """
 
     def __init__(self, done: Callable[[dict[str, Any], str], None]) -> None:
         self.done = done
         self.pool: ThreadPoolExecutor | None = None
-        self.pending: collections.deque[tuple[dict[str, Any], Future[str] | _Done]] = collections.deque()
+        self.pending: collections.deque[_Pending] = collections.deque()
 
     def __enter__(self) -> _Checksums:
         return self
 
     def add(self, entry: dict[str, Any], array: np.ndarray[Any, Any]) -> None:
         if array.nbytes < _THREADED:
-            self.pending.append((entry, _Done(_crc32(array))))
+            self.pending.append(_Pending(entry, _Done(_crc32(array)), []))
             return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="purepax-checksum")
-        self.pending.append((entry, self.pool.submit(_crc32_of_taken, [array])))
+        holder = [array]
+        self.pending.append(_Pending(entry, self.pool.submit(_crc32_of_taken, holder), holder))
 
     def wait(self, keep: int = 0) -> None:
         """Collect the checksums of all but the `keep` latest arrays, waiting for them."""
+        for pending in reversed(list(self.pending)[: len(self.pending) - keep]):
+            if isinstance(pending.crc, Future) and pending.crc.cancel():  # not started yet
+                pending.crc = _Done(_crc32_of_taken(pending.holder))
         while len(self.pending) > keep:
-            entry, crc = self.pending.popleft()
-            self.done(entry, crc.result())
+            pending = self.pending.popleft()
+            self.done(pending.entry, pending.crc.result())
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
