@@ -8,7 +8,7 @@ rename itself survives a power cut. Two things keep that durability cheap:
   `_SYNC_EVERY` bytes), so the disk writes overlap the copying and the final `fsync` waits
   only for the last stretch;
 - the replaced file is closed on a background thread: freeing its blocks is work the
-  kernel does when the last reference goes (about 0.1 s per 400 MB on ext4), and nothing
+  kernel does when the last reference goes (0.1 to 0.25 s per 400 MB on ext4), and nothing
   needs to wait for it.
 """
 
