@@ -3,10 +3,17 @@
 A 100M-parameter float32 model (a stack of Linear layers, 400 MB) saved and loaded by
 purepax, `numpy.savez` / `numpy.load`, `equinox.tree_serialise_leaves` /
 `tree_deserialise_leaves` and, if importable, Orbax's `StandardCheckpointer`, on the same
-arrays. Rounds are interleaved (every method once per round) and the medians reported,
-with ratios to the fastest. purepax's save is atomic (temporary file, fsync, rename);
-the others do not sync to disk, which makes them faster on a slow disk: the table also
-shows purepax with `os.fsync` patched out, to separate the format from the durability.
+arrays. Rounds are interleaved (every method once per round, in a shuffled order, so no
+method always follows the same one) and the medians reported, with ratios to the fastest
+of the others. Before each timed save, `os.sync()` (not timed) writes out what the
+previous method left in the page cache: otherwise whatever syncs next (purepax's
+`fsync`, on ext4 whose journal commits wait for other files' data) pays for the
+previous method's deferred writes. purepax's save is atomic and durable (temporary file,
+fsync, rename, directory fsync); the others do not sync to disk and leave the writing to
+the kernel's background flusher, after the call returns: the table also shows purepax
+with `os.fsync`/`os.fdatasync` patched out, to separate the format (checksums included)
+from the durability. The machine's load average is printed with the table: on a shared
+machine the figures move with it.
 
 Peak extra memory during a save is measured in a fresh process per method: the peak
 resident set (`VmHWM` in /proc/self/status, reset through /proc/self/clear_refs) above
@@ -24,6 +31,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -67,12 +75,15 @@ def make_model(layers: int, width: int) -> Stack:
 
 @contextlib.contextmanager
 def no_fsync() -> Iterator[None]:
-    real = os.fsync
-    os.fsync = lambda fd: None
+    """`os.fsync` and `os.fdatasync` do nothing: the data stays in the page cache."""
+    real = os.fsync, getattr(os, "fdatasync", None)
+    os.fsync = os.fdatasync = lambda fd: None
     try:
         yield
     finally:
-        os.fsync = real
+        os.fsync = real[0]
+        if real[1] is not None:
+            os.fdatasync = real[1]
 
 
 def methods(model: Stack, folder: str) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
@@ -168,6 +179,7 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
 
+    load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     model = make_model(args.layers, args.width)
     n = sum(x.size for x in jax.tree_util.tree_leaves(model))
     largest = max(x.nbytes for x in jax.tree_util.tree_leaves(model))
@@ -178,8 +190,13 @@ def main() -> None:
             save()
             load()
         times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in table}
+        order = random.Random(0)
         for _ in range(args.rounds):
-            for name, (save, load) in table.items():
+            names = list(table)
+            order.shuffle(names)
+            for name in names:
+                save, load = table[name]
+                os.sync()
                 start = time.perf_counter()
                 save()
                 middle = time.perf_counter()
@@ -190,10 +207,14 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     medians = {k: (statistics.median(s), statistics.median(l)) for k, (s, l) in times.items()}
-    best_save = min(s for s, _ in medians.values())
-    best_load = min(l for _, l in medians.values())
+    # the ratios are to the fastest baseline, so that purepax's own rows can show below 1
+    baselines = [v for k, v in medians.items() if not k.startswith("purepax")]
+    best_save = min(s for s, _ in baselines)
+    best_load = min(l for _, l in baselines)
     print(f"{n / 1e6:.1f}M float32 parameters ({n * 4 / 2**20:.0f} MiB) in {2 * args.layers} arrays; "
-          f"largest array {largest / 2**20:.0f} MiB; median of {args.rounds} interleaved rounds")
+          f"largest array {largest / 2**20:.0f} MiB; median of {args.rounds} interleaved rounds; "
+          f"{os.cpu_count()} CPUs, load average {load_before} before, "
+          + "{:.2f} {:.2f} {:.2f} after".format(*os.getloadavg()))
     print(f"{'method':20} {'save s':>8} {'x best':>7} {'load s':>8} {'x best':>7} {'save peak extra MiB':>20}")
     for name, (s, l) in medians.items():
         extra = "" if args.no_memory else f"{peak_memory(name, args.layers, args.width) / 2**20:20.0f}"

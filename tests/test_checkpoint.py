@@ -359,3 +359,109 @@ def test_save_and_load_stream_one_array_at_a_time(tmp_path):
     assert save_peak < one  # no host copy of the model (nor of one array, on CPU)
     assert load_peak - end < 2 * one + (1 << 20)  # one array read at a time
     assert all(float(x[0]) == i for i, x in enumerate(loaded))
+
+
+def _format_v1_bytes(arrays):
+    """A version 1 checkpoint built byte by byte from docs/checkpointing.md (no purepax code)."""
+    import zlib
+
+    entries, data, offset = [], b"", 0
+    for path, array in arrays.items():
+        offset += -offset % 64
+        data = data.ljust(offset, b"\0")
+        raw = array.astype(array.dtype.newbyteorder("<")).tobytes()
+        entries.append({"path": path, "dtype": array.dtype.name, "shape": list(array.shape),
+                        "nbytes": len(raw), "offset": offset, "crc32": f"{zlib.crc32(raw):08x}"})
+        data += raw
+        offset += len(raw)
+    body = json.dumps({"format": "purepax-checkpoint", "version": 1, "arrays": entries}, separators=(",", ":")).encode()
+    body += b" " * (-(16 + len(body)) % 64)
+    return b"PUREPAX\x00" + len(body).to_bytes(8, "little") + body + data
+
+
+def test_the_file_is_format_version_1_byte_for_byte(tmp_path):
+    # Pins the documented format: files written before (and by other writers) still load,
+    # and what px.save writes now is what the docs describe, padding included.
+    rng = np.random.default_rng(0)
+    arrays = {
+        "['a']": rng.normal(size=(3, 5)).astype(np.float32),
+        "['b']": np.arange(7, dtype=np.int16),
+        "['c']": np.zeros((0, 2), np.float32),
+        "['d']": rng.normal(size=(300, 700)).astype(jnp.bfloat16),  # large: checksummed on the second thread
+        "['e']": np.array([True, False, True]),
+    }
+    expected = _format_v1_bytes(arrays)
+    (tmp_path / "by_hand.ckpt").write_bytes(expected)
+    tree = {k[2:-2]: v for k, v in arrays.items()}
+    loaded = px.load(tmp_path / "by_hand.ckpt", like=jax.eval_shape(lambda: tree))
+    for name, array in tree.items():
+        assert loaded[name].dtype == array.dtype and np.array_equal(np.asarray(loaded[name]), array)
+    px.save(tmp_path / "saved.ckpt", tree)
+    assert (tmp_path / "saved.ckpt").read_bytes() == expected
+
+
+@pytest.mark.parametrize("which", [0, 2, 5])
+def test_an_altered_array_is_found_wherever_it_is(tmp_path, which, monkeypatch):
+    # Each array is checked while the next one is read: a damaged first or middle array
+    # must fail as surely as the last one, naming it.
+    monkeypatch.setattr(checkpoint, "_THREADED", 1000)
+    tree = [jnp.full((2000,), float(i)) for i in range(6)]
+    px.save(tmp_path / "m.ckpt", tree)
+    data = bytearray((tmp_path / "m.ckpt").read_bytes())
+    length = int.from_bytes(data[8:16], "little")
+    entry = json.loads(data[16 : 16 + length])["arrays"][which]
+    data[16 + length + entry["offset"] + 123] ^= 0x01
+    (tmp_path / "m.ckpt").write_bytes(bytes(data))
+    with pytest.raises(px.CheckpointError, match=rf"bytes of \[{which}\] do not match their checksum"):
+        px.load(tmp_path / "m.ckpt", like=tree)
+
+
+def test_loaded_arrays_are_independent_of_each_other_and_of_the_file(tmp_path):
+    tree = {"w": jnp.arange(4096.0), "v": jnp.ones((64, 64), jnp.int32)}
+    px.save(tmp_path / "m.ckpt", tree)
+    first = px.load(tmp_path / "m.ckpt", like=jax.eval_shape(lambda: tree))
+    px.save(tmp_path / "m.ckpt", {"w": -tree["w"], "v": 2 * tree["v"]})
+    second = px.load(tmp_path / "m.ckpt", like=tree)
+    assert np.array_equal(first["w"], tree["w"]) and np.array_equal(first["v"], tree["v"])
+    assert np.array_equal(second["w"], -tree["w"]) and np.array_equal(second["v"], 2 * tree["v"])
+    assert np.array_equal(jax.jit(lambda t: t["w"] * 2)(first), 2 * tree["w"])
+
+
+def test_background_syncs_during_a_save(tmp_path, monkeypatch):
+    import purepax._atomic_file as atomic_file
+
+    synced = []
+    real = getattr(os, "fdatasync", os.fsync)
+    monkeypatch.setattr(atomic_file, "_SYNC_EVERY", 1)  # sync after every array
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1], raising=False)
+    tree = [np.full((1000,), i, np.float32) for i in range(5)]
+    px.save(tmp_path / "m.ckpt", tree)
+    assert synced
+    assert all(np.array_equal(x, y) for x, y in zip(px.load(tmp_path / "m.ckpt", like=tree), tree))
+
+
+def test_a_failed_background_sync_fails_the_save_and_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    import purepax._atomic_file as atomic_file
+
+    path = tmp_path / "m.ckpt"
+    first = [np.full((1000,), 1.0, np.float32)] * 3
+    px.save(path, first)
+    before = path.read_bytes()
+
+    def failing(fd):
+        raise OSError("I/O error")
+
+    monkeypatch.setattr(atomic_file, "_SYNC_EVERY", 1)
+    monkeypatch.setattr(os, "fdatasync", failing, raising=False)
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises(OSError, match="I/O error"):
+        px.save(path, [np.full((1000,), 2.0, np.float32)] * 3)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.ckpt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_saving_over_a_fifo_replaces_it_without_blocking(tmp_path):
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    px.save(path, {"w": np.arange(3.0)})
+    assert np.array_equal(px.load(path, like={"w": np.zeros(3)})["w"], np.arange(3.0))

@@ -1,114 +1,105 @@
 """`px.save` and `px.load`: a documented, versioned checkpoint format that needs no code to read.
 
-Layout (all integers little-endian; see docs/checkpointing.md):
-
-    bytes 0..7     magic b"PUREPAX\\x00"
-    bytes 8..15    uint64: length H of the JSON header
-    bytes 16..16+H the header (UTF-8 JSON, padded with spaces so the data starts at a
-                   multiple of 64)
-    then           each array's raw bytes (C order, little-endian), at the offsets the
-                   header gives, relative to the start of the data
-
-The header lists every leaf with its path in the tree (`blocks[1].attn.q_proj.weight`),
-shape, dtype, byte offset and length, and the CRC-32 of its bytes. Arrays are written one
-at a time while the header keeps fixed-width placeholders for their checksums, which are
-filled in afterwards: saving never holds more than one array on the host. Nothing is
-ever pickled, and loading never unpickles.
+The format itself is in `_checkpoint_format.py` (and docs/checkpointing.md). Arrays are
+written one at a time, each checksummed on a second thread while it is written, and the
+header goes in last: saving never holds more than one array on the host. Loading reads
+each array into a 64-byte-aligned buffer that JAX on CPU adopts without a copy,
+checksumming it on the second thread while the next one is read. Nothing is ever
+pickled, and loading never unpickles. The file is written atomically (`_atomic_file.py`).
 """
 
 from __future__ import annotations
 
+import collections
 import io
-import json
 import math
 import os
-import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, Any, TypeVar, cast
-
+from typing import Any, TypeVar, cast
 
 import jax
 import numpy as np
 
+from ._atomic_file import AtomicFile, atomic_file
 from ._distributed import host_value, is_writer, place, wait_for_all
+from ._checkpoint_format import (
+    ALIGNMENT,
+    FORMAT_VERSION as FORMAT_VERSION,
+    MAGIC,
+    _check_structure,
+    _dtype,
+    _entry,
+    _fail,
+    _header,
+    _is_key,
+    _leaves,
+    _path,
+    read_header as read_header,
+)
 from ._errors import CheckpointError
 
 _T = TypeVar("_T")
 
-MAGIC = b"PUREPAX\x00"
-FORMAT_VERSION = 1
-ALIGNMENT = 64
 _THREADED = 1 << 20  # arrays this large are checksummed on a second thread
 _CHUNK = 64 << 20  # bytes written or read per call, so no whole-array copy is ever made
 _PYTHON_SCALARS = {"bool": bool, "int": int, "float": float}
 
 
-def _storable(dtype: np.dtype[Any]) -> bool:
-    """Numeric dtypes only (bfloat16 and float8 included): never object, string or structured."""
-    return dtype.kind in "biufc" or bool(jax.numpy.issubdtype(dtype, jax.numpy.inexact))
-
-
-def _path(keys: tuple[Any, ...]) -> str:
-    return jax.tree_util.keystr(keys).lstrip(".") or "(root)"
-
-
-def _leaves(tree: Any) -> list[tuple[str, Any]]:
-    leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
-    return [(_path(keys), leaf) for keys, leaf in leaves]
-
-
-def _is_key(x: Any) -> bool:
-    return jax.dtypes.issubdtype(getattr(x, "dtype", None), jax.dtypes.prng_key)
-
-
-def _key_impl(leaf: Any) -> str:
-    """The name of a key array's PRNG implementation; `leaf` may be a `ShapeDtypeStruct`."""
-    found: list[str] = []
-    # key_impl refuses a ShapeDtypeStruct but accepts the tracer that eval_shape makes of it.
-    jax.eval_shape(lambda key: found.append(str(jax.random.key_impl(key))), leaf)
-    return found[0]
-
-
-def _entry(path: str, leaf: Any) -> dict[str, Any]:
-    """The header entry of one leaf (without offset and checksum)."""
-    entry: dict[str, Any] = {"path": path}
-    if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
-        entry["python"] = type(leaf).__name__
-        dtype = np.dtype({"bool": np.bool_, "int": np.int64, "float": np.float64}[type(leaf).__name__])
-        shape: tuple[int, ...] = ()
-    elif _is_key(leaf):
-        entry["key_impl"] = _key_impl(leaf)
-        data = jax.eval_shape(jax.random.key_data, leaf)
-        dtype, shape = np.dtype(data.dtype), tuple(data.shape)
-    elif hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
-        dtype, shape = np.dtype(leaf.dtype), tuple(leaf.shape)
-    else:
-        raise CheckpointError(
-            f"px.save: {path} is a {type(leaf).__name__}, which is not an array or a number. "
-            "A checkpoint stores arrays and Python numbers; keep other values in static fields."
-        )
-    if not _storable(dtype):
-        raise CheckpointError(
-            f"px.save: {path} has dtype {dtype}, which a checkpoint does not store (only numeric "
-            "and bool arrays: object arrays would need pickle). Convert it to a numeric array."
-        )
-    entry["dtype"] = dtype.name
-    entry["shape"] = list(shape)
-    entry["nbytes"] = math.prod(shape) * dtype.itemsize
-    return entry
-
-
 def _host_array(leaf: Any) -> np.ndarray[Any, Any]:
+    """The leaf's bytes as a C-ordered little-endian numpy array; a view where possible."""
     if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
         return np.asarray(leaf, dtype={bool: np.bool_, int: np.int64, float: np.float64}[type(leaf)])
     if _is_key(leaf):
         leaf = jax.random.key_data(leaf)
-    array = np.asarray(host_value(leaf))
+    host = None
+    if isinstance(leaf, jax.Array) and not leaf.is_fully_addressable:
+        array = np.asarray(host_value(leaf))  # sharded across processes: gathered (a collective)
+    else:
+        if isinstance(leaf, jax.Array) and not _on_one_cpu_device(leaf):
+            host = _cpu_device()
+        array = np.asarray(leaf) if host is None else _host_copy(leaf, host)
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
     return np.ascontiguousarray(array)
+
+
+def _host_copy(leaf: jax.Array, host: jax.Device) -> np.ndarray[Any, Any]:
+    """The whole array in host memory, copied shard by shard.
+
+    `numpy.asarray` of an array on an accelerator, or sharded over several devices, keeps
+    the copy it makes attached to the array (JAX caches it there, and on the shards), so a
+    save would end holding a copy of the whole model. Each shard is copied to the host's
+    CPU device instead (one device-to-device copy, not cached), and that copy is freed
+    once written.
+    """
+    if leaf.is_fully_replicated:
+        return np.asarray(jax.device_put(leaf.addressable_shards[0].data, host))
+    whole = np.empty(leaf.shape, leaf.dtype)
+    for shard in leaf.addressable_shards:
+        if shard.replica_id == 0:
+            whole[shard.index] = np.asarray(jax.device_put(shard.data, host))
+    return whole
+
+
+def _on_one_cpu_device(leaf: jax.Array) -> bool:
+    devices = leaf.devices()
+    return len(devices) == 1 and next(iter(devices)).platform == "cpu"
+
+
+def _cpu_device() -> jax.Device | None:
+    try:
+        return jax.local_devices(backend="cpu")[0]
+    except RuntimeError:  # JAX started without its CPU backend (JAX_PLATFORMS=cuda, say)
+        return None
+
+
+def _is_view_of(array: np.ndarray[Any, Any], leaf: Any) -> bool:
+    """Whether `array` is the leaf's own memory, so holding on to it costs nothing."""
+    if isinstance(leaf, np.ndarray):
+        return bool(np.may_share_memory(array, leaf))
+    return isinstance(leaf, jax.Array) and not _is_key(leaf) and _on_one_cpu_device(leaf)
 
 
 def _bytes_of(array: np.ndarray[Any, Any]) -> Iterator[memoryview]:
@@ -125,27 +116,55 @@ class _Done:
         return self.value
 
 
+class _Pending:
+    """An array's checksum: under way on the second thread, or done."""
+
+    def __init__(self, entry: dict[str, Any], crc: Future[str] | _Done, holder: list[np.ndarray[Any, Any]]) -> None:
+        self.entry, self.crc, self.holder = entry, crc, holder
+
+
 class _Checksums:
-    """CRC-32s computed on a second thread while the array is written, read or transferred.
+    """CRC-32s of arrays, computed on a second thread while the next bytes are written or read.
 
     `zlib.crc32` releases the GIL, so checksumming costs no time where a second core is
-    free; small arrays are checksummed in line.
+    free; small arrays are checksummed in line. Each result goes, in order, to
+    `done(entry, crc)` when `wait` collects it. The thread may fall behind by any number
+    of arrays that cost no memory to hold (views of the arrays being saved, or buffers
+    the loaded arrays keep); where holding an array would keep a copy alive, the caller
+    waits for it: so no thread hands over to the other after every array, which on a
+    busy machine costs a scheduling delay each time. A caller that waits does not idle:
+    it checksums, latest first, the arrays the second thread has not started.
     """
 
-    def __enter__(self) -> _Checksums:
+    def __init__(self, done: Callable[[dict[str, Any], str], None]) -> None:
+        self.done = done
         self.pool: ThreadPoolExecutor | None = None
+        self.pending: collections.deque[_Pending] = collections.deque()
+
+    def __enter__(self) -> _Checksums:
         return self
 
-    def start(self, array: np.ndarray[Any, Any]) -> Future[str] | _Done:
+    def add(self, entry: dict[str, Any], array: np.ndarray[Any, Any]) -> None:
         if array.nbytes < _THREADED:
-            return _Done(_crc32(array))
+            self.pending.append(_Pending(entry, _Done(_crc32(array)), []))
+            return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="purepax-checksum")
-        return self.pool.submit(_crc32, array)
+        holder = [array]
+        self.pending.append(_Pending(entry, self.pool.submit(_crc32_of_taken, holder), holder))
+
+    def wait(self, keep: int = 0) -> None:
+        """Collect the checksums of all but the `keep` latest arrays, waiting for them."""
+        for pending in reversed(list(self.pending)[: len(self.pending) - keep]):
+            if isinstance(pending.crc, Future) and pending.crc.cancel():  # not started yet
+                pending.crc = _Done(_crc32_of_taken(pending.holder))
+        while len(self.pending) > keep:
+            pending = self.pending.popleft()
+            self.done(pending.entry, pending.crc.result())
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _crc32(array: np.ndarray[Any, Any]) -> str:
@@ -155,13 +174,13 @@ def _crc32(array: np.ndarray[Any, Any]) -> str:
     return f"{crc:08x}"
 
 
-def _header(entries: list[dict[str, Any]]) -> bytes:
-    body = json.dumps(
-        {"format": "purepax-checkpoint", "version": FORMAT_VERSION, "arrays": entries},
-        separators=(",", ":"),
-    ).encode()
-    padding = -(len(MAGIC) + 8 + len(body)) % ALIGNMENT
-    return body + b" " * padding
+def _crc32_of_taken(holder: list[np.ndarray[Any, Any]]) -> str:
+    """`_crc32` of the array in `holder`, which it empties.
+
+    The thread pool keeps a task's arguments a moment after its result is out; an array
+    passed directly could then still be alive when the next one is made.
+    """
+    return _crc32(holder.pop())
 
 
 def save(path: str | os.PathLike[str], tree: Any) -> None:
@@ -198,118 +217,39 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
         entry["crc32"] = "00000000"
         offset = end = offset + entry["nbytes"]
         entries.append(entry)
+    everyone = f"purepax.save {os.fspath(path)}"
     if not is_writer():  # a multi-process run: process 0 writes what all of them gather
         for _, leaf in leaves:
             _host_array(leaf)
-        wait_for_all(f"purepax.save {os.fspath(path)}")
-        return
-    header = _header(entries)
-    directory = os.path.dirname(os.path.abspath(os.fspath(path)))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(os.fspath(path))}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f, _Checksums() as checksums:
-            f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-            data_start = f.tell()
-            for entry, (_, leaf) in zip(entries, leaves):
-                array = _host_array(leaf)
-                f.seek(data_start + entry["offset"])
-                crc = checksums.start(array)
-                for chunk in _bytes_of(array):
-                    f.write(chunk)
-                entry["crc32"] = crc.result()
-                del array
-            f.truncate(data_start + end)
-            final = _header(entries)
-            assert len(final) == len(header)  # fixed-width checksums: same length
-            f.seek(len(MAGIC) + 8)
-            f.write(final)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        wait_for_all(f"purepax.save {os.fspath(path)}")
-        raise
-    _fsync_directory(directory)
-    wait_for_all(f"purepax.save {os.fspath(path)}")
-
-
-def _fsync_directory(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. Windows, where directories cannot be opened
+        wait_for_all(everyone)
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        _write(path, entries, leaves, end)
     finally:
-        os.close(fd)
+        wait_for_all(everyone)
 
 
-def _fail(path: Any, why: str) -> CheckpointError:
-    return CheckpointError(f"px.load: {os.fspath(path)} {why}")
+def _write(path: str | os.PathLike[str], entries: list[dict[str, Any]], leaves: list[tuple[str, Any]], end: int) -> None:
+    data_start = len(MAGIC) + 8 + len(_header(entries))
+    with atomic_file(path) as file, _Checksums(_set_checksum) as checksums:
+        for entry, (_, leaf) in zip(entries, leaves):
+            array = _host_array(leaf)
+            checksums.add(entry, array)
+            _write_array(file, array, data_start + entry["offset"])
+            if not _is_view_of(array, leaf):
+                checksums.wait()  # then let the copy go: one array on the host at a time
+            del array
+        checksums.wait()
+        header = _header(entries)
+        assert len(MAGIC) + 8 + len(header) == data_start  # fixed-width checksums: same length
+        file.write_at(memoryview(MAGIC + len(header).to_bytes(8, "little") + header), 0)
+        os.ftruncate(file.fd, data_start + end)  # an empty last array ends past the last byte
 
 
-def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
-    """The header's entries of an open checkpoint file and where its data starts."""
-    size = os.fstat(f.fileno()).st_size
-    start = f.read(len(MAGIC) + 8)
-    if len(start) < len(MAGIC) + 8 or start[: len(MAGIC)] != MAGIC:
-        raise _fail(path, "is not a purepax checkpoint (it does not start with the magic "
-                    f"{MAGIC!r}). Load it with the tool that wrote it, or save it with px.save.")
-    length = int.from_bytes(start[len(MAGIC) :], "little")
-    if length > size - len(start):
-        raise _fail(path, f"is cut short: its header needs {length} bytes but the file has "
-                    f"{size} in all. Save the checkpoint again.")
-    try:
-        header = json.loads(f.read(length))
-        if header.get("format") != "purepax-checkpoint":
-            raise ValueError("not a purepax header")
-        version = header["version"]
-        entries = header["arrays"]
-        if not isinstance(entries, list) or not isinstance(version, int):
-            raise ValueError("bad header")
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise _fail(path, f"has a damaged header ({error}). Save the checkpoint again.") from None
-    if version > FORMAT_VERSION:
-        raise _fail(path, f"has format version {version}, newer than this purepax reads "
-                    f"({FORMAT_VERSION}). Upgrade purepax.")
-    data_start = len(MAGIC) + 8 + length
-    end = data_start
-    for entry in entries:
-        try:
-            dtype = np.dtype(_dtype(entry["dtype"]))
-            shape = tuple(int(n) for n in entry["shape"])
-            nbytes, offset = int(entry["nbytes"]), int(entry["offset"])
-            int(entry["crc32"], 16)
-            str(entry["path"])
-        except (KeyError, TypeError, ValueError) as error:
-            raise _fail(path, f"has a damaged header entry {str(entry)[:200]} ({error}). "
-                        "Save the checkpoint again.") from None
-        if not _storable(dtype) or any(n < 0 for n in shape) or offset < 0 or (
-            nbytes != math.prod(shape) * dtype.itemsize
-        ):
-            raise _fail(path, f"has a damaged header entry for {entry['path']}. Save the "
-                        "checkpoint again.")
-        if data_start + offset + nbytes > size:
-            raise _fail(path, f"is cut short: {entry['path']} ends at byte "
-                        f"{data_start + offset + nbytes} but the file has {size}. Save the "
-                        "checkpoint again.")
-        end = max(end, data_start + offset + nbytes)
-    if size != end:
-        raise _fail(path, f"is damaged: it has {size - end} bytes after its last array. Save "
-                    "the checkpoint again.")
-    return entries, data_start
-
-
-def _dtype(name: Any) -> Any:
-    if not isinstance(name, str):
-        raise ValueError(f"dtype {name!r}")
-    return jax.numpy.dtype(name)
+def _write_array(file: AtomicFile, array: np.ndarray[Any, Any], position: int) -> None:
+    for chunk in _bytes_of(array):
+        file.write_at(chunk, position)
+        position += len(chunk)
 
 
 def load(path: str | os.PathLike[str], *, like: _T) -> _T:
@@ -344,64 +284,75 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
         f = open(path, "rb")
     except OSError as error:
         raise CheckpointError(f"px.load: cannot open {os.fspath(path)}: {error}.") from None
-    with f, _Checksums() as checksums:
+
+    def verify(entry: dict[str, Any], crc: str) -> None:
+        if crc != entry["crc32"]:
+            raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
+                        "checksum. Save the checkpoint again (or restore a copy).")
+
+    with f, _Checksums(verify) as checksums:
         entries, data_start = read_header(f, path)
         _check_structure(path, entries, wanted)
-        loaded = [
-            _read_leaf(f, path, data_start, entry, leaf, checksums)
-            for entry, (_, leaf) in zip(entries, wanted)
-        ]
+        loaded = []
+        for entry, (_, leaf) in zip(entries, wanted):
+            array = _read_array(f, path, data_start, entry, aligned=not isinstance(leaf, np.ndarray))
+            checksums.add(entry, array)
+            value = _leaf_value(array, entry, leaf)
+            if not _keeps(value, array):
+                checksums.wait(keep=1)  # at most this buffer and the previous one on the host
+            loaded.append(value)
+        checksums.wait()
     return cast(_T, jax.tree_util.tree_unflatten(treedef, loaded))
 
 
-def _check_structure(path: Any, entries: list[dict[str, Any]], wanted: list[tuple[str, Any]]) -> None:
-    saved = [entry["path"] for entry in entries]
-    names = [name for name, _ in wanted]
-    if saved != names:
-        missing = [n for n in names if n not in set(saved)]
-        extra = [n for n in saved if n not in set(names)]
-        if missing:
-            why = f"has no {missing[0]}, which `like` has"
-        elif extra:
-            why = f"has {extra[0]}, which `like` does not have"
-        else:
-            why = "holds the same fields as `like` in another order"
-        raise _fail(path, f"does not match `like`: the file {why} ({len(saved)} arrays in the "
-                    f"file, {len(names)} in `like`). Pass a `like` built as the saved tree was.")
-    for entry, (name, leaf) in zip(entries, wanted):
-        expected = _entry(name, leaf)
-        for key, what in (("key_impl", "PRNG key"), ("python", "Python type"), ("shape", "shape"), ("dtype", "dtype")):
-            if entry.get(key) != expected.get(key):
-                raise _fail(path, f"does not match `like` at {name}: {what} "
-                            f"{_show(entry.get(key), key)} in the file, {_show(expected.get(key), key)} "
-                            "in `like`. Build `like` with the saved configuration.")
+def _empty(shape: tuple[int, ...], dtype: np.dtype[Any], aligned: bool) -> np.ndarray[Any, Any]:
+    """An uninitialised array; `aligned`: its data starts at a multiple of 64 bytes.
+
+    JAX on CPU adopts an aligned numpy buffer without copying it (`jax.device_put` makes
+    a view); numpy's own allocations are only 16-byte aligned, which would cost a copy.
+    """
+    if not aligned:
+        return np.empty(shape, dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    raw = np.empty(nbytes + ALIGNMENT, np.uint8)
+    start = -raw.ctypes.data % ALIGNMENT
+    return raw[start : start + nbytes].view(dtype).reshape(shape)
 
 
-def _show(value: Any, key: str) -> str:
-    if value is None:
-        return "none (a plain array)" if key == "key_impl" else "none (an array)" if key == "python" else "none"
-    return str(tuple(value)) if key == "shape" else str(value)
-
-
-def _read_leaf(
-    f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], like: Any, checksums: _Checksums
-) -> Any:
-    dtype = np.dtype(_dtype(entry["dtype"]))
-    array = np.empty(tuple(entry["shape"]), dtype=dtype)
+def _read_array(f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], aligned: bool) -> np.ndarray[Any, Any]:
+    array = _empty(tuple(entry["shape"]), np.dtype(_dtype(entry["dtype"])), aligned)
     f.seek(data_start + int(entry["offset"]))
     for chunk in _bytes_of(array):
         if f.readinto(chunk) != len(chunk):
             raise _fail(path, f"is cut short inside {entry['path']}. Save the checkpoint again.")
-    crc = checksums.start(array)
-    value: Any = array
+    return array
+
+
+def _leaf_value(array: np.ndarray[Any, Any], entry: dict[str, Any], like: Any) -> Any:
+    """The loaded leaf: a Python number, a numpy array (if `like` has one), or a JAX array."""
     if "python" in entry:
-        value = _PYTHON_SCALARS[entry["python"]](array[()])
-    elif not isinstance(like, np.ndarray):
-        sharding = getattr(like, "sharding", None)
-        value = place(array, sharding) if sharding is not None else jax.numpy.asarray(array)
-    if crc.result() != entry["crc32"]:
-        raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
-                    "checksum. Save the checkpoint again (or restore a copy).")
+        return _PYTHON_SCALARS[entry["python"]](array[()])
+    if isinstance(like, np.ndarray):
+        return array
+    sharding = getattr(like, "sharding", None)
+    # Where the sharding spans other processes' devices, each process fills in its shards.
+    value = jax.device_put(array) if sharding is None else place(array, sharding)
     if "key_impl" in entry:
         value = jax.random.wrap_key_data(value, impl=entry["key_impl"])
     return value
+
+
+def _keeps(value: Any, array: np.ndarray[Any, Any]) -> bool:
+    """Whether the loaded leaf holds `array`'s memory itself (so holding `array` is free)."""
+    if value is array:
+        return True
+    return (
+        isinstance(value, jax.Array)
+        and not _is_key(value)
+        and _on_one_cpu_device(value)
+        and value.unsafe_buffer_pointer() == array.ctypes.data
+    )
+
+
+def _set_checksum(entry: dict[str, Any], crc: str) -> None:
+    entry["crc32"] = crc
