@@ -22,7 +22,7 @@ and one optax update inside the library's jit: `--optimizer adamw` (the default)
 char_lm's without its schedule and decay mask (global-norm clipping to 1, AdamW with
 weight decay 0.1), `--optimizer sgd` plain SGD.
 
-Figures per variant, medians over interleaved rounds:
+Figures per variant, medians over interleaved rounds (each variant first in turn):
 - first call: a freshly wrapped step function called once, less one steady-state step
   (so trace + lowering + XLA compile), in wall seconds and in CPU seconds of the process
   (steadier than wall time on a shared machine); and of it the XLA compile alone (JAX's
@@ -31,8 +31,8 @@ Figures per variant, medians over interleaved rounds:
 - with `--phases`, fresh step functions again, `.lower(...)` (trace + lowering) and
   `.compile()` timed apart.
 
-    python benchmarks/stacked.py --phases      # about 10 minutes on 2 shared CPU cores
-    python benchmarks/stacked.py --optimizer sgd --compile-rounds 5 --rounds 7
+    python benchmarks/stacked.py --phases      # 10 to 20 minutes on 2 shared CPU cores
+    python benchmarks/stacked.py --optimizer sgd --compile-rounds 7 --rounds 7
 """
 
 from __future__ import annotations
@@ -515,7 +515,7 @@ def median(samples: list[tuple[float, ...]]) -> tuple[float, ...]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--optimizer", choices=("adamw", "sgd"), default="adamw")
-    parser.add_argument("--compile-rounds", type=int, default=3)
+    parser.add_argument("--compile-rounds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--phases", action="store_true", help="also time trace+lower and XLA compile apart")
@@ -531,16 +531,18 @@ def main() -> None:
     phase_samples: dict[str, list[tuple[float, ...]]] = {name: [] for name in found}
     steps: dict[str, Callable[[Any, jax.Array], Any]] = {}
     states: dict[str, Any] = {}
-    for _ in range(args.compile_rounds):
-        for name, (make, state) in found.items():
+    names = list(found)
+    for round_ in range(args.compile_rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each goes first in turn
+            make, state = found[name]
             first_seconds, steps[name], states[name] = first_call(make, state, tokens)
             first_samples[name].append(first_seconds)
             if args.phases:
                 phase_samples[name].append(phases(make, state, tokens))
 
     step_samples: dict[str, list[tuple[float, ...]]] = {name: [] for name in found}
-    for _ in range(args.rounds):
-        for name in found:
+    for round_ in range(args.rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
             seconds, states[name] = step_time(steps[name], states[name], tokens, args.steps)
             step_samples[name].append(seconds)
 
