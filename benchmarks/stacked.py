@@ -1,24 +1,38 @@
-"""Scan over layers: a transformer LM train step with 12 blocks, four ways.
+"""Scan over layers: a transformer LM train step with 12 blocks, six ways.
 
 - `px.stack`: the blocks as a `px.Stacked` (one `lax.scan`);
-- `px loop`: the same purepax blocks as a tuple, called in a Python loop (12 copies of the
-  block in the traced program);
+- `px loop (tuple)`: the same purepax blocks as a tuple, called in a Python loop (12
+  copies of the block in the traced program);
 - `nnx.vmap+scan`: Flax NNX's recipe (`nnx.split_rngs` + `nnx.vmap` to build,
-  `nnx.scan` with `in_axes=(nnx.Carry, 0)` to apply);
+  `nnx.scan` with `in_axes=(nnx.Carry, 0)` to apply), `nnx.Optimizer`;
 - `eqx.filter_vmap+scan`: Equinox's recipe (`eqx.filter_vmap` to build, `eqx.partition`
-  the blocks, `lax.scan` over the arrays and `eqx.combine` in the body).
+  the blocks, `lax.scan` over the arrays and `eqx.combine` in the body), optax;
+- `raw JAX lax.scan`: no library: a dict of stacked arrays, the block a function applied
+  with `jax.lax.scan`, the dropout keys carried beside the parameters. The floor: what a
+  scan over layers costs XLA, whoever writes it;
+- `raw JAX loop`: the same functions, the blocks a list of dicts called in a Python loop.
 
-Every block is the same pre-norm transformer block (causal attention, a 4x MLP,
-dropout 0.1 after the attention; hand-written linear layers and normalisation in each
-library, so the arithmetic is the same), and every step is one SGD step of
-`value_and_grad` of the next-token cross-entropy inside the library's jit.
+The model is `examples/char_lm.py`'s at its default sizes (batch 32, context 64, width
+128, 4 heads, bytes: vocabulary 256) with 12 blocks. Every block is the same pre-norm
+transformer block, as char_lm's: layer norm (scale and bias), causal attention (query,
+key and value from one linear layer, an output projection), dropout 0.1, layer norm, a
+4x GELU MLP, dropout 0.1. The layers are written by hand in each library so that the
+arithmetic is the same. Every step is `value_and_grad` of the next-token cross-entropy
+and one optax update inside the library's jit: `--optimizer adamw` (the default) is
+char_lm's without its schedule and decay mask (global-norm clipping to 1, AdamW with
+weight decay 0.1), `--optimizer sgd` plain SGD.
 
-Two figures per variant, medians over interleaved rounds:
-- first call: a freshly wrapped step function called once (trace + compile + one run);
-- step: the steady-state time of one compiled step (chained calls, blocking at the end).
+Figures per variant, medians over interleaved rounds (each variant first in turn):
+- first call: a freshly wrapped step function called once, less one steady-state step
+  (so trace + lowering + XLA compile), in wall seconds and in CPU seconds of the process
+  (steadier than wall time on a shared machine); and of it the XLA compile alone (JAX's
+  `/jax/core/compile/backend_compile_duration` events);
+- step: the steady-state time of one compiled step (chained calls, blocking at the end);
+- with `--phases`, fresh step functions again, `.lower(...)` (trace + lowering) and
+  `.compile()` timed apart.
 
-    python benchmarks/stacked.py                    # 1 to 3 minutes on 2 busy CPU cores
-    python benchmarks/stacked.py --compile-rounds 5 --rounds 9 --steps 50
+    python benchmarks/stacked.py --phases      # 10 to 20 minutes on 2 shared CPU cores
+    python benchmarks/stacked.py --optimizer sgd --compile-rounds 7 --rounds 7
 """
 
 from __future__ import annotations
@@ -35,13 +49,21 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 import equinox as eqx  # noqa: E402
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import optax  # noqa: E402
 from flax import nnx  # noqa: E402
 from jaxtyping import Array, Float, PRNGKeyArray  # noqa: E402
 
 import purepax as px  # noqa: E402
+from purepax.optim import Optimizer  # noqa: E402
 
-BLOCKS, DIM, HEADS, VOCAB, LENGTH, BATCH = 12, 64, 4, 128, 32, 8
-RATE, LEARNING_RATE = 0.1, 0.05
+BLOCKS = 12
+BATCH, LENGTH, DIM, HEADS, VOCAB, RATE = 32, 64, 128, 4, 256, 0.1  # char_lm's defaults
+
+
+def make_tx(name: str) -> optax.GradientTransformation:
+    if name == "sgd":
+        return optax.sgd(0.05)
+    return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(1e-3, weight_decay=0.1))
 
 
 def attention(q: jax.Array, k: jax.Array, v: jax.Array) -> jax.Array:
@@ -55,9 +77,13 @@ def attention(q: jax.Array, k: jax.Array, v: jax.Array) -> jax.Array:
     return (jax.nn.softmax(scores) @ heads(v)).swapaxes(-2, -3).reshape(q.shape)
 
 
-def normalise(x: jax.Array, scale: jax.Array) -> jax.Array:
+def normalise(x: jax.Array, scale: jax.Array, bias: jax.Array) -> jax.Array:
     x = x - x.mean(-1, keepdims=True)
-    return x * jax.lax.rsqrt((x**2).mean(-1, keepdims=True) + 1e-5) * scale
+    return x * jax.lax.rsqrt((x**2).mean(-1, keepdims=True) + 1e-5) * scale + bias
+
+
+def dropout(key: jax.Array, x: jax.Array) -> jax.Array:
+    return jnp.where(jax.random.bernoulli(key, 1 - RATE, x.shape), x / (1 - RATE), 0.0)
 
 
 def cross_entropy(logits: jax.Array, tokens: jax.Array) -> jax.Array:
@@ -80,43 +106,51 @@ class Linear(px.Module):
         return x @ self.weight + self.bias
 
 
+class LayerNorm(px.Module):
+    scale: Float[Array, "d"]
+    bias: Float[Array, "d"]
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return normalise(x, self.scale, self.bias)
+
+
 class Dropout(px.StateModule):
     key: PRNGKeyArray
-    rate: float = px.static(default=RATE)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         if not self.training:
             return x
         self.key, sub = jax.random.split(self.key)
-        return jnp.where(jax.random.bernoulli(sub, 1 - self.rate, x.shape), x / (1 - self.rate), 0.0)
+        return dropout(sub, x)
 
 
 class Block(px.Module):
-    scale1: Float[Array, "d"]
-    scale2: Float[Array, "d"]
+    norm1: LayerNorm
     qkv: Linear
     out: Linear
+    dropout1: Dropout
+    norm2: LayerNorm
     up: Linear
     down: Linear
-    dropout: Dropout
+    dropout2: Dropout
 
     def __init__(self, *, key: jax.Array) -> None:
-        keys = jax.random.split(key, 5)
-        self.scale1, self.scale2 = jnp.ones(DIM), jnp.ones(DIM)
+        keys = jax.random.split(key, 6)
+        self.norm1, self.norm2 = LayerNorm(jnp.ones(DIM), jnp.zeros(DIM)), LayerNorm(jnp.ones(DIM), jnp.zeros(DIM))
         self.qkv = Linear(DIM, 3 * DIM, key=keys[0])
         self.out = Linear(DIM, DIM, key=keys[1])
         self.up = Linear(DIM, 4 * DIM, key=keys[2])
         self.down = Linear(4 * DIM, DIM, key=keys[3])
-        self.dropout = Dropout(keys[4])
+        self.dropout1, self.dropout2 = Dropout(keys[4]), Dropout(keys[5])
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        q, k, v = jnp.split(self.qkv(normalise(x, self.scale1)), 3, axis=-1)
-        x = x + self.dropout(self.out(attention(q, k, v)))
-        return x + self.down(jax.nn.gelu(self.up(normalise(x, self.scale2))))
+        q, k, v = jnp.split(self.qkv(self.norm1(x)), 3, axis=-1)
+        x = x + self.dropout1(self.out(attention(q, k, v)))
+        return x + self.dropout2(self.down(jax.nn.gelu(self.up(self.norm2(x)))))
 
 
 class StackLM(px.Module):
-    embed: jax.Array
+    embed: Float[Array, "vocab d"]
     blocks: px.Stacked[Block]
     head: Linear
 
@@ -125,7 +159,7 @@ class StackLM(px.Module):
 
 
 class LoopLM(px.Module):
-    embed: jax.Array
+    embed: Float[Array, "vocab d"]
     blocks: tuple[Block, ...]
     head: Linear
 
@@ -149,10 +183,10 @@ def px_step_function() -> Callable[[Any, jax.Array], Any]:
         model, logits = px.purecall(model, tokens[:, :-1])
         return cross_entropy(logits, tokens), model
 
-    def step(model: Any, tokens: jax.Array) -> Any:
+    def step(state: tuple[Any, Optimizer], tokens: jax.Array) -> tuple[Any, Optimizer]:
+        model, optimizer = state
         (_, model), grads = px.value_and_grad(loss, has_aux=True)(model, tokens)
-        params = jax.tree.map(lambda p, g: p - LEARNING_RATE * g, px.parameters(model), grads)
-        return px.update_parameters(model, params)
+        return optimizer.apply_gradients(model, grads)
 
     return px.jit(step)
 
@@ -169,19 +203,29 @@ class NnxLinear(nnx.Module):
         return x @ self.weight[...] + self.bias[...]
 
 
-class NnxBlock(nnx.Module):
-    def __init__(self, rngs: nnx.Rngs) -> None:
-        self.scale1, self.scale2 = nnx.Param(jnp.ones(DIM)), nnx.Param(jnp.ones(DIM))
-        self.qkv = NnxLinear(DIM, 3 * DIM, rngs)
-        self.out = NnxLinear(DIM, DIM, rngs)
-        self.up = NnxLinear(DIM, 4 * DIM, rngs)
-        self.down = NnxLinear(4 * DIM, DIM, rngs)
-        self.dropout = nnx.Dropout(RATE, rngs=rngs)
+class NnxLayerNorm(nnx.Module):
+    def __init__(self) -> None:
+        self.scale, self.bias = nnx.Param(jnp.ones(DIM)), nnx.Param(jnp.zeros(DIM))
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        q, k, v = jnp.split(self.qkv(normalise(x, self.scale1[...])), 3, axis=-1)
-        x = x + self.dropout(self.out(attention(q, k, v)))
-        return x + self.down(jax.nn.gelu(self.up(normalise(x, self.scale2[...]))))
+        return normalise(x, self.scale[...], self.bias[...])
+
+
+class NnxBlock(nnx.Module):
+    def __init__(self, rngs: nnx.Rngs) -> None:
+        self.norm1 = NnxLayerNorm()
+        self.qkv = NnxLinear(DIM, 3 * DIM, rngs)
+        self.out = NnxLinear(DIM, DIM, rngs)
+        self.dropout1 = nnx.Dropout(RATE, rngs=rngs)
+        self.norm2 = NnxLayerNorm()
+        self.up = NnxLinear(DIM, 4 * DIM, rngs)
+        self.down = NnxLinear(4 * DIM, DIM, rngs)
+        self.dropout2 = nnx.Dropout(RATE, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        q, k, v = jnp.split(self.qkv(self.norm1(x)), 3, axis=-1)
+        x = x + self.dropout1(self.out(attention(q, k, v)))
+        return x + self.dropout2(self.down(jax.nn.gelu(self.up(self.norm2(x)))))
 
 
 class NnxLM(nnx.Module):
@@ -208,11 +252,9 @@ def nnx_step_function() -> Callable[[Any, jax.Array], Any]:
     def loss(model: NnxLM, tokens: jax.Array) -> jax.Array:
         return cross_entropy(model(tokens[:, :-1]), tokens)
 
-    def step(model: NnxLM, tokens: jax.Array) -> NnxLM:
-        grads = nnx.grad(loss)(model, tokens)
-        params = nnx.state(model, nnx.Param)
-        nnx.update(model, jax.tree.map(lambda p, g: p - LEARNING_RATE * g, params, grads))
-        return model
+    def step(state: tuple[NnxLM, nnx.Optimizer[NnxLM]], tokens: jax.Array) -> None:
+        model, optimizer = state
+        optimizer.update(model, nnx.grad(loss)(model, tokens))
 
     return nnx.jit(step)
 
@@ -232,28 +274,38 @@ class EqxLinear(eqx.Module):
         return x @ self.weight + self.bias
 
 
+class EqxLayerNorm(eqx.Module):
+    scale: jax.Array
+    bias: jax.Array
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return normalise(x, self.scale, self.bias)
+
+
 class EqxBlock(eqx.Module):
-    scale1: jax.Array
-    scale2: jax.Array
+    norm1: EqxLayerNorm
     qkv: EqxLinear
     out: EqxLinear
+    dropout1: eqx.nn.Dropout
+    norm2: EqxLayerNorm
     up: EqxLinear
     down: EqxLinear
-    dropout: eqx.nn.Dropout
+    dropout2: eqx.nn.Dropout
 
     def __init__(self, *, key: jax.Array) -> None:
         keys = jax.random.split(key, 4)
-        self.scale1, self.scale2 = jnp.ones(DIM), jnp.ones(DIM)
+        self.norm1, self.norm2 = EqxLayerNorm(jnp.ones(DIM), jnp.zeros(DIM)), EqxLayerNorm(jnp.ones(DIM), jnp.zeros(DIM))
         self.qkv = EqxLinear(DIM, 3 * DIM, key=keys[0])
         self.out = EqxLinear(DIM, DIM, key=keys[1])
         self.up = EqxLinear(DIM, 4 * DIM, key=keys[2])
         self.down = EqxLinear(4 * DIM, DIM, key=keys[3])
-        self.dropout = eqx.nn.Dropout(RATE)
+        self.dropout1, self.dropout2 = eqx.nn.Dropout(RATE), eqx.nn.Dropout(RATE)
 
     def __call__(self, x: jax.Array, key: jax.Array) -> jax.Array:
-        q, k, v = jnp.split(self.qkv(normalise(x, self.scale1)), 3, axis=-1)
-        x = x + self.dropout(self.out(attention(q, k, v)), key=key)
-        return x + self.down(jax.nn.gelu(self.up(normalise(x, self.scale2))))
+        key1, key2 = jax.random.split(key)
+        q, k, v = jnp.split(self.qkv(self.norm1(x)), 3, axis=-1)
+        x = x + self.dropout1(self.out(attention(q, k, v)), key=key1)
+        return x + self.dropout2(self.down(jax.nn.gelu(self.up(self.norm2(x)))), key=key2)
 
 
 class EqxLM(eqx.Module):
@@ -278,97 +330,253 @@ class EqxLM(eqx.Module):
         return self.head(x)
 
 
-def eqx_step_function() -> Callable[[Any, jax.Array], Any]:
+def eqx_step_function(tx: optax.GradientTransformation) -> Callable[[Any, jax.Array], Any]:
     def loss(model: EqxLM, tokens: jax.Array, key: jax.Array) -> jax.Array:
         return cross_entropy(model(tokens[:, :-1], key), tokens)
 
-    def step(state: tuple[EqxLM, jax.Array], tokens: jax.Array) -> tuple[EqxLM, jax.Array]:
-        model, key = state
+    def step(state: tuple[EqxLM, Any, jax.Array], tokens: jax.Array) -> tuple[EqxLM, Any, jax.Array]:
+        model, opt_state, key = state
         key, sub = jax.random.split(key)
         grads = eqx.filter_grad(loss)(model, tokens, sub)
-        return eqx.apply_updates(model, jax.tree.map(lambda g: -LEARNING_RATE * g, grads)), key
+        updates, opt_state = tx.update(grads, opt_state, eqx.filter(model, eqx.is_array))
+        return eqx.apply_updates(model, updates), opt_state, key
 
     return eqx.filter_jit(step)
+
+
+# --- raw JAX: a dict of arrays, lax.scan or a Python loop ----------------------------------------
+
+
+def raw_parameters(key: jax.Array) -> dict[str, Any]:
+    def linear(key: jax.Array, i: int, o: int) -> dict[str, jax.Array]:
+        return {"weight": jax.random.normal(key, (i, o)) / i**0.5, "bias": jnp.zeros(o)}
+
+    def norm() -> dict[str, jax.Array]:
+        return {"scale": jnp.ones(DIM), "bias": jnp.zeros(DIM)}
+
+    def block(key: jax.Array) -> dict[str, Any]:
+        keys = jax.random.split(key, 4)
+        return {
+            "norm1": norm(),
+            "qkv": linear(keys[0], DIM, 3 * DIM),
+            "out": linear(keys[1], DIM, DIM),
+            "norm2": norm(),
+            "up": linear(keys[2], DIM, 4 * DIM),
+            "down": linear(keys[3], 4 * DIM, DIM),
+        }
+
+    k1, k2, k3 = jax.random.split(key, 3)
+    return {
+        "embed": jax.random.normal(k1, (VOCAB, DIM)),
+        "blocks": jax.vmap(block)(jax.random.split(k2, BLOCKS)),
+        "head": linear(k3, DIM, VOCAB),
+    }
+
+
+def raw_block(p: dict[str, Any], x: jax.Array, keys: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """One block: `keys` are its two dropout keys, returned advanced."""
+
+    def linear(q: dict[str, jax.Array], x: jax.Array) -> jax.Array:
+        return x @ q["weight"] + q["bias"]
+
+    (key1, sub1), (key2, sub2) = jax.random.split(keys[0]), jax.random.split(keys[1])
+    q, k, v = jnp.split(linear(p["qkv"], normalise(x, **p["norm1"])), 3, axis=-1)
+    x = x + dropout(sub1, linear(p["out"], attention(q, k, v)))
+    x = x + dropout(sub2, linear(p["down"], jax.nn.gelu(linear(p["up"], normalise(x, **p["norm2"])))))
+    return x, jnp.stack([key1, key2])
+
+
+def raw_step_function(tx: optax.GradientTransformation, scan: bool) -> Callable[[Any, jax.Array], Any]:
+    def loss(params: dict[str, Any], keys: jax.Array, tokens: jax.Array) -> tuple[jax.Array, jax.Array]:
+        x = params["embed"][tokens[:, :-1]]
+        if scan:
+            x, keys = jax.lax.scan(lambda x, layer: raw_block(layer[0], x, layer[1]), x, (params["blocks"], keys))
+        else:
+            advanced = []
+            for p, block_keys in zip(params["blocks"], keys):
+                x, block_keys = raw_block(p, x, block_keys)
+                advanced.append(block_keys)
+            keys = jnp.stack(advanced)
+        logits = x @ params["head"]["weight"] + params["head"]["bias"]
+        return cross_entropy(logits, tokens), keys
+
+    def step(state: tuple[Any, jax.Array, Any], tokens: jax.Array) -> tuple[Any, jax.Array, Any]:
+        params, keys, opt_state = state
+        (_, keys), grads = jax.value_and_grad(loss, has_aux=True)(params, keys, tokens)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), keys, opt_state
+
+    return jax.jit(step)
 
 
 # --- timing -------------------------------------------------------------------------------------
 
 
-def variants() -> dict[str, tuple[Callable[[], Callable[[Any, jax.Array], Any]], Any]]:
-    """name -> (a function making a fresh step function, the initial model)."""
+def variants(optimizer: str) -> dict[str, tuple[Callable[[], Callable[[Any, jax.Array], Any]], Any]]:
+    """name -> (a function making a fresh step function, the initial training state)."""
+    tx = make_tx(optimizer)
     key = jax.random.key(0)
     stack_lm, loop_lm = px_models(key)
+    nnx_lm = NnxLM(nnx.Rngs(0))
+    eqx_lm = EqxLM(key=key)
+    stacked = raw_parameters(key)
+    looped = dict(stacked, blocks=[jax.tree.map(lambda a, i=i: a[i], stacked["blocks"]) for i in range(BLOCKS)])
+    keys = jax.random.split(jax.random.key(1), (BLOCKS, 2))
     return {
-        "px.stack": (px_step_function, stack_lm),
-        "px loop (tuple)": (px_step_function, loop_lm),
-        "nnx.vmap+scan": (nnx_step_function, NnxLM(nnx.Rngs(0))),
-        "eqx.filter_vmap+scan": (eqx_step_function, (EqxLM(key=key), jax.random.key(1))),
+        "px.stack": (px_step_function, (stack_lm, Optimizer(tx, stack_lm))),
+        "px loop (tuple)": (px_step_function, (loop_lm, Optimizer(tx, loop_lm))),
+        "nnx.vmap+scan": (nnx_step_function, (nnx_lm, nnx.Optimizer(nnx_lm, tx, wrt=nnx.Param))),
+        "eqx.filter_vmap+scan": (
+            lambda: eqx_step_function(tx),
+            (eqx_lm, tx.init(eqx.filter(eqx_lm, eqx.is_array)), jax.random.key(1)),
+        ),
+        "raw JAX lax.scan": (lambda: raw_step_function(tx, scan=True), (stacked, keys, tx.init(stacked))),
+        "raw JAX loop": (lambda: raw_step_function(tx, scan=False), (looped, keys, tx.init(looped))),
     }
 
 
-def block(tree: Any) -> None:
-    jax.block_until_ready(jax.tree.leaves(nnx.state(tree) if isinstance(tree, nnx.Module) else tree))
+def is_nnx(state: Any) -> bool:
+    return any(isinstance(x, nnx.Module) for x in jax.tree.leaves(state, is_leaf=lambda x: isinstance(x, nnx.Module)))
 
 
-def first_call(make: Callable[[], Callable[[Any, jax.Array], Any]], model: Any, tokens: jax.Array) -> tuple[float, Any, Any]:
-    """Seconds to wrap a fresh step function and call it once; the function and the model after it."""
-    if isinstance(model, nnx.Module):
-        model = nnx.clone(model)  # nnx.jit updates the model in place
-    start = time.perf_counter()
+def block(state: Any) -> None:
+    jax.block_until_ready(jax.tree.leaves(nnx.state(state) if is_nnx(state) else state))
+
+
+class Clock:
+    """Wall and CPU seconds (of the whole process, all threads) since it was made."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def read(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+_compile_seconds: list[float] = []
+
+
+def _record(event: str, duration_secs: float, **kwargs: str | int) -> None:
+    if event == "/jax/core/compile/backend_compile_duration":
+        _compile_seconds.append(duration_secs)
+
+
+def first_call(
+    make: Callable[[], Callable[[Any, jax.Array], Any]], state: Any, tokens: jax.Array
+) -> tuple[tuple[float, float, float], Callable[[Any, jax.Array], Any], Any]:
+    """(wall, CPU, XLA compile) seconds to wrap a fresh step function and call it once;
+    the function and the state after it."""
+    if is_nnx(state):
+        state = nnx.clone(state)  # nnx.jit updates model and optimizer in place
+    _compile_seconds.clear()
+    clock = Clock()
     step = make()
-    out = step(model, tokens)
-    block(out)
-    seconds = time.perf_counter() - start
-    return seconds, step, model if isinstance(model, nnx.Module) else out
+    out = step(state, tokens)
+    block(state if out is None else out)
+    wall, cpu = clock.read()
+    return (wall, cpu, sum(_compile_seconds)), step, state if out is None else out
 
 
-def step_time(step: Callable[[Any, jax.Array], Any], model: Any, tokens: jax.Array, steps: int) -> tuple[float, Any]:
-    block(model)
-    start = time.perf_counter()
+def lower(step: Any, state: Any, tokens: jax.Array) -> Any:
+    """`step` traced and lowered (`jax.jit` through `.trace`; Equinox's and NNX's jit have `.lower`)."""
+    if hasattr(step, "trace") and not is_nnx(state):
+        return step.trace(state, tokens).lower()
+    return step.lower(state, tokens)
+
+
+def phases(make: Callable[[], Callable[[Any, jax.Array], Any]], state: Any, tokens: jax.Array) -> tuple[float, ...]:
+    """(wall, CPU) seconds to trace and lower a fresh step function, then (wall, CPU) to compile it."""
+    clock = Clock()
+    lowered = lower(make(), state, tokens)
+    lowering = clock.read()
+    clock = Clock()
+    lowered.compile()
+    return (*lowering, *clock.read())
+
+
+def step_time(
+    step: Callable[[Any, jax.Array], Any], state: Any, tokens: jax.Array, steps: int
+) -> tuple[tuple[float, float], Any]:
+    """(wall, CPU) seconds per compiled step; the state after them."""
+    block(state)
+    clock = Clock()
     for _ in range(steps):
-        out = step(model, tokens)
-        model = model if isinstance(model, nnx.Module) else out
-    block(model)
-    return (time.perf_counter() - start) / steps, model
+        out = step(state, tokens)
+        state = state if out is None else out
+    block(state)
+    wall, cpu = clock.read()
+    return (wall / steps, cpu / steps), state
+
+
+def median(samples: list[tuple[float, ...]]) -> tuple[float, ...]:
+    return tuple(statistics.median(column) for column in zip(*samples))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--compile-rounds", type=int, default=3)
+    parser.add_argument("--optimizer", choices=("adamw", "sgd"), default="adamw")
+    parser.add_argument("--compile-rounds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--phases", action="store_true", help="also time trace+lower and XLA compile apart")
+    parser.add_argument("--only", default="", help="comma-separated variant names (default: all)")
     args = parser.parse_args()
     tokens = jax.random.randint(jax.random.key(2), (BATCH, LENGTH + 1), 0, VOCAB)
-    found = variants()
+    found = variants(args.optimizer)
+    if args.only:
+        found = {name: found[name] for name in args.only.split(",")}
+    jax.monitoring.register_event_duration_secs_listener(_record)
 
-    compile_samples: dict[str, list[float]] = {name: [] for name in found}
+    first_samples: dict[str, list[tuple[float, ...]]] = {name: [] for name in found}
+    phase_samples: dict[str, list[tuple[float, ...]]] = {name: [] for name in found}
     steps: dict[str, Callable[[Any, jax.Array], Any]] = {}
-    models: dict[str, Any] = {}
-    for _ in range(args.compile_rounds):
-        for name, (make, model) in found.items():
-            seconds, steps[name], models[name] = first_call(make, model, tokens)
-            compile_samples[name].append(seconds)
+    states: dict[str, Any] = {}
+    names = list(found)
+    for round_ in range(args.compile_rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each goes first in turn
+            make, state = found[name]
+            first_seconds, steps[name], states[name] = first_call(make, state, tokens)
+            first_samples[name].append(first_seconds)
+            if args.phases:
+                phase_samples[name].append(phases(make, state, tokens))
 
-    step_samples: dict[str, list[float]] = {name: [] for name in found}
-    for _ in range(args.rounds):
-        for name in found:
-            seconds, models[name] = step_time(steps[name], models[name], tokens, args.steps)
+    step_samples: dict[str, list[tuple[float, ...]]] = {name: [] for name in found}
+    for round_ in range(args.rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            seconds, states[name] = step_time(steps[name], states[name], tokens, args.steps)
             step_samples[name].append(seconds)
 
-    first = {name: statistics.median(s) for name, s in compile_samples.items()}
-    step = {name: statistics.median(s) for name, s in step_samples.items()}
+    first = {name: median(samples) for name, samples in first_samples.items()}
+    step = {name: median(samples) for name, samples in step_samples.items()}
+    # The first call also runs one step: without it, it is trace + lowering + XLA compile.
+    build = {name: (first[name][0] - step[name][0], first[name][1] - step[name][1]) for name in found}
+    loop = "px loop (tuple)" if "px loop (tuple)" in found else next(iter(found))
     print(
-        f"JAX {jax.__version__} on {jax.devices()[0].platform}: {BLOCKS} blocks, dim {DIM}, {HEADS} heads, "
-        f"length {LENGTH}, batch {BATCH}, vocab {VOCAB}, dropout {RATE}; medians of "
+        f"JAX {jax.__version__} on {jax.devices()[0].platform}: {BLOCKS} blocks, batch {BATCH}, context {LENGTH}, "
+        f"width {DIM}, {HEADS} heads, vocab {VOCAB}, dropout {RATE}, {args.optimizer}; medians of "
         f"{args.compile_rounds} first calls and {args.rounds} rounds x {args.steps} steps"
     )
-    print(f"  {'variant':<24}{'first call':>12}{'loop / this':>13}{'step':>11}{'this / loop':>13}")
-    loop = "px loop (tuple)"
+    print("  first call minus one step (trace + lowering + XLA compile): wall seconds, CPU seconds")
+    print(
+        f"  {'variant':<22}{'first call':>11}{'of it XLA':>11}{'loop / this':>13}{'CPU':>9}{'loop / this':>13}"
+        f"{'step':>10}{'this / loop':>13}"
+    )
     for name in found:
         print(
-            f"  {name:<24}{first[name]:>10.2f} s{first[loop] / first[name]:>12.1f}x"
-            f"{step[name] * 1e3:>8.2f} ms{step[name] / step[loop]:>12.2f}x"
+            f"  {name:<22}{build[name][0]:>9.2f} s{first[name][2]:>9.2f} s{build[loop][0] / build[name][0]:>12.1f}x"
+            f"{build[name][1]:>7.2f} s{build[loop][1] / build[name][1]:>12.1f}x"
+            f"{step[name][0] * 1e3:>7.0f} ms{step[name][0] / step[loop][0]:>12.2f}x"
         )
+    if args.phases:
+        print("  fresh step functions, .lower(...) then .compile(): wall seconds (CPU seconds)")
+        print(f"  {'variant':<22}{'trace+lower':>18}{'XLA compile':>18}{'loop / this':>13}")
+        phase = {name: median(samples) for name, samples in phase_samples.items()}
+        for name, (lowering, lowering_cpu, compiling, compiling_cpu) in phase.items():
+            ratio = (phase[loop][0] + phase[loop][2]) / (lowering + compiling)
+            print(
+                f"  {name:<22}{lowering:>8.2f} s ({lowering_cpu:>5.2f}){compiling:>8.2f} s ({compiling_cpu:>5.2f})"
+                f"{ratio:>12.1f}x"
+            )
 
 
 if __name__ == "__main__":

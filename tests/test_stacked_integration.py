@@ -22,9 +22,21 @@ class Net(px.Module):
         return self.blocks(self.embed(ids))
 
 
-def make_net() -> Net:
-    keys = jax.random.split(jax.random.key(0), 4)
+def make_net(n: int = 3) -> Net:
+    keys = jax.random.split(jax.random.key(0), n + 1)
     return Net(nn.Embedding(10, 4, key=keys[0]), px.stack(lambda k: nn.Linear(4, 4, key=k), keys[1:]))
+
+
+def _equations(jaxpr: jax.extend.core.Jaxpr) -> int:
+    """Equations of a jaxpr, those of the jaxprs inside its equations (scan bodies, ...) included."""
+    inner = (
+        sub.jaxpr if hasattr(sub, "jaxpr") else sub
+        for eqn in jaxpr.eqns
+        for param in eqn.params.values()
+        for sub in (param if isinstance(param, tuple) else (param,))
+        if isinstance(sub, (jax.extend.core.Jaxpr, jax.extend.core.ClosedJaxpr))
+    )
+    return len(jaxpr.eqns) + sum(_equations(sub) for sub in inner)
 
 
 def test_summary_has_one_row_for_the_stack() -> None:
@@ -57,6 +69,22 @@ def test_optimizer_updates_a_stack_like_the_unstacked_blocks() -> None:
     updates, _ = tx.update(px.parameters(grad), tx.init(px.parameters(block)), px.parameters(block))
     np.testing.assert_allclose(new.blocks[1].weight, block.weight + updates.weight, rtol=1e-6, atol=1e-7)
     assert float(loss(new, ids)) < float(loss(net, ids))
+
+
+def test_a_train_step_is_as_large_for_any_number_of_blocks() -> None:
+    # What XLA compiles (forward, gradient, optimizer update) does not grow with the stack:
+    # the block is traced once, and each optimizer update covers all blocks' arrays at once.
+    def step(net: Net, opt: Optimizer, ids: jax.Array) -> tuple[Net, Optimizer]:
+        grads = px.grad(lambda n, ids: jnp.mean(n(ids) ** 2))(net, ids)
+        return opt.apply_gradients(net, grads)
+
+    tx = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(1e-3))
+    ids = jnp.arange(6).reshape(2, 3)
+    sizes = []
+    for n in (2, 7):
+        net = make_net(n)
+        sizes.append(_equations(jax.make_jaxpr(step)(net, Optimizer(tx, net), ids).jaxpr))
+    assert sizes[0] == sizes[1]
 
 
 def test_cast_reaches_the_blocks() -> None:
