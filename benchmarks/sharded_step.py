@@ -50,7 +50,7 @@ sys.modules["char_lm"] = char_lm
 _spec.loader.exec_module(char_lm)
 
 CONFIG = {"context": 64, "dim": 128, "heads": 4, "layers": 3, "dropout": 0.1, "batch": 32, "seed": 0,
-          "lr": 2e-3, "warmup": 100, "decay_steps": 1500, "data": None}
+          "lr": 2e-3, "warmup": 100, "decay_steps": 1200, "data": None}
 
 
 def time_steps(step: Any, model: Any, opt: Any, x: jax.Array, y: jax.Array, n: int) -> tuple[float, Any, Any]:

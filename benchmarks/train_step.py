@@ -49,7 +49,7 @@ sys.modules["char_lm"] = char_lm
 _spec.loader.exec_module(char_lm)
 
 CONFIG = {"context": 64, "dim": 128, "heads": 4, "layers": 3, "dropout": 0.1, "batch": 32, "seed": 0,
-          "lr": 2e-3, "warmup": 100, "decay_steps": 1500, "data": None}
+          "lr": 2e-3, "warmup": 100, "decay_steps": 1200, "data": None}
 VOCAB = 256
 
 
@@ -58,8 +58,19 @@ def make_tx() -> optax.GradientTransformation:
     schedule = optax.warmup_cosine_decay_schedule(0.0, CONFIG["lr"], CONFIG["warmup"], CONFIG["decay_steps"], CONFIG["lr"] / 10)
     return optax.chain(
         optax.clip_by_global_norm(1.0),
-        optax.adamw(schedule, weight_decay=0.1, mask=lambda params: jax.tree.map(lambda p: p.ndim >= 2, params)),
+        optax.adamw(schedule, weight_decay=0.1, mask=matrices),
     )
+
+
+def matrices(params: Any) -> Any:
+    """The example's weight-decay mask for any of the four layouts: matrices only; the
+    stacked blocks (under a key or attribute named `blocks`) have a leading block axis."""
+
+    def is_matrix(path: tuple[Any, ...], p: Any) -> bool:
+        stacked = any("blocks" in (getattr(k, "name", None), getattr(k, "key", None)) for k in path)
+        return bool(p.ndim - stacked >= 2)
+
+    return jax.tree_util.tree_map_with_path(is_matrix, params)
 
 
 def cross_entropy(logits: jax.Array, targets: jax.Array) -> jax.Array:

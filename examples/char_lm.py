@@ -148,6 +148,17 @@ class TrainState(px.Module):
     step: Int[Array, ""]
 
 
+def matrices(params: Any) -> Any:
+    """Weight decay on matrices only, not on norms and biases: True for each matrix. The
+    stack's arrays have a leading block axis, so there a matrix has three dimensions."""
+
+    def is_matrix(path: tuple[Any, ...], p: jax.Array) -> bool:
+        stacked = any(getattr(key, "name", None) == "blocks" for key in path)
+        return p.ndim - stacked >= 2
+
+    return jax.tree_util.tree_map_with_path(is_matrix, params)
+
+
 def make_optimizer(model: CharLM, config: dict[str, Any]) -> Optimizer:
     schedule = optax.warmup_cosine_decay_schedule(
         init_value=0.0,
@@ -156,10 +167,9 @@ def make_optimizer(model: CharLM, config: dict[str, Any]) -> Optimizer:
         decay_steps=max(config["decay_steps"], config["warmup"] + 1),
         end_value=config["lr"] / 10,
     )
-    # Weight decay on matrices only, not on norms and biases.
     tx = optax.chain(
         optax.clip_by_global_norm(1.0),
-        optax.adamw(schedule, weight_decay=0.1, mask=lambda params: jax.tree.map(lambda p: p.ndim >= 2, params)),
+        optax.adamw(schedule, weight_decay=0.1, mask=matrices),
     )
     return Optimizer(tx, model)
 
@@ -394,7 +404,7 @@ def plot(rows: list[dict[str, Any]], unigram: float, path: Path) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--steps", type=int, default=1500, help="train until this step (total, also with --resume)")
+    p.add_argument("--steps", type=int, default=1200, help="train until this step (total, also with --resume)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=Path("runs/char_lm"), help="checkpoint, metrics and plot")
@@ -413,7 +423,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--dropout", type=float, default=0.1)
     g.add_argument("--lr", type=float, default=2e-3)
     g.add_argument("--warmup", type=int, default=100)
-    g.add_argument("--decay-steps", type=int, default=1500, help="length of the cosine decay (independent of --steps)")
+    g.add_argument("--decay-steps", type=int, default=1200, help="length of the cosine decay (independent of --steps)")
     d = p.add_argument_group("many devices and processes (docs/sharding.md)")
     d.add_argument("--mesh", type=str, default=None,
                    help='axes of a mesh over all devices, e.g. "data=2,model=4" (data- and tensor-parallel)')
