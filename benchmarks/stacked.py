@@ -33,6 +33,7 @@ Figures per variant, medians over interleaved rounds (each variant first in turn
 
     python benchmarks/stacked.py --phases      # 10 to 20 minutes on 2 shared CPU cores
     python benchmarks/stacked.py --optimizer sgd --compile-rounds 7 --rounds 7
+    JAX_PLATFORMS=cuda python benchmarks/stacked.py --blocks 24   # on a GPU
 """
 
 from __future__ import annotations
@@ -513,6 +514,7 @@ def median(samples: list[tuple[float, ...]]) -> tuple[float, ...]:
 
 
 def main() -> None:
+    global BLOCKS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--optimizer", choices=("adamw", "sgd"), default="adamw")
     parser.add_argument("--compile-rounds", type=int, default=5)
@@ -520,7 +522,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--phases", action="store_true", help="also time trace+lower and XLA compile apart")
     parser.add_argument("--only", default="", help="comma-separated variant names (default: all)")
+    parser.add_argument("--blocks", type=int, default=BLOCKS, help="blocks in the model (default: %(default)s)")
     args = parser.parse_args()
+    BLOCKS = args.blocks
     tokens = jax.random.randint(jax.random.key(2), (BATCH, LENGTH + 1), 0, VOCAB)
     found = variants(args.optimizer)
     if args.only:
@@ -565,7 +569,7 @@ def main() -> None:
         print(
             f"  {name:<22}{build[name][0]:>9.2f} s{first[name][2]:>9.2f} s{build[loop][0] / build[name][0]:>12.1f}x"
             f"{build[name][1]:>7.2f} s{build[loop][1] / build[name][1]:>12.1f}x"
-            f"{step[name][0] * 1e3:>7.0f} ms{step[name][0] / step[loop][0]:>12.2f}x"
+            f"{step[name][0] * 1e3:>7.{0 if step[name][0] > 0.1 else 2}f} ms{step[name][0] / step[loop][0]:>12.2f}x"
         )
     if args.phases:
         print("  fresh step functions, .lower(...) then .compile(): wall seconds (CPU seconds)")

@@ -16,8 +16,8 @@ decay on matrices), model and optimizer state in and out.
 
 All four start from the same weights; their eval-mode losses are checked to agree before
 timing. Each round times `--steps` chained steps of every variant, blocking once at the
-end (as a training loop does); rounds are interleaved; the table gives the median per
-step and the ratio to raw JAX.
+end (as a training loop does); rounds are interleaved, each variant first in turn; the
+table gives the median per step and the ratio to raw JAX.
 
     python benchmarks/train_step.py            # about a minute on 2 CPU cores
 """
@@ -356,9 +356,10 @@ def main() -> None:
     for name, (step, _, _) in runs.items():  # compile and warm up
         _, live[name] = time_steps(step, live[name], x, y, 2)
     samples: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(args.rounds):
-        for name, (step, _, _) in runs.items():
-            seconds, live[name] = time_steps(step, live[name], x, y, args.steps)
+    names = list(runs)
+    for round_ in range(args.rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each goes first in turn
+            seconds, live[name] = time_steps(runs[name][0], live[name], x, y, args.steps)
             samples[name].append(seconds)
     medians = {name: statistics.median(s) * 1e3 for name, s in samples.items()}
     raw = medians["raw JAX (jax.jit, dicts)"]
