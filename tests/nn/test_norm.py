@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -128,6 +130,17 @@ def test_group_norm_matches_equinox_and_flax(getkey):
 # --- the hand-written derivative of LayerNorm and GroupNorm ----------------------------------
 
 
+@contextlib.contextmanager
+def _float64():
+    """64-bit floats on (`jax.enable_x64` is not in every JAX this project supports)."""
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        yield
+    finally:
+        jax.config.update("jax_enable_x64", before)
+
+
 def _differentiate(loss, x):
     """Reverse, forward and second-order derivatives of a scalar loss, and reverse under
     jit, vmap and remat: every way a user can differentiate through a norm."""
@@ -153,7 +166,7 @@ def _differentiate(loss, x):
 def test_norm_derivatives_equal_the_formulas_in_every_mode(getkey, make, formula):
     # The norm's derivative is written by hand (a custom JVP that keeps less for the backward
     # pass); in float64 every derivative must equal that of the formula op by op.
-    with jax.enable_x64(True):
+    with _float64():
         norm = make()
         x = (3 * jax.random.normal(getkey(), (3, 5, 7)) + 1).astype(jnp.float64)
         weights = jax.random.normal(getkey(), x.shape).astype(jnp.float64)
