@@ -280,6 +280,7 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
     """
     leaves, treedef = jax.tree_util.tree_flatten_with_path(like)
     wanted = [(_path(keys), leaf) for keys, leaf in leaves]
+    shardings = [_target_sharding(where, leaf) for where, leaf in wanted]
     try:
         f = open(path, "rb")
     except OSError as error:
@@ -294,10 +295,10 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
         entries, data_start = read_header(f, path)
         _check_structure(path, entries, wanted)
         loaded = []
-        for entry, (_, leaf) in zip(entries, wanted):
+        for entry, (_, leaf), sharding in zip(entries, wanted, shardings):
             array = _read_array(f, path, data_start, entry, aligned=not isinstance(leaf, np.ndarray))
             checksums.add(entry, array)
-            value = _leaf_value(array, entry, leaf)
+            value = _leaf_value(array, entry, leaf, sharding)
             if not _keeps(value, array):
                 checksums.wait(keep=1)  # at most this buffer and the previous one on the host
             loaded.append(value)
@@ -328,13 +329,38 @@ def _read_array(f: io.BufferedReader, path: Any, data_start: int, entry: dict[st
     return array
 
 
-def _leaf_value(array: np.ndarray[Any, Any], entry: dict[str, Any], like: Any) -> Any:
-    """The loaded leaf: a Python number, a numpy array (if `like` has one), or a JAX array."""
+def _target_sharding(where: str, like: Any) -> Any:
+    """The sharding a leaf is loaded with: `like`'s, on devices.
+
+    `jax.eval_shape` of arrays sharded over `Explicit` mesh axes gives shardings on an
+    `AbstractMesh`, which names no devices: the current mesh (`jax.set_mesh`) stands in for
+    it when it is the same mesh; otherwise there is nowhere to put the array, said before
+    anything is read.
+    """
+    sharding = getattr(like, "sharding", None)
+    abstract = getattr(jax.sharding, "AbstractMesh", None)
+    mesh = getattr(sharding, "mesh", None)
+    if abstract is None or not isinstance(mesh, abstract):
+        return sharding
+    get_mesh = getattr(jax.sharding, "get_mesh", None)  # JAX 0.7 and newer
+    current = get_mesh() if get_mesh is not None else None
+    if current is not None and not current.empty and current.abstract_mesh == mesh:
+        return jax.sharding.NamedSharding(current, sharding.spec)
+    raise CheckpointError(
+        f"px.load: `like` gives {where} a sharding on an abstract mesh ({mesh}), as "
+        "jax.eval_shape does for arrays on Explicit mesh axes: it names no devices to load "
+        "onto. Load under that mesh (`with jax.set_mesh(mesh): px.load(path, like=...)`), or "
+        "load with an unsharded `like` and place the result with `px.shard(model, mesh)`."
+    )
+
+
+def _leaf_value(array: np.ndarray[Any, Any], entry: dict[str, Any], like: Any, sharding: Any) -> Any:
+    """The loaded leaf: a Python number, a numpy array (if `like` has one), or a JAX array
+    placed with `sharding` (None: the default device)."""
     if "python" in entry:
         return _PYTHON_SCALARS[entry["python"]](array[()])
     if isinstance(like, np.ndarray):
         return array
-    sharding = getattr(like, "sharding", None)
     # Where the sharding spans other processes' devices, each process fills in its shards.
     value = jax.device_put(array) if sharding is None else place(array, sharding)
     if "key_impl" in entry:

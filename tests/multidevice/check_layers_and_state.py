@@ -148,3 +148,27 @@ def test_sharded_save_then_load_restores_values_and_shardings(mesh, tmp_path):
     restored = px.load(tmp_path / "model", like=abstract)
     assert restored.head.weight.sharding == NamedSharding(mesh, P(None, "model"))
     np.testing.assert_array_equal(restored.head.weight, model.head.weight)
+
+
+def test_load_like_an_eval_shape_of_a_sharded_model(tmp_path):
+    # On Explicit axes (JAX 0.7 and newer: jax.set_mesh), jax.eval_shape of a sharded model
+    # gives shardings on an AbstractMesh, which names no devices: under the same mesh
+    # px.load places the arrays there; without it, a CheckpointError that says so.
+    explicit = hasattr(jax.sharding, "get_mesh")
+    types = {"axis_types": (jax.sharding.AxisType.Explicit,) * 2} if explicit else {}
+    mesh = jax.make_mesh((2, 4), ("data", "model"), **types)
+    model = px.shard(LM("model", key=jax.random.key(0)), mesh)
+    px.save(tmp_path / "model", model)
+    abstract = jax.eval_shape(lambda: px.shard(LM("model", key=jax.random.key(1)), mesh))
+    if explicit:
+        assert isinstance(abstract.head.weight.sharding.mesh, jax.sharding.AbstractMesh)
+        with pytest.raises(px.CheckpointError, match=r"abstract mesh.*jax\.set_mesh\(mesh\)"):
+            px.load(tmp_path / "model", like=abstract)
+        with jax.set_mesh(mesh):
+            restored = px.load(tmp_path / "model", like=abstract)
+    else:
+        restored = px.load(tmp_path / "model", like=abstract)
+    for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(model)):
+        np.testing.assert_array_equal(a, b)
+        if explicit:
+            assert a.sharding.is_equivalent_to(b.sharding, a.ndim), (a.sharding, b.sharding)
