@@ -337,7 +337,7 @@ def _target_sharding(where: str, like: Any) -> Any:
     it when it is the same mesh; otherwise there is nowhere to put the array, said before
     anything is read.
     """
-    sharding = getattr(like, "sharding", None)
+    sharding: Any = getattr(like, "sharding", None)
     abstract = getattr(jax.sharding, "AbstractMesh", None)
     mesh = getattr(sharding, "mesh", None)
     if abstract is None or not isinstance(mesh, abstract):
