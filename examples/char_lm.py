@@ -498,6 +498,10 @@ def main(argv: list[str] | None = None) -> None:
         import matplotlib  # noqa: F401  (for the plot at the end)
     except ImportError:
         sys.exit('This example needs tqdm and matplotlib: pip install -e ".[examples]"')
+    if not getattr(jax.config, "jax_threefry_partitionable", True):
+        # Random numbers that do not depend on the layout: JAX's default since 0.5. Without
+        # it, older JAX draws other dropout masks on a data x model mesh than on one device.
+        jax.config.update("jax_threefry_partitionable", True)
     if args.processes > 1 and args.process_id is None:
         return launch_workers(argv, args.processes)
     if args.process_id is not None:  # one of several local workers

@@ -72,7 +72,7 @@ def sgd(model: MLP, grads: MLP, rate: float) -> MLP:
 @px.jit
 def train_step(model: MLP, x: Array, y: Array) -> tuple[MLP, Array]:
     loss, grads = px.value_and_grad(mse)(model, x, y)
-    return sgd(model, grads, 0.1), loss
+    return sgd(model, grads, 0.01), loss
 
 
 @px.grad
@@ -108,7 +108,7 @@ def misuse() -> None:  # never called: both checkers must still report each mark
     px.grad(mse)((model, critic), x, y)  # error: a tuple where the loss takes one module
 
 
-trained: MLP = sgd(model, grads, 0.1)
+trained: MLP = sgd(model, grads, 0.01)
 for _ in range(3):
     trained = train_step(trained, x, y)[0]
 assert isinstance(grads, MLP) and grads.hidden.shape == (2, 8)
