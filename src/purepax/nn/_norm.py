@@ -40,21 +40,26 @@ def _stats_dtype(x: jax.Array) -> Any:
     return jnp.promote_types(x.dtype, jnp.float32)
 
 
+def _standardised_and_rstd(x: jax.Array, axes: tuple[int, ...], eps: float) -> tuple[jax.Array, jax.Array]:
+    centred = x - jnp.mean(x, axis=axes, keepdims=True)
+    rstd = jax.lax.rsqrt(jnp.mean(jnp.square(centred), axis=axes, keepdims=True) + eps)
+    return centred * rstd, rstd
+
+
 @partial(jax.custom_jvp, nondiff_argnums=(1, 2))
 def _standardise(x: jax.Array, axes: tuple[int, ...], eps: float) -> jax.Array:
     """`(x - mean) / sqrt(var + eps)` over `axes`, the variance taken about the mean
-    (two passes, as stable as it gets).
+    (two passes: the stable way).
 
     Its derivative is given by hand (a custom JVP, so forward mode, reverse mode and
-    higher orders all work): `rstd * (dxc - xhat * mean(xhat * dxc))` with `dxc` the
-    centred tangent. Reverse mode, JAX's transpose of it, then keeps only `xhat` and
-    `rstd` for the backward pass and takes three reductions, where differentiating the
-    formula op by op keeps the centred input as well and takes more passes. The layer
-    norms are a memory-bound part of a transformer's train step: this makes char_lm's
-    step 7% faster on CPU (`benchmarks/train_step.py`), equal in value to float precision.
+    higher orders all work): `rstd * (dxc - xhat * mean(xhat * dxc))`, `dxc` the centred
+    tangent. Reverse mode, JAX's transpose of it, keeps only `xhat` and `rstd` for the
+    backward pass, where differentiating the formula op by op keeps the centred input as
+    well and does more passes over it. Layer norms are a memory-bound part of a
+    transformer's train step: this makes char_lm's step 7% faster on CPU
+    (`benchmarks/train_step.py`), its values equal to float precision.
     """
-    centred = x - jnp.mean(x, axis=axes, keepdims=True)
-    return centred * jax.lax.rsqrt(jnp.mean(jnp.square(centred), axis=axes, keepdims=True) + eps)
+    return _standardised_and_rstd(x, axes, eps)[0]
 
 
 @_standardise.defjvp
@@ -62,9 +67,7 @@ def _standardise_jvp(
     axes: tuple[int, ...], eps: float, primals: tuple[jax.Array], tangents: tuple[jax.Array]
 ) -> tuple[jax.Array, jax.Array]:
     (x,), (dx,) = primals, tangents
-    centred = x - jnp.mean(x, axis=axes, keepdims=True)
-    rstd = jax.lax.rsqrt(jnp.mean(jnp.square(centred), axis=axes, keepdims=True) + eps)
-    standardised = centred * rstd
+    standardised, rstd = _standardised_and_rstd(x, axes, eps)
     dcentred = dx - jnp.mean(dx, axis=axes, keepdims=True)
     along = jnp.mean(standardised * dcentred, axis=axes, keepdims=True)
     return standardised, rstd * (dcentred - standardised * along)
