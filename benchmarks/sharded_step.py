@@ -27,7 +27,6 @@ if "--gpu" not in sys.argv:
     os.environ["JAX_PLATFORMS"] = "cpu"
 
 import argparse  # noqa: E402
-import importlib.util  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -42,15 +41,9 @@ from jax.sharding import NamedSharding, PartitionSpec as P  # noqa: E402
 
 import purepax as px  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "char_lm.py"
-_spec = importlib.util.spec_from_file_location("char_lm", EXAMPLE)
-assert _spec is not None and _spec.loader is not None
-char_lm = importlib.util.module_from_spec(_spec)
-sys.modules["char_lm"] = char_lm
-_spec.loader.exec_module(char_lm)
+from train_step import CONFIG, char_lm  # noqa: E402  (the example, loaded once, and its default sizes)
 
-CONFIG = {"context": 64, "dim": 128, "heads": 4, "layers": 3, "dropout": 0.1, "batch": 32, "seed": 0,
-          "lr": 2e-3, "warmup": 100, "decay_steps": 1200, "data": None}
+EXAMPLE = Path(char_lm.__file__)
 
 
 def time_steps(step: Any, model: Any, opt: Any, x: jax.Array, y: jax.Array, n: int) -> tuple[float, Any, Any]:
