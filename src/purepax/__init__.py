@@ -19,11 +19,13 @@ if typing.TYPE_CHECKING:
     from ._containers import FrozenDict as FrozenDict
     from ._checkpoint import load as load
     from ._checkpoint import save as save
+    from ._errors import ArgumentError as ArgumentError
     from ._errors import CarryStructureError as CarryStructureError
     from ._errors import CheckpointError as CheckpointError
     from ._errors import ClosureCaptureError as ClosureCaptureError
     from ._errors import FieldError as FieldError
     from ._errors import ImmutableModuleError as ImmutableModuleError
+    from ._errors import ModelMismatchError as ModelMismatchError
     from ._errors import PurepaxError as PurepaxError
     from ._errors import StaticArgumentError as StaticArgumentError
     from ._errors import TransformTypeError as TransformTypeError
@@ -61,11 +63,13 @@ _EXPORTS = {
     "FrozenDict": "_containers",
     **dict.fromkeys(
         (
+            "ArgumentError",
             "CarryStructureError",
             "CheckpointError",
             "ClosureCaptureError",
             "FieldError",
             "ImmutableModuleError",
+            "ModelMismatchError",
             "PurepaxError",
             "StaticArgumentError",
             "TransformTypeError",

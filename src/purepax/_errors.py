@@ -73,3 +73,22 @@ class CheckpointError(PurepaxError, ValueError):
     or does not match `like` (the message names the field path), and by `px.save` for
     a value it cannot store (an object array, a leaf that is not an array or number).
     """
+
+
+class ArgumentError(PurepaxError, TypeError, ValueError):
+    """An argument given to a purepax function or layer has the wrong kind or an invalid value.
+
+    Raised where the argument is read (a layer's constructor, `px.stack`, `px.summary`,
+    ...), naming the function, the argument and what it accepts. It is also a
+    `TypeError` and a `ValueError`, so code that catches the builtin error it expects
+    keeps working.
+    """
+
+
+class ModelMismatchError(PurepaxError, TypeError, ValueError):
+    """An optimizer was handed a model or gradient that is not shaped like the model it was built for.
+
+    `Optimizer.apply_gradients` compares the parameters of both with those the optimizer
+    was built for (tree structure, shapes, dtypes) when it is traced, and names the first
+    path that differs. Also a `TypeError` and a `ValueError`.
+    """

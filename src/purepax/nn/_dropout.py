@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from .._errors import ArgumentError
 from .._fields import state, static
 from .._module import Module
 
@@ -40,7 +41,7 @@ class Dropout(Module):
 
     def __init__(self, rate: float, *, key: PRNGKeyArray) -> None:
         if not 0 <= rate <= 1:
-            raise ValueError(f"Dropout: rate={rate} must be in [0, 1] (the probability of zeroing an entry).")
+            raise ArgumentError(f"Dropout: rate={rate} must be in [0, 1] (the probability of zeroing an entry).")
         self.rate = float(rate)
         self.key = key
 
