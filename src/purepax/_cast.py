@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._errors import ArgumentError
 from ._functional import parameters, update_parameters
 from ._module import Module
 
@@ -32,10 +33,10 @@ def cast(module: _M, dtype: Any) -> _M:
     ```
     """
     if not isinstance(module, Module):
-        raise TypeError(f"px.cast takes a purepax module, got {type(module).__name__}.")
+        raise ArgumentError(f"px.cast takes a purepax module, got {type(module).__name__}.")
     target = jnp.dtype(dtype)
     if not jnp.issubdtype(target, jnp.floating):
-        raise TypeError(
+        raise ArgumentError(
             f"px.cast casts floating-point parameters, so dtype must be a floating-point dtype, "
             f"got {target}."
         )

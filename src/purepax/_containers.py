@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import jax
 import numpy as np
 
+from ._errors import FieldError
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -73,7 +75,7 @@ class FrozenDict(Mapping[_K, _V]):
         return hash(tuple(self._items.items()))
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise TypeError("FrozenDict is read-only; build a new dict and assign it in px.pure instead")
+        raise FieldError("FrozenDict is read-only; build a new dict and assign it in px.pure instead")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return FrozenDict._rebuild, (dict(self._items), self._static)

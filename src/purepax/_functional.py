@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 import jax
 
 from ._containers import ARRAY_TYPES, same_structure
-from ._errors import FieldError
+from ._errors import ArgumentError, FieldError
 from ._fields import Role
 from ._module import Module, map_submodules, replace_fields, shallow_copy, spec_of
 
@@ -16,7 +16,7 @@ _M = TypeVar("_M", bound=Module)
 
 def _require_module(fn: str, module: object) -> None:
     if not isinstance(module, Module):
-        raise TypeError(f"px.{fn} takes a purepax module, got {type(module).__name__}.")
+        raise ArgumentError(f"px.{fn} takes a purepax module, got {type(module).__name__}.")
 
 
 def parameters(module: _M) -> _M:

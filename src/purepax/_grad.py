@@ -17,6 +17,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, over
 
 import jax
 
+from ._errors import ArgumentError
 from ._functional import parameters, update_parameters
 from ._module import Module
 from ._transforms import checked, reuse
@@ -438,7 +439,7 @@ def _refuse_integer_parameters(transform: str, params: tuple[Any, ...], position
             dtype = getattr(leaf, "dtype", None)
             if dtype is not None and not jax.numpy.issubdtype(dtype, jax.numpy.inexact):
                 where = f"{type(tree).__name__}{jax.tree_util.keystr(path)}"
-                raise TypeError(
+                raise ArgumentError(
                     f"{transform} differentiates the parameters of argument {i}, but {where} is an "
                     f"integer ({dtype}) parameter, which has no gradient. Make it state (px.state(), or a "
                     "field of a StateModule) or static (px.static()), or pass allow_int=True."
@@ -475,7 +476,7 @@ def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ..
         return
     name = getattr(fun, "__qualname__", repr(fun))
     got = f"an object of type {type(args[i]).__name__}" if i < len(args) else "nothing"
-    raise TypeError(
+    raise ArgumentError(
         f"{transform} differentiates with respect to the parameters of a purepax module (or of a "
         f"tuple or dict of modules), but `{name}` got {got} as its positional argument {i}. "
         f"Pass the model as argument {i} "

@@ -7,6 +7,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from ._errors import ArgumentError
 from ._functional import parameters
 from ._module import Module, spec_of
 
@@ -55,7 +56,7 @@ def summary(module: Module) -> str:
     ```
     """
     if not isinstance(module, Module):
-        raise TypeError(f"px.summary takes a purepax module, got {type(module).__name__}.")
+        raise ArgumentError(f"px.summary takes a purepax module, got {type(module).__name__}.")
     from ._stacked import Stacked  # a stack is one row (imported here: stacks build on modules)
 
     param_paths = {

@@ -21,7 +21,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 import jax
 
 from ._closure import refuse_captures
-from ._errors import StaticArgumentError
+from ._errors import ArgumentError, StaticArgumentError
 from ._module import Module
 from ._typecheck import check_call, function_checker, typecheck_enabled
 
@@ -86,7 +86,7 @@ def checked(fn: Callable[_P, _R], transform: str, static: _StaticArguments | Non
     the same plain function, transform and static arguments.
     """
     if not callable(fn):
-        raise TypeError(f"{transform} takes a function, got {fn!r}.")
+        raise ArgumentError(f"{transform} takes a function, got {fn!r}.")
     refuse_captures(fn, transform, tracing=False)
     made = _made_for(fn)
     key = ("checked", transform, static)

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from .._errors import ArgumentError
 from .._module import Module
 from ._precision import DType, compute_dtype
 from ._spatial import NormalPadding, Padding, normal_padding, per_dimension
@@ -57,9 +58,9 @@ class _Convolution(Module):
         name = type(self).__name__
         n = getattr(self, "num_spatial_dims", None)
         if n is None:
-            raise TypeError(f"{name} is a base class: use {name}1d, {name}2d or {name}3d.")
+            raise ArgumentError(f"{name} is a base class: use {name}1d, {name}2d or {name}3d.")
         if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(
+            raise ArgumentError(
                 f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
                 f"be divisible by groups ({groups})."
             )
@@ -83,7 +84,7 @@ class _Convolution(Module):
         n = self.num_spatial_dims
         spatial = "DHW"[3 - n :]
         if x.ndim < n + 1 or x.shape[-1] != self.in_channels:
-            raise ValueError(
+            raise ArgumentError(
                 f"{type(self).__name__} takes channels-last inputs (*batch, {', '.join(spatial)}, "
                 f"{self.in_channels}), got shape {x.shape}."
             )

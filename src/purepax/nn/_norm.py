@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from .._errors import ArgumentError
 from .._fields import state, static
 from .._module import Module
 
@@ -85,7 +86,7 @@ def _affine(
 
 def _check_trailing(layer: str, x: jax.Array, shape: tuple[int, ...]) -> None:
     if tuple(x.shape[x.ndim - len(shape) :]) != shape or x.ndim < len(shape):
-        raise ValueError(
+        raise ArgumentError(
             f"{layer} normalises over the trailing shape {shape}, but got an input of shape "
             f"{tuple(x.shape)}. Give an input whose last {len(shape)} axes are {shape}."
         )
@@ -230,7 +231,7 @@ class GroupNorm(Module):
         param_dtype: Any = jnp.float32,
     ) -> None:
         if num_groups < 1 or num_channels % num_groups:
-            raise ValueError(
+            raise ArgumentError(
                 f"GroupNorm: num_groups={num_groups} must be positive and divide "
                 f"num_channels={num_channels}."
             )
@@ -243,7 +244,7 @@ class GroupNorm(Module):
 
     def __call__(self, x: Float[Array, "batch *spatial channels"]) -> Float[Array, "batch *spatial channels"]:
         if x.ndim < 2 or x.shape[-1] != self.num_channels:
-            raise ValueError(
+            raise ArgumentError(
                 f"GroupNorm expects a channels-last input (batch, *spatial, {self.num_channels}), "
                 f"got shape {tuple(x.shape)}."
             )
@@ -317,7 +318,7 @@ class BatchNorm(Module):
 
     def __call__(self, x: Float[Array, "*batch features"]) -> Float[Array, "*batch features"]:
         if x.ndim < 1 or x.shape[-1] != self.num_features:
-            raise ValueError(
+            raise ArgumentError(
                 f"BatchNorm expects an input whose last axis has {self.num_features} features, "
                 f"got shape {tuple(x.shape)}."
             )

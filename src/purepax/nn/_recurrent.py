@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from .._errors import ArgumentError
 from .._fields import static
 from .._module import Module
 
@@ -195,7 +196,7 @@ def _scan_cell(cell: LSTMCell | GRUCell, state: Any, x: jax.Array) -> tuple[Any,
 
 def _check_input(layer: str, x: jax.Array, input_size: int) -> None:
     if x.ndim < 2 or x.shape[-1] != input_size:
-        raise ValueError(
+        raise ArgumentError(
             f"{layer} expects an input (*batch, time, {input_size}), got shape {tuple(x.shape)}."
         )
 

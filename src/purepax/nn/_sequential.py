@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, overload
 
+from .._errors import ArgumentError
 from .._module import Module
 
 
@@ -53,7 +54,7 @@ class Sequential(Module):
     def __init__(self, *layers: Module | Callable[..., Any]) -> None:
         for i, layer in enumerate(layers):
             if not callable(layer):
-                raise TypeError(
+                raise ArgumentError(
                     f"Sequential: layer {i} is a {type(layer).__name__}, which is not callable. "
                     "Pass modules or functions."
                 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeAlias
 
+from .._errors import ArgumentError
+
 Padding: TypeAlias = str | int | Sequence[int] | Sequence[tuple[int, int]]
 """"SAME", "VALID", one int for every side, one int per dimension, or (low, high) pairs."""
 
@@ -15,7 +17,7 @@ def per_dimension(layer: str, name: str, value: int | Sequence[int], n: int) -> 
     """`value` as one positive int per spatial dimension (an int is repeated)."""
     values = (value,) * n if isinstance(value, int) else tuple(value)
     if len(values) != n or not all(isinstance(v, int) and v > 0 for v in values):
-        raise ValueError(
+        raise ArgumentError(
             f"{layer}: {name} must be a positive int or {n} positive ints (one per spatial "
             f"dimension), got {value!r}."
         )
@@ -27,7 +29,7 @@ def normal_padding(layer: str, padding: Padding, n: int) -> NormalPadding:
     if isinstance(padding, str):
         upper = padding.upper()
         if upper not in ("SAME", "VALID"):
-            raise ValueError(
+            raise ArgumentError(
                 f"{layer}: padding must be 'SAME', 'VALID', an int or (low, high) pairs, got "
                 f"{padding!r}."
             )
@@ -45,7 +47,7 @@ def normal_padding(layer: str, padding: Padding, n: int) -> NormalPadding:
     else:
         if len(pairs) == n:
             return tuple(pairs)
-    raise ValueError(
+    raise ArgumentError(
         f"{layer}: padding must be 'SAME', 'VALID', an int, {n} ints or {n} (low, high) pairs "
         f"(one per spatial dimension), got {padding!r}."
     )
