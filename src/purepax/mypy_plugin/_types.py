@@ -171,6 +171,8 @@ class Types:
         try:
             found: Type | None = None
             for value, path in records:
+                if not path and _copy_of(value, var):
+                    continue  # `model = px.replace(model, ...)` keeps the type the others give
                 typ = _item(self.of(value), path)
                 info = module_info(typ)
                 if info is None or (found is not None and module_info(found) is not info):
@@ -217,6 +219,13 @@ class Types:
             if module is not None and module_info(module) is not None:
                 return proper.copy_modified(items=[module, proper.items[1]])
         return typ
+
+
+def _copy_of(value: Expression, var: Var) -> bool:
+    """`value` is a functional copy of `var` (`px.update_parameters(px.eval_mode(var), p)`)."""
+    while isinstance(value, CallExpr) and is_module_maker(value.callee) and value.args:
+        value = value.args[0]
+    return isinstance(value, NameExpr) and value.node is var
 
 
 def _item(typ: Type | None, path: tuple[int, ...]) -> Type | None:

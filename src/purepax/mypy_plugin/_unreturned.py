@@ -16,6 +16,7 @@ Two shapes:
 from __future__ import annotations
 
 from mypy.nodes import (
+    AssignmentExpr,
     AssignmentStmt,
     CallExpr,
     Context,
@@ -23,10 +24,12 @@ from mypy.nodes import (
     Expression,
     ExpressionStmt,
     FuncItem,
+    GlobalDecl,
     ListExpr,
     MemberExpr,
     NameExpr,
     Node,
+    NonlocalDecl,
     OperatorAssignmentStmt,
     RefExpr,
     RaiseStmt,
@@ -89,6 +92,8 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
     params = {var for var in param_vars(func) if not bindings.rebound(var)}
     # the arguments, and the modules unpacked from them (`c, total = carry`), never rebound
     params |= {var for var in bindings.parts_of(params, own) if bindings.origins.get(var) == {PART}}
+    copies = _copy_assignments(nodes)
+    held = _holding_arguments(func, nodes, bindings, own, params, copies)
     for node in nodes:
         if not (
             isinstance(node, AssignmentStmt)
@@ -104,16 +109,17 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
         stale = target.expr if isinstance(target, MemberExpr) else target  # px.purecall(c.step, x)
         if not (isinstance(first, NameExpr) and isinstance(first.node, Var) and isinstance(stale, NameExpr)):
             continue
-        if first.name.startswith("_") or stale.node not in params:
+        if first.name.startswith("_") or stale.node not in held:
             continue
         if not _proves_update(target, types, facts):
             continue  # `v, out = px.purecall(c.peek)`, or a module not known to change: nothing provably lost
         new = first.node
         if any(isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores for n in every):
             continue  # the updated module is used
-        aliases = _single_values(nodes, bindings)
+        aliases = _plain_values(nodes, bindings)
+        same = _copies_of(stale.node, held, bindings, copies)
         for ret in (n for n in nodes if isinstance(n, ReturnStmt)):
-            if ret.expr is not None and _contains(ret.expr, stale.node, aliases):
+            if ret.expr is not None and _contains(ret.expr, same, aliases):
                 report.error(
                     ret,
                     UNRETURNED,
@@ -143,23 +149,97 @@ def _proves_update(target: Expression, types: Types, facts: FactSource) -> bool:
 
 
 def _returned(ret: ReturnStmt, var: Var) -> bool:
-    return ret.expr is not None and _contains(ret.expr, var)
+    return ret.expr is not None and _contains(ret.expr, {var})
 
 
-def _contains(expr: Node, var: Var, aliases: dict[Var, Expression] | None = None, depth: int = 0) -> bool:
-    """`var` is `expr` or an item of the tuples, lists and dicts that `expr` builds, or
-    the module of a functional copy of it (`px.replace(var, ...)`, `px.eval_mode(var)`);
-    with `aliases`, also through a local assigned once (`out = (var, y); return out`)."""
+def _contains(
+    expr: Node, vars: set[Var], aliases: dict[Var, list[Expression]] | None = None, depth: int = 0
+) -> bool:
+    """One of `vars` is `expr` or an item of the tuples, lists and dicts that `expr`
+    builds, or the module of a functional copy of it (`px.replace(var, ...)`,
+    `px.eval_mode(var)`); with `aliases`, also through a local every value of which
+    holds one (`out = (var, y); return out`)."""
     if isinstance(expr, NameExpr):
-        if expr.node is var:
+        if expr.node in vars:
             return True
-        value = aliases.get(expr.node) if aliases is not None and isinstance(expr.node, Var) else None
-        return value is not None and depth < 8 and _contains(value, var, aliases, depth + 1)
+        values = aliases.get(expr.node, []) if aliases is not None and isinstance(expr.node, Var) else []
+        return bool(values) and depth < 8 and all(_contains(v, vars, aliases, depth + 1) for v in values)
     if isinstance(expr, (TupleExpr, ListExpr, DictExpr)):
-        return any(_contains(c, var, aliases, depth) for c in children(expr))
+        return any(_contains(c, vars, aliases, depth) for c in children(expr))
     if isinstance(expr, CallExpr) and expr.args and _is_copy(expr.callee):
-        return _contains(expr.args[0], var, aliases, depth)
+        return _contains(expr.args[0], vars, aliases, depth)
     return False
+
+
+def _copied(expr: Expression) -> Var | None:
+    """The variable that `expr` is a functional copy of (`px.replace(px.eval_mode(m))`: `m`)."""
+    while isinstance(expr, CallExpr) and expr.args and _is_copy(expr.callee):
+        expr = expr.args[0]
+    return expr.node if isinstance(expr, NameExpr) and isinstance(expr.node, Var) else None
+
+
+def _copy_assignments(nodes: list[Node]) -> dict[int, Var]:
+    """id of the target of each `v = px.replace(w, ...)` among `nodes` -> `w`."""
+    found: dict[int, Var] = {}
+    for node in nodes:
+        if isinstance(node, AssignmentStmt) and len(node.lvalues) == 1:
+            target, value = node.lvalues[0], node.rvalue
+        elif isinstance(node, AssignmentExpr):
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, NameExpr) and isinstance(value, CallExpr) and _is_copy(value.callee):
+            source = _copied(value)
+            if source is not None:
+                found[id(target)] = source
+    return found
+
+
+def _holding_arguments(
+    func: FuncItem, nodes: list[Node], bindings: Bindings, own: set[int], args: set[Var], copies: dict[int, Var]
+) -> set[Var]:
+    """The variables of `func` that hold one of `args` (its arguments and the modules
+    unpacked from them), or a functional copy of one, whichever path ran: every assignment
+    to them unpacks one (`model, velocity = carry`) or copies one (`model =
+    px.update_parameters(model, params)`: a copy of a stale argument is still stale).
+
+    Locals only: a `global` or `nonlocal` name may hold a value from elsewhere when it
+    is read before this function assigns it.
+    """
+    outside = _declared_outside(nodes)
+    mine = set(param_vars(func))
+    held = set(args)
+    changed = True
+    while changed:
+        changed = False
+        for var, sites in bindings.sites.items():
+            if var in held or var.name in outside or not bindings.sources.get(var, set()) <= held:
+                continue
+            if not all(target in own for _, _, target in sites):
+                continue  # assigned in a nested function too
+            copied = [copies.get(target) for _, _, target in sites]
+            kept = (source in held or source is var if source is not None else origin == PART
+                    for (_, origin, _), source in zip(sites, copied))
+            if not all(kept):
+                continue
+            if var in mine or any(source is not var for source in copied):  # it starts from one of them
+                held.add(var)
+                changed = True
+    return held
+
+
+def _copies_of(var: Var, held: set[Var], bindings: Bindings, copies: dict[int, Var]) -> set[Var]:
+    """`var` and the locals of `held` given only functional copies of it (`m = px.eval_mode(var)`)."""
+    same = {var}
+    changed = True
+    while changed:
+        changed = False
+        for other in held - same - bindings.params:
+            sources = [copies.get(target) for _, _, target in bindings.sites.get(other, [])]
+            if any(s in same for s in sources) and all(s in same or s is other for s in sources):
+                same.add(other)
+                changed = True
+    return same
 
 
 def _is_copy(callee: Expression) -> bool:
@@ -170,17 +250,26 @@ def _is_copy(callee: Expression) -> bool:
 _COPIES = frozenset({"replace", "update_parameters", "train_mode", "eval_mode"})
 
 
-def _single_values(nodes: list[Node], bindings: Bindings) -> dict[Var, Expression]:
-    """The locals of a function (its own `nodes`) given one value, by one plain assignment."""
-    found: dict[Var, Expression] = {}
+def _plain_values(nodes: list[Node], bindings: Bindings) -> dict[Var, list[Expression]]:
+    """The locals of a function (its own `nodes`) given values only by plain assignments
+    there (`new_carry = (model, velocity)`, once or on several paths): those values."""
+    outside = _declared_outside(nodes)
+    found: dict[Var, list[Expression]] = {}
     for node in nodes:
         if isinstance(node, AssignmentStmt) and len(node.lvalues) == 1:
             target = node.lvalues[0]
-            if isinstance(target, NameExpr) and isinstance(target.node, Var):
-                values = bindings.values.get(target.node, [])
-                if len(values) == 1 and values[0] is node.rvalue:
-                    found[target.node] = node.rvalue
-    return found
+            if isinstance(target, NameExpr) and isinstance(target.node, Var) and target.name not in outside:
+                found.setdefault(target.node, []).append(node.rvalue)
+    return {
+        var: values
+        for var, values in found.items()
+        if var not in bindings.params and [id(v) for v in bindings.values.get(var, [])] == [id(v) for v in values]
+    }
+
+
+def _declared_outside(nodes: list[Node]) -> set[str]:
+    """The names a function (its own `nodes`) declares `global` or `nonlocal`."""
+    return {name for n in nodes if isinstance(n, (GlobalDecl, NonlocalDecl)) for name in n.names}
 
 
 def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
