@@ -99,7 +99,7 @@ class MaxPool(Pool):
         elif jnp.issubdtype(x.dtype, jnp.inexact):
             lowest = -np.inf
         else:
-            lowest = jnp.iinfo(x.dtype).min
+            lowest = np.iinfo(x.dtype).min
         return self._reduce(x, np.array(lowest, x.dtype), jax.lax.max)
 
 
