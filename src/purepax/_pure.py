@@ -327,8 +327,9 @@ def purecall(module: Any, /, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
     if inspect.ismethod(module) and isinstance(module.__self__, Module):
         method = module.__func__
 
-        # Wrapped: an error names the method, and its arguments as the method names them.
-        @functools.wraps(method)
+        # Wrapped (its names, not its attributes): an error names the method, and its
+        # arguments as the method names them.
+        @functools.wraps(method, updated=())
         def call_method(self: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:
             return self, method(self, *args, **kwargs)
 
