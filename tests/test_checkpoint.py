@@ -275,7 +275,9 @@ def _abstract_model(model):
 
 def _one_leaf_abstract(model):
     def abstract(path, leaf):
-        return jax.ShapeDtypeStruct(leaf.shape, leaf.dtype) if jax.tree_util.keystr(path) == ".blocks[1].attn.k_proj.weight" else leaf
+        if jax.tree_util.keystr(path) == ".blocks[1].attn.k_proj.weight":
+            return jax.ShapeDtypeStruct(leaf.shape, leaf.dtype)
+        return leaf
 
     return jax.tree_util.tree_map_with_path(abstract, model)
 
@@ -297,16 +299,42 @@ def _deleted(model):
 @pytest.mark.parametrize(
     "save, where, fix",
     [
-        (lambda path, m: px.save(path, _abstract_model(m)), r"blocks\[0\]\.attn\.q_proj\.weight is a jax\.ShapeDtypeStruct", "not the result of jax.eval_shape"),
-        (lambda path, m: px.save(path, _one_leaf_abstract(m)), r"blocks\[1\]\.attn\.k_proj\.weight is a jax\.ShapeDtypeStruct", "Save the concrete model"),
-        (lambda path, m: px.save(path, {"a": _ArrayLike()}), r"\['a'\] is a _ArrayLike, which is not a concrete array", "convert it"),
-        (lambda path, m: px.save(path, _deleted(m)), r"\[1\]\['bias'\] is a deleted array", "Save the model that function returned"),
-        (_saved_inside_jit, r"blocks\[0\]\.attn\.q_proj\.weight is a traced value", "Call px.save outside the transformation"),
-        (lambda path, m: px.save(path, (m, np.array([object()], dtype=object))), r"\[1\] has dtype object", "Convert it"),
+        (
+            lambda path, m: px.save(path, _abstract_model(m)),
+            r"blocks\[0\]\.attn\.q_proj\.weight is a jax\.ShapeDtypeStruct",
+            "not the result of jax.eval_shape",
+        ),
+        (
+            lambda path, m: px.save(path, _one_leaf_abstract(m)),
+            r"blocks\[1\]\.attn\.k_proj\.weight is a jax\.ShapeDtypeStruct",
+            "Save the concrete model",
+        ),
+        (
+            lambda path, m: px.save(path, {"a": _ArrayLike()}),
+            r"\['a'\] is a _ArrayLike, which is not a concrete array",
+            "convert it",
+        ),
+        (
+            lambda path, m: px.save(path, _deleted(m)),
+            r"\[1\]\['bias'\] is a deleted array",
+            "Save the model that function returned",
+        ),
+        (
+            _saved_inside_jit,
+            r"blocks\[0\]\.attn\.q_proj\.weight is a traced value",
+            "Call px.save outside the transformation",
+        ),
+        (
+            lambda path, m: px.save(path, (m, np.array([object()], dtype=object))),
+            r"\[1\] has dtype object",
+            "Convert it",
+        ),
     ],
     ids=["eval_shape", "one_abstract_leaf", "array_like", "deleted_array", "inside_jit", "object_array"],
 )
-def test_save_refuses_a_leaf_without_values_naming_it_and_keeps_the_previous_checkpoint(tmp_path, model, getkey, save, where, fix):
+def test_save_refuses_a_leaf_without_values_naming_it_and_keeps_the_previous_checkpoint(
+    tmp_path, model, getkey, save, where, fix
+):
     path = tmp_path / "m.ckpt"
     px.save(path, model)
     before = path.read_bytes()

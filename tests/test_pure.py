@@ -455,7 +455,8 @@ def test_an_unreturned_update_names_the_parameter_as_declared():
         model(x)
         return x
 
-    with pytest.raises(px.UnreturnedUpdateError, match=r"^test_.*step changed its argument model \(a Counter: Counter\.count was set\)"):
+    message = r"^test_.*step changed its argument model \(a Counter: Counter\.count was set\)"
+    with pytest.raises(px.UnreturnedUpdateError, match=message):
         step(1, Counter())
     with pytest.raises(px.UnreturnedUpdateError, match="changed its argument model "):
         step(1, model=Counter())
@@ -494,7 +495,8 @@ class Owner(px.Module):
     ids=["pure_method", "pure_function", "purecall_method"],
 )
 def test_an_unreturned_update_in_a_method_names_its_parameter(call, name):
-    with pytest.raises(px.UnreturnedUpdateError, match=rf"Owner\.(step|forget) changed its argument {name}(\.counter)? \("):
+    message = rf"Owner\.(step|forget) changed its argument {name}(\.counter)? \("
+    with pytest.raises(px.UnreturnedUpdateError, match=message):
         call(Owner(Counter()))
 
 

@@ -172,7 +172,9 @@ def test_every_pool_matches_numpy_for_every_dtype_family_eagerly_under_jit_and_v
         else:
             tolerance = AVG_TOLERANCE.get(dtype, 1e-6)
             scale = max(1.0, float(np.max(np.abs(np.asarray(x, np.float64)))))
-            np.testing.assert_allclose(np.asarray(y, np.float64), want, rtol=tolerance, atol=tolerance * scale, err_msg=how)
+            np.testing.assert_allclose(
+                np.asarray(y, np.float64), want, rtol=tolerance, atol=tolerance * scale, err_msg=how
+            )
 
 
 def test_averaging_uint8_images_does_not_overflow():
