@@ -262,6 +262,99 @@ def test_save_refuses_object_arrays_and_non_arrays(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+class _ArrayLike:
+    """Has a shape and a dtype, as an array does, but no values."""
+
+    shape = (3,)
+    dtype = np.dtype(np.float32)
+
+
+def _abstract_model(model):
+    return jax.eval_shape(lambda: model)
+
+
+def _one_leaf_abstract(model):
+    def abstract(path, leaf):
+        if jax.tree_util.keystr(path) == ".blocks[1].attn.k_proj.weight":
+            return jax.ShapeDtypeStruct(leaf.shape, leaf.dtype)
+        return leaf
+
+    return jax.tree_util.tree_map_with_path(abstract, model)
+
+
+def _saved_inside_jit(path, model):
+    def step(model):
+        px.save(path, model)
+        return model
+
+    jax.jit(step)(model)
+
+
+def _deleted(model):
+    head = jnp.array(model.head.bias)
+    head.delete()
+    return (model, {"bias": head})
+
+
+@pytest.mark.parametrize(
+    "save, where, fix",
+    [
+        (
+            lambda path, m: px.save(path, _abstract_model(m)),
+            r"blocks\[0\]\.attn\.q_proj\.weight is a jax\.ShapeDtypeStruct",
+            "not the result of jax.eval_shape",
+        ),
+        (
+            lambda path, m: px.save(path, _one_leaf_abstract(m)),
+            r"blocks\[1\]\.attn\.k_proj\.weight is a jax\.ShapeDtypeStruct",
+            "Save the concrete model",
+        ),
+        (
+            lambda path, m: px.save(path, {"a": _ArrayLike()}),
+            r"\['a'\] is a _ArrayLike, which is not a concrete array",
+            "convert it",
+        ),
+        (
+            lambda path, m: px.save(path, _deleted(m)),
+            r"\[1\]\['bias'\] is a deleted array",
+            "Save the model that function returned",
+        ),
+        (
+            _saved_inside_jit,
+            r"blocks\[0\]\.attn\.q_proj\.weight is a traced value",
+            "Call px.save outside the transformation",
+        ),
+        (
+            lambda path, m: px.save(path, (m, np.array([object()], dtype=object))),
+            r"\[1\] has dtype object",
+            "Convert it",
+        ),
+    ],
+    ids=["eval_shape", "one_abstract_leaf", "array_like", "deleted_array", "inside_jit", "object_array"],
+)
+def test_save_refuses_a_leaf_without_values_naming_it_and_keeps_the_previous_checkpoint(
+    tmp_path, model, getkey, save, where, fix
+):
+    path = tmp_path / "m.ckpt"
+    px.save(path, model)
+    before = path.read_bytes()
+    with pytest.raises(px.CheckpointError, match=where) as info:
+        save(path, varied(model, getkey()))
+    assert fix in str(info.value)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.ckpt"]
+
+
+def test_static_fields_may_hold_any_python_object(tmp_path):
+    class Activated(px.Module):
+        w: Float[Array, "n"]
+        activation: object = px.static(default=jax.nn.relu)
+
+    px.save(tmp_path / "a.ckpt", Activated(jnp.ones(3)))
+    loaded = px.load(tmp_path / "a.ckpt", like=Activated(jnp.zeros(3)))
+    assert loaded.activation is jax.nn.relu and np.array_equal(loaded.w, jnp.ones(3))
+
+
 def test_failed_save_keeps_the_previous_checkpoint(tmp_path, model, getkey, monkeypatch):
     path = tmp_path / "m.ckpt"
     px.save(path, model)

@@ -351,7 +351,7 @@ def test_one_of_two_arguments_unreturned():
         b(1)
         return a
 
-    with pytest.raises(px.UnreturnedUpdateError):
+    with pytest.raises(px.UnreturnedUpdateError, match="changed its argument b "):
         fn(Counter(), Counter())
 
 
@@ -405,7 +405,7 @@ def test_another_arguments_copy_does_not_count():
         a(1)
         return px.replace(b, count=b.count + 1)
 
-    with pytest.raises(px.UnreturnedUpdateError, match=r"args\[0\]"):
+    with pytest.raises(px.UnreturnedUpdateError, match="changed its argument a "):
         fn(Counter(), Counter())
 
 
@@ -447,6 +447,83 @@ def test_drop_update_on_purpose():
     _, y = px.purecall(c, 5)
     assert y == 5
     assert int(c.count) == 0
+
+
+def test_an_unreturned_update_names_the_parameter_as_declared():
+    @px.pure
+    def step(x, model):
+        model(x)
+        return x
+
+    message = r"^test_.*step changed its argument model \(a Counter: Counter\.count was set\)"
+    with pytest.raises(px.UnreturnedUpdateError, match=message):
+        step(1, Counter())
+    with pytest.raises(px.UnreturnedUpdateError, match="changed its argument model "):
+        step(1, model=Counter())
+
+
+def test_an_unreturned_update_names_a_keyword_only_parameter():
+    @px.pure
+    def step(x, *, model, scale=1.0):
+        model(x)
+        return x * scale
+
+    with pytest.raises(px.UnreturnedUpdateError, match="changed its argument model "):
+        step(1, model=Counter())
+
+
+class Owner(px.Module):
+    counter: Counter
+
+    @px.pure
+    def step(self, x):
+        self.counter(x)
+        return x
+
+    def forget(self, other: Counter):
+        other(1)
+        return self
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda owner: owner.step(1), "self"),  # a method run by px.pure: its instance
+        (lambda owner: px.pure(owner.step.__wrapped__)(owner, 1), "self"),
+        (lambda owner: px.purecall(owner.forget, Counter()), "other"),  # bound: `self` is returned
+    ],
+    ids=["pure_method", "pure_function", "purecall_method"],
+)
+def test_an_unreturned_update_in_a_method_names_its_parameter(call, name):
+    message = rf"Owner\.(step|forget) changed its argument {name}(\.counter)? \("
+    with pytest.raises(px.UnreturnedUpdateError, match=message):
+        call(Owner(Counter()))
+
+
+class _NoSignature:
+    """A callable whose signature Python cannot read (as for some C functions)."""
+
+    __signature__ = "unreadable"
+
+    def __call__(self, *args):
+        args[0](1)
+
+
+@pytest.mark.parametrize(
+    "fn, args, kwargs, name",
+    [
+        (lambda *args: args[1](1), (0, Counter()), {}, r"args\[1\]"),  # no name but `args`
+        (lambda first, *rest: rest[0](1), (0, Counter()), {}, r"rest\[0\]"),
+        (lambda **options: options["model"](1), (), {"model": Counter()}, r"options\['model'\]"),
+        (lambda pair: pair[1](1), ((0, Counter()),), {}, r"pair\[1\]"),  # inside a container
+        (lambda config: config["m"].counter(1), ({"m": Wrapper(Counter())},), {}, r"config\['m'\]"),
+        (_NoSignature(), (Counter(),), {}, r"args\[0\]"),
+    ],
+    ids=["star_args", "star_named", "star_star_kwargs", "in_a_tuple", "in_a_dict", "no_signature"],
+)
+def test_an_unreturned_update_names_the_best_name_there_is(fn, args, kwargs, name):
+    with pytest.raises(px.UnreturnedUpdateError, match=rf"changed its argument {name} \("):
+        px.pure(fn)(*args, **kwargs)
 
 
 # --- no strong references kept -----------------------------------------------------------
@@ -758,7 +835,7 @@ def test_a_copy_of_another_argument_does_not_count():
         w(x)
         return px.replace(other, scale=2.0)
 
-    with pytest.raises(px.UnreturnedUpdateError, match=r"args\[0\]"):
+    with pytest.raises(px.UnreturnedUpdateError, match="changed its argument w "):
         fn(Wrapper(Counter()), Wrapper(Counter()), 1.0)
 
 

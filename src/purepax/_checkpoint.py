@@ -39,6 +39,7 @@ from ._checkpoint_format import (
     read_header as read_header,
 )
 from ._errors import CheckpointError
+from ._trace import Tracer
 
 _T = TypeVar("_T")
 
@@ -191,6 +192,9 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     leaves the previous checkpoint intact. Arrays are written one at a time (at most one
     array is copied to the host at once). Static fields (configuration) are not stored:
     `px.load` takes them from `like`. The format is described in docs/checkpointing.md.
+    A leaf that cannot be stored (one without values, such as `jax.eval_shape`'s
+    `ShapeDtypeStruct` or a tracer inside `jax.jit`; an object array) raises
+    `px.CheckpointError` naming its path before anything is written.
 
     A sharded array is written whole. In a multi-process run (`jax.distributed`), call
     `px.save` on every process: arrays sharded across processes are gathered (one at a
@@ -211,6 +215,7 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     leaves = _leaves(tree)
     entries, offset, end = [], 0, 0
     for leaf_path, leaf in leaves:
+        _check_concrete(leaf_path, leaf)
         entry = _entry(leaf_path, leaf)
         offset += -offset % ALIGNMENT
         entry["offset"] = offset
@@ -227,6 +232,36 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
         _write(path, entries, leaves, end)
     finally:
         wait_for_all(everyone)
+
+
+def _check_concrete(path: str, leaf: Any) -> None:
+    """Refuse, before anything is written, a leaf that has a shape and dtype but no values.
+
+    `_entry` accepts such leaves (`px.load`'s `like` may be abstract); a save would only
+    fail on them once the file is under way, with an error that names no field.
+    """
+    if isinstance(leaf, jax.ShapeDtypeStruct):
+        raise CheckpointError(
+            f"px.save: {path} is a jax.ShapeDtypeStruct (an abstract array, as jax.eval_shape "
+            "gives), which has no values to store. Save the concrete model, not the result of "
+            "jax.eval_shape."
+        )
+    if isinstance(leaf, Tracer):
+        raise CheckpointError(
+            f"px.save: {path} is a traced value (px.save was called inside jax.jit or another "
+            "transformation), which has no values to store. Call px.save outside the "
+            "transformation, on the model it returns."
+        )
+    if isinstance(leaf, jax.Array) and leaf.is_deleted():
+        raise CheckpointError(
+            f"px.save: {path} is a deleted array (donated to a jitted function, or deleted), "
+            "which has no values to store. Save the model that function returned."
+        )
+    if hasattr(leaf, "shape") and hasattr(leaf, "dtype") and not isinstance(leaf, (jax.Array, np.ndarray, np.generic)):
+        raise CheckpointError(
+            f"px.save: {path} is a {type(leaf).__name__}, which is not a concrete array. A "
+            "checkpoint stores JAX and numpy arrays and Python numbers; convert it to one."
+        )
 
 
 def _write(path: str | os.PathLike[str], entries: list[dict[str, Any]], leaves: list[tuple[str, Any]], end: int) -> None:

@@ -57,7 +57,7 @@ class _Frame:
         self.trace = current_trace()
         self.open = True
         self.roots: list[Module] = []  # the view of each argument module
-        self.paths: list[str] = []  # where each argument module was, e.g. "args[0]"
+        self.paths: list[tuple[Any, ...]] = []  # where each argument module was in (args, kwargs)
         self.tokens: list[object] = []  # the lineage token of each argument
         # The modules given (the caller's, not views), kept alive during the call so that
         # their ids cannot be reused by a module made in it.
@@ -125,7 +125,7 @@ class _Frame:
                 continue
             module = type(view).__name__
             raise UnreturnedUpdateError(
-                f"{_name(fn)} changed its argument {self.paths[root]} (a {module}: "
+                f"{_name(fn)} changed its argument {_argument_name(fn, self.paths[root])} (a {module}: "
                 f"{change} was set) but did not return it, so the update would be lost. "
                 f"Return the module and use the returned copy (e.g. `return {module.lower()}, "
                 f"out`); to drop the update on purpose, return it and ignore it, as "
@@ -145,7 +145,7 @@ class _Frame:
                     self.tokens.append(object())
                     root.__dict__[LINEAGE] = self.tokens[-1]
                     self.roots.append(root)
-                    self.paths.append(_argument_path(path))
+                    self.paths.append(path)
                 leaf = memo[id(leaf)]
             copied.append(leaf)
         self._token = _STACK.set(_STACK.get() + (self,))
@@ -272,10 +272,34 @@ def _modules_reached(out: Any, limit: int = 10_000) -> Iterator[Module]:
 _OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType, jax.Array)
 
 
-def _argument_path(path: tuple[Any, ...]) -> str:
-    where, *rest = path
-    head = "args" if where.idx == 0 else "kwargs"
-    return head + str(jax.tree_util.keystr(tuple(rest)))
+def _argument_name(fn: Callable[..., Any], path: tuple[Any, ...]) -> str:
+    """The argument at `path` in `(args, kwargs)` as `fn` names it: `model`, `pair[1]`,
+    `models[0]` for the first of `*models`; `args[0]` only where `fn` names none.
+
+    Asked only for an error message: a signature costs too much to read on every call.
+    """
+    where, head, *rest = path
+    keyword: object = head.key if where.idx == 1 else None
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):  # a callable whose signature Python cannot read
+        parameters = []
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    star = next((p.name for p in parameters if p.kind == p.VAR_POSITIONAL), None)
+    double_star = next((p.name for p in parameters if p.kind == p.VAR_KEYWORD), None)
+    name: str  # `head.idx` is untyped (a jax.tree_util key)
+    if keyword is None:
+        if head.idx < len(positional):
+            name = positional[head.idx].name
+        elif star is not None:
+            name = f"{star}[{head.idx - len(positional)}]"
+        else:
+            name = f"args[{head.idx}]"
+    elif double_star is not None and not any(p.name == keyword and p.kind != p.POSITIONAL_ONLY for p in parameters):
+        name = f"{double_star}[{keyword!r}]"
+    else:
+        name = str(keyword)
+    return name + str(jax.tree_util.keystr(tuple(rest)))
 
 
 def _call(module: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:
@@ -303,10 +327,12 @@ def purecall(module: Any, /, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
     if inspect.ismethod(module) and isinstance(module.__self__, Module):
         method = module.__func__
 
+        # Wrapped (its names, not its attributes): an error names the method, and its
+        # arguments as the method names them.
+        @functools.wraps(method, updated=())
         def call_method(self: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:
             return self, method(self, *args, **kwargs)
 
-        call_method.__qualname__ = getattr(method, "__qualname__", "method")
         return pure(call_method)(module.__self__, *args, **kwargs)
     raise TypeError(
         f"px.purecall takes a module or a bound method of a module, got {module!r}. To run a "

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, Float
+from jaxtyping import Array, Float, Shaped
 
+from .._errors import ArgumentError
 from .._module import Module
 from ._spatial import NormalPadding, Padding, normal_padding, per_dimension
 
@@ -20,7 +21,8 @@ class Pool(Module):
 
     As in Flax: `stride` defaults to the window (non-overlapping windows) and `padding`
     to "VALID"; "SAME" and "VALID" mean what they mean in `jax.lax.reduce_window`.
-    Pooling has no parameters and computes in the input's dtype.
+    Pooling has no parameters. Max pooling keeps the input's dtype (bool and integers
+    included); average pooling averages integers and booleans in floating point.
     """
 
     num_spatial_dims: ClassVar[int]
@@ -42,7 +44,7 @@ class Pool(Module):
         name = type(self).__name__
         n = getattr(self, "num_spatial_dims", None)
         if n is None:
-            raise TypeError(f"{name} is a base class: use MaxPool1d/2d/3d or AvgPool1d/2d/3d.")
+            raise ArgumentError(f"{name} is a base class: use MaxPool1d/2d/3d or AvgPool1d/2d/3d.")
         self.window = per_dimension(name, "window", window, n)
         self.stride = self.window if stride is None else per_dimension(name, "stride", stride, n)
         self.padding = normal_padding(name, padding, n)
@@ -50,7 +52,7 @@ class Pool(Module):
     def _reduce(self, x: jax.Array, init: np.ndarray[Any, Any], op: Callable[[jax.Array, jax.Array], jax.Array]) -> jax.Array:
         n = self.num_spatial_dims
         if x.ndim < n + 1:
-            raise ValueError(
+            raise ArgumentError(
                 f"{type(self).__name__} takes channels-last inputs (*batch, <{n} spatial axes>, "
                 f"channels), got shape {x.shape}."
             )
@@ -66,6 +68,8 @@ class Pool(Module):
 
 class MaxPool(Pool):
     """Max pooling (the base class of `MaxPool1d/2d/3d`); padded entries never win.
+
+    The output has the input's dtype, whatever it is (bool: a window's `any`).
 
     **Arguments:**
 
@@ -87,9 +91,15 @@ class MaxPool(Pool):
     ) -> None:
         super().__init__(window, stride, padding)
 
-    def __call__(self, x: Float[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
-        # A concrete initial value lets JAX pick its differentiable max/sum reductions.
-        lowest = -np.inf if jnp.issubdtype(x.dtype, jnp.inexact) else np.iinfo(x.dtype).min
+    def __call__(self, x: Shaped[Array, "*batch_and_spatial c"]) -> Shaped[Array, "*batch_and_spatial2 c"]:
+        # The identity of max (padded entries never win); a concrete initial value lets JAX
+        # pick its differentiable max reduction.
+        if x.dtype == jnp.bool_:
+            lowest: Any = False
+        elif jnp.issubdtype(x.dtype, jnp.inexact):
+            lowest = -np.inf
+        else:
+            lowest = np.iinfo(x.dtype).min
         return self._reduce(x, np.array(lowest, x.dtype), jax.lax.max)
 
 
@@ -97,7 +107,9 @@ class AvgPool(Pool):
     """Average pooling (the base class of `AvgPool1d/2d/3d`).
 
     The sum of every window is divided by the window size, padded entries counted as
-    zeros (Flax's and PyTorch's default, `count_include_pad=True`).
+    zeros (Flax's and PyTorch's default, `count_include_pad=True`). Integers and booleans
+    are averaged in the floating-point dtype `jnp.mean` gives them (float32, or float64
+    under `jax_enable_x64`), so a sum never overflows; floats keep their dtype.
 
     **Arguments:** as `MaxPool`.
 
@@ -114,7 +126,9 @@ class AvgPool(Pool):
     ) -> None:
         super().__init__(window, stride, padding)
 
-    def __call__(self, x: Float[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
+    def __call__(self, x: Shaped[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
+        if not jnp.issubdtype(x.dtype, jnp.inexact):
+            x = x.astype(jnp.result_type(float))  # jnp.mean's rule: the default float dtype
         total = self._reduce(x, np.array(0, x.dtype), jax.lax.add)
         return total / math.prod(self.window)
 
