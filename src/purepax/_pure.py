@@ -22,7 +22,7 @@ from typing import Any, ParamSpec, TypeVar, overload
 import jax
 
 from ._containers import same_structure
-from ._errors import ImmutableModuleError, UnreturnedUpdateError
+from ._errors import ArgumentError, ImmutableModuleError, UnreturnedUpdateError
 from ._module import (
     GUARD,
     Module,
@@ -209,7 +209,7 @@ def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     ```
     """
     if not callable(fn):
-        raise TypeError(f"px.pure takes a function, got {fn!r}.")
+        raise ArgumentError(f"px.pure takes a function, got {fn!r}.")
 
     if inspect.iscoroutinefunction(fn):
         # The frame must stay open until the coroutine finishes, not until it is created;
@@ -334,7 +334,7 @@ def purecall(module: Any, /, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
             return self, method(self, *args, **kwargs)
 
         return pure(call_method)(module.__self__, *args, **kwargs)
-    raise TypeError(
+    raise ArgumentError(
         f"px.purecall takes a module or a bound method of a module, got {module!r}. To run a "
         "function on copies of its module arguments, use px.pure(fn)(*args)."
     )
