@@ -1,4 +1,4 @@
-"""purepax.optim.Optimizer against raw optax on the same arrays."""
+"""purepax.optim.Optimizer: against raw optax on the same arrays; it steps only the model it was built for."""
 
 from __future__ import annotations
 
@@ -310,7 +310,7 @@ MISMATCHES = {
         make_model,
         lambda key: make_model(key, depth=1),
         px.grad,
-        r"Model\.layers has 1 items, where the model it was built for has 2",
+        r"Model\.layers has 1 item, where the model it was built for has 2",
     ),
     "state differentiated": (
         lambda key: Normed(key=key),
@@ -354,7 +354,8 @@ def test_a_model_in_another_training_mode_is_named_by_its_static_field(getkey):
     opt = Optimizer(optax.sgd(0.1), model)
     evaluated = px.eval_mode(model)
     with pytest.raises(
-        px.ModelMismatchError, match=r"Model\.training is False, where the model it was built for has True \(a static field\)"
+        px.ModelMismatchError,
+        match=r"Model\.training is False, where the model it was built for has True \(a static field\)\. Step",
     ):
         opt.apply_gradients(evaluated, px.grad(loss)(evaluated, *data(getkey())))
 

@@ -144,7 +144,7 @@ def _words(difference: Difference, what: str) -> str:
     if kind == "static":
         return f"{path} is {got!r}, where {other} {expected!r} (a static field)"
     if kind == "length":
-        return f"{path} has {got} items, where {other} {expected}"
+        return f"{path} has {got} item{'' if got == 1 else 's'}, where {other} {expected}"
     if kind == "keys":
         return f"{path} has keys {got}, where {other} {expected}"
     return f"{path} is {describe(got)} in the {what}, where {other} {describe(expected)}"
