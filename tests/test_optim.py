@@ -1,4 +1,4 @@
-"""purepax.optim.Optimizer against raw optax on the same arrays."""
+"""purepax.optim.Optimizer: against raw optax on the same arrays; it steps only the model it was built for."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from jaxtyping import Array, Float, Int
 
 import purepax as px
+from purepax import nn
 from purepax.optim import Optimizer
 
 
@@ -37,14 +38,15 @@ class Model(px.Module):
         return self.head(x) * self.running
 
 
-def make_model(key):
-    k1, k2, k3 = jax.random.split(key, 3)
+def make_model(key, inputs=3, depth=2):
+    keys = jax.random.split(key, depth + 1)
 
     def linear(k, i, o):
         kw, kb = jax.random.split(k)
         return Linear(jax.random.normal(kw, (i, o)) / i**0.5, 0.1 * jax.random.normal(kb, (o,)))
 
-    return Model((linear(k1, 3, 4), linear(k2, 4, 4)), linear(k3, 4, 2))
+    layers = tuple(linear(k, inputs if i == 0 else 4, 4) for i, k in enumerate(keys[:-1]))
+    return Model(layers, linear(keys[-1], 4, 2))
 
 
 def loss(model, x, y):
@@ -232,13 +234,169 @@ def test_trainable_sees_parameter_paths_and_leaves(getkey):
 
 def test_wrong_arguments(getkey):
     model = make_model(getkey())
-    with pytest.raises(TypeError, match="purepax module"):
+    with pytest.raises(px.ArgumentError, match="purepax module") as info:
         Optimizer(optax.adam(1e-3), {"w": jnp.ones(2)})
-    with pytest.raises(TypeError, match="GradientTransformation"):
+    assert isinstance(info.value, TypeError)
+    with pytest.raises(px.ArgumentError, match="GradientTransformation"):
         Optimizer(0.1, model)
     opt = Optimizer(optax.adam(1e-3), model)
     with pytest.raises(TypeError, match="px.grad"):
         opt.apply_gradients(model, model.head)
+
+
+class Normed(px.Module):
+    """A model with state: batch norm's running statistics."""
+
+    linear: nn.Linear
+    norm: nn.BatchNorm
+
+    def __init__(self, *, key):
+        self.linear = nn.Linear(3, 4, key=key)
+        self.norm = nn.BatchNorm(4)
+
+    def __call__(self, x):
+        return self.norm(self.linear(x))
+
+
+def normed_loss(model, x, y):
+    _, out = px.purecall(model, x)
+    return jnp.mean((out[:, :2] - y) ** 2)
+
+
+def step_with(gradient):
+    """A step as users write it, with `gradient` (px.grad or jax.grad) of the loss that fits the model."""
+
+    def step(model, opt, x, y):
+        fits = normed_loss if isinstance(model, Normed) else loss
+        return opt.apply_gradients(model, gradient(fits)(model, x, y))
+
+    return step
+
+
+def scanned(step):
+    def run(model, opt, x, y):
+        body = lambda carry, batch: (step(*carry, *batch), None)
+        return px.scan(body, (model, opt), (x[None], y[None]))[0]
+
+    return run
+
+
+ROUTES = {"eager": lambda step: step, "px.jit": px.jit, "jax.jit": jax.jit, "px.scan": scanned}
+
+MISMATCHES = {
+    # what the optimizer is built for, what it is handed, the gradient, what the error says
+    "width": (
+        make_model,
+        lambda key: make_model(key, inputs=4),
+        px.grad,
+        r"Model\.layers\[0\]\.weight is an array of shape \(4, 4\) and dtype float32 in the model, where the "
+        r"model it was built for has an array of shape \(3, 4\) and dtype float32\. Build a new "
+        r"Optimizer\(tx, model\)",
+    ),
+    "dtype": (
+        make_model,
+        lambda key: jax.tree.map(lambda a: a.astype(jnp.bfloat16), make_model(key)),
+        px.grad,
+        r"Model\.layers\[0\]\.weight is an array of shape \(3, 4\) and dtype bfloat16 in the model, where "
+        r"the model it was built for has an array of shape \(3, 4\) and dtype float32",
+    ),
+    "extra layer": (
+        make_model,
+        lambda key: make_model(key, depth=3),
+        px.grad,
+        r"Model\.layers has 3 items, where the model it was built for has 2\. Build a new Optimizer\(tx, model\)",
+    ),
+    "missing layer": (
+        make_model,
+        lambda key: make_model(key, depth=1),
+        px.grad,
+        r"Model\.layers has 1 item, where the model it was built for has 2",
+    ),
+    "state differentiated": (
+        lambda key: Normed(key=key),
+        lambda key: Normed(key=key),
+        jax.grad,
+        r"the gradient differentiates the model's state: Normed\.norm\.mean is an array of shape \(4,\) and "
+        r"dtype float32 in the gradient, where the model's parameters have None\. .*px\.grad or "
+        r"px\.value_and_grad",
+    ),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
+@pytest.mark.parametrize("built_for, given, gradient, message", MISMATCHES.values(), ids=MISMATCHES.keys())
+def test_an_optimizer_refuses_a_model_or_gradient_it_was_not_built_for(
+    route, built_for, given, gradient, message, getkey
+):
+    key = getkey()
+    opt = Optimizer(optax.adam(1e-2), built_for(key))
+    model = given(key)
+    inputs = 3 if isinstance(model, Normed) else model.layers[0].weight.shape[0]
+    with pytest.raises(px.ModelMismatchError, match=message) as info:
+        route(step_with(gradient))(model, opt, jnp.ones((8, inputs)), jnp.ones((8, 2)))
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+
+
+def test_a_gradient_of_another_model_is_refused(getkey):
+    model, wide = make_model(getkey()), make_model(getkey(), inputs=4)
+    opt = Optimizer(optax.sgd(0.1), model)
+    with pytest.raises(
+        px.ModelMismatchError,
+        match=r"the gradient is not shaped like the model's parameters: Model\.layers\[0\]\.weight is an array "
+        r"of shape \(4, 4\) and dtype float32 in the gradient, where the model's parameters have an array of "
+        r"shape \(3, 4\).*px\.grad\(loss\)\(model, \.\.\.\)",
+    ):
+        opt.apply_gradients(model, px.grad(loss)(wide, jnp.ones((8, 4)), jnp.ones((8, 2))))
+
+
+def test_a_model_in_another_training_mode_is_named_by_its_static_field(getkey):
+    model = make_model(getkey())
+    opt = Optimizer(optax.sgd(0.1), model)
+    evaluated = px.eval_mode(model)
+    with pytest.raises(
+        px.ModelMismatchError,
+        match=r"Model\.training is False, where the model it was built for has True \(a static field\)\. Step",
+    ):
+        opt.apply_gradients(evaluated, px.grad(loss)(evaluated, *data(getkey())))
+
+
+def test_a_model_with_state_steps_with_a_px_grad_gradient(getkey):
+    model = Normed(key=getkey())
+    opt = Optimizer(optax.adam(1e-2), model)
+    step = px.jit(step_with(px.grad))
+    x, y = jax.random.normal(getkey(), (8, 3)), jax.random.normal(getkey(), (8, 2))
+    new, opt = step(model, opt, x, y)
+    new, opt = step(new, opt, x, y)
+    assert not np.array_equal(new.linear.weight, model.linear.weight)
+    assert np.array_equal(new.norm.mean, model.norm.mean) and np.array_equal(new.norm.var, model.norm.var)
+
+
+@pytest.mark.parametrize("jit", [px.jit, jax.jit], ids=["px.jit", "jax.jit"])
+def test_a_compiled_step_is_traced_once(jit, getkey):
+    traces = []
+
+    @jit
+    def step(model, opt, x, y):
+        traces.append(1)
+        return opt.apply_gradients(model, px.grad(loss)(model, x, y))
+
+    model = make_model(getkey())
+    opt = Optimizer(optax.adam(1e-2), model)
+    for _ in range(3):
+        model, opt = step(model, opt, *data(getkey()))
+    assert len(traces) == 1
+
+
+def test_multisteps_updates_every_second_step(getkey):
+    model = make_model(getkey())
+    opt = Optimizer(optax.MultiSteps(optax.sgd(0.1), every_k_schedule=2), model)
+    step = px.jit(lambda m, o, x, y: o.apply_gradients(m, px.grad(loss)(m, x, y)))
+    changed = []
+    for _ in range(4):
+        new, opt = step(model, opt, *data(getkey()))
+        changed.append(not np.array_equal(new.head.weight, model.head.weight))
+        model = new
+    assert changed == [False, True, False, True]
 
 
 def test_optimizer_is_immutable(getkey):

@@ -9,14 +9,14 @@ module field that changed.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import jax
 
 from ._containers import same_structure
+from ._difference import Difference, describe, first_difference
 from ._errors import CarryStructureError
-from ._module import Module, spec_of
 from ._transforms import checked
 
 _C = TypeVar("_C")
@@ -112,7 +112,8 @@ def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: An
     """Raise `CarryStructureError` naming the first place where `returned` differs from `given`."""
     if same_structure(jax.tree_util.tree_structure(given), jax.tree_util.tree_structure(returned)):
         return
-    where = _difference(given, returned, "carry") or (
+    difference = first_difference(given, returned, "carry", shapes=False)
+    where = _words(difference) if difference else (
         f"the carry given is {jax.tree_util.tree_structure(given)} and the carry returned is "
         f"{jax.tree_util.tree_structure(returned)}"
     )
@@ -125,48 +126,15 @@ def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: An
     )
 
 
-def _kind(x: Any) -> str:
-    if x is None:
-        return "None"
-    if isinstance(x, Module):
-        return f"a {type(x).__name__} module"
-    if isinstance(x, jax.Array) or hasattr(x, "shape"):
-        return "an array"
-    return f"a {type(x).__name__}"
-
-
-def _difference(a: Any, b: Any, path: str) -> str | None:
-    """Where `a` and `b` first differ in structure, in words, or None if they do not."""
-    if same_structure(jax.tree_util.tree_structure(a), jax.tree_util.tree_structure(b)):
-        return None
-    if isinstance(a, Module) and type(a) is type(b):
-        spec = spec_of(type(a))
-        dynamic_a, dynamic_b = spec.dynamic_names(a), spec.dynamic_names(b)
-        for name in spec.fields:
-            va, vb = a.__dict__[name], b.__dict__[name]
-            if (name in dynamic_a) != (name in dynamic_b):
-                return f"{path}.{name} is {_kind(va)} in the carry given and {_kind(vb)} in the carry returned"
-            if name in dynamic_a:
-                found = _difference(va, vb, f"{path}.{name}")
-                if found:
-                    return found
-            elif va != vb:
-                return f"the static field {path}.{name} is {va!r} in the carry given and {vb!r} in the carry returned"
-        return None
-    if isinstance(a, (tuple, list)) and type(a) is type(b) and len(a) == len(b):
-        for i, (va, vb) in enumerate(zip(a, b)):
-            found = _difference(va, vb, f"{path}[{i}]")
-            if found:
-                return found
-        return None
-    if isinstance(a, Mapping) and type(a) is type(b) and set(a) == set(b):
-        for key in a:
-            found = _difference(a[key], b[key], f"{path}[{key!r}]")
-            if found:
-                return found
-        return None
-    if isinstance(a, (tuple, list)) and type(a) is type(b):
-        return f"{path} has {len(a)} items in the carry given and {len(b)} in the carry returned"
-    if isinstance(a, Mapping) and type(a) is type(b):
-        return f"{path} has keys {sorted(map(str, a))} in the carry given and {sorted(map(str, b))} in the carry returned"
-    return f"{path} is {_kind(a)} in the carry given and {_kind(b)} in the carry returned"
+def _words(difference: Difference) -> str:
+    path, given, returned, kind = difference
+    if kind == "static":
+        return f"the static field {path} is {given!r} in the carry given and {returned!r} in the carry returned"
+    if kind == "length":
+        return f"{path} has {given} items in the carry given and {returned} in the carry returned"
+    if kind == "keys":
+        return f"{path} has keys {given} in the carry given and {returned} in the carry returned"
+    return (
+        f"{path} is {describe(given, shapes=False)} in the carry given and "
+        f"{describe(returned, shapes=False)} in the carry returned"
+    )

@@ -20,16 +20,16 @@ scan's outputs.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
 
-from ._containers import ARRAY_TYPES
+from ._difference import Difference, describe, first_difference
 from ._errors import FieldError, ImmutableModuleError
 from ._loops import check_carry
-from ._module import Module, shallow_copy, spec_of
+from ._module import Module, shallow_copy
 from ._fields import static
 from ._pure import purecall
 from ._trace import Tracer
@@ -298,7 +298,8 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
     for i, block in enumerate(blocks):
         if not isinstance(block, Module):
             raise TypeError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
-        where = _difference(first, block, f"blocks[{i}]") if i else None
+        difference = first_difference(first, block, f"blocks[{i}]", shapes=True) if i else None
+        where = _words(difference) if difference else None
         if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator, unused-ignore]
             where = f"blocks[{i}] has the tree structure {jax.tree_util.tree_structure(block)}, block 0 has {treedef}"
         if where is not None:
@@ -310,63 +311,16 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
     return Stacked(layers, remat=remat, unroll=unroll)
 
 
+def _words(difference: Difference) -> str:
+    path, first, block, kind = difference
+    if kind == "static":
+        return f"{path} is {block!r} where block 0 has {first!r} (a static field)"
+    if kind == "length":
+        return f"{path} has {block} items where block 0 has {first}"
+    if kind == "keys":
+        return f"{path} has keys {block} where block 0 has {first}"
+    return f"{path} is {_describe(block)} where block 0 has {_describe(first)}"
+
+
 def _describe(x: Any) -> str:
-    if x is None:
-        return "None"
-    if isinstance(x, Module):
-        return f"a {type(x).__name__}"
-    if isinstance(x, ARRAY_TYPES) or hasattr(x, "shape"):
-        return f"an array of shape {tuple(jnp.shape(x))} and dtype {jnp.result_type(x)}"
-    return f"a {type(x).__name__}"
-
-
-def _difference(a: Any, b: Any, path: str) -> str | None:
-    """Where block `b` first differs from block 0 (`a`), in words, or None if nowhere."""
-    if isinstance(a, Module) or isinstance(b, Module):
-        if type(a) is not type(b):
-            return f"{path} is {_describe(b)} where block 0 has {_describe(a)}"
-        spec = spec_of(type(a))
-        dynamic_a, dynamic_b = spec.dynamic_names(a), spec.dynamic_names(b)
-        for name in spec.fields:
-            va, vb = a.__dict__[name], b.__dict__[name]
-            if (name in dynamic_a) != (name in dynamic_b):
-                return f"{path}.{name} is {_describe(vb)} where block 0 has {_describe(va)}"
-            if name in dynamic_a:
-                found = _difference(va, vb, f"{path}.{name}")
-                if found:
-                    return found
-            elif not _same_static(va, vb):
-                return f"{path}.{name} is {vb!r} where block 0 has {va!r} (a static field)"
-        return None
-    array_a = isinstance(a, ARRAY_TYPES) or isinstance(a, (int, float, complex))
-    array_b = isinstance(b, ARRAY_TYPES) or isinstance(b, (int, float, complex))
-    if array_a or array_b:
-        if not (array_a and array_b) or jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
-            return f"{path} is {_describe(b)} where block 0 has {_describe(a)}"
-        return None
-    if a is None or b is None:
-        return None if a is b else f"{path} is {_describe(b)} where block 0 has {_describe(a)}"
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        if len(a) != len(b):
-            return f"{path} has {len(b)} items where block 0 has {len(a)}"
-        for i, (va, vb) in enumerate(zip(a, b)):
-            found = _difference(va, vb, f"{path}[{i}]")
-            if found:
-                return found
-        return None
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        if list(a) != list(b):
-            return f"{path} has keys {list(b)} where block 0 has {list(a)}"
-        for key in a:
-            found = _difference(a[key], b[key], f"{path}[{key!r}]")
-            if found:
-                return found
-        return None
-    return None  # other pytrees: the structure check after this one names them
-
-
-def _same_static(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:
-        return a is b
+    return f"a {type(x).__name__}" if isinstance(x, Module) else describe(x)

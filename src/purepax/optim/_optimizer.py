@@ -5,19 +5,26 @@ The optimizer is itself a module (a pytree), so it goes through `px.jit` and ser
 is a pytree that mixes arrays with modules shaped like the parameters; it is kept here
 flattened (its arrays in a dict keyed by their path in the state, its structure static),
 so the optimizer's own fields stay plain arrays whatever transformation made them.
+
+The optimizer also keeps the tree structure, shapes and dtypes of the parameters it was
+built for (static), and steps only a model and gradient that have them: optax would
+otherwise accept another model's (its state silently taking the new shapes) or fail
+deep inside a transformation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import jax
 import optax
 from jax.sharding import PartitionSpec
 
-from .._functional import parameters, update_parameters
 from .._containers import FrozenDict, same_structure
+from .._difference import Difference, Signature, describe, first_difference, signature
+from .._errors import ArgumentError, ModelMismatchError
+from .._functional import parameters, update_parameters
 from .._fields import state as state_field
 from .._fields import static
 from .._module import Module, shallow_copy
@@ -27,6 +34,20 @@ _M = TypeVar("_M", bound=Module)
 
 Trainable = Callable[[str, jax.Array], bool]
 """A predicate over a parameter's path (e.g. `"encoder.layers[0].weight"`) and value: train it?"""
+
+
+@runtime_checkable
+class Transformation(Protocol):
+    """What `Optimizer` needs of `tx`: optax's `init` and `update`.
+
+    Every optax transformation has them: `optax.GradientTransformation` and
+    `GradientTransformationExtraArgs` (what `optax.chain`, `optax.multi_transform`,
+    `optax.inject_hyperparams(...)(...)` return) as fields, `optax.MultiSteps` as methods.
+    """
+
+    def init(self, params: Any, /) -> Any: ...
+
+    def update(self, updates: Any, state: Any, params: Any = None, /) -> tuple[Any, Any]: ...
 
 
 def _path(keys: tuple[Any, ...]) -> str:
@@ -45,6 +66,90 @@ def _select(params: _M, trainable: Trainable | None) -> _M:
     )
 
 
+class _Parameters:
+    """The tree structure, shapes and dtypes of the parameters an optimizer was built for: a static value.
+
+    Its hash is computed once, as `_Structure`'s.
+    """
+
+    __slots__ = ("treedef", "leaves", "_hash")
+
+    def __init__(self, params: Module) -> None:
+        leaves, self.treedef = jax.tree_util.tree_flatten(params)
+        self.leaves: Signature = signature(leaves)
+        self._hash = hash((self.treedef, self.leaves))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (
+            isinstance(other, _Parameters)
+            and self._hash == other._hash
+            and self.leaves == other.leaves
+            and same_structure(self.treedef, other.treedef)
+        )
+
+    def __repr__(self) -> str:
+        return f"<parameter shapes, {len(self.leaves)} arrays>"
+
+    def check(self, params: Module, grads: Any, name: str) -> None:
+        """Raise `ModelMismatchError` unless `params` (of the model called `name`) and `grads`
+        have this structure, these shapes and dtypes.
+
+        A flatten and a comparison per tree, no device work: shapes and dtypes are known
+        statically (under `jax.jit`, this runs when the step is traced).
+        """
+        for tree, what in ((params, "model"), (grads, "gradient")):
+            leaves, treedef = jax.tree_util.tree_flatten(tree)
+            if not (same_structure(treedef, self.treedef) and signature(leaves) == self.leaves):
+                raise ModelMismatchError(self._mismatch(tree, what, name))
+
+    def _mismatch(self, tree: Any, what: str, name: str) -> str:
+        abstract = [jax.ShapeDtypeStruct(*leaf) for leaf in self.leaves]  # type: ignore[no-untyped-call, unused-ignore]
+        expected = jax.tree_util.tree_unflatten(self.treedef, abstract)
+        difference = first_difference(expected, tree, name, shapes=True)
+        if difference is None:
+            where = f"its tree structure is {jax.tree_util.tree_structure(tree)}, not {self.treedef}"
+        else:
+            where = _words(difference, what)
+        if what == "model" and difference is not None and difference.kind == "static":
+            return (
+                f"Optimizer.apply_gradients: the model is not configured as the one this optimizer "
+                f"was built for: {where}. Step the model with the static fields (configuration, "
+                "training mode) it was built with, or build a new Optimizer(tx, model) for this model."
+            )
+        if what == "model":
+            return (
+                f"Optimizer.apply_gradients: the model is not the one this optimizer was built for: "
+                f"{where}. Build a new Optimizer(tx, model) for a new model: optax's state is shaped "
+                "like the parameters of the model it was made for."
+            )
+        if difference is not None and difference.first is None and difference.kind == "value":
+            return (
+                f"Optimizer.apply_gradients: the gradient differentiates the model's state: {where}. "
+                "A raw jax.grad differentiates every array of a model; compute the gradient with "
+                "px.grad or px.value_and_grad, which differentiate its parameters only."
+            )
+        return (
+            f"Optimizer.apply_gradients: the gradient is not shaped like the model's parameters: "
+            f"{where}. Pass the gradient of this model as px.grad returns it "
+            "(`px.grad(loss)(model, ...)`)."
+        )
+
+
+def _words(difference: Difference, what: str) -> str:
+    path, expected, got, kind = difference
+    other = "the model it was built for has" if what == "model" else "the model's parameters have"
+    if kind == "static":
+        return f"{path} is {got!r}, where {other} {expected!r} (a static field)"
+    if kind == "length":
+        return f"{path} has {got} item{'' if got == 1 else 's'}, where {other} {expected}"
+    if kind == "keys":
+        return f"{path} has keys {got}, where {other} {expected}"
+    return f"{path} is {describe(got)} in the {what}, where {other} {describe(expected)}"
+
+
 class Optimizer(Module):
     """An optax transformation with its state for the parameters of a model.
 
@@ -54,10 +159,11 @@ class Optimizer(Module):
 
     **Arguments:**
 
-    - `tx`: any `optax.GradientTransformation` (chains, schedules, `optax.MultiSteps`,
-      `optax.masked`, `optax.inject_hyperparams`, ...).
+    - `tx`: any optax transformation (chains, schedules, `optax.MultiSteps`,
+      `optax.masked`, `optax.multi_transform`, `optax.inject_hyperparams`, ...).
     - `model`: the model whose parameters are optimised (only its structure, shapes and
-      dtypes matter; its values initialise optax's state as optax's `init` does).
+      dtypes matter; its values initialise optax's state as optax's `init` does). The
+      optimizer steps only a model with these parameters.
     - `trainable`: optional predicate `(path, leaf) -> bool` over the model's
       parameters, where `path` is a parameter's path in the model as `px.save` and
       `px.summary` write it (`"blocks[1].attn.q_proj.weight"`); `False` freezes it.
@@ -78,27 +184,29 @@ class Optimizer(Module):
     ```
     """
 
-    tx: Any = static()  # an optax.GradientTransformation (or optax.MultiSteps)
+    tx: Transformation = static()
     trainable: Trainable | None = static()
     opt_state: dict[str, Any] = state_field()
     structure: Any = static(repr=False)
+    built_for: _Parameters = static(repr=False)
 
-    def __init__(
-        self, tx: optax.GradientTransformation, model: Module, *, trainable: Trainable | None = None
-    ) -> None:
+    def __init__(self, tx: Transformation, model: Module, *, trainable: Trainable | None = None) -> None:
         if not isinstance(model, Module):
-            raise TypeError(
+            raise ArgumentError(
                 f"Optimizer(tx, model) takes a purepax module as `model`, got "
                 f"{type(model).__name__}. Pass the model whose parameters it will update."
             )
-        if not (hasattr(tx, "init") and hasattr(tx, "update")):
-            raise TypeError(
-                f"Optimizer(tx, model) takes an optax.GradientTransformation as `tx`, got "
-                f"{type(tx).__name__}, e.g. `optax.adam(1e-3)`."
+        if not isinstance(tx, Transformation):
+            raise ArgumentError(
+                f"Optimizer(tx, model) takes an optax transformation as `tx` (an "
+                f"optax.GradientTransformation, or an object with its init and update such as "
+                f"optax.MultiSteps), got {type(tx).__name__}. Pass one, e.g. `optax.adam(1e-3)`."
             )
         self.tx = tx
         self.trainable = trainable
-        params = _select(parameters(model), trainable)
+        all_params = parameters(model)
+        self.built_for = _Parameters(all_params)
+        params = _select(all_params, trainable)
         opt_state = tx.init(params)
         self.opt_state, structure = _flatten(opt_state)
         structure.specs = _state_specs(opt_state, params)
@@ -129,6 +237,10 @@ class Optimizer(Module):
         - `model`: the model the gradients were computed for.
         - `grads`: its gradient as `px.grad` returns it, a module shaped like
           `px.parameters(model)` (`None` where the model holds state).
+
+        Both must have the parameters the optimizer was built for (tree structure, shapes,
+        dtypes), or `px.ModelMismatchError` names the first path that differs; this is
+        checked when the step is traced (under `px.jit`, once per compilation).
         - `**extra_args`: passed on to `tx.update`, for transformations that take more
           (`value=loss` for `optax.contrib.reduce_on_plateau`, for instance).
 
@@ -138,12 +250,9 @@ class Optimizer(Module):
         model, opt = opt.apply_gradients(model, px.grad(loss)(model, x, y))
         ```
         """
-        if type(grads) is not type(model):
-            raise TypeError(
-                f"Optimizer.apply_gradients: grads is a {type(grads).__name__} but the model is a "
-                f"{type(model).__name__}. Pass the gradient px.grad returns for this model."
-            )
-        params = _select(parameters(model), self.trainable)
+        all_params = parameters(model)
+        self.built_for.check(all_params, grads, type(model).__name__)
+        params = _select(all_params, self.trainable)
         grads = _select(grads, self.trainable) if self.trainable is not None else grads
         updates, new_state = self.tx.update(grads, self.state, params, **extra_args)
         new_params = optax.apply_updates(params, updates)
