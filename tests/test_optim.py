@@ -349,15 +349,20 @@ def test_a_gradient_of_another_model_is_refused(getkey):
         opt.apply_gradients(model, px.grad(loss)(wide, jnp.ones((8, 4)), jnp.ones((8, 2))))
 
 
-def test_a_model_in_another_training_mode_is_named_by_its_static_field(getkey):
-    model = make_model(getkey())
-    opt = Optimizer(optax.sgd(0.1), model)
-    evaluated = px.eval_mode(model)
-    with pytest.raises(
-        px.ModelMismatchError,
-        match=r"Model\.training is False, where the model it was built for has True \(a static field\)\. Step",
-    ):
-        opt.apply_gradients(evaluated, px.grad(loss)(evaluated, *data(getkey())))
+@pytest.mark.parametrize("transform", [lambda f: f, px.jit, jax.jit], ids=["eager", "px.jit", "jax.jit"])
+def test_a_model_is_stepped_in_either_training_mode(getkey, transform):
+    """Fine-tuning with frozen batch statistics steps the model in eval mode; the mode is
+    part of the tree structure, yet it is the same model: the step keeps it as it came."""
+    model = Normed(key=getkey())
+    opt = Optimizer(optax.adam(1e-2), model)
+    frozen = px.eval_mode(model)
+    x, y = jax.random.normal(getkey(), (8, 3)), jax.random.normal(getkey(), (8, 2))
+    step = transform(lambda m, o: o.apply_gradients(m, px.grad(normed_loss)(m, x, y)))
+    new, opt = step(frozen, opt)
+    assert not new.training and not new.norm.training
+    assert not np.array_equal(new.linear.weight, model.linear.weight)
+    trained, _ = step(px.train_mode(new), opt)  # and back in train mode with the same optimizer
+    assert trained.training and not np.array_equal(trained.linear.weight, new.linear.weight)
 
 
 def test_a_model_with_state_steps_with_a_px_grad_gradient(getkey):

@@ -24,7 +24,7 @@ from jax.sharding import PartitionSpec
 from .._containers import FrozenDict, same_structure
 from .._difference import Difference, Signature, describe, first_difference, signature
 from .._errors import ArgumentError, ModelMismatchError
-from .._functional import parameters, update_parameters
+from .._functional import parameters, train_mode, update_parameters
 from .._fields import state as state_field
 from .._fields import static
 from .._module import Module, shallow_copy
@@ -204,7 +204,9 @@ class Optimizer(Module):
             )
         self.tx = tx
         self.trainable = trainable
-        all_params = parameters(model)
+        # In one training mode: the mode is a static field, part of the tree structure, and
+        # a model is stepped in either (a frozen batch norm in eval mode while fine-tuning).
+        all_params = train_mode(parameters(model))
         self.built_for = _Parameters(all_params)
         params = _select(all_params, trainable)
         opt_state = tx.init(params)
@@ -237,12 +239,13 @@ class Optimizer(Module):
         - `model`: the model the gradients were computed for.
         - `grads`: its gradient as `px.grad` returns it, a module shaped like
           `px.parameters(model)` (`None` where the model holds state).
-
-        Both must have the parameters the optimizer was built for (tree structure, shapes,
-        dtypes), or `px.ModelMismatchError` names the first path that differs; this is
-        checked when the step is traced (under `px.jit`, once per compilation).
         - `**extra_args`: passed on to `tx.update`, for transformations that take more
           (`value=loss` for `optax.contrib.reduce_on_plateau`, for instance).
+
+        Both must have the parameters the optimizer was built for (tree structure, shapes,
+        dtypes; the training mode may differ), or `px.ModelMismatchError` names the first
+        path that differs; this is checked when the step is traced (under `px.jit`, once per
+        compilation).
 
         **Returns:** `(model, optimizer)`, both new; the model's state is kept as is.
 
@@ -250,13 +253,17 @@ class Optimizer(Module):
         model, opt = opt.apply_gradients(model, px.grad(loss)(model, x, y))
         ```
         """
-        all_params = parameters(model)
+        all_params = train_mode(parameters(model))
+        grads = train_mode(grads) if isinstance(grads, Module) else grads
         self.built_for.check(all_params, grads, type(model).__name__)
         params = _select(all_params, self.trainable)
         grads = _select(grads, self.trainable) if self.trainable is not None else grads
         updates, new_state = self.tx.update(grads, self.state, params, **extra_args)
         new_params = optax.apply_updates(params, updates)
         new_opt = _replace_state(self, *_flatten(new_state))
+        # Back in the model's own training modes: the same leaves, the model's structure.
+        own = jax.tree_util.tree_structure(_select(parameters(model), self.trainable))
+        new_params = jax.tree_util.tree_unflatten(own, jax.tree_util.tree_leaves(new_params))
         return update_parameters(model, new_params), new_opt
 
 
