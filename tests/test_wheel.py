@@ -27,6 +27,7 @@ import sys
 import textwrap
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,9 +109,12 @@ FIT = textwrap.dedent(
     """
 )
 
-# What mypy reveals with the overlay (JAX's own types: `JitWrapped` and `def (*Any, **Any) -> Any`).
+# What the checkers reveal with the overlay (JAX's own types: `JitWrapped`, `def (*Any, **Any) -> Any`).
 MYPY_TYPES = {
-    "jit": 'Revealed type is "jax._Jitted[[model: train.Scale, x: jax._src.basearray.Array], jax._src.basearray.Array]"',
+    "jit": (
+        'Revealed type is "jax._Jitted[[model: train.Scale, x: jax._src.basearray.Array], '
+        'jax._src.basearray.Array]"'
+    ),
     "grad": 'Revealed type is "def (train.Scale, x: jax._src.basearray.Array) -> train.Scale"',
 }
 PYRIGHT_TYPES = {
@@ -188,7 +192,7 @@ def _mypy(venv: Path, project: Path, *files: str) -> list[str]:
     return result.stdout.splitlines()
 
 
-def _pyright(venv: Path, project: Path, *files: str) -> list[dict[str, object]]:
+def _pyright(venv: Path, project: Path, *files: str) -> list[dict[str, Any]]:
     """pyright's diagnostics, run in the project with no configuration, the environment activated.
 
     pyright is a Node.js program that imports nothing of purepax: it asks the `python` on
@@ -202,18 +206,24 @@ def _pyright(venv: Path, project: Path, *files: str) -> list[dict[str, object]]:
     result = subprocess.run(
         [pyright, "--outputjson", *files], cwd=project, env=_user_env(venv), capture_output=True, text=True, timeout=900
     )
-    diagnostics: list[dict[str, object]] = json.loads(result.stdout)["generalDiagnostics"]
+    diagnostics: list[dict[str, Any]] = json.loads(result.stdout)["generalDiagnostics"]
     return diagnostics
 
 
+def _revealed(diagnostics: list[dict[str, Any]]) -> dict[int, str]:
+    """pyright's `reveal_type` messages by line."""
+    return {d["range"]["start"]["line"] + 1: d["message"] for d in diagnostics if d["severity"] == "information"}
+
+
 def test_the_wheel_holds_the_licence_and_the_overlay(wheel: Path) -> None:
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "purepax-0.1.0.dist-info/licenses/LICENSE" in names
-    assert "Apache License" in zipfile.ZipFile(wheel).read("purepax-0.1.0.dist-info/licenses/LICENSE").decode()
-    overlay = {n for n in names if n.startswith("purepax-jax-overlay")}
-    stubs = {f"purepax-jax-overlay/jax-stubs/{p.relative_to(ROOT / 'stubs' / 'jax')}" for p in (ROOT / "stubs" / "jax").rglob("*.pyi")}
+    archive = zipfile.ZipFile(wheel)
+    assert "Apache License" in archive.read("purepax-0.1.0.dist-info/licenses/LICENSE").decode()
+    overlay = {name for name in archive.namelist() if name.startswith("purepax-jax-overlay")}
+    source = ROOT / "stubs" / "jax"
+    stubs = {f"purepax-jax-overlay/jax-stubs/{p.relative_to(source)}" for p in source.rglob("*.pyi")}
     assert overlay == {"purepax-jax-overlay.pth", "purepax-jax-overlay/jax-stubs/py.typed", *stubs}
-    assert zipfile.ZipFile(wheel).read("purepax-jax-overlay/jax-stubs/py.typed") == b"partial"
+    assert archive.read("purepax-jax-overlay.pth") == b"purepax-jax-overlay\n"
+    assert archive.read("purepax-jax-overlay/jax-stubs/py.typed") == b"partial"  # see setup.py
 
 
 def test_mypy_with_only_the_plugin_line_keeps_jax_types_and_reports_only_the_planted_closure(
@@ -234,7 +244,7 @@ def test_pyright_with_no_configuration_keeps_jax_types_and_reports_nothing(venv:
     diagnostics = _pyright(venv, project, "train.py")
     reports = [d for d in diagnostics if d["severity"] != "information"]
     assert not reports, json.dumps(reports, indent=1)
-    revealed = {d["range"]["start"]["line"] + 1: d["message"] for d in diagnostics}  # type: ignore[index]
+    revealed = _revealed(diagnostics)
     for marker, message in PYRIGHT_TYPES.items():
         assert revealed.get(_line(TRAIN, marker)) == message, revealed
 
@@ -268,7 +278,7 @@ def test_deleting_the_pth_file_turns_the_overlay_off(venv: Path, project: Path) 
         messages = _mypy(venv, project, "train.py")
         assert f"train.py:{_line(TRAIN, 'jit')}: note: {MYPY_TYPES['jit']}" not in messages, messages
         assert any(m.startswith(f"train.py:{_line(TRAIN, 'jit')}: note: Revealed type") for m in messages), messages
-        revealed = {d["range"]["start"]["line"] + 1: d["message"] for d in _pyright(venv, project, "train.py")}  # type: ignore[index]
+        revealed = _revealed(_pyright(venv, project, "train.py"))
         assert revealed[_line(TRAIN, "jit")] != PYRIGHT_TYPES["jit"], revealed
     finally:
         pth.write_bytes(kept)
