@@ -9,10 +9,13 @@ path entry, so a project anywhere on the machine sees purepax's real types and t
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 import purepax as px
 
@@ -67,3 +70,16 @@ def test_mypy_outside_the_checkout_sees_purepax_and_runs_the_plugin(tmp_path: Pa
     assert str(ROOT) not in out.replace(str(tmp_path), ""), out  # no messages about purepax's own files
     lines = [line for line in out.splitlines() if ": error:" in line]
     assert len(lines) == 1 and "user_program.py:23" in lines[0], out
+
+
+def test_the_mypy_extra_installs_the_range_the_plugin_supports_and_its_refusal_names_the_extra() -> None:
+    from purepax.mypy_plugin import SUPPORTED, plugin
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: pytest itself depends on tomli there
+        import tomli as tomllib
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["mypy"] == [f"mypy{SUPPORTED}"]
+    with pytest.raises(RuntimeError, match=re.escape("pip install 'purepax[mypy]'")):
+        plugin("2.5.0")

@@ -1,7 +1,7 @@
-"""The typed JAX overlay in `stubs/` under pyright, configured as users are told to.
+"""The typed JAX overlay in `stubs/` under pyright.
 
-One pyright run (`pyright --outputjson`, standard mode, `stubPath` = `stubs/` as in
-docs/static_checking.md) checks, together:
+One pyright run (`pyright --outputjson`, standard mode, `stubPath` = `stubs/` as in the
+checkout's `pyproject.toml`; tests/test_wheel.py checks the installed overlay) checks, together:
 
 - every case file in `tests/stubs_cases/`, whose pyright expectations sit beside mypy's on
   comment lines below the code line they belong to (after its mypy lines, if any):
@@ -141,7 +141,7 @@ def _pyright(files: dict[Path, str], config: dict[str, object], workdir: Path) -
 
 
 def _config(stub_path: Path) -> dict[str, object]:
-    # What docs/static_checking.md tells users to write, with this checkout's overlay.
+    # This checkout's overlay, as `[tool.pyright] stubPath` (an installed purepax needs no setting).
     return {"stubPath": str(stub_path), "typeCheckingMode": "standard"}
 
 

@@ -33,9 +33,9 @@ def plugin(version: str) -> type[Plugin]:
     if found is None or not OLDEST <= found <= NEWEST:
         raise RuntimeError(
             f"purepax.mypy_plugin supports mypy{SUPPORTED} (tested on {OLDEST[0]}.{OLDEST[1]} to "
-            f"{NEWEST[0]}.{NEWEST[1]}.x), not mypy {version}: install a supported mypy "
-            f"(pip install 'mypy{SUPPORTED}'), or take `purepax.mypy_plugin` out of the "
-            "`plugins` setting of your mypy configuration."
+            f"{NEWEST[0]}.{NEWEST[1]}.x), not mypy {version}: install a supported mypy with purepax's "
+            f"mypy extra (pip install 'purepax[mypy]', or 'mypy{SUPPORTED}'), or take "
+            "`purepax.mypy_plugin` out of the `plugins` setting of your mypy configuration."
         )
     return PurepaxPlugin if found >= (2, 4) else LegacyPurepaxPlugin
 
