@@ -146,7 +146,7 @@ def _user_env(venv: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel `python -m build` makes from the sdist of this checkout."""
-    pytest.importorskip("build", reason="`pip install -e '.[dev]'` installs build")
+    import build  # noqa: F401  (the dev extra installs it: its absence is a failure, not a skip)
     dist = tmp_path_factory.mktemp("dist")
     _run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], cwd=dist)
     (built,) = dist.glob("purepax-*.whl")
