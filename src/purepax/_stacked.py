@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 
 from ._difference import Difference, describe, first_difference
-from ._errors import FieldError, ImmutableModuleError
+from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._loops import check_carry
 from ._module import Module, shallow_copy
 from ._fields import static
@@ -210,7 +210,7 @@ def _check_output(block: Module, given: Any, returned: Any) -> None:
         jax.tree_util.tree_leaves(returned),
     ):
         if jnp.shape(a) != jnp.shape(b) or jnp.result_type(a) != jnp.result_type(b):
-            raise TypeError(
+            raise ArgumentError(
                 f"px.Stacked: each block's output is the next block's input, so it must have "
                 f"the input's shape and dtype, but a {type(block).__name__} maps x"
                 f"{jax.tree_util.keystr(path)} of shape {jnp.shape(a)} and dtype "
@@ -256,13 +256,13 @@ def stack(
     """
     if keys is not None:
         if isinstance(make_or_blocks, Module) or not callable(make_or_blocks):
-            raise TypeError(
+            raise ArgumentError(
                 f"px.stack(make, keys) takes a function from a key to a block, got "
                 f"{make_or_blocks!r}. To stack blocks you have, pass them alone: px.stack(blocks)."
             )
         return _stack_made(make_or_blocks, keys, remat, unroll)
     if isinstance(make_or_blocks, Module) or not isinstance(make_or_blocks, Sequence):
-        raise TypeError(
+        raise ArgumentError(
             "px.stack takes a sequence of blocks, or a function and one key per block "
             f"(px.stack(make, jax.random.split(key, n))); got {make_or_blocks!r} alone."
         )
@@ -274,7 +274,7 @@ def _stack_made(make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, 
     typed = dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
     ndim = getattr(keys, "ndim", 0)
     if dtype is None or ndim != (1 if typed else 2):
-        raise TypeError(
+        raise ArgumentError(
             f"px.stack(make, keys) takes one PRNG key per block (jax.random.split(key, n): "
             f"typed keys of shape (n,) or raw uint32 keys of shape (n, 2)), got "
             f"{'shape ' + str(getattr(keys, 'shape', None)) if dtype is not None else repr(keys)}."
@@ -283,7 +283,7 @@ def _stack_made(make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, 
     def build(key: jax.Array) -> _M:
         block = make(key)
         if not isinstance(block, Module):
-            raise TypeError(f"px.stack: make(key) must return a purepax module, got {type(block).__name__}.")
+            raise ArgumentError(f"px.stack: make(key) must return a purepax module, got {type(block).__name__}.")
         return block
 
     layers = jax.vmap(build)(keys)
@@ -292,12 +292,12 @@ def _stack_made(make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, 
 
 def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M]:
     if not blocks:
-        raise ValueError("px.stack needs at least one block, got an empty sequence.")
+        raise ArgumentError("px.stack needs at least one block, got an empty sequence.")
     first = blocks[0]
     treedef = jax.tree_util.tree_structure(first)
     for i, block in enumerate(blocks):
         if not isinstance(block, Module):
-            raise TypeError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
+            raise ArgumentError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
         difference = first_difference(first, block, f"blocks[{i}]", shapes=True) if i else None
         where = _words(difference) if difference else None
         if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator, unused-ignore]
