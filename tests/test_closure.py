@@ -678,6 +678,7 @@ def test_a_large_captured_value_is_searched_only_so_far(monkeypatch):
 
     jitted = px.jit(f)
     assert 0 < len(searched) <= closure._MAX_OBJECTS
+    assert len(searched) < len(examples) // 10
     np.testing.assert_allclose(jitted(X), X + 100_000)
 
 
@@ -717,4 +718,5 @@ def test_a_bound_method_of_a_plain_object_is_walked_once(monkeypatch):
     jitted = px.jit(step)
     for _ in range(3):
         np.testing.assert_allclose(jitted(X), X * 0.5)
+    px.jit(step)
     assert walks == [step, step]

@@ -92,8 +92,7 @@ _CONSTANT_LOADS = frozenset({"LOAD_CONST", "LOAD_SMALL_INT"})
 _FILLER = frozenset({"EXTENDED_ARG", "CACHE", "NOP"})
 
 _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
-_MISSING: Any = object()  # no such attribute or item (yet)
-_UNREADABLE: Any = object()  # only user code (a property, `__getattr__`) could produce it
+_MISSING: Any = object()  # no such attribute or item, or only user code could produce it
 
 _verified: weakref.WeakSet[Any] = weakref.WeakSet()  # functions known to capture no module
 
@@ -208,9 +207,9 @@ def _instance_dict(value: object) -> dict[str, Any] | None:
 
 
 def _attribute(value: object, name: str) -> Any:
-    """`value.<name>` as Python finds it, read without running user code: `_UNREADABLE`
-    where only user code (a property, `__getattr__`, another descriptor) could produce it,
-    `_MISSING` where there is no such attribute yet.
+    """`value.<name>` as Python finds it, read without running user code: `_MISSING` where
+    there is no such attribute or only user code (a property, `__getattr__`, another
+    descriptor) could produce it.
 
     A function of the class is returned as a method bound to `value`, so that its code is
     checked with `value` as its `self`.
@@ -223,11 +222,11 @@ def _attribute(value: object, name: str) -> Any:
     if isinstance(found, (types.MemberDescriptorType, types.GetSetDescriptorType)):
         try:  # `__slots__` and attributes of built-in types
             return found.__get__(value, cls)
-        except AttributeError:
+        except Exception:  # an empty slot, a C getter that refuses this object
             return _MISSING
     descriptor = type(found)
     if found is not _MISSING and (hasattr(descriptor, "__set__") or hasattr(descriptor, "__delete__")):
-        return _UNREADABLE  # a property: running it could do anything
+        return _MISSING  # a property: running it could do anything
     attributes = _instance_dict(value)
     if attributes is not None and name in attributes:
         return attributes[name]
@@ -237,9 +236,7 @@ def _attribute(value: object, name: str) -> Any:
         return found.__func__
     if isinstance(found, classmethod):
         return types.MethodType(found.__func__, cls)
-    if found is _MISSING:
-        return _UNREADABLE if _class_attribute(cls, "__getattr__") is not _MISSING else _MISSING
-    return _UNREADABLE if hasattr(descriptor, "__get__") else found
+    return _MISSING if hasattr(descriptor, "__get__") else found
 
 
 def _item(container: object, key: object) -> Any:
@@ -294,7 +291,7 @@ class _Walk:
         self.searched: set[tuple[int, int]] = set()  # (value, names) searched already
         self.names: dict[types.CodeType, frozenset[str]] = {}  # kept alive: their ids key `searched`
         self.budget = _MAX_OBJECTS
-        self.complete = True  # False when a closure cell, global or attribute was not bound yet
+        self.complete = True  # False when a closure cell or global was not bound yet
 
     def check(self, fn: object) -> bool:
         self.visit(fn, {})
@@ -521,8 +518,6 @@ class _Walk:
             else:
                 break
             if value is _MISSING:
-                self.complete = False  # not set yet: look again when the function is traced
-            if value is _MISSING or value is _UNREADABLE:
                 return
             steps = (*steps, step)
         self.reach(fn, root, steps, value, names)
