@@ -215,9 +215,10 @@ def _attribute(value: object, name: str) -> Any:
     checked with `value` as its `self`.
     """
     cls = type(value)
-    fields = getattr(cls, "_fields", None) if isinstance(value, tuple) else None
-    if isinstance(fields, tuple) and name in fields:
-        return tuple.__getitem__(value, fields.index(name))  # a NamedTuple field (a descriptor)
+    if isinstance(value, tuple):
+        fields = getattr(cls, "_fields", None)
+        if isinstance(fields, tuple) and name in fields:
+            return tuple.__getitem__(value, fields.index(name))  # a NamedTuple field (a descriptor)
     found = _class_attribute(cls, name)
     if isinstance(found, (types.MemberDescriptorType, types.GetSetDescriptorType)):
         try:  # `__slots__` and attributes of built-in types
