@@ -19,9 +19,9 @@ over it), the value's contents are searched, bounded (see `_MAX_DEPTH`). User fu
 reached this way (helpers, methods) are checked in turn; library code is skipped. So a
 lambda that reads only `self.lr` passes, even if `self` also holds a model.
 
-The check runs when the function is wrapped and, if some name was not bound yet then,
-once more when the function is first traced; a function that passed is remembered
-(weakly), so calls never pay for it.
+The check runs when the function is wrapped (to fail early) and once more when it is
+first traced (a cell, global or attribute may hold a module by then); a function that
+passed at a trace is remembered (weakly), so calls never pay for it.
 """
 
 from __future__ import annotations
