@@ -62,7 +62,7 @@ _MAX_OBJECTS = 1_000
 # Values never looked into: Python modules and classes are namespaces, not captured data
 # (`import numpy as np` is a global); arrays, strings and numbers hold no module; a
 # function is checked as a function (its own closure), not searched as an object.
-_ATOMS = frozenset({int, float, bool, complex, str, bytes, type(None)})  # the common ones, by type
+_ATOMS: frozenset[type] = frozenset({int, float, bool, complex, str, bytes, type(None)})  # common, by type
 _LEAVES: tuple[type, ...] = (
     *_ATOMS,
     bytearray,
