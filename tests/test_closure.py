@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import types
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -156,6 +159,146 @@ def pure_wrapped():
     return px.pure(closure_cell()[0]), "model"
 
 
+# --- ... and through an attribute, field or item of a captured object: each returns (function,
+# the path by which its code reaches the module) ----------------------------------------------
+
+
+class Trainer:
+    """A plain object holding a model, as training scripts write them."""
+
+    def __init__(self, model):
+        self.model = model
+        self.lr = 0.5
+        self.state = types.SimpleNamespace(model=model, step=0)
+        self.parts = {"teacher": model, "lr": 0.5}
+
+    def step(self, *args):
+        return self.model(args[-1])
+
+    def via_method(self, *args):
+        return self.apply(args[-1])
+
+    def apply(self, x):
+        return self.model(x)
+
+    def scaled(self, x):
+        return x * self.lr
+
+
+def attribute_of_captured_self():
+    self = Trainer(make_linear())
+    return (lambda *args: self.model(args[-1])), "self.model"
+
+
+def attribute_of_attribute():
+    self = Trainer(make_linear())
+    return (lambda *args: self.state.model(args[-1])), "self.state.model"
+
+
+def item_of_attribute():
+    self = Trainer(make_linear())
+    return (lambda *args: self.parts["teacher"](args[-1])), "self.parts['teacher']"
+
+
+def bound_method_of_plain_object():
+    return Trainer(make_linear()).step, "self.model"
+
+
+def method_reached_through_self():
+    return Trainer(make_linear()).via_method, "self.model"
+
+
+trainer = Trainer(make_linear())
+
+
+def attribute_of_global():
+    return (lambda *args: trainer.parts["teacher"](args[-1])), "trainer.parts['teacher']"
+
+
+@dataclasses.dataclass
+class Config:
+    models: list
+    lr: float = 0.1
+
+
+def dataclass_field_item():
+    cfg = Config([make_linear(), make_linear()])
+    return (lambda *args: cfg.models[1](args[-1])), "cfg.models[1]"
+
+
+def list_used_whole():
+    cfg = Config([make_linear()])
+
+    def f(*args):
+        for model in cfg.models:
+            return model(args[-1])
+
+    return f, "cfg.models[0]"
+
+
+class Pair(NamedTuple):
+    student: Linear
+    teacher: Linear
+
+
+def namedtuple_field():
+    parts = Pair(make_linear(), make_linear())
+    return (lambda *args: parts.teacher(args[-1])), "parts.teacher"
+
+
+class Slotted:
+    __slots__ = ("model",)
+
+    def __init__(self, model):
+        self.model = model
+
+
+def slots_attribute():
+    holder = Slotted(make_linear())
+    return (lambda *args: holder.model(args[-1])), "holder.model"
+
+
+def partial_of_plain_object():
+    def g(trainer, *args):
+        return trainer.model(args[-1])
+
+    return functools.partial(g, Trainer(make_linear())), "trainer.model"
+
+
+def default_holding_object():
+    def f(*args, trainer=Trainer(make_linear())):
+        return trainer.model(args[-1])
+
+    return f, "trainer.model"
+
+
+class Scorer:
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, *args):
+        return self.model(args[-1])
+
+
+def callable_object():
+    return Scorer(make_linear()), "self.model"
+
+
+ATTRIBUTE_ROUTES = [
+    attribute_of_captured_self,
+    attribute_of_attribute,
+    item_of_attribute,
+    bound_method_of_plain_object,
+    method_reached_through_self,
+    attribute_of_global,
+    dataclass_field_item,
+    list_used_whole,
+    namedtuple_field,
+    slots_attribute,
+    partial_of_plain_object,
+    default_holding_object,
+    callable_object,
+]
 ROUTES = [
     closure_cell,
     closure_cell_in_container,
@@ -173,6 +316,7 @@ ROUTES = [
     global_helper,
     bound_method_in_closure,
     pure_wrapped,
+    *ATTRIBUTE_ROUTES,
 ]
 
 X = jnp.ones(2)
@@ -202,6 +346,8 @@ def test_every_route_is_refused_by_every_transform(route, transform):
     message = str(info.value)
     assert f"`{variable}`" in message or variable in message
     assert "argument" in message
+    if route in ATTRIBUTE_ROUTES:  # the path by which the code reaches the module
+        assert f", at `{variable}`. " in message and f"Pass `{variable}` to" in message, message
 
 
 @pytest.mark.parametrize(
@@ -212,10 +358,17 @@ def test_every_route_is_refused_by_every_transform(route, transform):
         (default_keyword_only, ["default value of its parameter `model`"]),
         (partial_keyword, ["functools.partial's keyword argument `model`", "Pass `model` to"]),
         (partial_positional, ["functools.partial's positional argument 0", "Pass `model` to"]),
-        (closure_cell_in_container, ["at models['encoder']"]),
+        (closure_cell_in_container, ["at `models['encoder']`"]),
         (nested_helper, ["`nested_helper.<locals>.helper`", "reached from `nested_helper.<locals>.f`"]),
         (bound_method, ["method bound to a Linear module", "px.jit(Linear.__call__)(model"]),
         (module_itself, ["was given a Linear module", "lambda model, x: model(x)"]),
+        (attribute_of_captured_self, ["through the variable `self` of an enclosing scope, at `self.model`"]),
+        (bound_method_of_plain_object, ["`Trainer.step`", "through `self`, the Trainer object that `step` is bound to"]),
+        (method_reached_through_self, ["`Trainer.apply`", "reached from `Trainer.via_method`", "Pass `self.model` to"]),
+        (attribute_of_global, ["global variable `trainer`, at `trainer.parts['teacher']`"]),
+        (partial_of_plain_object, ["functools.partial's positional argument 0, at `trainer.model`"]),
+        (default_holding_object, ["default value of its parameter `trainer`, at `trainer.model`"]),
+        (callable_object, ["`Scorer.__call__`", "reached from a Scorer object"]),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -386,3 +539,184 @@ def test_plain_objects_in_closures_are_allowed():
         return x * config.scale + tables["offset"]
 
     np.testing.assert_allclose(px.jit(f)(X), X * 2.0 + 1.0)
+
+
+# --- objects holding modules: what is refused, what passes, and at what cost -------------------
+
+
+def test_the_trainer_of_the_issue_is_refused_and_its_fix_sees_the_trained_weights():
+    class Trainer:
+        def __init__(self, model):
+            self.model = model
+            self.evaluate = px.jit(lambda x: px.eval_mode(self.model)(x))
+
+    with pytest.raises(px.ClosureCaptureError, match=r"at `self\.model`\. .*Pass `self\.model` to"):
+        Trainer(make_linear())
+
+    class FixedTrainer:
+        def __init__(self, model):
+            self.model = model
+            self.evaluate = px.jit(lambda model, x: px.eval_mode(model)(x))
+
+    fixed = FixedTrainer(make_linear())
+    fixed.model = Linear(jnp.eye(2) * 3.0, jnp.ones(2))  # "after training"
+    np.testing.assert_allclose(fixed.evaluate(fixed.model, X), X * 3.0 + 1.0)
+
+
+def test_an_attribute_set_after_wrapping_is_checked_when_traced():
+    class Trainer:
+        def __init__(self, model):
+            self.evaluate = px.jit(lambda x: self.model(x))  # `self.model` is not set yet
+            self.model = model
+
+    trainer = Trainer(make_linear())
+    with pytest.raises(px.ClosureCaptureError, match=r"at `self\.model`"):
+        trainer.evaluate(X)
+
+
+@dataclasses.dataclass
+class OptimizerConfig:
+    lr: float = 0.5
+    betas: tuple[float, float] = (0.9, 0.999)
+
+
+class Tokenizer:
+    def __init__(self):
+        self.vocab = {f"token{i}": i for i in range(50_000)}
+
+    def scale(self, token):
+        return self.vocab[token] / 100
+
+
+def scale_by(x, factor, config):
+    return x * factor * config.lr
+
+
+hyperparameters = {"lr": 0.5, "name": "run", "layers": [2, 2]}
+optimizer_config = OptimizerConfig()
+tokenizer = Tokenizer()
+weights = np.ones((1000, 1000))
+
+
+# Functions that must pass: each gets x, returns x scaled by 0.5, and reaches a model only
+# in places its code never reads.
+ALLOWED = {
+    "lambda-reading-only-self.lr": lambda: (lambda self: lambda x: x * self.lr)(Trainer(make_linear())),
+    "bound-method-reading-only-self.lr": lambda: Trainer(make_linear()).scaled,
+    "optimizer-config": lambda: lambda x: x * optimizer_config.lr,
+    "tokenizer-method": lambda: lambda x: x * tokenizer.scale("token50"),
+    "hyperparameter-dict": lambda: lambda x: x * hyperparameters["lr"] * len(hyperparameters["layers"]) / 2,
+    "partial-of-a-pure-function": lambda: functools.partial(scale_by, factor=1.0, config=optimizer_config),
+    "numpy-array-and-module": lambda: lambda x: x * np.float32(weights[0, 0] / 2),
+    "namedtuple-field-beside-a-model": lambda: (lambda parts: lambda x: x * parts.teacher)(Pair(make_linear(), 0.5)),
+}
+RUNS = {
+    "jit": lambda f: px.jit(f)(X),
+    "vmap": lambda f: px.vmap(f)(X[None])[0],
+    "remat": lambda f: px.remat(f)(X),
+    "grad": lambda f: px.grad(lambda model: jnp.sum(f(model.bias)))(Linear(jnp.eye(2), X)).bias,
+    "value_and_grad": lambda f: px.value_and_grad(lambda model: jnp.sum(f(model.bias)))(Linear(jnp.eye(2), X))[1].bias,
+    "cond": lambda f: px.cond(True, f, ok, X),
+    "switch": lambda f: px.switch(0, [f, ok], X),
+    "scan": lambda f: px.scan(lambda c, _: (f(c), None), X, None, length=1)[0],
+    "while_loop": lambda f: px.while_loop(lambda c: c[0] < 1, lambda c: (c[0] + 1, f(c[1])), (0, X))[1],
+    "fori_loop": lambda f: px.fori_loop(0, 1, lambda i, x: f(x), X),
+}
+
+
+@pytest.mark.parametrize("run", RUNS.values(), ids=RUNS.keys())
+@pytest.mark.parametrize("make", ALLOWED.values(), ids=ALLOWED.keys())
+def test_objects_whose_modules_the_code_never_reads_may_be_captured(make, run):
+    np.testing.assert_allclose(run(make()), X * 0.5)
+
+
+def test_a_model_argument_may_share_an_attribute_name_with_a_captured_object():
+    self = Trainer(make_linear())  # holds `.model`, which the functions below never read from it
+    model = Linear(jnp.eye(2) * 3.0, jnp.ones(2))
+    pair = Pair(student=model, teacher=model)
+    np.testing.assert_allclose(px.jit(lambda model, x: model(x) * self.lr)(model, X), model(X) * 0.5)
+    grads = px.grad(lambda model, x: jnp.sum(model(x)) * self.lr)(model, X)
+    np.testing.assert_allclose(grads.bias, jnp.full(2, 0.5))
+    np.testing.assert_allclose(px.jit(lambda pair, x: pair.teacher(x) * self.lr)(pair, X), model(X) * 0.5)
+    np.testing.assert_allclose(px.jit(lambda x: self.state.step + x)(X), X)
+
+
+def test_the_check_runs_no_code_of_a_captured_object():
+    ran = []
+
+    class Lazy:
+        @property
+        def model(self):
+            ran.append("property")
+            return make_linear()
+
+        def __getattr__(self, name):
+            ran.append(name)
+            raise AttributeError(name)
+
+    lazy = Lazy()
+    px.jit(lambda x: lazy.model(x) + lazy.missing)
+    px.jit(lambda x: [lazy][0].model(x))
+    assert ran == []
+
+
+def test_a_large_captured_value_is_searched_only_so_far(monkeypatch):
+    searched = []
+    children = closure._children
+
+    def counting(value, names):
+        for child in children(value, names):
+            searched.append(child)
+            yield child
+
+    monkeypatch.setattr(closure, "_children", counting)
+    examples = list(range(100_000))
+    table = np.zeros((1000, 1000))
+
+    def f(x):
+        return x + len(examples) + table.sum()
+
+    jitted = px.jit(f)
+    assert 0 < len(searched) <= closure._MAX_OBJECTS
+    assert len(searched) < len(examples) // 10
+    np.testing.assert_allclose(jitted(X), X + 100_000)
+
+
+def test_a_cyclic_or_deep_captured_value_is_walked_to_an_end():
+    ring: list = []
+    ring.append(ring)
+    deep: list = []
+    node = deep
+    for _ in range(10_000):
+        node.append([])
+        node = node[0]
+
+    class Link:
+        def __init__(self, next):
+            self.next = next
+
+        def last(self, x):
+            return x if self.next is None else self.next.last(x)
+
+    chain = None
+    for _ in range(5_000):
+        chain = Link(chain)
+    px.jit(lambda x: x + len(ring) + len(deep))
+    px.jit(lambda x: chain.last(x))
+
+
+def test_a_bound_method_of_a_plain_object_is_walked_once(monkeypatch):
+    walks = []
+    check = closure._Walk.check
+
+    def counting(self, fn):
+        walks.append(fn)
+        return check(self, fn)
+
+    monkeypatch.setattr(closure._Walk, "check", counting)
+    step = Trainer(make_linear()).scaled
+    jitted = px.jit(step)
+    for _ in range(3):
+        np.testing.assert_allclose(jitted(X), X * 0.5)
+    px.jit(step)
+    assert walks == [step, step]
