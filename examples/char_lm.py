@@ -243,18 +243,19 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         return config
     path = args.out / "config.json"
     try:
-        config = json.loads(path.read_text(), parse_constant=_not_json)
-        assert isinstance(config, dict) and set(RUN_OPTIONS) <= set(config)
-    except (OSError, ValueError, AssertionError):
+        saved: Any = json.loads(path.read_text(), parse_constant=_not_json)
+    except (OSError, ValueError):
+        saved = None
+    if not isinstance(saved, dict) or not set(RUN_OPTIONS) <= set(saved):
         fail(f"{path} is damaged (not the JSON of a run's settings); restore it, or start afresh with --overwrite.")
     flag = "--eval-only" if args.eval_only else "--resume"
     for name in sorted(given_options(argv)):
         value = getattr(args, name)
-        if (str(Path(value).resolve()) if name == "data" else value) != config[name]:
+        if (str(Path(value).resolve()) if name == "data" else value) != saved[name]:
             option = "--" + name.replace("_", "-")
-            usage_error(f"{option} {value} differs from the run's {config[name]!r} ({path}): {flag} keeps the "
+            usage_error(f"{option} {value} differs from the run's {saved[name]!r} ({path}): {flag} keeps the "
                         f"run's settings; drop {option}, or start a new run (--out DIR, or --overwrite).")
-    return config
+    return saved
 
 
 def stdlib_text(limit: int = 4_000_000) -> bytes:
@@ -292,14 +293,13 @@ def run_text(args: argparse.Namespace, config: dict[str, Any]) -> bytes:
     """The run's text (--data, or the one a run was started with), long enough for its context."""
     path = config["data"]
     if path is None:
-        text, source, refuse, fix = stdlib_text(), "the text", usage_error, ""
+        text, source, refuse = stdlib_text(), "the standard library's text", usage_error
     elif args.data is not None:
-        source, refuse, fix = f"--data {path}", usage_error, "pass a text file to train on"
-        text = read_text(path, refuse, source, fix)
-    else:
+        source, refuse = f"--data {path}", usage_error
+        text = read_text(path, refuse, source, "pass a text file to train on")
+    else:  # the run's, named in its config.json
         source, refuse = f"the run's data {path} (in {args.out / 'config.json'})", fail
-        fix = "put it back, or start afresh with --overwrite"
-        text = read_text(path, refuse, source, fix)
+        text = read_text(path, refuse, source, "put it back, or start afresh with --overwrite")
     need = 10 * (config["context"] + 2)  # the held-out tenth holds a context and its next byte
     if len(text) < need:
         refuse(f"{source} is too short: {len(text)} bytes, but a context of {config['context']} needs {need} "

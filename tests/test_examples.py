@@ -231,7 +231,8 @@ USAGE_ERRORS = [
     (["--mesh", "data=2,model", *TINY], r'--mesh data=2,model: give axes as name=size, e.g. "data=2,model=4"'),
     (["--mesh", "data=3,model=2", "--devices", "4", *TINY], r"--mesh data=3,model=2 needs 6 devices, but there are 4"),
     (["--mesh", "data=-2,model=-2", "--devices", "4", *TINY], r"--mesh data=-2,model=-2: the sizes must be positive"),
-    (["--mesh", "data=3", "--devices", "2", "--processes", "2", *TINY], r"--mesh data=3 needs 3 devices, but there are 2"),
+    (["--mesh", "data=3", "--devices", "2", "--processes", "2", *TINY],  # every worker refuses: one line
+     r"--mesh data=3 needs 3 devices, but there are 2"),
 ]
 
 
