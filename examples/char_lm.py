@@ -8,16 +8,25 @@ a `px.Stacked` so that one block is traced instead of `--layers`, and a linear h
 trained with `purepax.optim.Optimizer` (optax AdamW, warm-up then cosine decay, gradient
 clipping) in one `px.jit` step that takes and returns the model and the optimizer.
 
-What a training script should do, it does: a progress bar (step, loss, tokens/s, ETA);
-every `--save-every` steps an atomic checkpoint of model, optimizer and step in `--out`
-(batch `i` is a pure function of `(seed, i)`, so the step is the data position); one
-JSON line per logged step in `OUT/metrics.jsonl`; `--resume` continues exactly where the
-checkpoint stopped (also after `kill -9`); at the end a generated sample and
-`OUT/loss.png`. `--eval-only` loads the checkpoint and prints the held-out loss and a sample.
+What a training script should do, it does: a progress bar (step, loss from the first
+step on, tokens/s, ETA); every `--save-every` steps an atomic checkpoint of model, optimizer
+and step in `--out` (batch `i` is a pure function of `(seed, i)`, so the step is the data
+position); one strict JSON line per logged step in `OUT/metrics.jsonl`; `--resume`
+continues exactly where the checkpoint stopped (also after `kill -9`); at the end a
+generated sample (also in `OUT/sample.txt`) and `OUT/loss.png`. `--eval-only` loads the
+checkpoint and prints the held-out loss and a sample.
+
+It never loses a run: a new run into a folder that holds one is refused (`--resume`
+continues it, `--overwrite` starts afresh there). A command that cannot work (a bad
+value, a missing or too short text, options that contradict the run's, a damaged
+checkpoint) is refused in one line, exit status 2 for a usage error and 1 for a failure,
+before anything is written; a loss that turns NaN or infinite stops training, and the
+last checkpoint stays as it was.
 
     python examples/char_lm.py                       # about 3 minutes on 2 CPU cores
     python examples/char_lm.py --resume --steps 3000 # continue the same run further
     python examples/char_lm.py --eval-only
+    python examples/char_lm.py --overwrite           # start afresh in runs/char_lm
 
 Many devices, many processes (docs/sharding.md): `--mesh data=2,model=4` trains data- and
 tensor-parallel over a mesh of all devices (the layers take `sharding=` choices; optimizer
@@ -40,20 +49,280 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+PROG = Path(__file__).name
+# Model and optimizer settings: saved with the run (OUT/config.json), reused by --resume.
+MODEL_OPTIONS = ("context", "dim", "heads", "layers", "dropout")
+RUN_OPTIONS = (*MODEL_OPTIONS, "batch", "seed", "lr", "warmup", "decay_steps", "data")
+# What a run writes in --out: any of them there means that the folder holds a run.
+RUN_FILES = ("checkpoint.px", "config.json", "metrics.jsonl", "loss.png", "sample.txt")
+
+
+# --- the command line (read before JAX starts, so that a usage error comes at once) ---
+
+
+def usage_error(message: str) -> NoReturn:
+    """Options that cannot work: one line, and exit status 2 as argparse's own errors."""
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.exit(2)
+
+
+def fail(message: str) -> NoReturn:
+    """A run that cannot go on (a damaged checkpoint, a diverged loss): one line, exit status 1."""
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.exit(1)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: the usage is what --help is for."""
+
+    def error(self, message: str) -> NoReturn:
+        usage_error(f"{message} (--help lists the options)")
+
+
+def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
+    """An option's type: a whole number, at least `least` (and at most `most`)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least or (most is not None and value > most):
+            allowed = f"of {least} or more" if most is None else f"from {least} to {most}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a whole number {allowed}")
+        return value
+
+    return parse
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """An option's type: a finite number above 0."""
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: give a number above 0")
+    return value
+
+
+def rate(text: str) -> float:
+    """An option's type: a probability below 1 (a dropout rate of 1 would drop everything)."""
+    value = _finite(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: give a number from 0 up to (not including) 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog=PROG, description=(__doc__ or "").split("\n\n")[0],
+               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--steps", type=whole_number(1), default=1200, metavar="N",
+                   help="train until this step (the total, also with --resume)")
+    p.add_argument("--batch", type=whole_number(1), default=32, metavar="N", help="sequences in each step's batch")
+    p.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, metavar="N",
+                   help="seed of the initial model, the batches, dropout and the sample")
+    p.add_argument("--out", type=Path, default=Path("runs/char_lm"), metavar="DIR",
+                   help=f"the run's folder, for {', '.join(RUN_FILES)}")
+    p.add_argument("--save-every", type=whole_number(1), default=250, metavar="N",
+                   help="save a checkpoint every N steps (and at the end)")
+    p.add_argument("--log-every", type=whole_number(1), default=25, metavar="N",
+                   help="a line of metrics.jsonl every N steps (and at the end)")
+    p.add_argument("--eval-every", type=whole_number(1), default=250, metavar="N",
+                   help="held-out loss every N steps (and at the end)")
+    p.add_argument("--sample-length", type=whole_number(0), default=300, metavar="N",
+                   help="bytes generated after the prompt at the end (also into sample.txt)")
+    p.add_argument("--data", type=str, default=None, metavar="PATH",
+                   help="a text file to train on; None: Python's own standard library sources")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    start.add_argument("--overwrite", action="store_true",
+                       help="start a new run in --out, deleting the run there (its checkpoint and metrics)")
+    start.add_argument("--eval-only", action="store_true",
+                       help="load the checkpoint in --out, print the held-out loss and a sample")
+    g = p.add_argument_group("model and optimizer (a new run's; --resume and --eval-only take the run's own)")
+    g.add_argument("--context", type=whole_number(1), default=64, metavar="N", help="bytes the model sees at once")
+    g.add_argument("--dim", type=whole_number(1), default=128, metavar="N", help="width of the embeddings and blocks")
+    g.add_argument("--heads", type=whole_number(1), default=4, metavar="N", help="attention heads (must divide --dim)")
+    g.add_argument("--layers", type=whole_number(1), default=3, metavar="N", help="transformer blocks")
+    g.add_argument("--dropout", type=rate, default=0.1, metavar="P", help="dropout rate inside the blocks")
+    g.add_argument("--lr", type=positive_number, default=2e-3, metavar="X", help="peak learning rate of AdamW")
+    g.add_argument("--warmup", type=whole_number(0), default=100, metavar="N",
+                   help="steps of linear warm-up from 0 to --lr")
+    g.add_argument("--decay-steps", type=whole_number(0), default=1200, metavar="N",
+                   help="length of the cosine decay to --lr/10 (independent of --steps)")
+    d = p.add_argument_group("many devices and processes (docs/sharding.md)")
+    d.add_argument("--mesh", type=str, default=None, metavar="AXES",
+                   help='axes of a mesh over all devices, e.g. "data=2,model=4" (data- and tensor-parallel); '
+                        "None: one device (data-parallel over all of them with --processes)")
+    d.add_argument("--devices", type=whole_number(1), default=None, metavar="N",
+                   help="force N CPU devices (in all processes together); None: the devices JAX finds")
+    d.add_argument("--processes", type=whole_number(1), default=1, metavar="N",
+                   help="start N local processes joined by jax.distributed")
+    d.add_argument("--process-id", type=int, default=None, help=argparse.SUPPRESS)  # set for the workers
+    d.add_argument("--coordinator", type=str, default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The options, each checked on its own (what needs the run's folder is checked later)."""
+    args = build_parser().parse_args(argv)
+    for option, value in (("--out", args.out), ("--data", args.data)):
+        if str(value) in ("", "."):
+            usage_error(f"{option} is empty; give a path.")
+    if args.devices is not None and args.devices % args.processes:
+        usage_error(f"--devices {args.devices} must be a multiple of --processes {args.processes} "
+                    "(each process gets as many devices)")
+    return args
+
+
+def given_options(argv: list[str]) -> set[str]:
+    """The run options (`RUN_OPTIONS`) that `argv` names, whatever their values."""
+    parser = build_parser()
+    parser.set_defaults(**dict.fromkeys(RUN_OPTIONS))
+    named = parser.parse_args(argv)
+    return {name for name in RUN_OPTIONS if getattr(named, name) is not None}
+
+
+# --- the run's folder and text (checked before anything is written) -------------------
+
+
+def _not_json(constant: str) -> NoReturn:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an --out that cannot take what the options ask: a new run over an old one, a
+    run to continue that is not there, a folder that is a file or cannot be written."""
+    out: Path = args.out
+    existing = next(folder for folder in (out, *out.parents) if folder.exists())
+    if not existing.is_dir():
+        usage_error(f"--out {out}: {existing} is a file, not a folder; pass --out DIR.")
+    if args.eval_only or args.resume:
+        flag = "--eval-only" if args.eval_only else "--resume"
+        if not (out / "checkpoint.px").exists():
+            if (out / "config.json").exists():
+                usage_error(f"{flag}: the run in {out} has no checkpoint yet (it stopped before its first save); "
+                            "start it afresh with --overwrite.")
+            usage_error(f"{flag}: {out} holds no run; train one first (without {flag}), or pass --out DIR of a run.")
+        if not (out / "config.json").exists():
+            usage_error(f"{flag}: the run in {out} has lost its config.json (its settings); restore it, "
+                        "or start afresh with --overwrite.")
+    else:
+        found = [name for name in RUN_FILES if (out / name).exists()]
+        if found and not args.overwrite:
+            usage_error(f"{out} holds a run ({', '.join(found)}): pass --resume to continue it, --overwrite to "
+                        "start afresh there, or --out DIR for a new folder.")
+    if not args.eval_only and not os.access(existing, os.W_OK | os.X_OK):
+        usage_error(f"--out {out}: {existing} cannot be written to; pass --out DIR in a folder you can write to.")
+
+
+def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
+    """The run's settings: from the options for a new run, else from OUT/config.json, which
+    the options that the command line names must agree with."""
+    if not (args.resume or args.eval_only):
+        config = {name: getattr(args, name) for name in RUN_OPTIONS}
+        dim, heads = config["dim"], config["heads"]
+        if dim % heads:
+            nearest = min((h for h in range(1, dim + 1) if dim % h == 0), key=lambda h: abs(h - heads))
+            usage_error(f"--heads {heads} must divide --dim {dim} (each head gets dim/heads features); "
+                        f"e.g. --heads {nearest}.")
+        if config["data"] is not None:
+            config["data"] = str(Path(config["data"]).resolve())
+        return config
+    path = args.out / "config.json"
+    try:
+        saved: Any = json.loads(path.read_text(), parse_constant=_not_json)
+    except (OSError, ValueError):
+        saved = None
+    if not isinstance(saved, dict) or not set(RUN_OPTIONS) <= set(saved):
+        fail(f"{path} is damaged (not the JSON of a run's settings); restore it, or start afresh with --overwrite.")
+    flag = "--eval-only" if args.eval_only else "--resume"
+    for name in sorted(given_options(argv)):
+        value = getattr(args, name)
+        if (str(Path(value).resolve()) if name == "data" else value) != saved[name]:
+            option = "--" + name.replace("_", "-")
+            usage_error(f"{option} {value} differs from the run's {saved[name]!r} ({path}): {flag} keeps the "
+                        f"run's settings; drop {option}, or start a new run (--out DIR, or --overwrite).")
+    return saved
+
+
+def stdlib_text(limit: int = 4_000_000) -> bytes:
+    """Python's standard library sources (the top-level `.py` files, sorted), up to `limit` bytes."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    chunks, size = [], 0
+    for path in sorted(root.glob("*.py")):
+        chunk = path.read_bytes()
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    if not chunks:
+        fail(f"no Python sources found under {root}; pass a text file with --data PATH.")
+    return b"".join(chunks)[:limit]
+
+
+def read_text(path: str, refuse: Callable[[str], NoReturn], source: str, fix: str) -> bytes:
+    """The bytes of the text file `path`; else `refuse` says why not, naming it `source`,
+    and ends with `fix`."""
+    try:
+        text = Path(path).read_bytes()
+    except FileNotFoundError:
+        refuse(f"{source}: no such file; {fix}.")
+    except IsADirectoryError:
+        refuse(f"{source} is a folder, not a file; {fix}.")
+    except OSError as error:
+        refuse(f"{source} cannot be read ({error.strerror}); {fix}.")
+    if b"\0" in text:
+        refuse(f"{source} holds NUL bytes, so it is not text; {fix}.")
+    return text
+
+
+def run_text(args: argparse.Namespace, config: dict[str, Any]) -> bytes:
+    """The run's text (--data, or the one a run was started with), long enough for its context."""
+    path = config["data"]
+    if path is None:
+        text, source, refuse = stdlib_text(), "the standard library's text", usage_error
+    elif args.data is not None:
+        source, refuse = f"--data {path}", usage_error
+        text = read_text(path, refuse, source, "pass a text file to train on")
+    else:  # the run's, named in its config.json
+        source, refuse = f"the run's data {path} (in {args.out / 'config.json'})", fail
+        text = read_text(path, refuse, source, "put it back, or start afresh with --overwrite")
+    need = 10 * (config["context"] + 2)  # the held-out tenth holds a context and its next byte
+    if len(text) < need:
+        refuse(f"{source} is too short: {len(text)} bytes, but a context of {config['context']} needs {need} "
+               "(a tenth is held out); pass a longer text or a smaller --context.")
+    return text
+
+
+def read_command(argv: list[str]) -> tuple[argparse.Namespace, dict[str, Any], bytes]:
+    """The options, the run's settings and its text, each checked: a command that cannot
+    work is refused in one line before anything is written."""
+    args = parse_args(argv)
+    if args.process_id is None:  # the workers of --processes rely on their launcher's check
+        check_out(args)
+    config = run_config(args, argv)
+    return args, config, run_text(args, config)
 
 
 def _before_jax_starts(argv: list[str]) -> None:
-    """`--devices N` (with `--processes P`: N/P per process) must reach XLA before JAX starts."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--devices", type=int, default=None)
-    early.add_argument("--processes", type=int, default=1)
-    known, _ = early.parse_known_args(argv)
-    if known.devices is not None:
-        if known.devices % known.processes:
-            sys.exit(f"--devices {known.devices} must be a multiple of --processes {known.processes}.")
-        flag = f"--xla_force_host_platform_device_count={known.devices // known.processes}"
+    """Check the command (a refusal comes at once, not after JAX's start-up), then pass
+    `--devices N` (with `--processes P`: N/P per process) to XLA, which reads it when JAX starts."""
+    args, _, _ = read_command(argv)
+    if args.devices is not None:
+        flag = f"--xla_force_host_platform_device_count={args.devices // args.processes}"
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
         os.environ["JAX_PLATFORMS"] = "cpu"
 
@@ -73,12 +342,9 @@ from purepax import nn  # noqa: E402
 from purepax.optim import Optimizer  # noqa: E402
 
 VOCAB = 256  # bytes
-# Model and optimizer settings: saved with the run (OUT/config.json), reused by --resume.
-MODEL_OPTIONS = ("context", "dim", "heads", "layers", "dropout")
-RUN_OPTIONS = (*MODEL_OPTIONS, "batch", "seed", "lr", "warmup", "decay_steps", "data")
 
 
-# --- the model --------------------------------------------------------------------------
+# --- the model ------------------------------------------------------------------------
 
 
 class Block(px.Module):
@@ -182,7 +448,7 @@ def new_state(config: dict[str, Any], mesh: Mesh | None = None) -> TrainState:
     return state if mesh is None else px.shard(state, mesh)
 
 
-# --- the steps --------------------------------------------------------------------------
+# --- the steps ------------------------------------------------------------------------
 
 
 def cross_entropy(logits: jax.Array, targets: jax.Array) -> jax.Array:
@@ -318,33 +584,14 @@ def sample(
     return bytes(out[len(prompt[-context:]) :]).decode("utf-8", errors="replace")
 
 
-# --- data -------------------------------------------------------------------------------
+# --- data -----------------------------------------------------------------------------
 
 
-def stdlib_text(limit: int = 4_000_000) -> bytes:
-    """Python's standard library sources (the top-level `.py` files, sorted), up to `limit` bytes."""
-    root = Path(sysconfig.get_paths()["stdlib"])
-    chunks, size = [], 0
-    for path in sorted(root.glob("*.py")):
-        chunk = path.read_bytes()
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
-    if not chunks:
-        sys.exit(f"No Python sources found under {root}; pass a text file with --data PATH.")
-    return b"".join(chunks)[:limit]
-
-
-def load_text(config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+def split_text(text: bytes) -> tuple[np.ndarray, np.ndarray]:
     """The run's text as bytes, split 90% / 10% into training and held-out parts."""
-    text = Path(config["data"]).read_bytes() if config["data"] else stdlib_text()
     data = np.frombuffer(text, np.uint8)
     split = int(len(data) * 0.9)
-    train, held_out = data[:split], data[split:]
-    if len(held_out) < config["context"] + 2:
-        sys.exit(f"The text is too short ({len(data)} bytes) for a context of {config['context']}.")
-    return train, held_out
+    return data[:split], data[split:]
 
 
 def unigram_loss(train: np.ndarray, held_out: np.ndarray) -> float:
@@ -354,23 +601,23 @@ def unigram_loss(train: np.ndarray, held_out: np.ndarray) -> float:
     return float(-log_p[held_out].mean())
 
 
-# --- checkpoints and metrics ------------------------------------------------------------
+# --- checkpoints and metrics ----------------------------------------------------------
 
 
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
 def read_metrics(path: Path, up_to: int | None = None) -> list[dict[str, Any]]:
-    """The metrics lines (complete ones only) with `step <= up_to`."""
+    """The metrics lines (complete, strict JSON ones only) with `step <= up_to`."""
     rows = []
     if path.exists():
         for line in path.read_text().splitlines():
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
+                row = json.loads(line, parse_constant=_not_json)
+            except ValueError:
                 continue  # a line half-written when the process was killed
             if up_to is None or row["step"] <= up_to:
                 rows.append(row)
@@ -399,46 +646,50 @@ def plot(rows: list[dict[str, Any]], unigram: float, path: Path) -> None:
     os.replace(tmp, path)
 
 
-# --- the script -------------------------------------------------------------------------
+def start_files(out: Path, config: dict[str, Any], resumed_at: int | None) -> None:
+    """Make the folder ready to train in: for a new run its config and empty metrics (the
+    files of a run there before are deleted, --overwrite); when resuming, the metrics cut
+    back to the checkpoint's step."""
+    metrics = out / "metrics.jsonl"
+    try:
+        if resumed_at is not None:
+            rows = read_metrics(metrics, up_to=resumed_at)  # drop what came after the checkpoint
+            write_atomic(metrics, "".join(json.dumps(r, allow_nan=False) + "\n" for r in rows))
+            return
+        out.mkdir(parents=True, exist_ok=True)
+        for name in RUN_FILES:  # the checkpoint first: a folder never holds a config with another run's checkpoint
+            (out / name).unlink(missing_ok=True)
+        write_atomic(out / "config.json", json.dumps(config, indent=1))
+        metrics.write_text("")
+    except OSError as error:
+        fail(f"cannot write the run in {out} ({error.strerror or error}); pass --out DIR in a folder you can "
+             "write to.")
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--steps", type=int, default=1200, help="train until this step (total, also with --resume)")
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=Path("runs/char_lm"), help="checkpoint, metrics and plot")
-    p.add_argument("--save-every", type=int, default=250)
-    p.add_argument("--log-every", type=int, default=25)
-    p.add_argument("--eval-every", type=int, default=250, help="held-out loss every N steps (and at the end)")
-    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
-    p.add_argument("--eval-only", action="store_true", help="load the checkpoint, print held-out loss and a sample")
-    p.add_argument("--data", type=str, default=None, help="a text file (default: Python's stdlib sources)")
-    p.add_argument("--sample-length", type=int, default=300)
-    g = p.add_argument_group("model and optimizer (a new run only; --resume uses the run's own)")
-    g.add_argument("--context", type=int, default=64)
-    g.add_argument("--dim", type=int, default=128)
-    g.add_argument("--heads", type=int, default=4)
-    g.add_argument("--layers", type=int, default=3)
-    g.add_argument("--dropout", type=float, default=0.1)
-    g.add_argument("--lr", type=float, default=2e-3)
-    g.add_argument("--warmup", type=int, default=100)
-    g.add_argument("--decay-steps", type=int, default=1200, help="length of the cosine decay (independent of --steps)")
-    d = p.add_argument_group("many devices and processes (docs/sharding.md)")
-    d.add_argument("--mesh", type=str, default=None,
-                   help='axes of a mesh over all devices, e.g. "data=2,model=4" (data- and tensor-parallel)')
-    d.add_argument("--devices", type=int, default=None, help="force this many CPU devices (in all processes)")
-    d.add_argument("--processes", type=int, default=1, help="start this many local processes (jax.distributed)")
-    d.add_argument("--process-id", type=int, default=None, help=argparse.SUPPRESS)  # set for the workers
-    d.add_argument("--coordinator", type=str, default=None, help=argparse.SUPPRESS)
-    return p.parse_args(argv)
+def load_checkpoint(path: Path, like: TrainState) -> TrainState:
+    try:
+        return px.load(path, like=like)  # values from the file, layout from `like`
+    except px.CheckpointError as error:
+        message = str(error).rsplit("\n(More:", 1)[0]  # its docs section is for the library's users
+        fail(f"{message} The run in {path.parent} cannot go on from it: restore a copy of {path.name}, or start "
+             "afresh with --overwrite.")
+
+
+def diverged(what: str, value: float, step: int, config: dict[str, Any], saved: int | None) -> NoReturn:
+    kept = "nothing was saved" if saved is None else f"the checkpoint of step {saved} is kept"
+    fail(f"training stopped: the {what} at step {step} is {value} ({kept}). Start afresh with --overwrite and a "
+         f"lower --lr (this run's: {config['lr']}), or check the data.")
+
+
+# --- the script -----------------------------------------------------------------------
 
 
 def launch_workers(argv: list[str], processes: int) -> None:
     """Run this script as `processes` local workers joined by `jax.distributed` and wait.
 
-    Worker 0 prints the run; the others' output goes to a log shown if they fail. Every
-    worker is ended when one fails, when they are interrupted, or when this returns.
+    Worker 0 prints the run; the others' output goes to a log shown if they fail, unless
+    they all stopped with the one-line error that worker 0 has printed. Every worker is
+    ended when one fails, when they are interrupted, or when this returns.
     """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -458,12 +709,19 @@ def launch_workers(argv: list[str], processes: int) -> None:
             if w.poll() is None:
                 w.kill()
                 w.wait()
-    if failed:
-        for i in failed:
-            if logs[i] is not None:
-                logs[i].seek(0)
-                print(f"--- worker {i} ---\n{logs[i].read()[-4000:]}", file=sys.stderr)
-        sys.exit(f"worker(s) {failed} failed")
+    if not failed:
+        return
+    said = []
+    for log in logs[1:]:
+        log.seek(0)
+        said.append(log.read())
+    last_lines = {text.strip().rsplit("\n", 1)[-1] for text in said}
+    if len(failed) == processes and len(last_lines) == 1 and last_lines.pop().startswith(f"{PROG}: error: "):
+        sys.exit(workers[0].returncode)  # the same options, the same error: worker 0 has said it
+    for i in failed:
+        if i:
+            print(f"--- worker {i} ---\n{said[i - 1][-4000:]}", file=sys.stderr)
+    fail(f"worker(s) {failed} failed (their output is above).")
 
 
 def make_mesh(spec: str | None, config: dict[str, Any]) -> Mesh | None:
@@ -492,16 +750,18 @@ def make_mesh(spec: str | None, config: dict[str, Any]) -> Mesh | None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
+    args, config, text = read_command(argv)
     try:
         from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]  # tqdm ships no types
         import matplotlib  # noqa: F401  (for the plot at the end)
     except ImportError:
-        sys.exit('This example needs tqdm and matplotlib: pip install -e ".[examples]"')
+        fail('this example needs tqdm and matplotlib: pip install -e ".[examples]"')
     if not getattr(jax.config, "jax_threefry_partitionable", True):
         # Random numbers that do not depend on the layout: JAX's default since 0.5. Without
         # it, older JAX draws other dropout masks on a data x model mesh than on one device.
         jax.config.update("jax_threefry_partitionable", True)
+    out: Path = args.out
+    checkpoint, metrics_path = out / "checkpoint.px", out / "metrics.jsonl"
     if args.processes > 1 and args.process_id is None:
         return launch_workers(argv, args.processes)
     if args.process_id is not None:  # one of several local workers
@@ -513,40 +773,31 @@ def main(argv: list[str] | None = None) -> None:
         )
     writer = jax.process_index() == 0  # the process that writes files and prints
     log = print if writer else (lambda *a, **k: None)
-    out: Path = args.out
-    checkpoint, config_path, metrics_path = out / "checkpoint.px", out / "config.json", out / "metrics.jsonl"
 
-    if args.resume or args.eval_only:
-        if not checkpoint.exists() or not config_path.exists():
-            sys.exit(f"No checkpoint in {out}: train first (without --resume), or pass --out DIR of a run.")
-        config = json.loads(config_path.read_text())
-        if args.data is not None and args.data != config["data"]:
-            sys.exit(f"--data {args.data} differs from the run's data {config['data']!r} ({config_path}).")
-    else:
-        config = {k: getattr(args, k) for k in RUN_OPTIONS}
-        if config["data"] is not None:
-            config["data"] = str(Path(config["data"]).resolve())
-        if writer:
-            out.mkdir(parents=True, exist_ok=True)
-            write_atomic(config_path, json.dumps(config, indent=1))
-            if checkpoint.exists():
-                checkpoint.unlink()  # a new run in an old folder: the old run is gone
-            metrics_path.write_text("")
-
-    mesh = make_mesh(args.mesh, config)
+    try:
+        mesh = make_mesh(args.mesh, config)
+    except SystemExit as refused:  # make_mesh says in one line why the mesh does not fit
+        usage_error(str(refused.code))
+    except ValueError:  # sizes whose product is right, but negative
+        usage_error(f'--mesh {args.mesh}: the sizes must be positive, e.g. "data=2,model=4".')
     devices = Devices(mesh)
-    train_np, held_np = load_text(config)
+    train_np, held_np = split_text(text)
     train_data, held_data = jnp.asarray(train_np), jnp.asarray(held_np)
     unigram = unigram_loss(train_np, held_np)
     state = new_state(config, mesh)
     if args.resume or args.eval_only:
-        state = px.load(checkpoint, like=state)  # values from the file, layout from `state`
+        state = load_checkpoint(checkpoint, state)
     start = int(state.step)
 
     if args.eval_only:
         log(f"checkpoint at step {start}")
         report(state.model, held_np, held_data, unigram, config, args.sample_length, devices, log)
         return
+    if start >= args.steps:
+        usage_error(f"--steps {args.steps}: the run in {out} is at step {start} already; pass a larger --steps to "
+                    "train it further, or --eval-only to evaluate it.")
+    if writer:
+        start_files(out, config, resumed_at=start if args.resume else None)
 
     log(f"{len(train_np):,} training and {len(held_np):,} held-out bytes; "
         f"{sum(p.size for p in jax.tree.leaves(px.parameters(state.model))):,} parameters")
@@ -554,51 +805,59 @@ def main(argv: list[str] | None = None) -> None:
         log(f"mesh {dict(mesh.shape)} over {jax.device_count()} {jax.devices()[0].platform} devices, "
             f"{jax.process_count()} process(es)")
     if args.resume:
-        if writer:
-            rows = read_metrics(metrics_path, up_to=start)  # drop what came after the checkpoint
-            write_atomic(metrics_path, "".join(json.dumps(r) + "\n" for r in rows))
         log(f"resumed at step {start}")
 
     step_fn = train_step if mesh is None else sharded_train_step(state, mesh)
     model, optimizer = state.model, state.optimizer
     size, mine = config["batch"], devices.rows(config["batch"])
     tokens_per_step = size * config["context"]
-    bar = tqdm(total=args.steps, initial=start, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stdout,
-               disable=not writer)
-    metrics = metrics_path.open("a") if writer else None
-    last_time, last_step, tokens_per_s = time.perf_counter(), start, 0.0
-    loss = None
-    for step in range(start, args.steps):
-        x, y = get_batch(train_data, config["seed"], step, size, config["context"], mine)
-        model, optimizer, loss = step_fn(model, optimizer, devices.batch(x, size), devices.batch(y, size))
-        done = step + 1
-        bar.update(1)
-        if done % args.log_every == 0 or done % args.eval_every == 0 or done == args.steps:
-            loss_value = float(loss)
-            now = time.perf_counter()
-            tokens_per_s = (done - last_step) * tokens_per_step / (now - last_time)
-            row: dict[str, Any] = {"step": done, "loss": loss_value, "tokens_per_s": round(tokens_per_s)}
-            if done % args.eval_every == 0 or done == args.steps:
-                row["held_out_loss"] = held_out_loss(model, held_data, config, devices)
-            if metrics is not None:
-                metrics.write(json.dumps(row) + "\n")
+    saved = start if args.resume else None
+    last_time, last_step, loss_value, tokens_per_s = time.perf_counter(), start, math.nan, 0.0
+    # The other processes of a multi-process run write their metrics lines nowhere.
+    with tqdm(total=args.steps, initial=start, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stdout,
+              disable=not writer) as bar, (metrics_path.open("a") if writer else open(os.devnull, "w")) as metrics:
+        for step in range(start, args.steps):
+            x, y = get_batch(train_data, config["seed"], step, size, config["context"], mine)
+            model, optimizer, loss = step_fn(model, optimizer, devices.batch(x, size), devices.batch(y, size))
+            done = step + 1
+            bar.update(1)
+            logged = done % args.log_every == 0 or done % args.eval_every == 0 or done == args.steps
+            saving = done % args.save_every == 0 or done == args.steps
+            if done == start + 1 or logged or saving:  # waits for the step: not on every one
+                loss_value = float(loss)
+                if not math.isfinite(loss_value):
+                    bar.close()
+                    diverged("loss", loss_value, done, config, saved)
+            if logged:
+                now = time.perf_counter()
+                tokens_per_s = (done - last_step) * tokens_per_step / (now - last_time)
+                row: dict[str, Any] = {"step": done, "loss": loss_value, "tokens_per_s": round(tokens_per_s)}
+                if done % args.eval_every == 0 or done == args.steps:
+                    row["held_out_loss"] = held_out_loss(model, held_data, config, devices)
+                    if not math.isfinite(row["held_out_loss"]):
+                        bar.close()
+                        diverged("held-out loss", row["held_out_loss"], done, config, saved)
+                metrics.write(json.dumps(row, allow_nan=False) + "\n")
                 metrics.flush()
-            bar.set_postfix(loss=f"{loss_value:.3f}", tok_s=f"{tokens_per_s:,.0f}")
-            last_time, last_step = time.perf_counter(), done
-        if done % args.save_every == 0 or done == args.steps:
-            # Metrics first, then the checkpoint: lines after the checkpoint's step are dropped on resume.
-            # Every process saves (the arrays are gathered); process 0 writes the file.
-            px.save(checkpoint, TrainState(model, optimizer, jnp.array(done)))
-    bar.close()
-    if metrics is not None:
-        metrics.close()
+                last_time, last_step = time.perf_counter(), done
+            if done == start + 1 or logged:
+                postfix = {"loss": f"{loss_value:.3f}"}
+                if tokens_per_s:  # measured from the first logged step on
+                    postfix["tok_s"] = f"{tokens_per_s:,.0f}"
+                bar.set_postfix(postfix)
+            if saving:
+                # Metrics first, then the checkpoint: lines after the checkpoint's step are dropped on resume.
+                # Every process saves (the arrays are gathered); process 0 writes the file.
+                px.save(checkpoint, TrainState(model, optimizer, jnp.array(done)))
+                saved = done
 
-    if loss is not None:
-        log(f"train loss at step {args.steps}: {float(loss):.3f} nats per character")
+    log(f"train loss at step {args.steps}: {loss_value:.3f} nats per character")
     if writer:
         plot(read_metrics(metrics_path), unigram, out / "loss.png")
-    report(model, held_np, held_data, unigram, config, args.sample_length, devices, log)
-    log(f"plot: {out / 'loss.png'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
+    generated = report(model, held_np, held_data, unigram, config, args.sample_length, devices, log)
+    if writer:
+        write_atomic(out / "sample.txt", generated + "\n")
+    log(f"plot: {out / 'loss.png'}; sample: {out / 'sample.txt'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
     if jax.process_count() > 1:
         jax.distributed.shutdown()
 
@@ -606,13 +865,18 @@ def main(argv: list[str] | None = None) -> None:
 def report(
     model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any], length: int,
     devices: Devices, log: Any = print,
-) -> None:
+) -> str:
+    """Print the held-out loss and a sample (a prompt from the held-out text and what
+    follows it); return the sample."""
     loss = held_out_loss(model, held_data, config, devices)
     log(f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
         f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})")
     prompt = held_np[: config["context"]].tobytes()
-    text = sample(model, prompt, length, config["context"], config["seed"], devices=devices)
-    log("sample:\n" + prompt.decode("utf-8", errors="replace") + text)
+    text = prompt.decode("utf-8", errors="replace") + sample(
+        model, prompt, length, config["context"], config["seed"], devices=devices
+    )
+    log("sample:\n" + text)
+    return text
 
 
 if __name__ == "__main__":

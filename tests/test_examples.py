@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,16 +26,51 @@ TINY = ["--context", "16", "--dim", "32", "--heads", "2", "--layers", "2", "--ba
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
 
 
-def run(*args: str | Path, timeout: float = 300) -> str:
-    result = subprocess.run(
+def call(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=ENV
     )
+
+
+def run(*args: str | Path, timeout: float = 300) -> str:
+    result = call(*args, timeout=timeout)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
+def refused(result: subprocess.CompletedProcess[str], status: int, says: str) -> str:
+    """`result` exited with `status` after one line on stderr (no traceback) that says `says`."""
+    assert result.returncode == status, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("char_lm.py: error: "), result.stderr
+    assert re.search(says, lines[0]), lines[0]
+    return lines[0]
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} in metrics.jsonl is not JSON")
+
+
 def metrics(out: Path) -> list[dict[str, float]]:
-    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    """The lines of OUT/metrics.jsonl, read as strict JSON (no NaN or Infinity)."""
+    return [json.loads(line, parse_constant=_no_constant) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def checkpoint_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a checkpoint by path, read as docs/checkpointing.md describes the format."""
+    data = path.read_bytes()
+    assert data[:8] == b"PUREPAX\x00"
+    length = int.from_bytes(data[8:16], "little")
+    start = 16 + length
+    return {
+        entry["path"]: np.frombuffer(data, entry["dtype"], int(np.prod(entry["shape"])), start + entry["offset"])
+        for entry in json.loads(data[16:start])["arrays"]
+    }
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +99,9 @@ def test_char_lm_learns_and_plots(full_run: tuple[Path, str]) -> None:
     held_out = float(re.search(r"held-out loss: ([\d.]+) .*unigram baseline ([\d.]+)", stdout).group(1))  # type: ignore[union-attr]
     unigram = float(re.search(r"unigram baseline ([\d.]+)", stdout).group(1))  # type: ignore[union-attr]
     assert held_out < unigram, stdout
-    assert "sample:" in stdout
+    assert re.search(r" 1/40 \[[^\]]*loss=\d+\.\d{3}", stdout), stdout  # the bar shows the loss from step 1
+    printed = stdout.split("sample:\n", 1)[1].split("\nplot: ", 1)[0]
+    assert (out / "sample.txt").read_text() == printed + "\n"
     assert (out / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -134,13 +174,154 @@ def test_char_lm_on_a_mesh_of_two_processes_matches_one_device(full_run: tuple[P
     assert float(held_out) == pytest.approx(got[-1]["held_out_loss"], abs=2e-3)
 
 
-def test_char_lm_refuses_a_mesh_that_does_not_fit(text: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(CHAR_LM), "--data", str(text), "--out", str(tmp_path), *TINY, "--mesh", "data=3,model=2",
-         "--devices", "4"], capture_output=True, text=True, timeout=120, cwd=ROOT, env=ENV,
-    )
-    assert result.returncode != 0
-    assert "--mesh data=3,model=2 needs 6 devices, but there are 4" in result.stderr, result.stderr
+def test_char_lm_help_shows_every_option_with_a_text_and_its_default() -> None:
+    help_text = run(CHAR_LM, "--help")
+    entries = [" ".join(entry.split("\n\n")[0].split()) for entry in re.split(r"\n  (?=--)", help_text)[1:]]
+    options = {entry.split()[0] for entry in entries}
+    assert {"--steps", "--batch", "--seed", "--save-every", "--sample-length", "--overwrite", "--dim", "--heads",
+            "--lr", "--warmup", "--mesh", "--processes"} <= options, help_text
+    for entry in entries:
+        assert re.fullmatch(r"--[\w-]+( [A-Z]+)? \w.* \(default: [^)]+\)", entry), entry
+
+
+@pytest.fixture(scope="module")
+def bad_texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bad_texts")
+    contents = {"empty": b"", "short": b"too short for a context of 16. " * 5, "binary": b"\x7fELF\x00\x01" * 2000}
+    for name, content in contents.items():
+        (folder / name).write_bytes(content)
+    return {name: folder / name for name in contents}
+
+
+# A command that cannot work, as a new user might type it: {run} is a folder that holds a
+# run (40 steps of TINY), {new} a folder that does not exist. Each is refused with exit
+# status 2 and one line naming the problem and the fix; nothing is written.
+USAGE_ERRORS = [
+    (["--steps", "0"], r"argument --steps: 0 is out of range: give a whole number of 1 or more"),
+    (["--steps", "-5"], r"argument --steps: -5 is out of range"),
+    (["--steps", "many"], r"argument --steps: 'many' is not a whole number"),
+    (["--batch", "0"], r"argument --batch: 0 is out of range"),
+    (["--save-every", "0"], r"argument --save-every: 0 is out of range"),
+    (["--eval-every", "-1"], r"argument --eval-every: -1 is out of range"),
+    (["--sample-length", "-1"], r"argument --sample-length: -1 is out of range: give a whole number of 0 or more"),
+    (["--seed", "-1"], r"argument --seed: -1 is out of range: give a whole number from 0 to"),
+    (["--lr", "nan"], r"argument --lr: 'nan' is not a finite number"),
+    (["--lr", "0"], r"argument --lr: 0.0 is out of range: give a number above 0"),
+    (["--dropout", "1"], r"argument --dropout: 1.0 is out of range: give a number from 0 up to \(not including\) 1"),
+    (["--heads", "5"], r"--heads 5 must divide --dim 128 .*; e.g. --heads 4\."),
+    (["--processes", "0"], r"argument --processes: 0 is out of range"),
+    (["--devices", "3", "--processes", "2"], r"--devices 3 must be a multiple of --processes 2"),
+    (["--resume", "--overwrite"], r"argument --overwrite: not allowed with argument --resume"),
+    (["--stpes", "10"], r"unrecognized arguments: --stpes 10 \(--help lists the options\)"),
+    (["--data", "/nonexistent/text.txt"], r"--data /nonexistent/text.txt: no such file; pass a text file"),
+    (["--data", "{empty}"], r"--data .*empty is too short: 0 bytes, but a context of 64 needs 660 .*--context"),
+    (["--data", "{short}", *TINY], r"--data .*short is too short: 155 bytes, but a context of 16 needs 180"),
+    (["--data", "{binary}"], r"--data .*binary holds NUL bytes, so it is not text; pass a text file"),
+    (["--out", "{binary}"], r"--out .*binary: .*binary is a file, not a folder; pass --out DIR"),
+    (["--out", "{run}", *TINY], r"holds a run \(checkpoint.px, .*\): pass --resume to continue it, --overwrite to "
+                                r"start afresh there, or --out DIR for a new folder"),
+    (["--out", "{run}", "--resume", "--steps", "80", "--dim", "64"],
+     r"--dim 64 differs from the run's 32 .*config.json\): --resume keeps the run's settings; drop --dim"),
+    (["--out", "{run}", "--eval-only", "--data", "{short}"], r"--data .*short differs from the run's"),
+    (["--out", "{new}", "--resume"], r"--resume: .*new holds no run; train one first \(without --resume\)"),
+    (["--out", "{new}", "--eval-only"], r"--eval-only: .*new holds no run"),
+    # Refused once JAX has started: the mesh against the devices, the steps against the checkpoint.
+    (["--out", "{run}", "--resume", "--steps", "40"],
+     r"--steps 40: the run in .* is at step 40 already; pass a larger --steps .* or --eval-only"),
+    (["--mesh", "data=2,model", *TINY], r'--mesh data=2,model: give axes as name=size, e.g. "data=2,model=4"'),
+    (["--mesh", "data=3,model=2", "--devices", "4", *TINY], r"--mesh data=3,model=2 needs 6 devices, but there are 4"),
+    (["--mesh", "data=-2,model=-2", "--devices", "4", *TINY], r"--mesh data=-2,model=-2: the sizes must be positive"),
+    (["--mesh", "data=3", "--devices", "2", "--processes", "2", *TINY],  # every worker refuses: one line
+     r"--mesh data=3 needs 3 devices, but there are 2"),
+]
+
+
+def _command(args: list[str]) -> str:
+    return " ".join(args[: -len(TINY)] if args[-len(TINY) :] == TINY else args)
+
+
+@pytest.mark.parametrize(("args", "says"), USAGE_ERRORS, ids=[_command(args) for args, _ in USAGE_ERRORS])
+def test_char_lm_refuses_a_command_that_cannot_work_in_one_line_and_writes_nothing(
+    full_run: tuple[Path, str], text: Path, bad_texts: dict[str, Path], tmp_path: Path, args: list[str], says: str
+) -> None:
+    run_folder, new = full_run[0], tmp_path / "new"
+    before = files(run_folder)
+    names = {"run": run_folder, "new": new, **bad_texts}
+    filled = [arg.format(**names) for arg in args]
+    refused(call(CHAR_LM, "--data", text, "--out", new, *filled, timeout=400), 2, says)
+    assert files(run_folder) == before
+    assert not new.exists()
+
+
+def test_char_lm_refuses_a_folder_it_cannot_write_to(text: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    if os.access(locked, os.W_OK):
+        pytest.skip("this user may write in any folder (root)")
+    refused(call(CHAR_LM, "--data", text, "--out", locked / "run", *TINY), 2,
+            r"--out .*run: .*locked cannot be written to; pass --out DIR in a folder you can write to")
+    assert not any(locked.iterdir())
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _cut_short(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:1000])
+
+
+@pytest.mark.parametrize(("damage", "command", "says"), [
+    (_flip_a_byte, ["--resume", "--steps", "80"], r"checkpoint.px is damaged: the bytes of .* do not match"),
+    (_cut_short, ["--eval-only"], r"checkpoint.px is cut short"),
+], ids=["a flipped byte, --resume", "cut short, --eval-only"])
+def test_char_lm_refuses_a_damaged_checkpoint_in_one_line(
+    full_run: tuple[Path, str], tmp_path: Path, damage: Callable[[Path], None], command: list[str], says: str
+) -> None:
+    out = tmp_path / "run"
+    shutil.copytree(full_run[0], out)
+    damage(out / "checkpoint.px")
+    before = files(out)
+    message = refused(call(CHAR_LM, "--out", out, *command), 1, says)
+    assert "restore a copy of checkpoint.px, or start afresh with --overwrite" in message
+    assert files(out) == before
+
+
+def test_char_lm_refuses_a_damaged_config_in_one_line(full_run: tuple[Path, str], tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    shutil.copytree(full_run[0], out)
+    (out / "config.json").write_text('{"context": 16, "dim": ')
+    before = files(out)
+    refused(call(CHAR_LM, "--out", out, "--resume", "--steps", "80"), 1,
+            r"config.json is damaged .*; restore it, or start afresh with --overwrite")
+    assert files(out) == before
+
+
+def test_char_lm_stops_on_a_non_finite_loss_and_keeps_the_last_checkpoint(text: Path, tmp_path: Path) -> None:
+    # A learning rate of 1e30 (no warm-up) throws the parameters to 1e30 in the first step.
+    args = ["--data", text, "--out", tmp_path, *TINY, "--lr", "1e30", "--warmup", "0", "--steps", "10",
+            "--save-every", "1", "--log-every", "1"]
+    message = refused(call(CHAR_LM, *args), 1, r"training stopped: the loss at step 2 is (nan|inf)")
+    assert "the checkpoint of step 1 is kept" in message and "a lower --lr (this run's: 1e+30)" in message
+    assert [row["step"] for row in metrics(tmp_path)] == [1]  # strict JSON, nothing after the last good step
+    assert not (tmp_path / "sample.txt").exists()
+    arrays = checkpoint_arrays(tmp_path / "checkpoint.px")
+    assert arrays["step"].item() == 1
+    assert all(np.isfinite(array).all() for array in arrays.values())
+
+
+def test_char_lm_overwrite_starts_afresh_in_a_folder_that_holds_a_run(
+    full_run: tuple[Path, str], text: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    shutil.copytree(full_run[0], out)
+    stdout = run(CHAR_LM, "--data", text, "--out", out, "--overwrite", "--steps", "5", "--log-every", "5", *TINY)
+    assert "resumed" not in stdout
+    assert [row["step"] for row in metrics(out)] == [5]  # the old run's 8 lines are gone
+    assert (out / "sample.txt").read_text() == stdout.split("sample:\n", 1)[1].split("\nplot: ", 1)[0] + "\n"
+    assert (out / "checkpoint.px").read_bytes() != (full_run[0] / "checkpoint.px").read_bytes()
 
 
 def test_cnn_classifier_beats_chance() -> None:
