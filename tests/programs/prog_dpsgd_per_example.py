@@ -77,11 +77,12 @@ def main() -> None:
     y = (x @ jax.random.normal(kw, (5,)) > 0).astype(jnp.float32)
     model = Classifier(key=km)
 
-    exact, _ = px.jit(private_gradient, static_argnums=(4, 5))(model, x[:BATCH], y[:BATCH], jax.random.key(1), 1e6, 0.0)
+    private = px.jit(private_gradient, static_argnums=(4, 5))
+    exact, _ = private(model, x[:BATCH], y[:BATCH], jax.random.key(1), 1e6, 0.0)
     batch = px.jit(px.grad(batch_loss))(model, x[:BATCH], y[:BATCH])
     for got, want in zip(jax.tree.leaves(exact), jax.tree.leaves(batch)):
         assert jnp.allclose(got, want, atol=1e-6)
-    _, norms = px.jit(private_gradient, static_argnums=(4, 5))(model, x[:BATCH], y[:BATCH], jax.random.key(1), 0.01, 0.0)
+    _, norms = private(model, x[:BATCH], y[:BATCH], jax.random.key(1), 0.01, 0.0)
     assert norms.shape == (BATCH,) and bool(jnp.all(norms <= 0.01 + 1e-6))
 
     optimizer = Optimizer(optax.sgd(0.5, momentum=0.9), model)
