@@ -160,8 +160,8 @@ def _constrain(x: Any, mesh: Mesh, spec: PartitionSpec) -> Any:
 
 def _typed_axes(x: jax.Array) -> tuple[Any, ...] | None:
     """The mesh axes that `x`'s type shards it over, one entry per dimension, where it
-    names any: `Explicit` mesh axes (JAX 0.6 and newer, `jax.typeof(x).sharding`). None
-    on `Auto` axes (the type names none), without a mesh, and on older JAX."""
+    names any: `Explicit` mesh axes, in JAX with sharding in types (`jax.typeof(x).sharding`).
+    None on `Auto` axes (the type names none), without a mesh, and on JAX without `jax.typeof`."""
     typeof: Any = getattr(jax, "typeof", None)
     if typeof is None:
         return None
