@@ -452,7 +452,9 @@ def new_state(config: dict[str, Any], mesh: Mesh | None = None) -> TrainState:
 
 
 def cross_entropy(logits: jax.Array, targets: jax.Array) -> jax.Array:
-    return optax.softmax_cross_entropy_with_integer_labels(logits, targets).mean()
+    # One-hot targets: on a vocabulary split over Explicit mesh axes, picking out each
+    # target's logit would be a gather that JAX asks an out_sharding for.
+    return optax.softmax_cross_entropy(logits, jax.nn.one_hot(targets, logits.shape[-1])).mean()
 
 
 def loss_fn(model: CharLM, x: jax.Array, y: jax.Array) -> tuple[jax.Array, CharLM]:
@@ -744,8 +746,7 @@ def make_mesh(spec: str | None, config: dict[str, Any]) -> Mesh | None:
         sys.exit(f"--batch {config['batch']} must be a multiple of the data axis ({data}).")
     if config["heads"] % model or VOCAB % model:
         sys.exit(f"--heads {config['heads']} (and the vocabulary, {VOCAB}) must be multiples of the model axis ({model}).")
-    auto = {"axis_types": (jax.sharding.AxisType.Auto,) * len(axes)} if hasattr(jax.sharding, "AxisType") else {}
-    return jax.make_mesh(tuple(axes.values()), tuple(axes), **auto)
+    return jax.make_mesh(tuple(axes.values()), tuple(axes))
 
 
 def main(argv: list[str] | None = None) -> None:

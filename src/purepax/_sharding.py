@@ -5,15 +5,19 @@ JAX's own engine distributes the work (meshes, `NamedSharding`, GSPMD under `jax
 axes. `px.partition_specs(m)` is a module of the same type whose array leaves are
 `PartitionSpec`s (replicated where no sharding was given), ready for
 `in_shardings`/`out_shardings`; `px.shard(m, mesh)` places (outside a trace) or
-constrains (inside one) every array accordingly.
+constrains (inside one) every array accordingly. `matmul` and `take_rows` are what the
+layers of `purepax.nn` compute with, so that they also run on `Explicit` mesh axes.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import jax
+import jax.numpy as jnp
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ._distributed import place as _place
@@ -110,7 +114,9 @@ def shard(module: _M, mesh: Mesh) -> _M:
     spec))` (in a multi-process run, each process fills in the shards it owns). Inside one (`jax.jit`, `px.jit`, ...), each is constrained: with
     `jax.lax.with_sharding_constraint` on `Auto` mesh axes, and with
     `jax.sharding.reshard` where the spec names an `Explicit` axis (`jax.make_mesh` makes
-    `Explicit` axes by default).
+    `Explicit` axes by default). An abstract module (the `jax.ShapeDtypeStruct` leaves of
+    `jax.eval_shape`) gets `ShapeDtypeStruct`s that carry their `NamedSharding(mesh,
+    spec)`: a `like` for `px.load` that places every array, nothing built first.
 
     **Arguments:** `module`; `mesh`, a `jax.sharding.Mesh` whose axis names the fields'
     `sharding=` use.
@@ -120,6 +126,7 @@ def shard(module: _M, mesh: Mesh) -> _M:
     ```python
     mesh = jax.make_mesh((2, 4), ("data", "model"))
     model = px.shard(model, mesh)
+    target = px.shard(jax.eval_shape(lambda: Model(key=jax.random.key(0))), mesh)
     ```
     """
     specs = partition_specs(module)
@@ -127,7 +134,16 @@ def shard(module: _M, mesh: Mesh) -> _M:
         place: Callable[[Any, PartitionSpec], Any] = lambda x, spec: _place(x, NamedSharding(mesh, spec))
     else:
         place = lambda x, spec: _constrain(x, mesh, spec)
-    placed: _M = jax.tree_util.tree_map(place, module, specs)
+
+    def shard_leaf(x: Any, spec: PartitionSpec) -> Any:
+        if isinstance(x, jax.ShapeDtypeStruct):
+            # jax.eval_shape of a placed array keeps no sharding on Auto axes, and only an
+            # AbstractMesh's (no devices) on Explicit ones: a shape gets the mesh's here.
+            sharding = NamedSharding(mesh, spec)
+            return jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=sharding, weak_type=x.weak_type)  # type: ignore[no-untyped-call, unused-ignore]
+        return place(x, spec)
+
+    placed: _M = jax.tree_util.tree_map(shard_leaf, module, specs)
     return placed
 
 
@@ -140,3 +156,68 @@ def _constrain(x: Any, mesh: Mesh, spec: PartitionSpec) -> Any:
         return reshard(x, NamedSharding(mesh, spec))
     constrain: Any = jax.lax.with_sharding_constraint
     return constrain(x, NamedSharding(mesh, spec))
+
+
+def _typed_axes(x: jax.Array) -> tuple[Any, ...] | None:
+    """The mesh axes that `x`'s type shards it over, one entry per dimension, where it
+    names any: `Explicit` mesh axes, in JAX with sharding in types (`jax.typeof(x).sharding`).
+    None on `Auto` axes (the type names none), without a mesh, and on JAX without `jax.typeof`."""
+    typeof: Any = getattr(jax, "typeof", None)
+    if typeof is None:
+        return None
+    spec = getattr(getattr(typeof(x), "sharding", None), "spec", None)
+    if spec is None or all(entry is None for entry in spec):
+        return None
+    return tuple(spec) + (None,) * (x.ndim - len(spec))
+
+
+def _axis_names(entry: Any) -> set[str]:
+    return set(entry) if isinstance(entry, tuple) else {entry} - {None}
+
+
+def _typed_mesh(*arrays: jax.Array) -> Any:
+    """The (abstract) mesh of the first of `arrays` whose type names mesh axes."""
+    typeof: Any = getattr(jax, "typeof")
+    return next(typeof(x).sharding.mesh for x in arrays if _typed_axes(x) is not None)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_out_sharding(function: Callable[..., Any]) -> bool:
+    return "out_sharding" in inspect.signature(function).parameters
+
+
+def matmul(x: jax.Array, w: jax.Array) -> jax.Array:
+    """`x @ w` for a matrix `w`. Where both contracted dimensions are sharded over
+    `Explicit` mesh axes (a row-parallel layer), JAX asks for the result's sharding: `x`'s
+    leading dimensions keep theirs and the last takes `w`'s (the sum over the shards is a
+    reduction the partitioner inserts). Elsewhere, plainly `x @ w`."""
+    x_axes, w_axes = _typed_axes(x), _typed_axes(w)
+    if x_axes is None or w_axes is None or x_axes[-1] is None or w_axes[0] is None:
+        return x @ w
+    if not _takes_out_sharding(jnp.matmul):
+        return x @ w
+    leading = x_axes[:-1]
+    taken = set().union(*map(_axis_names, leading))
+    last = None if _axis_names(w_axes[-1]) & taken else w_axes[-1]
+    sharding = NamedSharding(_typed_mesh(w), PartitionSpec(*leading, last))  # type: ignore[no-untyped-call]
+    matmul_: Any = jnp.matmul
+    out: jax.Array = matmul_(x, w, out_sharding=sharding)
+    return out
+
+
+def take_rows(table: jax.Array, ids: jax.Array) -> jax.Array:
+    """`jnp.take(table, ids, axis=0)`. Where the table or the ids are sharded over
+    `Explicit` mesh axes, JAX asks for the result's sharding: the ids' dimensions keep
+    theirs, the table's others follow (replicated where the ids took their mesh axis).
+    Elsewhere, plainly `jnp.take`."""
+    table_axes, ids_axes = _typed_axes(table), _typed_axes(ids)
+    rows = None if table_axes is None and ids_axes is None else table.at[ids]
+    if rows is None or not _takes_out_sharding(type(rows).get):
+        return jnp.take(table, ids, axis=0)
+    leading = ids_axes or (None,) * ids.ndim
+    taken = set().union(*map(_axis_names, leading))
+    rest = [None if _axis_names(entry) & taken else entry for entry in (table_axes or (None,) * table.ndim)[1:]]
+    sharding = NamedSharding(_typed_mesh(table, ids), PartitionSpec(*leading, *rest))  # type: ignore[no-untyped-call]
+    get: Any = rows.get
+    out: jax.Array = get(mode="fill", out_sharding=sharding)  # jnp.take's mode: NaN rows for ids out of range
+    return out

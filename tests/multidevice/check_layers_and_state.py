@@ -15,7 +15,8 @@ import purepax as px
 from purepax import nn
 from purepax.optim import Optimizer
 
-AUTO = {"axis_types": (jax.sharding.AxisType.Auto,) * 2} if hasattr(jax.sharding, "AxisType") else {}
+# Mesh axis types exist from JAX 0.5; before, every axis is what later JAX calls Auto.
+AXIS_TYPES = ["Explicit", "Auto"] if hasattr(jax.sharding, "AxisType") else [None]
 
 
 class Block(px.Module):
@@ -53,7 +54,9 @@ class LM(px.Module):
 
 
 def loss(model: LM, ids: jax.Array) -> jax.Array:
-    return optax.softmax_cross_entropy_with_integer_labels(model(ids[:, :-1]), ids[:, 1:]).mean()
+    # One-hot targets: with the vocabulary split over Explicit axes, picking out each
+    # target's logit would be a gather that JAX asks an out_sharding for.
+    return optax.softmax_cross_entropy(model(ids[:, :-1]), jax.nn.one_hot(ids[:, 1:], 64)).mean()
 
 
 def step(model: LM, opt: Optimizer, ids: jax.Array) -> tuple[LM, Optimizer, jax.Array]:
@@ -62,9 +65,12 @@ def step(model: LM, opt: Optimizer, ids: jax.Array) -> tuple[LM, Optimizer, jax.
     return model, opt, value
 
 
-@pytest.fixture
-def mesh():
-    return jax.make_mesh((2, 4), ("data", "model"), **AUTO)
+@pytest.fixture(params=AXIS_TYPES, ids=lambda t: str(t).lower())
+def mesh(request):
+    if request.param is None:
+        return jax.make_mesh((2, 4), ("data", "model"))
+    axis_type = getattr(jax.sharding.AxisType, request.param)
+    return jax.make_mesh((2, 4), ("data", "model"), axis_types=(axis_type,) * 2)
 
 
 def named(mesh, tree):
@@ -172,3 +178,24 @@ def test_load_like_an_eval_shape_of_a_sharded_model(tmp_path):
         np.testing.assert_array_equal(a, b)
         if explicit:
             assert a.sharding.is_equivalent_to(b.sharding, a.ndim), (a.sharding, b.sharding)
+
+
+def test_px_shard_of_an_abstract_model_is_a_load_target(mesh, tmp_path):
+    # jax.eval_shape keeps no sharding on Auto axes and only an AbstractMesh's on Explicit
+    # ones: px.shard of its shapes puts them on the mesh, on both, with nothing built.
+    model = px.shard(LM("model", key=jax.random.key(0)), mesh)
+    opt = px.shard(Optimizer(optax.adam(1e-3), model), mesh)
+    px.save(tmp_path / "ckpt", (model, opt))
+
+    def fresh() -> tuple[LM, Optimizer]:
+        new = LM("model", key=jax.random.key(1))
+        return new, Optimizer(optax.adam(1e-3), new)
+
+    shapes = jax.eval_shape(fresh)
+    like = (px.shard(shapes[0], mesh), px.shard(shapes[1], mesh))
+    assert like[0].head.weight.sharding == NamedSharding(mesh, P(None, "model"))
+    assert like[0].head.weight.shape == (16, 64) and like[0].head.weight.dtype == jnp.float32
+    loaded = px.load(tmp_path / "ckpt", like=like)
+    for got, target, saved in zip(jax.tree.leaves(loaded), jax.tree.leaves(like), jax.tree.leaves((model, opt))):
+        assert got.sharding == target.sharding == saved.sharding, (got.sharding, target.sharding)
+        np.testing.assert_array_equal(got, saved)

@@ -61,3 +61,15 @@ def test_under_px_jit_and_px_grad(getkey):
     counts = jnp.array([1, 0, 2, 0, 0, 1.0])
     np.testing.assert_allclose(grads.weight, jnp.broadcast_to(counts[:, None], (6, 3)))
     np.testing.assert_array_equal(px.eval_mode(embed)(ids), embed(ids))
+
+
+def test_without_a_mesh_a_sharded_lookup_traces_to_jnp_take(getkey):
+    # The out_sharding of Explicit mesh axes costs nothing elsewhere: the same equations.
+    embed = nn.Embedding(6, 3, sharding=(None, "model"), key=getkey())
+    ids, query = jnp.array([[0, 5]]), jnp.ones((2, 3))
+    assert str(jax.make_jaxpr(lambda m, i: m(i))(embed, ids)) == str(
+        jax.make_jaxpr(lambda w, i: jnp.take(w, i, axis=0))(embed.weight, ids)
+    )
+    assert str(jax.make_jaxpr(lambda m, q: m.attend(q))(embed, query)) == str(
+        jax.make_jaxpr(lambda w, q: q @ w.T)(embed.weight, query)
+    )

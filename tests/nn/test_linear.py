@@ -113,3 +113,12 @@ def test_identity():
     assert identity(x) is x
     assert jax.tree.leaves(identity) == []
     assert px.jit(lambda m, x: m(x))(identity, x).shape == (3,)
+
+
+def test_without_a_mesh_a_sharded_linear_traces_to_its_formula(getkey):
+    # The out_sharding of Explicit mesh axes costs nothing elsewhere: the same equations.
+    layer = nn.Linear(4, 3, sharding=("model", None), key=getkey())
+    x = jnp.ones((2, 4))
+    assert str(jax.make_jaxpr(lambda m, x: m(x))(layer, x)) == str(
+        jax.make_jaxpr(lambda w, b, x: x @ w + b)(layer.weight, layer.bias, x)
+    )

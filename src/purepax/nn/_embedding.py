@@ -8,7 +8,7 @@ from jaxtyping import Array, Float, Int, PRNGKeyArray
 
 from .._fields import Sharding, static
 from .._module import Module
-from .._sharding import check_axes
+from .._sharding import check_axes, matmul, take_rows
 from ._precision import DType
 
 
@@ -63,15 +63,16 @@ class Embedding(Module):
         return {} if self.sharding is None else {"weight": self.sharding}
 
     def __call__(self, ids: Int[Array, "*shape"]) -> Float[Array, "*shape dim"]:
-        if not jnp.issubdtype(jnp.asarray(ids).dtype, jnp.integer):
+        ids = jnp.asarray(ids)
+        if not jnp.issubdtype(ids.dtype, jnp.integer):
             raise TypeError(
-                f"Embedding takes integer ids, got dtype {jnp.asarray(ids).dtype}. Convert them "
+                f"Embedding takes integer ids, got dtype {ids.dtype}. Convert them "
                 "with ids.astype(jnp.int32)."
             )
-        vectors = jnp.take(self.weight, ids, axis=0)
+        vectors = take_rows(self.weight, ids)
         return vectors if self.dtype is None else vectors.astype(self.dtype)
 
     def attend(self, query: Float[Array, "*batch dim"]) -> Float[Array, "*batch num"]:
         """The dot product of `query` with every vector of the table (tied output logits)."""
         dtype = self.weight.dtype if self.dtype is None else jnp.dtype(self.dtype)
-        return jnp.asarray(query, dtype) @ self.weight.astype(dtype).T
+        return matmul(jnp.asarray(query, dtype), self.weight.astype(dtype).T)

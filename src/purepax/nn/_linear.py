@@ -10,7 +10,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._fields import Sharding, static
 from .._module import Module
-from .._sharding import check_axes
+from .._sharding import check_axes, matmul
 from ._precision import DType, compute_dtype
 
 
@@ -74,7 +74,7 @@ class Linear(Module):
 
     def __call__(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
         dtype = compute_dtype(self.dtype, x, self.weight)
-        y = jnp.asarray(x, dtype) @ self.weight.astype(dtype)
+        y = matmul(jnp.asarray(x, dtype), self.weight.astype(dtype))
         if self.bias is not None:
             y = y + self.bias.astype(dtype)
         return y
