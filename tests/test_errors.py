@@ -45,3 +45,39 @@ def test_a_change_deep_in_a_called_model_names_the_model_and_the_fix() -> None:
         model(jnp.ones((4, 3)))
     model, _ = px.purecall(model, jnp.ones((4, 3)))  # the fix it names works
     px.eval_mode(model)(jnp.ones((4, 3)))
+
+
+# The builtin errors purepax raises on purpose that are not a PurepaxError, each for a
+# protocol that requires exactly that class (file: count).
+PROTOCOL_RAISES = {
+    # `__getattr__` of the package (PEP 562) and `__setattr__` of `__orig_class__`, which
+    # Python's own machinery catches as AttributeError; purepax.optim without optax, an
+    # ImportError as the import system expects.
+    "__init__.py": 2,
+    "_module.py": 1,
+    # a malformed header, caught at once and re-raised as a CheckpointError naming the file.
+    "_checkpoint_format.py": 3,
+    # `stack[i]` out of range: IndexError, as for every sequence (`for` and unpacking rely on it).
+    "_stacked.py": 1,
+}
+
+
+def test_every_error_raised_on_purpose_is_a_purepax_error() -> None:
+    import ast
+    import builtins
+
+    package = Path(px.__file__).resolve().parent
+    builtin = {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
+    found: dict[str, list[int]] = {}
+    for path in sorted(package.rglob("*.py")):
+        if "mypy_plugin" in path.parts:
+            continue  # runs inside mypy, which reports its own errors
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                call = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(call, ast.Name) and call.id in builtin:
+                    found.setdefault(path.name, []).append(node.lineno)
+    counts = {name: len(lines) for name, lines in found.items()}
+    assert counts == PROTOCOL_RAISES, (
+        f"builtin errors raised at {found}: raise a px.PurepaxError subclass (px.ArgumentError for a bad argument)"
+    )

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ._distributed import place as _place
+from ._errors import ArgumentError
 from ._fields import SHARDING_KEY
 from ._module import Module, shallow_copy, spec_of
 from ._trace import outside_transformations
@@ -56,16 +57,16 @@ def check_axes(owner: str, what: str, sharding: Any, shape: tuple[int, ...]) -> 
     if sharding is None:
         return None
     if isinstance(sharding, str) or not isinstance(sharding, (tuple, list)):
-        raise TypeError(
+        raise ArgumentError(
             f"{owner}: sharding={sharding!r} for {what}; give a tuple with one mesh-axis name "
             f"(or None) per dimension of its shape {shape}, e.g. {(None,) * (len(shape) - 1) + ('model',)}."
         )
     for entry in sharding:
         names = entry if isinstance(entry, tuple) else (entry,)
         if not all(n is None or isinstance(n, str) for n in names):
-            raise TypeError(f"{owner}: sharding={tuple(sharding)!r} for {what}: entries are mesh-axis names or None.")
+            raise ArgumentError(f"{owner}: sharding={tuple(sharding)!r} for {what}: entries are mesh-axis names or None.")
     if len(sharding) > len(shape):
-        raise ValueError(
+        raise ArgumentError(
             f"{owner}: sharding={tuple(sharding)!r} has {len(sharding)} entries, but {what} has "
             f"shape {shape} ({len(shape)} dimensions). Give one mesh-axis name (or None) per "
             "dimension, at most."
@@ -92,7 +93,7 @@ def partition_specs(module: _M) -> _M:
     ```
     """
     if not isinstance(module, Module):
-        raise TypeError(f"px.partition_specs takes a purepax module, got {type(module).__name__}.")
+        raise ArgumentError(f"px.partition_specs takes a purepax module, got {type(module).__name__}.")
     custom: Callable[[Module], Any] | None = getattr(type(module), "__partition_specs__", None)
     if custom is not None:
         specs: _M = custom(module)

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Bool, Float, PRNGKeyArray
 
+from .._errors import ArgumentError
 from .._fields import static
 from .._module import Module
 from ._linear import Linear
@@ -63,10 +64,10 @@ class MultiHeadAttention(Module):
         key: PRNGKeyArray,
     ) -> None:
         if num_heads < 1 or dim % num_heads:
-            raise ValueError(f"MultiHeadAttention: num_heads={num_heads} must be positive and divide dim={dim}.")
+            raise ArgumentError(f"MultiHeadAttention: num_heads={num_heads} must be positive and divide dim={dim}.")
         qkey, kkey, vkey, okey = jax.random.split(key, 4)
         if sharding is not None and not isinstance(sharding, str):
-            raise TypeError(
+            raise ArgumentError(
                 f"MultiHeadAttention: sharding={sharding!r}; give the name of the mesh axis that "
                 'splits the heads, e.g. sharding="model" (or None to replicate).'
             )

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, Int, PRNGKeyArray
 
+from .._errors import ArgumentError
 from .._fields import Sharding, static
 from .._module import Module
 from .._sharding import check_axes, matmul, take_rows
@@ -65,7 +66,7 @@ class Embedding(Module):
     def __call__(self, ids: Int[Array, "*shape"]) -> Float[Array, "*shape dim"]:
         ids = jnp.asarray(ids)
         if not jnp.issubdtype(ids.dtype, jnp.integer):
-            raise TypeError(
+            raise ArgumentError(
                 f"Embedding takes integer ids, got dtype {ids.dtype}. Convert them "
                 "with ids.astype(jnp.int32)."
             )
