@@ -209,6 +209,19 @@ def test_closure_messages_name_what_was_captured(
     assert 'mutates captured module "model" (its submodule "model.counter", a Counter' in messages[21], messages
 
 
+def test_a_bound_method_of_a_plain_object_is_named_with_the_module_it_reads(
+    corpus_report: dict[Path, list[tuple[int, str, str, str]]],
+) -> None:
+    """The object and the module path are named as the caller reaches them (`trainer.model`, not `self.model`)."""
+    program = CORPUS / "bad_closure_bound_method_plain_object.py"
+    messages = {line: msg for line, _, _, msg in corpus_report.get(program.resolve(), [])}
+    evaluate = 'Bound method "self.evaluate_batch" given to jax.jit captures "self", which holds module "self.model"'
+    predict = 'Bound method "trainer.predict" given to jax.jit captures "trainer", which holds module "trainer.model"'
+    assert f"{evaluate} (a Linear)" in messages[22], messages
+    assert f"{predict} (a Linear)" in messages[38], messages
+    assert 'Bound method "self.count" given to jax.vmap mutates module "self.counter" (a Counter' in messages[50], messages
+
+
 XFILE_LIB = """\
 import jax.numpy as jnp
 import purepax as px

@@ -3,7 +3,8 @@
 Both forms count: a call (`jax.lax.scan(scan_fn, ...)`, `px.pure(step)`) and a
 decorator (`@jax.jit`, `@partial(jax.jit, static_argnums=1)`, `@px.pure`). The
 function given may be a def, a lambda, `functools.partial(f, ...)`, `px.pure(f)`,
-another transform of `f`, a bound method of a module, or a module itself.
+another transform of `f`, a bound method of a module or of a plain object, or a module
+itself.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mypy.nodes import (
     RefExpr,
     Var,
 )
+from mypy.types import Instance, get_proper_type
 
 from ._names import (
     Transform,
@@ -51,7 +53,9 @@ class Function:
     pure: bool = False  # wrapped by px.pure (its parameters are mutable views)
     module: Expression | None = None  # `model` in `jax.jit(model)` / `jax.jit(model.apply)`
     method: str | None = None  # "apply" in `jax.jit(model.apply)`
-    bound: list[tuple[int, Expression]] = field(default_factory=list)  # functools.partial arguments
+    owner: Expression | None = None  # `trainer` in `jax.jit(trainer.predict)`, a plain object
+    # arguments given before the call: functools.partial's, and `self` of a plain object's bound method
+    bound: list[tuple[int, Expression]] = field(default_factory=list)
     # what its parameters receive is unknown: a decorator the plugin does not know wraps the
     # def (it may pass other arguments, or wrap it with px.pure), or functools.partial binds
     # `*args` (which parameter each later argument lands in is unknown)
@@ -113,7 +117,24 @@ def resolve(expr: Expression, types: Types, depth: int = 0) -> Function:
             return Function(expr, None, module=expr)
         if isinstance(expr, MemberExpr) and module_info(types.of(expr.expr)) is not None:
             return Function(expr, None, module=expr.expr, method=expr.name)
+        if isinstance(expr, MemberExpr):
+            method = _plain_method(expr, types)
+            if method is not None:
+                return Function(expr, _visible(method), owner=expr.expr, bound=[(0, expr.expr)])
     return Function(expr, None)
+
+
+def _plain_method(expr: MemberExpr, types: Types) -> FuncDef | None:
+    """The def of `obj.method`, a method bound to an instance `obj`.
+
+    A decorated method (a static or class method among them) is a `Decorator`, not a def:
+    what it binds is unknown, so it is left alone.
+    """
+    owner = get_proper_type(types.of(expr.expr))
+    if not isinstance(owner, Instance):
+        return None
+    method = owner.type.get_method(expr.name)
+    return method if isinstance(method, FuncDef) else None
 
 
 def _visible(func: FuncDef) -> FuncDef | None:

@@ -3,10 +3,12 @@
 Routes of capture: a free variable (a local of an enclosing function, or a global, or
 a module held by such a variable that is not a module itself, like `self.model` of a
 plain `Trainer`), a default argument, a `functools.partial` argument, a bound method of
-a module, a module itself. Under `jax.jit`, the control-flow transforms and every
-`px.*` transform any use is an error (the module's arrays become constants of the
-compiled program and go stale); under raw `jax.vmap`/`grad`/`value_and_grad`/
-`checkpoint` only a captured module that the function certainly mutates is.
+a module, a bound method of a plain object that reads a module through `self`
+(`jax.jit(self.evaluate)` in a `Trainer` whose `evaluate` reads `self.model`), a module
+itself. Under `jax.jit`, the control-flow transforms and every `px.*` transform any use
+is an error (the module's arrays become constants of the compiled program and go
+stale); under raw `jax.vmap`/`grad`/`value_and_grad`/`checkpoint` only a captured
+module that the function certainly mutates is.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
     if function.module is not None:
         _check_bound(app, function.module, function.method, types, facts, report)
     func = function.func
+    if function.owner is not None and func is not None:
+        _check_plain_bound(app, function.owner, func, types, facts, report)
     name = _name(func) if func is not None else _callee_name(function.expr)
     for index, arg in function.bound:
         info = holds_module(types.of(arg))
@@ -123,6 +127,55 @@ def _check_bound(
             "captures, a module of the enclosing trace. Instead, pass a function that takes the "
             "module as an explicit argument, update it with px.purecall inside, and return it.",
         )
+
+
+def _check_plain_bound(
+    app: Application, owner: Expression, method: FuncItem, types: Types, facts: FactSource, report: Reporter
+) -> None:
+    """`jax.jit(trainer.evaluate)`: the method's `self` is `trainer`, captured with every module it holds."""
+    params = param_vars(method)
+    if not params:
+        return
+    self_var = params[0]
+    transform = app.transform
+    bound = f'Bound method "{dotted(owner)}.{method.name}"'
+    context: Context = app.function.expr if app.function.expr is not None else app.context
+    if not transform.strict:
+        nodes = list(walk(method.body))
+        certain = [m for m in mutations(nodes, lambda r: r.node is self_var, types, facts) if m.certain]
+        if certain:
+            m = certain[0]
+            report.error(
+                context,
+                CLOSURE,
+                f'{bound} given to {transform.name} mutates module "{_as_owner(m.target, self_var, owner)}" '
+                f"({_a(m.module or 'module')}: it {m.how}) of the object it captures, which belongs to the "
+                f"enclosing trace. Instead, {FIX}.",
+            )
+        return
+    for node in walk(method.body):
+        if not isinstance(node, MemberExpr) or is_global_ref(node):
+            continue
+        root = root_name(node)
+        if not isinstance(root, NameExpr) or root.node is not self_var:
+            continue
+        info = holds_module(types.of(node))
+        if info is not None:
+            report.error(
+                context,
+                CLOSURE,
+                f'{bound} given to {transform.name} captures "{dotted(owner)}", which holds module '
+                f'"{_as_owner(dotted(node), self_var, owner)}" ({_a(info.name)}) that the method reads; '
+                f"{_why(True)} Instead, {FIX}.",
+            )
+            return
+
+
+def _as_owner(path: str, self_var: Var, owner: Expression) -> str:
+    """`self.model` inside the method, as the caller reaches it: `trainer.model`."""
+    if path != self_var.name and not path.startswith(self_var.name + "."):
+        return path
+    return dotted(owner) + path[len(self_var.name) :]
 
 
 def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list[tuple[RefExpr, Var, str]]:
