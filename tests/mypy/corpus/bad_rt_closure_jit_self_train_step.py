@@ -20,7 +20,7 @@ class Trainer:
     def __init__(self, model: nn.Linear):
         self.model = model
         self.optimizer = Optimizer(optax.adam(1e-2), model)
-        self.jit_step = px.jit(self.train_step)
+        self.jit_step = px.jit(self.train_step)  # E: purepax-closure
 
     def train_step(self, x, y):
         loss, grads = px.value_and_grad(loss_fn)(self.model, x, y)
