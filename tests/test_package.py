@@ -77,6 +77,17 @@ def test_installed_python_and_dependencies_are_in_the_declared_range():
     assert {"jax", "jaxlib"} <= set(checked)
 
 
+def test_the_version_is_written_once_and_installed_as_written():
+    from importlib.metadata import version
+
+    project = _project()
+    assert "version" not in project and "version" in project["dynamic"], "the version belongs in purepax/_version.py"
+    assert version("purepax") == px.__version__, (
+        f"the installed metadata says {version('purepax')}, purepax/_version.py {px.__version__}: "
+        "reinstall (`pip install -e '.[dev]'`)"
+    )
+
+
 def _jax_trace_modules_used(tree: ast.AST) -> set[str]:
     """The modules among `jax.core`, `jax.extend*` and `jax._src*` that `tree` reaches."""
     watched = ("jax.core", "jax.extend", "jax._src")

@@ -217,7 +217,8 @@ def _revealed(diagnostics: list[dict[str, Any]]) -> dict[int, str]:
 
 def test_the_wheel_holds_the_licence_and_the_overlay(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
-    assert "Apache License" in archive.read("purepax-0.1.0.dist-info/licenses/LICENSE").decode()
+    version = wheel.name.split("-")[1]
+    assert "Apache License" in archive.read(f"purepax-{version}.dist-info/licenses/LICENSE").decode()
     overlay = {name for name in archive.namelist() if name.startswith("purepax-jax-overlay")}
     source = ROOT / "stubs" / "jax"
     stubs = {f"purepax-jax-overlay/jax-stubs/{p.relative_to(source)}" for p in source.rglob("*.pyi")}
@@ -265,6 +266,12 @@ def test_the_install_page_s_mypy_configuration_checks_an_optax_user_cleanly(venv
 def test_the_project_runs(venv: Path, project: Path) -> None:
     out = _run([str(venv / "bin" / "python"), "train.py"], cwd=project, env=_user_env(venv))
     assert out.splitlines()[-1] == "loss=12.0 grad=12.0 total=6.0", out
+
+
+def test_the_installed_metadata_carries_the_package_s_version(venv: Path, project: Path) -> None:
+    code = "import importlib.metadata, purepax; print(importlib.metadata.version('purepax'), purepax.__version__)"
+    installed, package = _run([str(venv / "bin" / "python"), "-c", code], cwd=project, env=_user_env(venv)).split()
+    assert installed == package
 
 
 def test_deleting_the_pth_file_turns_the_overlay_off(venv: Path, project: Path) -> None:

@@ -11,7 +11,7 @@ import importlib
 import typing
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 if typing.TYPE_CHECKING:
     from . import nn as nn  # a subpackage, imported on first use; not in __all__
