@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import purepax as px
+from purepax._errors import DOCS_SITE, docs_pointer
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,3 +33,7 @@ def test_docs_site_builds_strictly(tmp_path: Path) -> None:
     assert "Wrap <code>fn</code> so that it runs on mutable copies" in api  # docstrings rendered
     for page in ("index.html", "errors/index.html", "jax_transformations/index.html"):
         assert (tmp_path / "site" / page).exists()
+    for error in (getattr(px, name) for name in px.__all__ if name.endswith("Error")):
+        address = docs_pointer(error).split(" or ")[-1]  # what an error's message points to
+        page, anchor = address.removeprefix(DOCS_SITE).split("#")
+        assert f'id="{anchor}"' in (tmp_path / "site" / page / "index.html").read_text(), address
