@@ -322,7 +322,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=300, help="chained calls per round and variant")
     parser.add_argument("--compile-rounds", type=int, default=11)
     args = parser.parse_args()
-    print(f"JAX {jax.__version__} on {jax.devices()[0].platform}; {args.rounds} rounds x {args.steps} steps\n")
+    print(f"JAX {jax.__version__} on {jax.devices()[0].platform}, {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}; {args.rounds} rounds x {args.steps} steps\n")
     for width, batch in ((8, 4), (256, 32)):
         table = dispatch_table(width, batch, args.rounds, args.steps)
         raw = table[0][1]

@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import os
 import statistics
 import sys
 import time
@@ -445,7 +446,8 @@ def main() -> None:
     if any(abs(v - first) > 1e-4 for v in initial.values()):
         raise SystemExit(f"the models do not start from the same weights: {initial}")
     print(f"JAX {jax.__version__} on {jax.devices()[0].platform}; char_lm step: batch {CONFIG['batch']}, context "
-          f"{CONFIG['context']}, width {CONFIG['dim']}, {CONFIG['layers']} blocks; {args.rounds} rounds x {args.steps} steps")
+          f"{CONFIG['context']}, width {CONFIG['dim']}, {CONFIG['layers']} blocks; {args.rounds} rounds x {args.steps} steps; "
+          f"{os.cpu_count()} CPUs, load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"eval-mode loss of the shared initial weights: {first:.5f} in all {len(runs)}")
     for name, (step, _, _) in runs.items():  # compile and warm up
         _, live[name] = time_steps(step, live[name], x, y, 2)
