@@ -10,16 +10,23 @@ decay on matrices), model and optimizer state in and out.
 - `raw JAX`: hand-written functions over a dict of arrays, blocks stacked and applied with
   `jax.lax.scan`, dropout keys carried in the dict, `jax.jit`.
 - `Equinox`: `eqx.nn` layers, blocks made with `eqx.filter_vmap` and scanned
-  (`eqx.partition`/`combine`), a dropout key per step, `eqx.filter_jit`.
+  (`eqx.partition`/`combine`), a dropout key per step; its default API, `eqx.filter_jit`,
+  and its documented fast path ("Low-overhead training loops" in Equinox's tricks): model
+  and optimizer state flattened once, their leaves carried through a `jax.jit` step.
 - `Flax NNX`: `nnx` layers, blocks made with `nnx.vmap` and scanned with `nnx.scan`,
-  dropout streams as module state, `nnx.Optimizer`, `nnx.jit`.
+  dropout streams as module state, `nnx.Optimizer`; its default API, `nnx.jit`, and its
+  fast paths: `nnx.cached_partial` and the "Functional training loop" (`nnx.split` once, a
+  `jax.jit` step over the state) from Flax's "Performance considerations" guide, and
+  `nnx.jit_partial(..., graph=False)` (tree mode).
 
-All four start from the same weights; their eval-mode losses are checked to agree before
-timing. Each round times `--steps` chained steps of every variant, blocking once at the
-end (as a training loop does); rounds are interleaved, each variant first in turn; the
-table gives the median per step and the ratio to raw JAX.
+All start from the same weights; their eval-mode losses are checked to agree before
+timing. After timing, every variant's eval-mode loss must have moved, and each peer's fast
+path must end where its default API ends (same program, same keys, same steps), so a
+variant whose calls did nothing fails the run. Each round times `--steps` chained steps of
+every variant, blocking once at the end (as a training loop does); rounds are interleaved,
+each variant first in turn; the table gives the median per step and the ratio to raw JAX.
 
-    python benchmarks/train_step.py            # about a minute on 2 CPU cores
+    python benchmarks/train_step.py            # about 3 minutes on 2 quiet CPU cores
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import os
 import statistics
 import sys
 import time
@@ -219,8 +227,7 @@ class EqxLM(eqx.Module):
         return jax.vmap(self.head)(jax.vmap(self.lnf)(x))
 
 
-@eqx.filter_jit
-def eqx_step(model: EqxLM, opt_state: Any, x: jax.Array, y: jax.Array, key: jax.Array) -> tuple[EqxLM, Any, jax.Array, jax.Array]:
+def eqx_train(model: EqxLM, opt_state: Any, x: jax.Array, y: jax.Array, key: jax.Array) -> tuple[EqxLM, Any, jax.Array, jax.Array]:
     key, sub = jax.random.split(key)
 
     def loss_fn(model: EqxLM) -> jax.Array:
@@ -229,6 +236,32 @@ def eqx_step(model: EqxLM, opt_state: Any, x: jax.Array, y: jax.Array, key: jax.
     loss, grads = eqx.filter_value_and_grad(loss_fn)(model)
     updates, opt_state = TX.update(grads, opt_state, eqx.filter(model, eqx.is_inexact_array))
     return eqx.apply_updates(model, updates), opt_state, loss, key
+
+
+eqx_step = eqx.filter_jit(eqx_train)
+
+
+def eqx_flat_step(model: EqxLM, opt_state: Any) -> tuple[Callable[..., Any], list[jax.Array], Callable[[list[jax.Array]], EqxLM]]:
+    """Equinox's "Low-overhead training loops" (its docs/tricks.md): flatten model and
+    optimizer state once and carry the leaves through the jitted step, which unflattens them
+    inside. The model's non-array leaves (dropout's rate and flag) are partitioned out once
+    first, so that plain `jax.jit` takes the leaves.
+
+    Returns the step `(leaves, x, y, key) -> (leaves, loss, key)`, the first leaves, and a
+    function from leaves back to the model."""
+    dynamic, static = eqx.partition(model, eqx.is_array)
+    leaves, treedef = jax.tree_util.tree_flatten((dynamic, opt_state))
+
+    def unflatten(leaves: list[jax.Array]) -> tuple[EqxLM, Any]:
+        dynamic, opt_state = jax.tree_util.tree_unflatten(treedef, leaves)
+        return eqx.combine(dynamic, static), opt_state
+
+    @jax.jit
+    def step(leaves: list[jax.Array], x: jax.Array, y: jax.Array, key: jax.Array) -> tuple[list[jax.Array], jax.Array, jax.Array]:
+        model, opt_state, loss, key = eqx_train(*unflatten(leaves), x, y, key)
+        return jax.tree_util.tree_leaves((eqx.filter(model, eqx.is_array), opt_state)), loss, key
+
+    return step, leaves, lambda leaves: unflatten(leaves)[0]
 
 
 # --- Flax NNX -----------------------------------------------------------------------------
@@ -283,11 +316,30 @@ class NnxLM(nnx.Module):
         return self.head(self.lnf(body(x, self.blocks)))
 
 
-@nnx.jit
-def nnx_step(model: NnxLM, optimizer: nnx.Optimizer, x: jax.Array, y: jax.Array) -> jax.Array:
+def nnx_train(model: NnxLM, optimizer: nnx.Optimizer, x: jax.Array, y: jax.Array) -> jax.Array:
     loss, grads = nnx.value_and_grad(lambda m: cross_entropy(m(x), y))(model)
     optimizer.update(model, grads)
     return loss
+
+
+nnx_step = nnx.jit(nnx_train)
+
+
+def nnx_functional_step(model: NnxLM, optimizer: nnx.Optimizer) -> tuple[Callable[..., Any], Any, Callable[[Any], NnxLM]]:
+    """Flax's performance guide, "Functional training loop": `nnx.split` once before the
+    loop, a `jax.jit` step over the state that merges inside and returns the new state.
+
+    Returns the step `(state, x, y) -> (state, loss)`, the first state, and a function from
+    a state to the model."""
+    graphdef, state = nnx.split((model, optimizer))
+
+    @jax.jit
+    def step(state: Any, x: jax.Array, y: jax.Array) -> tuple[Any, jax.Array]:
+        model, optimizer = nnx.merge(graphdef, state)
+        loss = nnx_train(model, optimizer, x, y)
+        return nnx.state((model, optimizer)), loss
+
+    return step, state, lambda state: nnx.merge(graphdef, state)[0]
 
 
 # --- timing -------------------------------------------------------------------------------
@@ -295,14 +347,34 @@ def nnx_step(model: NnxLM, optimizer: nnx.Optimizer, x: jax.Array, y: jax.Array)
 TX = make_tx()
 
 
-def variants(ours: Any) -> dict[str, tuple[Callable[[Any, jax.Array, jax.Array], Any], Any, Callable[[Any, jax.Array], jax.Array]]]:
-    """name -> (step(carry, x, y) -> carry, first carry, eval-mode loss(carry, x, y))."""
+# name -> (step(carry, x, y) -> carry, first carry, eval-mode loss(carry, x, y)); every
+# carry ends with the last training loss.
+Variants = dict[str, tuple[Callable[[Any, jax.Array, jax.Array], Any], Any, Callable[[Any, jax.Array, jax.Array], jax.Array]]]
+
+# Each peer's fast path runs the program of its default API from the same weights and
+# random keys, so after the same steps it must hold the same model as the default.
+DEFAULTS = {"Equinox": "Equinox (filter_jit)", "Flax NNX": "Flax NNX (nnx.jit)"}
+
+
+def variants(ours: Any) -> Variants:
     optimizer = char_lm.make_optimizer(ours, CONFIG)
     params = raw_params(ours)
     raw_keys = jax.random.split(jax.random.key(3), CONFIG["layers"] * 2).reshape(CONFIG["layers"], 2)
     eqx_model = EqxLM(ours)
-    nnx_model = NnxLM(ours)
-    nnx_opt = nnx.Optimizer(nnx_model, TX, wrt=nnx.Param)
+    eqx_opt_state = TX.init(eqx.filter(eqx_model, eqx.is_inexact_array))
+    eqx_flat, eqx_leaves, eqx_unflatten = eqx_flat_step(eqx_model, eqx_opt_state)
+
+    def nnx_pair() -> tuple[NnxLM, nnx.Optimizer]:
+        """A model and optimizer of its own for each NNX variant (they update in place)."""
+        model = NnxLM(ours)
+        return model, nnx.Optimizer(model, TX, wrt=nnx.Param)
+
+    nnx_model, nnx_opt = nnx_pair()
+    cached_model, cached_opt = nnx_pair()
+    cached = nnx.cached_partial(nnx_step, cached_model, cached_opt)
+    partial_model, partial_opt = nnx_pair()
+    jit_partial = nnx.jit_partial(nnx_train, partial_model, partial_opt, graph=False)
+    functional, nnx_state, nnx_model_of = nnx_functional_step(*nnx_pair())
 
     def px_step(c: Any, x: jax.Array, y: jax.Array) -> Any:
         return char_lm.train_step(c[0], c[1], x, y)
@@ -314,19 +386,41 @@ def variants(ours: Any) -> dict[str, tuple[Callable[[Any, jax.Array, jax.Array],
         model, state, loss, key = eqx_step(c[0], c[1], x, y, c[2])
         return model, state, key, loss
 
-    def nnx_(c: Any, x: jax.Array, y: jax.Array) -> Any:
-        return c[0], c[1], nnx_step(c[0], c[1], x, y)
+    def eqx_leaves_(c: Any, x: jax.Array, y: jax.Array) -> Any:
+        leaves, loss, key = eqx_flat(c[0], x, y, c[1])
+        return leaves, key, loss
+
+    def eqx_loss(model: EqxLM, x: jax.Array, y: jax.Array) -> jax.Array:
+        return cross_entropy(jax.vmap(lambda i: model(i, None))(x), y)
+
+    def nnx_loss(model: NnxLM, x: jax.Array, y: jax.Array) -> jax.Array:
+        model.eval()
+        loss = cross_entropy(model(x), y)
+        model.train()
+        return loss
 
     return {
         "raw JAX (jax.jit, dicts)": (raw, (params, raw_keys, TX.init(params), None),
                                      lambda c, x, y: cross_entropy(raw_forward(c[0], None, x)[0], y)),
         "purepax (px.jit)": (px_step, (ours, optimizer, None),
                              lambda c, x, y: cross_entropy(px.eval_mode(c[0])(x), y)),
-        "Equinox (filter_jit)": (eqx_, (eqx_model, TX.init(eqx.filter(eqx_model, eqx.is_inexact_array)), jax.random.key(4), None),
-                                 lambda c, x, y: cross_entropy(jax.vmap(lambda i: c[0](i, None))(x), y)),
-        "Flax NNX (nnx.jit)": (nnx_, (nnx_model, nnx_opt, None),
-                               lambda c, x, y: (c[0].eval(), cross_entropy(c[0](x), y), c[0].train())[1]),
+        "Equinox (filter_jit)": (eqx_, (eqx_model, eqx_opt_state, jax.random.key(4), None),
+                                 lambda c, x, y: eqx_loss(c[0], x, y)),
+        "Equinox (leaves + jax.jit)": (eqx_leaves_, (eqx_leaves, jax.random.key(4), None),
+                                       lambda c, x, y: eqx_loss(eqx_unflatten(c[0]), x, y)),
+        "Flax NNX (nnx.jit)": (lambda c, x, y: (*c[:2], nnx_step(c[0], c[1], x, y)), (nnx_model, nnx_opt, None),
+                               lambda c, x, y: nnx_loss(c[0], x, y)),
+        "Flax NNX (cached_partial)": (lambda c, x, y: (c[0], cached(x, y)), (cached_model, None),
+                                      lambda c, x, y: nnx_loss(c[0], x, y)),
+        "Flax NNX (jit_partial, tree)": (lambda c, x, y: (c[0], jit_partial(x, y)), (partial_model, None),
+                                         lambda c, x, y: nnx_loss(c[0], x, y)),
+        "Flax NNX (split + jax.jit)": (lambda c, x, y: functional(c[0], x, y), (nnx_state, None),
+                                       lambda c, x, y: nnx_loss(nnx_model_of(c[0]), x, y)),
     }
+
+
+def eval_losses(runs: Variants, carries: dict[str, Any], x: jax.Array, y: jax.Array) -> dict[str, float]:
+    return {name: float(runs[name][2](carry, x, y)) for name, carry in carries.items()}
 
 
 def time_steps(step: Callable[..., Any], carry: Any, x: jax.Array, y: jax.Array, n: int) -> tuple[float, Any]:
@@ -346,13 +440,15 @@ def main() -> None:
     data = jax.random.randint(jax.random.key(5), (100_000,), 0, VOCAB).astype(jnp.uint8)
     x, y = char_lm.get_batch(data, 0, 0, CONFIG["batch"], CONFIG["context"])
     runs = variants(ours)
-    losses = {name: float(evaluate(carry, x, y)) for name, (_, carry, evaluate) in runs.items()}
-    first = losses["purepax (px.jit)"]
-    assert all(abs(v - first) < 1e-4 for v in losses.values()), f"the four models disagree: {losses}"
-    print(f"JAX {jax.__version__} on {jax.devices()[0].platform}; char_lm step: batch {CONFIG['batch']}, context "
-          f"{CONFIG['context']}, width {CONFIG['dim']}, {CONFIG['layers']} blocks; {args.rounds} rounds x {args.steps} steps")
-    print(f"eval-mode loss of the shared initial weights: {first:.5f} in all four\n")
     live = {name: carry for name, (_, carry, _) in runs.items()}
+    initial = eval_losses(runs, live, x, y)
+    first = initial["purepax (px.jit)"]
+    if any(abs(v - first) > 1e-4 for v in initial.values()):
+        raise SystemExit(f"the models do not start from the same weights: {initial}")
+    print(f"JAX {jax.__version__} on {jax.devices()[0].platform}; char_lm step: batch {CONFIG['batch']}, context "
+          f"{CONFIG['context']}, width {CONFIG['dim']}, {CONFIG['layers']} blocks; {args.rounds} rounds x {args.steps} steps; "
+          f"{os.cpu_count()} CPUs, load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"eval-mode loss of the shared initial weights: {first:.5f} in all {len(runs)}")
     for name, (step, _, _) in runs.items():  # compile and warm up
         _, live[name] = time_steps(step, live[name], x, y, 2)
     samples: dict[str, list[float]] = {name: [] for name in runs}
@@ -361,11 +457,25 @@ def main() -> None:
         for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each goes first in turn
             seconds, live[name] = time_steps(runs[name][0], live[name], x, y, args.steps)
             samples[name].append(seconds)
+    check_trained(eval_losses(runs, live, x, y), first)
     medians = {name: statistics.median(s) * 1e3 for name, s in samples.items()}
     raw = medians["raw JAX (jax.jit, dicts)"]
-    print(f"  {'variant':<28}{'ms/step':>10}{'x raw JAX':>12}")
+    print(f"  {'variant':<32}{'ms/step':>10}{'x raw JAX':>12}")
     for name, ms in medians.items():
-        print(f"  {name:<28}{ms:>10.2f}{ms / raw:>12.3f}")
+        print(f"  {name:<32}{ms:>10.2f}{ms / raw:>12.3f}")
+
+
+def check_trained(losses: dict[str, float], initial: float) -> None:
+    """Fail unless every variant trained (its eval-mode loss moved from the shared start)
+    and each peer's fast path holds the same model as its default API after the same steps."""
+    untrained = {name: loss for name, loss in losses.items() if abs(loss - initial) < 1e-3}
+    if untrained:
+        raise SystemExit(f"these variants' eval-mode losses did not move from {initial:.5f}: {untrained}")
+    for name, loss in losses.items():
+        default = next((d for library, d in DEFAULTS.items() if name.startswith(library)), name)
+        if abs(loss - losses[default]) > 1e-4:
+            raise SystemExit(f"{name} ends at eval-mode loss {loss!r}, {default} at {losses[default]!r}: not the same steps")
+    print("eval-mode loss after the timed steps: " + ", ".join(f"{name} {loss:.5f}" for name, loss in losses.items()) + "\n")
 
 
 if __name__ == "__main__":
