@@ -17,8 +17,9 @@ from typing import Any, Literal, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from ._class_spec import spec_of
 from ._containers import ARRAY_TYPES, same_structure
-from ._module import Module, spec_of
+from ._module_marker import is_module
 
 Signature = tuple[tuple[tuple[int, ...], Any], ...]
 """The shape and dtype of each leaf of a tree, in the order JAX flattens it."""
@@ -55,7 +56,7 @@ def first_difference(a: Any, b: Any, path: str, *, shapes: bool) -> Difference |
     """
     if _alike(a, b, shapes):
         return None
-    if isinstance(a, Module) and type(a) is type(b):
+    if is_module(a) and type(a) is type(b):
         spec = spec_of(type(a))
         dynamic_a, dynamic_b = spec.dynamic_names(a), spec.dynamic_names(b)
         for name in spec.fields:
@@ -87,7 +88,7 @@ def first_difference(a: Any, b: Any, path: str, *, shapes: bool) -> Difference |
         return None
     if _is_array(a) and _is_array(b):
         return Difference(path, a, b)  # not alike: another shape or dtype
-    if type(a) is type(b) and not isinstance(a, Module):
+    if type(a) is type(b) and not is_module(a):
         return None  # another kind of pytree node, whose children are not named here
     return Difference(path, a, b)
 
@@ -97,7 +98,7 @@ def describe(x: Any, *, shapes: bool = True) -> str:
     (`an array` without `shapes`), or `a tuple`."""
     if x is None:
         return "None"
-    if isinstance(x, Module):
+    if is_module(x):
         return f"a {type(x).__name__} module"
     if _is_array(x) and not isinstance(x, (int, float, complex)):
         if not shapes:
