@@ -304,13 +304,13 @@ MISMATCHES = {
         make_model,
         lambda key: make_model(key, depth=3),
         px.grad,
-        r"Model\.layers has 3 items, where the model it was built for has 2\. Build a new Optimizer\(tx, model\)",
+        r"Model\.layers has 3 items in the model, where the model it was built for has 2\. Build a new Optimizer\(tx, model\)",
     ),
     "missing layer": (
         make_model,
         lambda key: make_model(key, depth=1),
         px.grad,
-        r"Model\.layers has 1 item, where the model it was built for has 2",
+        r"Model\.layers has 1 item in the model, where the model it was built for has 2",
     ),
     "state differentiated": (
         lambda key: Normed(key=key),

@@ -181,12 +181,12 @@ def test_stack_of_blocks_round_trips(keys):
 @pytest.mark.parametrize(
     "change, where",
     [
-        (lambda b: Plain(DIM, key=jax.random.key(0)), r"blocks\[2\] is a Plain where block 0 has a Block"),
-        (lambda b: px.replace(b, heads=4), r"blocks\[2\]\.heads is 4 where block 0 has 2 \(a static field\)"),
-        (lambda b: px.eval_mode(b), r"blocks\[2\]\.training is False where block 0 has True"),
+        (lambda b: Plain(DIM, key=jax.random.key(0)), r"blocks\[2\] is a Plain module, where block 0 has a Block module"),
+        (lambda b: px.replace(b, heads=4), r"blocks\[2\]\.heads is 4, where block 0 has 2 \(a static field\)"),
+        (lambda b: px.eval_mode(b), r"blocks\[2\]\.training is False, where block 0 has True"),
         (
             lambda b: px.replace(b, norm=Norm(jnp.ones(DIM + 1))),
-            r"blocks\[2\]\.norm\.scale is an array of shape \(9,\) and dtype float32 where block 0 has "
+            r"blocks\[2\]\.norm\.scale is an array of shape \(9,\) and dtype float32, where block 0 has "
             r"an array of shape \(8,\)",
         ),
         (

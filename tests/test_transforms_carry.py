@@ -46,10 +46,10 @@ LOOPS = {
 }
 
 CASES = [
-    (counter_to_none, lambda: Model(Counter()), "carry.extra is None in the carry given and an array"),
-    (static_changed, lambda: Model(Counter()), "the static field carry.counter.step is 1 in the carry given and 2"),
-    (other_type, lambda: Model(Counter()), "carry is a Model module in the carry given and a Counter module"),
-    (dropped_item, lambda: (Counter(), jnp.ones(())), "carry has 2 items in the carry given and 1"),
+    (counter_to_none, lambda: Model(Counter()), "carry.extra is an array in the carry returned, where the carry given has None"),
+    (static_changed, lambda: Model(Counter()), "carry.counter.step is 2 in the carry returned, where the carry given has 1 (a static field)"),
+    (other_type, lambda: Model(Counter()), "carry is a Counter module in the carry returned, where the carry given has a Model module"),
+    (dropped_item, lambda: (Counter(), jnp.ones(())), "carry has 1 item in the carry returned, where the carry given has 2"),
 ]
 
 

@@ -16,6 +16,7 @@ import jax
 import numpy as np
 
 from ._errors import FieldError
+from ._module_marker import ModuleMarker
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -156,14 +157,12 @@ jax.tree_util.register_pytree_with_keys(
     MixedTuple, _flatten_mixed_with_keys, _unflatten_mixed, flatten_func=_flatten_mixed
 )
 
-# `(Module,)`, set by `_module` when it defines the class (it imports this file, not
-# the other way round).
-module_types: tuple[type, ...] = ()
+_DYNAMIC_TYPES = (*ARRAY_TYPES, ModuleMarker)
 
 
 def holds_dynamic(value: object) -> bool:
     """Whether `value` is, or contains, an array or a module (anything JAX must trace)."""
-    if isinstance(value, ARRAY_TYPES) or isinstance(value, module_types):
+    if isinstance(value, _DYNAMIC_TYPES):
         return True
     if isinstance(value, (tuple, list)):
         return any(holds_dynamic(x) for x in value)

@@ -6,7 +6,8 @@ body's carry that comes back changed (`px.scan`, ...), blocks that cannot be sta
 (`Optimizer.apply_gradients`). JAX compares whole tree definitions and prints both;
 this walks the trees together, module field by module field, and names the first path
 that differs (`carry.counter.step`, `blocks[2].norm.scale`, `MLP.layers[0].weight`), a
-static field included. Each check words the difference in its own terms.
+static field included, and `in_words` says it in one sentence form for all three
+checks, each naming its two trees in its own terms.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any, Literal, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from ._class_spec import spec_of
 from ._containers import ARRAY_TYPES, same_structure
-from ._module import Module, spec_of
+from ._module_marker import is_module
 
 Signature = tuple[tuple[tuple[int, ...], Any], ...]
 """The shape and dtype of each leaf of a tree, in the order JAX flattens it."""
@@ -55,7 +57,7 @@ def first_difference(a: Any, b: Any, path: str, *, shapes: bool) -> Difference |
     """
     if _alike(a, b, shapes):
         return None
-    if isinstance(a, Module) and type(a) is type(b):
+    if is_module(a) and type(a) is type(b):
         spec = spec_of(type(a))
         dynamic_a, dynamic_b = spec.dynamic_names(a), spec.dynamic_names(b)
         for name in spec.fields:
@@ -87,9 +89,32 @@ def first_difference(a: Any, b: Any, path: str, *, shapes: bool) -> Difference |
         return None
     if _is_array(a) and _is_array(b):
         return Difference(path, a, b)  # not alike: another shape or dtype
-    if type(a) is type(b) and not isinstance(a, Module):
+    if type(a) is type(b) and not is_module(a):
         return None  # another kind of pytree node, whose children are not named here
     return Difference(path, a, b)
+
+
+def in_words(difference: Difference, *, here: str, there: str, shapes: bool = True) -> str:
+    """`difference` as a clause: what the second tree holds at its path, then the first.
+
+    **Arguments:**
+
+    - `difference`: from `first_difference(first, second, ...)`.
+    - `here`: where the second tree holds its value, after it (`" in the gradient"`), or `""`.
+    - `there`: the first tree and a verb (`"block 0 has"`, `"the carry given has"`).
+    - `shapes`: name the shapes and dtypes of arrays (as `describe`).
+
+    **Returns:** e.g. `blocks[2].heads is 4, where block 0 has 2 (a static field)`,
+    `carry has 1 item in the carry returned, where the carry given has 2`.
+    """
+    path, first, second, kind = difference
+    if kind == "static":
+        return f"{path} is {second!r}{here}, where {there} {first!r} (a static field)"
+    if kind == "length":
+        return f"{path} has {second} item{'' if second == 1 else 's'}{here}, where {there} {first}"
+    if kind == "keys":
+        return f"{path} has keys {second}{here}, where {there} {first}"
+    return f"{path} is {describe(second, shapes=shapes)}{here}, where {there} {describe(first, shapes=shapes)}"
 
 
 def describe(x: Any, *, shapes: bool = True) -> str:
@@ -97,7 +122,7 @@ def describe(x: Any, *, shapes: bool = True) -> str:
     (`an array` without `shapes`), or `a tuple`."""
     if x is None:
         return "None"
-    if isinstance(x, Module):
+    if is_module(x):
         return f"a {type(x).__name__} module"
     if _is_array(x) and not isinstance(x, (int, float, complex)):
         if not shapes:

@@ -6,10 +6,13 @@ from typing import Any, TypeVar
 
 import jax
 
-from ._containers import ARRAY_TYPES, same_structure
+from ._class_spec import spec_of
+from ._containers import same_structure
 from ._errors import ArgumentError, FieldError
 from ._fields import Role
-from ._module import Module, map_submodules, replace_fields, shallow_copy, spec_of
+from ._module import Module, replace_fields, shallow_copy
+from ._module_marker import is_module
+from ._tree_check import map_submodules
 
 _M = TypeVar("_M", bound=Module)
 
@@ -41,7 +44,7 @@ def parameters(module: _M) -> _M:
         new.__dict__[name] = jax.tree_util.tree_map(
             lambda x: parameters(x) if isinstance(x, Module) else (x if keep else None),
             new.__dict__[name],
-            is_leaf=_is_module,
+            is_leaf=is_module,
         )
     return new
 
@@ -136,9 +139,5 @@ def _set_training(module: _M, training: bool) -> _M:
     return new
 
 
-def _is_module(x: object) -> bool:
-    return isinstance(x, Module)
-
-
 def _is_module_or_none(x: object) -> bool:
-    return x is None or isinstance(x, Module)
+    return x is None or is_module(x)

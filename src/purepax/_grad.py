@@ -20,6 +20,7 @@ import jax
 from ._errors import ArgumentError
 from ._functional import parameters, update_parameters
 from ._module import Module
+from ._module_marker import is_module
 from ._transforms import checked, reuse
 
 _P = ParamSpec("_P")
@@ -446,16 +447,12 @@ def _refuse_integer_parameters(transform: str, params: tuple[Any, ...], position
                 )
 
 
-def _is_module(x: object) -> bool:
-    return isinstance(x, Module)
-
-
 def _parameters(arg: Any) -> Any:
     """What is differentiated in `arg`: the parameters of each module in it (a module, or a
     tuple/list/dict of modules, e.g. model and critic); other array leaves as they are."""
     if isinstance(arg, Module):
         return parameters(arg)
-    return jax.tree_util.tree_map(lambda x: parameters(x) if _is_module(x) else x, arg, is_leaf=_is_module)
+    return jax.tree_util.tree_map(lambda x: parameters(x) if is_module(x) else x, arg, is_leaf=is_module)
 
 
 def _with_parameters(arg: Any, params: Any) -> Any:
@@ -463,12 +460,12 @@ def _with_parameters(arg: Any, params: Any) -> Any:
     if isinstance(arg, Module):
         return update_parameters(arg, params)
     return jax.tree_util.tree_map(
-        lambda x, p: update_parameters(x, p) if _is_module(x) else p, arg, params, is_leaf=_is_module
+        lambda x, p: update_parameters(x, p) if is_module(x) else p, arg, params, is_leaf=is_module
     )
 
 
 def _holds_module(arg: Any) -> bool:
-    return any(_is_module(x) for x in jax.tree_util.tree_leaves(arg, is_leaf=_is_module))
+    return any(is_module(x) for x in jax.tree_util.tree_leaves(arg, is_leaf=is_module))
 
 
 def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import jax
 
 from ._containers import same_structure
-from ._difference import Difference, describe, first_difference
+from ._difference import first_difference, in_words
 from ._errors import CarryStructureError
 from ._transforms import checked
 
@@ -113,10 +113,13 @@ def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: An
     if same_structure(jax.tree_util.tree_structure(given), jax.tree_util.tree_structure(returned)):
         return
     difference = first_difference(given, returned, "carry", shapes=False)
-    where = _words(difference) if difference else (
-        f"the carry given is {jax.tree_util.tree_structure(given)} and the carry returned is "
-        f"{jax.tree_util.tree_structure(returned)}"
-    )
+    if difference is None:
+        where = (
+            f"the carry given is {jax.tree_util.tree_structure(given)} and the carry returned is "
+            f"{jax.tree_util.tree_structure(returned)}"
+        )
+    else:
+        where = in_words(difference, here=" in the carry returned", there="the carry given has", shapes=False)
     name = getattr(fn, "__qualname__", repr(fn))
     raise CarryStructureError(
         f"{transform}: the body `{name}` must return its carry with the structure it was given, "
@@ -125,16 +128,3 @@ def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: An
         "None (use px.purecall to update a module, and return the module it gives back)."
     )
 
-
-def _words(difference: Difference) -> str:
-    path, given, returned, kind = difference
-    if kind == "static":
-        return f"the static field {path} is {given!r} in the carry given and {returned!r} in the carry returned"
-    if kind == "length":
-        return f"{path} has {given} items in the carry given and {returned} in the carry returned"
-    if kind == "keys":
-        return f"{path} has keys {given} in the carry given and {returned} in the carry returned"
-    return (
-        f"{path} is {describe(given, shapes=False)} in the carry given and "
-        f"{describe(returned, shapes=False)} in the carry returned"
-    )

@@ -21,20 +21,15 @@ from typing import Any, ParamSpec, TypeVar, overload
 
 import jax
 
+from ._class_spec import spec_of
 from ._containers import same_structure
 from ._errors import ArgumentError, ImmutableModuleError, UnreturnedUpdateError
-from ._module import (
-    GUARD,
-    Module,
-    immutable_message,
-    iter_modules,
-    map_submodules,
-    set_guard,
-    shallow_copy,
-    spec_of,
-    transform_message,
-)
+from ._guard import GUARD, set_guard
+from ._immutable_messages import immutable_message, transform_message
+from ._module import Module, shallow_copy
+from ._module_marker import is_module
 from ._trace import current_trace, holds_tracer, outside_transformations
+from ._tree_check import iter_modules, map_submodules
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -135,7 +130,7 @@ class _Frame:
     def enter(self, args: Any, kwargs: Any) -> Any:
         """Views of the modules in `(args, kwargs)`; from now on this is the innermost pure call."""
         memo: dict[int, Module] = {}
-        leaves, treedef = jax.tree_util.tree_flatten_with_path((args, kwargs), is_leaf=_is_module)
+        leaves, treedef = jax.tree_util.tree_flatten_with_path((args, kwargs), is_leaf=is_module)
         copied = []
         for path, leaf in leaves:
             if isinstance(leaf, Module):
@@ -247,10 +242,6 @@ def pure(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     return pure_fn
 
 
-def _is_module(x: object) -> bool:
-    return isinstance(x, Module)
-
-
 def _modules_reached(out: Any, limit: int = 10_000) -> Iterator[Module]:
     """The modules in `out`: through pytrees, and through the attributes of other objects
     (a plain dataclass holding the model counts as returning it)."""
@@ -261,7 +252,7 @@ def _modules_reached(out: Any, limit: int = 10_000) -> Iterator[Module]:
         if id(value) in seen:
             continue
         seen.add(id(value))
-        for leaf in jax.tree_util.tree_leaves(value, is_leaf=_is_module):
+        for leaf in jax.tree_util.tree_leaves(value, is_leaf=is_module):
             if isinstance(leaf, Module):
                 yield from iter_modules(leaf)
             elif not isinstance(leaf, _OPAQUE) and hasattr(leaf, "__dict__"):

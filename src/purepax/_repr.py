@@ -9,6 +9,7 @@ import jax
 import numpy as np
 
 from ._containers import ARRAY_TYPES, FrozenDict
+from ._module_marker import is_module
 
 _WIDTH = 88
 
@@ -27,9 +28,7 @@ def array_summary(x: Any) -> str:
 
 
 def _pieces(value: Any, indent: str) -> str:
-    from ._module import Module
-
-    if isinstance(value, Module):
+    if is_module(value):
         return module_repr(value, indent)
     if isinstance(value, ARRAY_TYPES):
         return array_summary(value)

@@ -20,17 +20,15 @@ import jax
 import jax.numpy as jnp
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from ._class_spec import spec_of
 from ._distributed import place as _place
 from ._errors import ArgumentError
 from ._fields import SHARDING_KEY
-from ._module import Module, shallow_copy, spec_of
+from ._module import Module, shallow_copy
+from ._module_marker import is_module
 from ._trace import outside_transformations
 
 _M = TypeVar("_M", bound=Module)
-
-
-def _is_module(x: object) -> bool:
-    return isinstance(x, Module)
 
 
 def field_sharding(module: Module, name: str) -> tuple[Any, ...] | None:
@@ -103,7 +101,7 @@ def partition_specs(module: _M) -> _M:
         axes = field_sharding(module, name)
         spec = PartitionSpec() if axes is None else PartitionSpec(*axes)  # type: ignore[no-untyped-call]
         new.__dict__[name] = jax.tree_util.tree_map(
-            lambda x: partition_specs(x) if _is_module(x) else spec, module.__dict__[name], is_leaf=_is_module
+            lambda x: partition_specs(x) if is_module(x) else spec, module.__dict__[name], is_leaf=is_module
         )
     return new
 

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import jax.numpy as jnp
 
-from ._difference import Difference, describe, first_difference
+from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._loops import check_carry
 from ._module import Module, shallow_copy
@@ -299,7 +299,7 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
         if not isinstance(block, Module):
             raise ArgumentError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
         difference = first_difference(first, block, f"blocks[{i}]", shapes=True) if i else None
-        where = _words(difference) if difference else None
+        where = in_words(difference, here="", there="block 0 has") if difference else None
         if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator, unused-ignore]
             where = f"blocks[{i}] has the tree structure {jax.tree_util.tree_structure(block)}, block 0 has {treedef}"
         if where is not None:
@@ -310,17 +310,3 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
     layers: _M = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *blocks)
     return Stacked(layers, remat=remat, unroll=unroll)
 
-
-def _words(difference: Difference) -> str:
-    path, first, block, kind = difference
-    if kind == "static":
-        return f"{path} is {block!r} where block 0 has {first!r} (a static field)"
-    if kind == "length":
-        return f"{path} has {block} items where block 0 has {first}"
-    if kind == "keys":
-        return f"{path} has keys {block} where block 0 has {first}"
-    return f"{path} is {_describe(block)} where block 0 has {_describe(first)}"
-
-
-def _describe(x: Any) -> str:
-    return f"a {type(x).__name__}" if isinstance(x, Module) else describe(x)

@@ -7,9 +7,11 @@ from typing import Any
 import jax
 import numpy as np
 
+from ._class_spec import spec_of
 from ._errors import ArgumentError
 from ._functional import parameters
-from ._module import Module, spec_of
+from ._module import Module
+from ._module_marker import is_module
 
 _SHORT = {
     "float64": "f64", "float32": "f32", "float16": "f16", "bfloat16": "bf16",
@@ -94,7 +96,7 @@ def summary(module: Module) -> str:
         for name in spec_of(type(m)).dynamic_names(m):
             field_prefix = (*prefix, jax.tree_util.GetAttrKey(name))
             items = jax.tree_util.tree_flatten_with_path(
-                m.__dict__[name], is_leaf=lambda x: isinstance(x, Module)
+                m.__dict__[name], is_leaf=is_module
             )[0]
             for keys, leaf in items:
                 path = (*field_prefix, *keys)

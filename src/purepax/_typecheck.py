@@ -20,9 +20,9 @@ from typing import Any
 from beartype import BeartypeConf, beartype
 from jaxtyping import Array, Bool, Integer, Num, Real, TypeCheckError, jaxtyped
 
-from . import _containers
 from ._containers import ARRAY_TYPES as _ARRAYS
 from ._errors import FieldError, TransformTypeError
+from ._module_marker import ModuleMarker
 
 
 # PEP 484's numeric tower: an `int` is accepted where `float` is annotated (and both where
@@ -154,7 +154,7 @@ def _fingerprint(value: Any) -> Any:
         return kind, tuple([_fingerprint(x) for x in value])
     if isinstance(value, collections.abc.Mapping):
         return kind, tuple([(k, _fingerprint(x)) for k, x in value.items()])
-    if isinstance(value, _containers.module_types):
+    if isinstance(value, ModuleMarker):
         return kind  # its own fields were checked when it was built
     return kind, value  # functions, enums, ...: by identity or value (TypeError if unhashable)
 

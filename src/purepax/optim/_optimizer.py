@@ -22,7 +22,7 @@ import optax
 from jax.sharding import PartitionSpec
 
 from .._containers import FrozenDict, same_structure
-from .._difference import Difference, Signature, describe, first_difference, signature
+from .._difference import Signature, first_difference, in_words, signature
 from .._errors import ArgumentError, ModelMismatchError
 from .._functional import parameters, train_mode, update_parameters
 from .._fields import state as state_field
@@ -112,7 +112,8 @@ class _Parameters:
         if difference is None:
             where = f"its tree structure is {jax.tree_util.tree_structure(tree)}, not {self.treedef}"
         else:
-            where = _words(difference, what)
+            there = "the model it was built for has" if what == "model" else "the model's parameters have"
+            where = in_words(difference, here=f" in the {what}", there=there)
         if what == "model" and difference is not None and difference.kind == "static":
             return (
                 f"Optimizer.apply_gradients: the model is not configured as the one this optimizer "
@@ -137,17 +138,6 @@ class _Parameters:
             "(`px.grad(loss)(model, ...)`)."
         )
 
-
-def _words(difference: Difference, what: str) -> str:
-    path, expected, got, kind = difference
-    other = "the model it was built for has" if what == "model" else "the model's parameters have"
-    if kind == "static":
-        return f"{path} is {got!r}, where {other} {expected!r} (a static field)"
-    if kind == "length":
-        return f"{path} has {got} item{'' if got == 1 else 's'}, where {other} {expected}"
-    if kind == "keys":
-        return f"{path} has keys {got}, where {other} {expected}"
-    return f"{path} is {describe(got)} in the {what}, where {other} {describe(expected)}"
 
 
 class Optimizer(Module):
