@@ -643,6 +643,14 @@ def generate(
     return px.fori_loop(0, length, body, carry)[2][size:]
 
 
+def _gathered(model: CharLM, mesh: Mesh) -> CharLM:
+    """The whole model on this process's first device, off the mesh."""
+    whole = px.jit(lambda m: m, out_shardings=NamedSharding(mesh, P()))(model)  # every device holds it all
+    device = jax.local_devices()[0]
+    gathered: CharLM = jax.tree.map(lambda a: jax.device_put(a.addressable_data(0), device), whole)
+    return gathered
+
+
 def sample(
     model: CharLM, prompt: bytes, length: int, context: int, seed: int, temperature: float = 0.8,
     top_k: int | None = None, devices: Devices | None = None,
@@ -651,10 +659,14 @@ def sample(
     devices = devices or Devices(None)
     if length == 0:
         return ""
-    tokens = np.frombuffer(prompt[-context:], np.uint8).astype(np.int32)
-    key_data = jax.random.key_data(jax.random.key(seed))
-    inputs = map(devices.replicated, (tokens, key_data, np.float32(temperature)))
-    out = generate(px.eval_mode(model), *inputs, length=length, context=context, top_k=top_k)
+    if devices.mesh is not None:
+        # One sequence, decoded by each process on one device: the model is small, and the
+        # caches are not laid out over the mesh (heads split over "model" would not fit them).
+        model = _gathered(model, devices.mesh)
+    tokens = jnp.asarray(np.frombuffer(prompt[-context:], np.uint8).astype(np.int32))
+    key = jax.random.key_data(jax.random.key(seed))
+    out = generate(px.eval_mode(model), tokens, key, jnp.float32(temperature), length=length, context=context,
+                   top_k=top_k)
     return bytes(np.asarray(out).astype(np.uint8).tolist()).decode("utf-8", errors="replace")
 
 
