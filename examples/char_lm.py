@@ -7,6 +7,10 @@ pre-norm transformer blocks (causal multi-head attention and an MLP, dropout ins
 a `px.Stacked` so that one block is traced instead of `--layers`, and a linear head. It is
 trained with `purepax.optim.Optimizer` (optax AdamW, warm-up then cosine decay, gradient
 clipping) in one `px.jit` step that takes and returns the model and the optimizer.
+`--rotary` gives the attention layers rotary positions (RoFormer) instead of a learned
+position embedding. The sample is generated through the attention layers' key-value
+caches (`nn.init_cache`) in one compiled loop, at `--temperature` among the `--top-k`
+likeliest bytes (docs/generation.md).
 
 What a training script should do, it does: a progress bar (step, loss from the first
 step on, tokens/s, ETA); every `--save-every` steps an atomic checkpoint of model, optimizer
