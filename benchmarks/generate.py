@@ -263,9 +263,9 @@ def interleaved(variants: dict[str, Callable[[], Any]], rounds: int) -> dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="lengths 64 and 1024 only, 3 rounds")
+    parser.add_argument("--quick", action="store_true", help="lengths 64 and 1024 only, 5 rounds")
     parser.add_argument("--lengths", type=int, nargs="+", default=[64, 128, 256, 512, 1024])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--layers", type=int, default=2)
@@ -274,7 +274,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=32)
     args = parser.parse_args()
     if args.quick:
-        args.lengths, args.rounds = [64, 1024], 3
+        args.lengths, args.rounds = [64, 1024], 5
     if max(args.lengths) > MAX_POSITION or min(args.lengths) < max(args.window, args.recompute_steps):
         parser.error(f"--lengths must be from max(--window, --recompute-steps) to {MAX_POSITION}")
 
