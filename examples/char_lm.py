@@ -7,6 +7,10 @@ pre-norm transformer blocks (causal multi-head attention and an MLP, dropout ins
 a `px.Stacked` so that one block is traced instead of `--layers`, and a linear head. It is
 trained with `purepax.optim.Optimizer` (optax AdamW, warm-up then cosine decay, gradient
 clipping) in one `px.jit` step that takes and returns the model and the optimizer.
+`--rotary` gives the attention layers rotary positions (RoFormer) instead of a learned
+position embedding. The sample is generated through the attention layers' key-value
+caches (`nn.init_cache`) in one compiled loop, at `--temperature` among the `--top-k`
+likeliest bytes (docs/generation.md).
 
 What a training script should do, it does: a progress bar (step, loss from the first
 step on, tokens/s, ETA); every `--save-every` steps an atomic checkpoint of model, optimizer
@@ -55,7 +59,7 @@ from typing import Any, NoReturn
 
 PROG = Path(__file__).name
 # Model and optimizer settings: saved with the run (OUT/config.json), reused by --resume.
-MODEL_OPTIONS = ("context", "dim", "heads", "layers", "dropout")
+MODEL_OPTIONS = ("context", "dim", "heads", "layers", "dropout", "rotary")
 RUN_OPTIONS = (*MODEL_OPTIONS, "batch", "seed", "lr", "warmup", "decay_steps", "data")
 # What a run writes in --out: any of them there means that the folder holds a run.
 RUN_FILES = ("checkpoint.px", "config.json", "metrics.jsonl", "loss.png", "sample.txt")
@@ -117,6 +121,14 @@ def positive_number(text: str) -> float:
     return value
 
 
+def temperature(text: str) -> float:
+    """An option's type: a finite number of 0 or more (0: always the likeliest byte)."""
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: give a number of 0 or more")
+    return value
+
+
 def rate(text: str) -> float:
     """An option's type: a probability below 1 (a dropout rate of 1 would drop everything)."""
     value = _finite(text)
@@ -143,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="held-out loss every N steps (and at the end)")
     p.add_argument("--sample-length", type=whole_number(0), default=300, metavar="N",
                    help="bytes generated after the prompt at the end (also into sample.txt)")
+    p.add_argument("--temperature", type=temperature, default=0.8, metavar="T",
+                   help="sampling temperature: below 1 sharpens, above 1 flattens, 0 takes the likeliest byte")
+    p.add_argument("--top-k", type=whole_number(1, 256), default=None, metavar="K",
+                   help="sample only among the K likeliest bytes; None: among all 256")
     p.add_argument("--data", type=str, default=None, metavar="PATH",
                    help="a text file to train on; None: Python's own standard library sources")
     start = p.add_mutually_exclusive_group()
@@ -157,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--heads", type=whole_number(1), default=4, metavar="N", help="attention heads (must divide --dim)")
     g.add_argument("--layers", type=whole_number(1), default=3, metavar="N", help="transformer blocks")
     g.add_argument("--dropout", type=rate, default=0.1, metavar="P", help="dropout rate inside the blocks")
+    g.add_argument("--rotary", action="store_true",
+                   help="rotary positions (RoFormer) in the attention layers instead of a learned position embedding")
     g.add_argument("--lr", type=positive_number, default=2e-3, metavar="X", help="peak learning rate of AdamW")
     g.add_argument("--warmup", type=whole_number(0), default=100, metavar="N",
                    help="steps of linear warm-up from 0 to --lr")
@@ -238,6 +256,9 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             nearest = min((h for h in range(1, dim + 1) if dim % h == 0), key=lambda h: abs(h - heads))
             usage_error(f"--heads {heads} must divide --dim {dim} (each head gets dim/heads features); "
                         f"e.g. --heads {nearest}.")
+        if config["rotary"] and (dim // heads) % 2:
+            usage_error(f"--rotary turns pairs of features, but --dim {dim} / --heads {heads} gives each head "
+                        f"{dim // heads}, an odd number; choose --dim and --heads for an even one.")
         if config["data"] is not None:
             config["data"] = str(Path(config["data"]).resolve())
         return config
@@ -246,6 +267,8 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         saved: Any = json.loads(path.read_text(), parse_constant=_not_json)
     except (OSError, ValueError):
         saved = None
+    if isinstance(saved, dict):
+        saved.setdefault("rotary", False)  # runs from before --rotary learned their positions
     if not isinstance(saved, dict) or not set(RUN_OPTIONS) <= set(saved):
         fail(f"{path} is damaged (not the JSON of a run's settings); restore it, or start afresh with --overwrite.")
     flag = "--eval-only" if args.eval_only else "--resume"
@@ -362,10 +385,13 @@ class Block(px.Module):
     mlp_out: nn.Linear
     mlp_dropout: nn.Dropout
 
-    def __init__(self, dim: int, heads: int, dropout: float, *, axis: str | None = None, key: PRNGKeyArray):
+    def __init__(
+        self, dim: int, heads: int, dropout: float, *, rotary: bool = False, axis: str | None = None,
+        key: PRNGKeyArray,
+    ):
         keys = jax.random.split(key, 5)
         self.attention_norm = nn.LayerNorm(dim)
-        self.attention = nn.MultiHeadAttention(heads, dim, sharding=axis, key=keys[0])
+        self.attention = nn.MultiHeadAttention(heads, dim, rotary=rotary, sharding=axis, key=keys[0])
         self.attention_dropout = nn.Dropout(dropout, key=keys[1])
         self.mlp_norm = nn.LayerNorm(dim)
         self.mlp_in = nn.Linear(dim, 4 * dim, sharding=(None, axis), key=keys[2])
@@ -380,29 +406,38 @@ class Block(px.Module):
 
 
 class CharLM(px.Module):
-    """Embed bytes and positions, run the blocks, normalise, predict the next byte."""
+    """Embed bytes (and positions, unless the attention is rotary), run the blocks,
+    normalise, predict the next byte.
+
+    With key-value caches in its attention layers (`nn.init_cache`), a call takes the
+    next bytes only, at the positions after those cached: a mutation of the caches.
+    """
 
     token_embedding: nn.Embedding
-    position_embedding: nn.Embedding
+    position_embedding: nn.Embedding | None
     blocks: px.Stacked[Block]
     final_norm: nn.LayerNorm
     head: nn.Linear
 
     def __init__(
-        self, *, context: int, dim: int, heads: int, layers: int, dropout: float, axis: str | None = None,
-        key: PRNGKeyArray,
+        self, *, context: int, dim: int, heads: int, layers: int, dropout: float, rotary: bool = False,
+        axis: str | None = None, key: PRNGKeyArray,
     ):
         keys = jax.random.split(key, 4)
         self.token_embedding = nn.Embedding(VOCAB, dim, key=keys[0])
-        self.position_embedding = nn.Embedding(context, dim, key=keys[1])
-        block = lambda k: Block(dim, heads, dropout, axis=axis, key=k)  # noqa: E731
+        self.position_embedding = None if rotary else nn.Embedding(context, dim, key=keys[1])
+        block = lambda k: Block(dim, heads, dropout, rotary=rotary, axis=axis, key=k)  # noqa: E731
         self.blocks = px.stack(block, jax.random.split(keys[2], layers))
         self.final_norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, VOCAB, sharding=(None, axis), key=keys[3])  # the vocabulary split
 
     def __call__(self, ids: Int[Array, "batch time"]) -> Float[Array, "batch time 256"]:
-        x = self.token_embedding(ids) + self.position_embedding(jnp.arange(ids.shape[-1]))
-        x = self.blocks(x)  # a mutation in training mode (the dropout keys advance)
+        x = self.token_embedding(ids)
+        if self.position_embedding is not None:
+            cache = self.blocks.layers.attention.cache  # every block's cache is at the same position
+            start = 0 if cache is None else cache.index[0]
+            x = x + self.position_embedding(start + jnp.arange(ids.shape[-1]))
+        x = self.blocks(x)  # a mutation in training mode (the dropout keys advance), or with caches
         return self.head(self.final_norm(x))
 
 
@@ -561,29 +596,82 @@ def held_out_loss(
     return float(jnp.mean(jnp.asarray(losses, jnp.float32)))
 
 
-@px.jit
-def _next_token(model: CharLM, window: jax.Array, position: jax.Array, key_data: jax.Array, temperature: jax.Array) -> jax.Array:
-    logits = model(window[None])[0, position]
-    return jax.random.categorical(jax.random.wrap_key_data(key_data), logits / temperature)
+def pick(logits: jax.Array, key: jax.Array, temperature: jax.Array, top_k: int | None) -> jax.Array:
+    """A byte drawn from `logits / temperature` (among the `top_k` likeliest), or the
+    likeliest one at temperature 0."""
+    if top_k is not None:
+        kth = jax.lax.top_k(logits, top_k)[0][..., -1:]
+        logits = jnp.where(logits < kth, -jnp.inf, logits)
+    drawn = jax.random.categorical(key, logits / jnp.maximum(temperature, 1e-6))
+    return jnp.where(temperature > 0, drawn, jnp.argmax(logits, axis=-1)).astype(jnp.int32)
+
+
+@px.jit(static_argnames=("length", "context", "top_k"))
+def generate(
+    model: CharLM, prompt: jax.Array, key_data: jax.Array, temperature: jax.Array, *, length: int, context: int,
+    top_k: int | None,
+) -> jax.Array:
+    """`length` bytes after `prompt` (at most `context` bytes), in one compiled loop.
+
+    The prompt fills the attention layers' key-value caches (`context` positions) in one
+    call; then each byte is drawn and fed alone, at a cost that does not grow with its
+    position. When the caches are full, they are refilled with the last half of the
+    context (llama.cpp's "context shift"), so every byte sees between `context // 2` and
+    `context` bytes before it, and the learned positions stay within the context.
+    """
+    keep = max(1, context // 2)
+    size = prompt.shape[0]
+    decoder, logits = px.purecall(nn.init_cache(model, 1, context), prompt[None])
+
+    def refill(decoder: CharLM, window: jax.Array, token: jax.Array) -> tuple[CharLM, jax.Array]:
+        decoder, logits = px.purecall(nn.init_cache(decoder, 1, context), window[None])
+        return decoder, logits[:, -1]
+
+    def step(decoder: CharLM, window: jax.Array, token: jax.Array) -> tuple[CharLM, jax.Array]:
+        decoder, logits = px.purecall(decoder, token[None, None])
+        return decoder, logits[:, -1]
+
+    def body(i: int, carry: tuple[CharLM, jax.Array, jax.Array, jax.Array]) -> tuple[CharLM, jax.Array, jax.Array, jax.Array]:
+        decoder, logits, out, key = carry
+        key, sub = jax.random.split(key)
+        token = pick(logits[0], sub, temperature, top_k)
+        out = out.at[size + i].set(token)
+        cache = decoder.blocks.layers.attention.cache
+        assert cache is not None
+        window = jax.lax.dynamic_slice_in_dim(out, size + i + 1 - keep, keep)
+        decoder, logits = px.cond(cache.index[0] == context, refill, step, decoder, window, token)
+        return decoder, logits, out, key
+
+    out = jnp.concatenate([prompt, jnp.zeros(length, jnp.int32)])
+    carry = (decoder, logits[:, -1], out, jax.random.wrap_key_data(key_data))
+    return px.fori_loop(0, length, body, carry)[2][size:]
+
+
+def _gathered(model: CharLM, mesh: Mesh) -> CharLM:
+    """The whole model on this process's first device, off the mesh."""
+    whole = px.jit(lambda m: m, out_shardings=NamedSharding(mesh, P()))(model)  # every device holds it all
+    device = jax.local_devices()[0]
+    gathered: CharLM = jax.tree.map(lambda a: jax.device_put(a.addressable_data(0), device), whole)
+    return gathered
 
 
 def sample(
     model: CharLM, prompt: bytes, length: int, context: int, seed: int, temperature: float = 0.8,
-    devices: Devices | None = None,
+    top_k: int | None = None, devices: Devices | None = None,
 ) -> str:
-    """Generate `length` bytes after `prompt` (eval mode, the last `context` bytes seen)."""
+    """Generate `length` bytes after `prompt` (eval mode, the last `context` bytes of it seen)."""
     devices = devices or Devices(None)
-    model = px.eval_mode(model)
-    out = list(prompt[-context:])
-    key = jax.random.key(seed)
-    for _ in range(length):
-        window = out[-context:]
-        position = len(window) - 1
-        padded = np.array(window + [0] * (context - len(window)), np.int32)
-        key, sub = jax.random.split(key)
-        inputs = (padded, np.int32(position), jax.random.key_data(sub), np.float32(temperature))
-        out.append(int(_next_token(model, *map(devices.replicated, inputs))))
-    return bytes(out[len(prompt[-context:]) :]).decode("utf-8", errors="replace")
+    if length == 0:
+        return ""
+    if devices.mesh is not None:
+        # One sequence, decoded by each process on one device: the model is small, and the
+        # caches are not laid out over the mesh (heads split over "model" would not fit them).
+        model = _gathered(model, devices.mesh)
+    tokens = jnp.asarray(np.frombuffer(prompt[-context:], np.uint8).astype(np.int32))
+    key = jax.random.key_data(jax.random.key(seed))
+    out = generate(px.eval_mode(model), tokens, key, jnp.float32(temperature), length=length, context=context,
+                   top_k=top_k)
+    return bytes(np.asarray(out).astype(np.uint8).tolist()).decode("utf-8", errors="replace")
 
 
 # --- data -----------------------------------------------------------------------------
@@ -792,7 +880,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.eval_only:
         log(f"checkpoint at step {start}")
-        report(state.model, held_np, held_data, unigram, config, args.sample_length, devices, log)
+        report(state.model, held_np, held_data, unigram, config, args, devices, log)
         return
     if start >= args.steps:
         usage_error(f"--steps {args.steps}: the run in {out} is at step {start} already; pass a larger --steps to "
@@ -855,7 +943,7 @@ def main(argv: list[str] | None = None) -> None:
     log(f"train loss at step {args.steps}: {loss_value:.3f} nats per character")
     if writer:
         plot(read_metrics(metrics_path), unigram, out / "loss.png")
-    generated = report(model, held_np, held_data, unigram, config, args.sample_length, devices, log)
+    generated = report(model, held_np, held_data, unigram, config, args, devices, log)
     if writer:
         write_atomic(out / "sample.txt", generated + "\n")
     log(f"plot: {out / 'loss.png'}; sample: {out / 'sample.txt'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
@@ -864,17 +952,18 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def report(
-    model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any], length: int,
-    devices: Devices, log: Any = print,
+    model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any],
+    args: argparse.Namespace, devices: Devices, log: Any = print,
 ) -> str:
     """Print the held-out loss and a sample (a prompt from the held-out text and what
-    follows it); return the sample."""
+    follows it: --sample-length bytes at --temperature, among the --top-k likeliest);
+    return the sample."""
     loss = held_out_loss(model, held_data, config, devices)
     log(f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
         f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})")
     prompt = held_np[: config["context"]].tobytes()
     text = prompt.decode("utf-8", errors="replace") + sample(
-        model, prompt, length, config["context"], config["seed"], devices=devices
+        model, prompt, args.sample_length, config["context"], config["seed"], args.temperature, args.top_k, devices
     )
     log("sample:\n" + text)
     return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import os
 import re
@@ -12,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -178,8 +181,8 @@ def test_char_lm_help_shows_every_option_with_a_text_and_its_default() -> None:
     help_text = run(CHAR_LM, "--help")
     entries = [" ".join(entry.split("\n\n")[0].split()) for entry in re.split(r"\n  (?=--)", help_text)[1:]]
     options = {entry.split()[0] for entry in entries}
-    assert {"--steps", "--batch", "--seed", "--save-every", "--sample-length", "--overwrite", "--dim", "--heads",
-            "--lr", "--warmup", "--mesh", "--processes"} <= options, help_text
+    assert {"--steps", "--batch", "--seed", "--save-every", "--sample-length", "--temperature", "--top-k",
+            "--overwrite", "--dim", "--heads", "--rotary", "--lr", "--warmup", "--mesh", "--processes"} <= options, help_text
     for entry in entries:
         assert re.fullmatch(r"--[\w-]+( [A-Z]+)? \w.* \(default: [^)]+\)", entry), entry
 
@@ -205,6 +208,13 @@ USAGE_ERRORS = [
     (["--eval-every", "-1"], r"argument --eval-every: -1 is out of range"),
     (["--sample-length", "-1"], r"argument --sample-length: -1 is out of range: give a whole number of 0 or more"),
     (["--seed", "-1"], r"argument --seed: -1 is out of range: give a whole number from 0 to"),
+    (["--temperature", "-0.5"], r"argument --temperature: -0.5 is out of range: give a number of 0 or more"),
+    (["--temperature", "inf"], r"argument --temperature: 'inf' is not a finite number"),
+    (["--top-k", "0"], r"argument --top-k: 0 is out of range: give a whole number from 1 to 256"),
+    (["--top-k", "300"], r"argument --top-k: 300 is out of range"),
+    (["--rotary", "--dim", "6", "--heads", "2"], r"--rotary turns pairs of features, but --dim 6 / --heads 2 gives "
+                                                 r"each head 3, an odd number"),
+    (["--out", "{run}", "--resume", "--steps", "80", "--rotary"], r"--rotary True differs from the run's False"),
     (["--lr", "nan"], r"argument --lr: 'nan' is not a finite number"),
     (["--lr", "0"], r"argument --lr: 0.0 is out of range: give a number above 0"),
     (["--dropout", "1"], r"argument --dropout: 1.0 is out of range: give a number from 0 up to \(not including\) 1"),
@@ -322,6 +332,62 @@ def test_char_lm_overwrite_starts_afresh_in_a_folder_that_holds_a_run(
     assert [row["step"] for row in metrics(out)] == [5]  # the old run's 8 lines are gone
     assert (out / "sample.txt").read_text() == stdout.split("sample:\n", 1)[1].split("\nplot: ", 1)[0] + "\n"
     assert (out / "checkpoint.px").read_bytes() != (full_run[0] / "checkpoint.px").read_bytes()
+
+
+def test_char_lm_trains_with_rotary_positions_and_samples_greedily(text: Path, tmp_path: Path) -> None:
+    stdout = run(CHAR_LM, "--data", text, "--out", tmp_path, "--steps", "20", "--log-every", "5", "--rotary", *TINY)
+    assert json.loads((tmp_path / "config.json").read_text())["rotary"] is True
+    assert not any("position_embedding" in path for path in checkpoint_arrays(tmp_path / "checkpoint.px"))
+    assert metrics(tmp_path)[-1]["loss"] < metrics(tmp_path)[0]["loss"]
+    greedy = ["--out", tmp_path, "--eval-only", "--sample-length", "40", "--temperature", "0"]
+    first, again = run(CHAR_LM, *greedy), run(CHAR_LM, *greedy, "--top-k", "1")
+    assert first.split("sample:\n", 1)[1] == again.split("sample:\n", 1)[1]  # the likeliest byte, both ways
+    assert "sample:\n" in stdout
+
+
+def test_char_lm_evaluates_a_run_saved_before_the_rotary_option(full_run: tuple[Path, str], tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    shutil.copytree(full_run[0], out)
+    config = json.loads((out / "config.json").read_text())
+    del config["rotary"]
+    (out / "config.json").write_text(json.dumps(config))
+    evaluated = run(CHAR_LM, "--out", out, "--eval-only", "--sample-length", "20")
+    final = re.search(r"held-out loss: [\d.]+", full_run[1]).group(0)  # type: ignore[union-attr]
+    assert final in evaluated
+
+
+@functools.cache  # once: beartype remembers the classes that the script's annotations name
+def load_char_lm() -> object:
+    spec = importlib.util.spec_from_file_location("char_lm_under_test", CHAR_LM)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its modules' classes are looked up by module name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("rotary", [False, True], ids=["learned positions", "rotary"])
+def test_char_lm_samples_through_the_caches_what_the_full_model_picks(rotary: bool) -> None:
+    """Greedy sampling through the caches, past the context (the caches refilled from the
+    last half of it), picks the byte that the model run on the same bytes picks."""
+    char_lm: Any = load_char_lm()
+    import jax
+    import jax.numpy as jnp
+
+    import purepax as px
+
+    context, keep = 8, 4
+    model = px.eval_mode(char_lm.CharLM(context=context, dim=16, heads=2, layers=2, dropout=0.0, rotary=rotary,
+                                        key=jax.random.key(3)))
+    prompt = b"the quick"
+    sampled = char_lm.sample(model, prompt, 20, context, seed=0, temperature=0.0)
+    full = px.jit(lambda model, ids: model(ids[None])[0, -1])
+    fed, picked = list(prompt[-context:]), []
+    for _ in range(20):
+        token = int(jnp.argmax(full(model, jnp.array(fed, jnp.int32))))
+        picked.append(token)
+        fed = (fed + [token])[-keep:] if len(fed) == context else fed + [token]
+    assert sampled == bytes(picked).decode("utf-8", errors="replace")
 
 
 def test_cnn_classifier_beats_chance() -> None:

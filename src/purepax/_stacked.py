@@ -31,6 +31,7 @@ from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._loops import check_carry
 from ._module import Module, shallow_copy
 from ._fields import static
+from ._functional import parameters
 from ._pure import purecall
 from ._trace import Tracer
 
@@ -89,26 +90,46 @@ class Stacked(Module, Generic[_M]):
         **Returns:** the output of the last block.
         """
         leaves, treedef = jax.tree_util.tree_flatten(self.layers)
+        state = _state_leaves(self.layers)
+        fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
 
-        def body(carry: Any, block_leaves: list[Any]) -> tuple[Any, list[Any]]:
+        def body(carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
+            x, stacked_state = carry
+            index, fixed_leaves = xs
+            given, taken = iter(fixed_leaves), iter(stacked_state)
+            block_leaves = [
+                jax.lax.dynamic_index_in_dim(next(taken), index, keepdims=False) if j in state else next(given)
+                for j in range(len(leaves))
+            ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
-            new_block, out = purecall(block, carry, *args, **kwargs)
-            _check_output(block, carry, out)
+            new_block, out = purecall(block, x, *args, **kwargs)
+            _check_output(block, x, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
                 check_carry("px.Stacked", type(block).__call__, block, new_block)
-            changed[0] = tuple(i for i, (old, new) in enumerate(zip(block_leaves, new_leaves)) if old is not new)
-            return out, [new_leaves[i] for i in changed[0]]
+            changed[0] = tuple(j for j, (old, new) in enumerate(zip(block_leaves, new_leaves)) if old is not new)
+            # State (a cache, a key) stays in the carry and is written in place; a copy
+            # through the scan's outputs would cost a whole key-value cache per step.
+            new_state = [
+                jax.lax.dynamic_update_index_in_dim(stacked, new_leaves[j], index, 0) if j in changed[0] else stacked
+                for j, stacked in zip(sorted(state), stacked_state)
+            ]
+            return (out, new_state), [new_leaves[j] for j in changed[0] if j not in state]
 
         if self.remat is not False:
             policy = None if self.remat is True else self.remat
             body = jax.checkpoint(body, policy=policy, prevent_cse=False)
-        out, updates = jax.lax.scan(body, x, leaves, unroll=self.unroll)
+        initial = [leaves[j] for j in sorted(state)]
+        (out, final_state), updates = jax.lax.scan(
+            body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
+        )
         if changed[0]:
             new_leaves = list(leaves)
-            for i, update in zip(changed[0], updates):
-                new_leaves[i] = update
+            for j, final in zip(sorted(state), final_state):
+                new_leaves[j] = final
+            for j, update in zip((j for j in changed[0] if j not in state), updates):
+                new_leaves[j] = update
             self._write_back(jax.tree_util.tree_unflatten(treedef, new_leaves), changed[0])
         return out
 
@@ -171,6 +192,17 @@ class Stacked(Module, Generic[_M]):
         out = shallow_copy(self)
         out.__dict__["layers"] = specs
         return out
+
+
+def _state_leaves(layers: Module) -> frozenset[int]:
+    """The positions, among the leaves of `layers`, of its state (not its parameters)."""
+    is_none = lambda v: v is None  # noqa: E731
+    everything = jax.tree_util.tree_leaves(layers, is_leaf=is_none)
+    trained = jax.tree_util.tree_leaves(parameters(layers), is_leaf=is_none)
+    positions = [j for j, leaf in enumerate(everything) if leaf is not None]
+    return frozenset(
+        n for n, j in enumerate(positions) if trained[j] is None
+    )
 
 
 def _message(error: Exception) -> str:

@@ -145,3 +145,141 @@ def test_under_jit_and_grad(getkey):
     assert isinstance(grads, nn.MultiHeadAttention)
     assert grads.q_proj.weight.shape == (8, 8)
     np.testing.assert_allclose(loss, jnp.sum(mha(x, x, x, causal=True) ** 2), rtol=1e-5)
+
+
+# --- decoding with a key-value cache ---------------------------------------------------
+
+
+class Block(px.Module):
+    norm: nn.LayerNorm
+    attention: nn.MultiHeadAttention
+    mlp: nn.Linear
+
+    def __init__(self, dim: int, heads: int, rotary: bool, *, key: jax.Array):
+        k1, k2 = jax.random.split(key)
+        self.norm = nn.LayerNorm(dim)
+        self.attention = nn.MultiHeadAttention(heads, dim, rotary=rotary, key=k1)
+        self.mlp = nn.Linear(dim, dim, key=k2)
+
+    def __call__(self, x):
+        h = self.norm(x)
+        x = x + self.attention(h, h, h, causal=True)
+        return x + jax.nn.gelu(self.mlp(x))
+
+
+class TinyLM(px.Module):
+    embed: nn.Embedding
+    blocks: px.Stacked[Block]
+    head: nn.Linear
+
+    def __init__(self, *, rotary: bool = True, key: jax.Array):
+        k1, k2, k3 = jax.random.split(key, 3)
+        self.embed = nn.Embedding(50, 16, key=k1)
+        self.blocks = px.stack(lambda k: Block(16, 4, rotary, key=k), jax.random.split(k2, 3))
+        self.head = nn.Linear(16, 50, key=k3)
+
+    def __call__(self, ids):
+        return self.head(self.blocks(self.embed(ids)))
+
+
+@px.jit
+def decode_one_by_one(model: TinyLM, ids: jax.Array) -> jax.Array:
+    """Logits of every position of `ids` (batch, time), fed one position per step of a scan."""
+
+    def step(model, token):
+        model, logits = px.purecall(model, token[:, None])
+        return model, logits[:, 0]
+
+    _, logits = px.scan(step, model, ids.T)
+    return logits.swapaxes(0, 1)
+
+
+def test_cached_decoding_of_a_stack_equals_the_full_prefix_at_every_position(getkey):
+    model = TinyLM(key=getkey())
+    ids = jax.random.randint(getkey(), (2, 12), 0, 50)
+    decoder = nn.init_cache(model, batch_size=2, max_length=16)
+    assert decoder.blocks.layers.attention.cache.key.shape == (3, 2, 16, 4, 4)  # one cache per block
+    assert model.blocks.layers.attention.cache is None  # the model itself is unchanged
+    np.testing.assert_allclose(decode_one_by_one(decoder, ids), model(ids), rtol=1e-5, atol=1e-5)
+
+
+def test_a_prefix_fed_in_chunks_through_the_cache_equals_the_full_prefix(getkey):
+    model = TinyLM(rotary=False, key=getkey())
+    ids = jax.random.randint(getkey(), (2, 10), 0, 50)
+    decoder = nn.init_cache(model, 2, 10)
+    outs = []
+    for chunk in (ids[:, :4], ids[:, 4:5], ids[:, 5:]):
+        decoder, logits = px.purecall(decoder, chunk)
+        outs.append(logits)
+    np.testing.assert_allclose(jnp.concatenate(outs, axis=1), model(ids), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(decoder.blocks.layers.attention.cache.index, [10, 10, 10])
+
+
+def test_the_cache_is_state_advanced_only_through_purecall(getkey):
+    decoder = nn.init_cache(TinyLM(key=getkey()), 1, 4)
+    token = jnp.zeros((1, 1), jnp.int32)
+    with pytest.raises(px.ImmutableModuleError):
+        decoder(token)
+    new, _ = px.purecall(decoder, token)
+    np.testing.assert_array_equal(decoder.blocks.layers.attention.cache.index, [0, 0, 0])
+    np.testing.assert_array_equal(new.blocks.layers.attention.cache.index, [1, 1, 1])
+    assert jax.tree.leaves(px.parameters(new).blocks.layers.attention.cache) == []  # state, not trained
+
+
+def test_decoding_a_single_layer_in_a_fori_loop_equals_the_full_prefix(getkey):
+    mha = nn.MultiHeadAttention(2, 8, rotary=True, key=getkey())
+    x = jax.random.normal(getkey(), (3, 6, 8))
+
+    @px.jit
+    def decode(mha, x):
+        def body(i, carry):
+            mha, out = carry
+            token = jax.lax.dynamic_slice_in_dim(x, i, 1, axis=1)
+            mha, y = px.purecall(mha, token, token, token, causal=True)
+            return mha, jax.lax.dynamic_update_slice_in_dim(out, y, i, axis=1)
+
+        return px.fori_loop(0, x.shape[1], body, (mha, jnp.zeros_like(x)))
+
+    decoded, out = decode(mha.init_cache(3, 6), x)
+    np.testing.assert_allclose(out, mha(x, x, x, causal=True), rtol=1e-5, atol=1e-5)
+    assert int(decoded.cache.index) == 6
+
+
+def test_decoding_past_max_length_is_refused_or_nan_under_a_trace(getkey):
+    mha = nn.MultiHeadAttention(2, 8, key=getkey()).init_cache(1, 2)
+    x = jnp.ones((1, 1, 8))
+    mha, _ = px.purecall(mha, x, x, x)
+    mha, _ = px.purecall(mha, x, x, x)
+    with pytest.raises(px.ArgumentError, match=r"holds 2 of its max_length=2 positions, so 1 more do not fit"):
+        px.purecall(mha, x, x, x)
+    _, y = px.jit(lambda m, x: px.purecall(m, x, x, x))(mha, x)
+    assert np.isnan(np.asarray(y)).all()
+
+
+def test_a_cache_refuses_inputs_of_another_batch_or_cross_attention(getkey):
+    mha = nn.MultiHeadAttention(2, 8, key=getkey()).init_cache(2, 4)
+    x = jnp.ones((3, 1, 8))
+    with pytest.raises(px.ArgumentError, match=r"cache's batch axes \(2,\)"):
+        px.purecall(mha, x, x, x)
+    q, kv = jnp.ones((2, 1, 8)), jnp.ones((2, 3, 8))
+    with pytest.raises(px.ArgumentError, match="self-attention"):
+        px.purecall(mha, q, kv, kv)
+
+
+def test_init_cache_refuses_a_model_without_attention_and_bad_sizes(getkey):
+    with pytest.raises(px.ArgumentError, match="holds no nn.MultiHeadAttention"):
+        nn.init_cache(nn.Linear(2, 2, key=getkey()), 1, 4)
+    with pytest.raises(px.ArgumentError, match="must be positive whole numbers"):
+        nn.MultiHeadAttention(2, 8, key=getkey()).init_cache(1, 0)
+
+
+def test_cached_decoding_matches_flax_nnx_decode(getkey):
+    mha = nn.MultiHeadAttention(4, 16, key=getkey())
+    theirs = flax_copy(mha)
+    theirs.init_cache((2, 5, 16))
+    x = jax.random.normal(getkey(), (2, 5, 16))
+    decoder = mha.init_cache(2, 5)
+    for t in range(5):
+        token = x[:, t : t + 1]
+        decoder, ours = px.purecall(decoder, token, token, token, causal=True)
+        np.testing.assert_allclose(ours, theirs(token, token, token, decode=True), rtol=1e-5, atol=1e-5)

@@ -1,6 +1,8 @@
 """purepax.nn: layers. Inputs are batched and channels-last, as in Flax and Haiku; see docs/layers.md."""
 
+from ._attention import KVCache as KVCache
 from ._attention import MultiHeadAttention as MultiHeadAttention
+from ._attention import init_cache as init_cache
 from ._conv import Conv as Conv
 from ._conv import Conv1d as Conv1d
 from ._conv import Conv2d as Conv2d
@@ -30,5 +32,6 @@ from ._recurrent import GRU as GRU
 from ._recurrent import LSTM as LSTM
 from ._recurrent import GRUCell as GRUCell
 from ._recurrent import LSTMCell as LSTMCell
+from ._rotary import RotaryPositionalEmbedding as RotaryPositionalEmbedding
 from ._sequential import Lambda as Lambda
 from ._sequential import Sequential as Sequential

@@ -1,19 +1,65 @@
-"""`MultiHeadAttention`: scaled dot-product attention over several heads."""
+"""`MultiHeadAttention`: scaled dot-product attention over several heads, with rotary
+positions and a key-value cache for decoding one token at a time.
+
+The cache is state (`KVCache`, a field of the layer that is `None` until `init_cache`),
+so decoding with it is a mutation like a dropout call: `px.purecall(model, token)`
+returns the model with its caches advanced. Its buffers have a fixed length, and every
+step attends over all of them with the positions not yet written masked out (as Flax's
+`decode=True` does), so one step costs the same at every position and the decode loop
+compiles once.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, Bool, Float, PRNGKeyArray
+from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
 from .._errors import ArgumentError
 from .._fields import static
-from .._module import Module
+from .._module import Module, StateModule, map_submodules, shallow_copy, spec_of
+from .._stacked import Stacked
+from .._trace import Tracer
 from ._linear import Linear
+from ._precision import DType
+from ._rotary import RotaryPositionalEmbedding, rotate_heads
+
+_M = TypeVar("_M", bound=Module)
+
+
+class KVCache(StateModule):
+    """The keys and values an attention layer has seen, for decoding one step at a time.
+
+    Fixed-size buffers (`max_length` positions) and the number of positions written so
+    far, all state. Made by `MultiHeadAttention.init_cache` (or `nn.init_cache` for a
+    whole model), advanced by the layer's calls, never by hand.
+
+    **Fields:** `key`, `value`: `(*batch, max_length, num_heads, head_dim)`, the projected
+    keys (rotated, with rotary positions) and values; `index`: the next position to write.
+    """
+
+    key: Float[Array, "*batch max_length heads head_dim"]
+    value: Float[Array, "*batch max_length heads head_dim"]
+    index: Int[Array, ""]
+
+    @property
+    def max_length(self) -> int:
+        return int(self.key.shape[-3])
+
+    def append(self, key: jax.Array, value: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Write `key`, `value` (`(*batch, time, heads, head_dim)`) at `index`, advance it;
+        return all the buffers (a mutation of the cache)."""
+        start = self.index
+        zero = jnp.zeros((), start.dtype)
+        at = (*(zero,) * (key.ndim - 3), start, zero, zero)
+        self.key = jax.lax.dynamic_update_slice(self.key, key.astype(self.key.dtype), at)
+        self.value = jax.lax.dynamic_update_slice(self.value, value.astype(self.value.dtype), at)
+        self.index = start + key.shape[-3]
+        return self.key, self.value
 
 
 class MultiHeadAttention(Module):
@@ -26,21 +72,38 @@ class MultiHeadAttention(Module):
     scores are scaled by `1/sqrt(d)` and the softmax runs in float32 whatever the
     computation dtype. `mask` (True = attend) broadcasts to `(*batch, num_heads, time_q,
     time_k)`; `causal=True` lets query `i` attend to keys `0..i` only; given both, a key
-    is attended where both allow it. No state: calling it is read-only.
+    is attended where both allow it. Without a cache it has no state: calling it is
+    read-only.
+
+    With `rotary`, each head's queries and keys are rotated by their positions
+    (`nn.RotaryPositionalEmbedding` over the head size) before the scores.
+
+    With a cache (`init_cache(batch_size, max_length)` returns a copy that holds one), it
+    is self-attention over everything seen so far: `q`, `k`, `v` are the `time` new
+    positions (`q`'s shape), written into the cache at `cache.index`, and the queries
+    attend to the cached keys (with `causal`, to those at or before their own position;
+    `mask` then broadcasts to `(*batch, num_heads, time, max_length)`). That changes the
+    cache, so call it with `px.purecall`. Feeding a prefix in any number of calls gives
+    the outputs of one call on the whole prefix (float tolerance). A call that would
+    write past `max_length` is refused, or, under a trace, where it cannot be, gives NaN.
 
     **Arguments:** `num_heads` (must divide `dim`), `dim`; keyword-only `use_bias` (of
-    the four projections), `dtype` (computation dtype; `None` follows the input),
-    `param_dtype`, `sharding`, `key`. `sharding` names the mesh axis the heads are split
-    over (tensor parallelism as in Megatron-LM: `q_proj`, `k_proj`, `v_proj` split their
-    outputs, `(None, axis)`, and `out_proj` its inputs, `(axis, None)`, so each device
-    computes whole heads); `None` (default): replicated.
+    the four projections), `rotary` (`False`, `True` for RoFormer's rotation with base
+    10000, or an `nn.RotaryPositionalEmbedding(dim // num_heads, ...)` of your own),
+    `dtype` (computation dtype; `None` follows the input), `param_dtype`, `sharding`,
+    `key`. `sharding` names the mesh axis the heads are split over (tensor parallelism
+    as in Megatron-LM: `q_proj`, `k_proj`, `v_proj` split their outputs, `(None, axis)`,
+    and `out_proj` its inputs, `(axis, None)`, so each device computes whole heads);
+    `None` (default): replicated.
 
     **Returns:** `(*batch, time_q, dim)`.
 
     ```python
-    mha = nn.MultiHeadAttention(2, 8, key=jax.random.key(0))
+    mha = nn.MultiHeadAttention(2, 8, rotary=True, key=jax.random.key(0))
     x = jnp.ones((3, 5, 8))
     y = mha(x, x, x, causal=True)  # (3, 5, 8)
+    decoder = mha.init_cache(3, max_length=16)
+    decoder, y0 = px.purecall(decoder, x[:, :1], x[:, :1], x[:, :1], causal=True)  # position 0
     ```
     """
 
@@ -48,6 +111,8 @@ class MultiHeadAttention(Module):
     k_proj: Linear
     v_proj: Linear
     out_proj: Linear
+    rotary: RotaryPositionalEmbedding | None
+    cache: KVCache | None
     num_heads: int = static()
     dim: int = static()
     dtype: Any = static()
@@ -58,6 +123,7 @@ class MultiHeadAttention(Module):
         dim: int,
         *,
         use_bias: bool = True,
+        rotary: bool | RotaryPositionalEmbedding = False,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
         sharding: str | None = None,
@@ -71,15 +137,59 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: sharding={sharding!r}; give the name of the mesh axis that "
                 'splits the heads, e.g. sharding="model" (or None to replicate).'
             )
+        head_dim = dim // num_heads
+        if isinstance(rotary, RotaryPositionalEmbedding):
+            if rotary.dim != head_dim:
+                raise ArgumentError(
+                    f"MultiHeadAttention: rotary rotates {rotary.dim} features, but each of the {num_heads} "
+                    f"heads has dim // num_heads = {head_dim}; build it as "
+                    f"nn.RotaryPositionalEmbedding({head_dim}, ...)."
+                )
+            self.rotary = rotary
+        elif rotary is True:
+            if head_dim % 2:
+                raise ArgumentError(
+                    f"MultiHeadAttention: rotary=True rotates pairs of features, but each head has "
+                    f"dim // num_heads = {head_dim}, an odd number; choose num_heads so that it is even."
+                )
+            self.rotary = RotaryPositionalEmbedding(head_dim)
+        elif rotary is False:
+            self.rotary = None
+        else:
+            raise ArgumentError(
+                f"MultiHeadAttention: rotary={rotary!r}; give True, False or an nn.RotaryPositionalEmbedding."
+            )
         options: dict[str, Any] = {"use_bias": use_bias, "dtype": dtype, "param_dtype": param_dtype}
         split_outputs, split_inputs = (None, sharding), (sharding, None)
         self.q_proj = Linear(dim, dim, key=qkey, sharding=split_outputs if sharding else None, **options)
         self.k_proj = Linear(dim, dim, key=kkey, sharding=split_outputs if sharding else None, **options)
         self.v_proj = Linear(dim, dim, key=vkey, sharding=split_outputs if sharding else None, **options)
         self.out_proj = Linear(dim, dim, key=okey, sharding=split_inputs if sharding else None, **options)
+        self.cache = None
         self.num_heads = num_heads
         self.dim = dim
         self.dtype = dtype
+
+    def init_cache(self, batch_size: int | tuple[int, ...], max_length: int, *, dtype: DType | None = None) -> MultiHeadAttention:
+        """A copy of this layer with an empty `KVCache` for decoding (any cache it held is
+        dropped); the layer itself is unchanged.
+
+        **Arguments:** `batch_size` (an int, or the tuple of batch axes of the inputs it
+        will see), `max_length` (the positions it can hold); `dtype` of the buffers
+        (default: the layer's `dtype`, else its parameters').
+        """
+        batch = (batch_size,) if isinstance(batch_size, int) else tuple(batch_size)
+        if max_length < 1 or any(not isinstance(b, int) or b < 1 for b in batch):
+            raise ArgumentError(
+                f"MultiHeadAttention.init_cache: batch_size={batch_size!r} and max_length={max_length!r} must be "
+                "positive whole numbers (batch_size may be a tuple of them, one per batch axis)."
+            )
+        dtype = dtype if dtype is not None else (self.dtype if self.dtype is not None else self.k_proj.weight.dtype)
+        shape = (*batch, max_length, self.num_heads, self.dim // self.num_heads)
+        cache = KVCache(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), jnp.zeros((), jnp.int32))
+        new = shallow_copy(self)
+        new.__dict__["cache"] = cache
+        return new
 
     def __call__(
         self,
@@ -99,16 +209,105 @@ class MultiHeadAttention(Module):
         query = split(self.q_proj(q.astype(dtype)))
         key = split(self.k_proj(k.astype(dtype)))
         value = split(self.v_proj(v.astype(dtype)))
+        time_q, time_k = q.shape[-2], k.shape[-2]
+        overflow = None
+        if self.cache is None:
+            positions_q, positions_k = jnp.arange(time_q), jnp.arange(time_k)
+        else:
+            start, overflow = self._check_cache(q, k, v)
+            positions_q = positions_k = start + jnp.arange(time_q)
+        if self.rotary is not None:
+            query = rotate_heads(self.rotary, query, positions_q)
+            key = rotate_heads(self.rotary, key, positions_k)
+        allowed = None if mask is None else jnp.asarray(mask, bool)
+        if self.cache is not None:
+            key, value = self.cache.append(key, value)
+            key, value = key.astype(dtype), value.astype(dtype)
+            positions_k = jnp.arange(self.cache.max_length)
+            written = positions_k < start + time_q  # the positions not written yet are zeros
+            allowed = written if allowed is None else jnp.logical_and(allowed, written)
+        if causal:
+            lower = positions_k[None, :] <= positions_q[:, None]
+            allowed = lower if allowed is None else jnp.logical_and(allowed, lower)
         scores = jnp.einsum("...qhd,...khd->...hqk", query / jnp.asarray(math.sqrt(d), dtype), key)
         scores = scores.astype(jnp.promote_types(scores.dtype, jnp.float32))
-        allowed = None if mask is None else jnp.asarray(mask, bool)
-        if causal:
-            time_q, time_k = q.shape[-2], k.shape[-2]
-            lower = jnp.tril(jnp.ones((time_q, time_k), bool))
-            allowed = lower if allowed is None else jnp.logical_and(allowed, lower)
         if allowed is not None:
             allowed = jnp.broadcast_to(allowed, scores.shape)
             scores = jnp.where(allowed, scores, np.finfo(scores.dtype).min)
         weights = jax.nn.softmax(scores, axis=-1).astype(dtype)
         out = jnp.einsum("...hqk,...khd->...qhd", weights, value)
-        return self.out_proj(out.reshape(*out.shape[:-2], self.dim))
+        out = self.out_proj(out.reshape(*out.shape[:-2], self.dim))
+        if overflow is not None:
+            out = jnp.where(overflow, jnp.asarray(jnp.nan, out.dtype), out)
+        return out
+
+    def _check_cache(self, q: jax.Array, k: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array | None]:
+        """The position the new keys go to, and (under a trace) whether they overflow."""
+        cache = self.cache
+        assert cache is not None
+        batch, time = cache.key.shape[:-3], q.shape[-2]
+        if k.shape != q.shape or v.shape != q.shape or q.shape[:-2] != batch:
+            raise ArgumentError(
+                f"MultiHeadAttention with a cache is self-attention over the new positions: q, k and v must "
+                f"have one shape (*batch, time, dim) with the cache's batch axes {batch}, got {q.shape}, "
+                f"{k.shape} and {v.shape}. Pass the same new positions as q, k and v, or make the cache "
+                "with init_cache(batch_size, max_length) for this batch."
+            )
+        if time > cache.max_length:
+            raise ArgumentError(
+                f"MultiHeadAttention: {time} new positions do not fit in a cache of max_length="
+                f"{cache.max_length}; make it with init_cache(batch_size, max_length) of at least {time}."
+            )
+        start = cache.index
+        if isinstance(start, Tracer):
+            return start, start + time > cache.max_length
+        if int(start) + time > cache.max_length:
+            raise ArgumentError(
+                f"MultiHeadAttention: the cache holds {int(start)} of its max_length={cache.max_length} "
+                f"positions, so {time} more do not fit. Make a longer one with init_cache(batch_size, "
+                "max_length), or start again from a fresh one."
+            )
+        return start, None
+
+
+def init_cache(model: _M, batch_size: int | tuple[int, ...], max_length: int, *, dtype: DType | None = None) -> _M:
+    """A copy of `model` in which every `nn.MultiHeadAttention` holds an empty `KVCache`.
+
+    Blocks of a `px.Stacked` get one cache each, stacked (a leading axis of the
+    number of blocks). Any cache already there is replaced by an empty one, so this
+    also starts decoding afresh. `model` itself is unchanged.
+
+    **Arguments:** `model`, any module; `batch_size`, `max_length`, `dtype` as in
+    `MultiHeadAttention.init_cache`.
+
+    **Returns:** the copy, to decode with through `px.purecall`.
+
+    ```python
+    decoder = nn.init_cache(model, batch_size=1, max_length=128)
+    decoder, logits = px.purecall(decoder, first_token)
+    ```
+    """
+    if not isinstance(model, Module):
+        raise ArgumentError(f"nn.init_cache takes a purepax module, got {type(model).__name__}.")
+    found = [False]
+
+    def visit(module: Module) -> Module:
+        if isinstance(module, MultiHeadAttention):
+            found[0] = True
+            return module.init_cache(batch_size, max_length, dtype=dtype)
+        if isinstance(module, Stacked):
+            stacked: Stacked[Any] = shallow_copy(module)
+            stacked.__dict__["layers"] = jax.vmap(visit)(module.layers)  # one cache per block, stacked
+            return stacked
+        new = shallow_copy(module)
+        for name in spec_of(type(module)).dynamic_names(module):
+            new.__dict__[name] = map_submodules(visit, module.__dict__[name])
+        return new
+
+    cached = visit(model)
+    if not found[0]:
+        raise ArgumentError(
+            f"nn.init_cache: the {type(model).__name__} holds no nn.MultiHeadAttention, so there is nothing to "
+            "cache. Pass the model whose attention layers should decode with a cache."
+        )
+    return cached  # type: ignore[return-value]
