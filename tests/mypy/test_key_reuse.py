@@ -24,14 +24,20 @@ __all__ = ["corpus_report"]  # the session fixture, shared with test_plugin.py
 Report = dict[Path, list[tuple[int, str, str, str]]]
 
 
+def messages(report: Report, name: str) -> dict[int, str]:
+    return {line: msg for line, _, _, msg in report.get((CORPUS / name).resolve(), [])}
+
+
 def test_a_message_names_the_key_its_first_use_and_the_fix(corpus_report: Report) -> None:
-    messages = {line: msg for line, _, _, msg in corpus_report.get((CORPUS / "bad_key_bernoulli_mask_twice.py").resolve(), [])}
-    assert '"key"' in messages[10] and "line 9" in messages[10], messages
-    assert "key, subkey = jax.random.split(key)" in messages[10], messages
-    loop = {line: msg for line, _, _, msg in corpus_report.get((CORPUS / "bad_key_shuffle_every_epoch.py").resolve(), [])}
+    twice = messages(corpus_report, "bad_key_bernoulli_mask_twice.py")
+    assert '"key"' in twice[10] and "line 9" in twice[10], twice
+    assert "key, subkey = jax.random.split(key)" in twice[10], twice
+    loop = messages(corpus_report, "bad_key_shuffle_every_epoch.py")
     assert "every iteration" in loop[11] and "jax.random.fold_in(key, step)" in loop[11], loop
-    split = {line: msg for line, _, _, msg in corpus_report.get((CORPUS / "bad_key_parent_after_split.py").resolve(), [])}
+    split = messages(corpus_report, "bad_key_parent_after_split.py")
     assert "after it was split on line 9" in split[12], split
+    element = messages(corpus_report, "bad_key_same_split_element.py")
+    assert '"keys[0]"' in element[10], element
 
 
 def test_every_field_of_a_fact_survives_the_cache() -> None:

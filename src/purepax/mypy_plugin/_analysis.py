@@ -21,7 +21,9 @@ from ._walk import walk
 RULES: tuple[Rule, ...] = (ClosureRule(), UnreturnedRule(), MutationRule(), KeyReuseRule())
 
 
-def read_file(tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter) -> FileContext:
+def read_file(
+    tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter
+) -> FileContext:
     """`tree` read once for every rule: its nodes, bindings, transformed functions and types."""
     types = Types(type_map)
     nodes = list(walk(tree))

@@ -14,7 +14,18 @@ module that the function certainly mutates is.
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import GDEF, LDEF, CallExpr, Context, Expression, FuncItem, MemberExpr, NameExpr, RefExpr, Var
+from mypy.nodes import (
+    GDEF,
+    LDEF,
+    CallExpr,
+    Context,
+    Expression,
+    FuncItem,
+    MemberExpr,
+    NameExpr,
+    RefExpr,
+    Var,
+)
 
 from ._applications import Application
 from ._effects import FactSource, mutations

@@ -28,9 +28,6 @@ from dataclasses import fields, replace
 
 from mypy.nodes import (
     GDEF,
-    Import,
-    ImportAll,
-    ImportFrom,
     AssignmentStmt,
     Block,
     ClassDef,
@@ -39,6 +36,9 @@ from mypy.nodes import (
     FakeInfo,
     FuncDef,
     FuncItem,
+    Import,
+    ImportAll,
+    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,

@@ -61,7 +61,6 @@ from mypy.nodes import (
     ImportFrom,
     IndexExpr,
     IntExpr,
-    LambdaExpr,
     ListExpr,
     MemberExpr,
     NameExpr,
@@ -116,10 +115,16 @@ _STORING = frozenset({"builtins.dict", "functools.partial"})
 # Packages whose functions are not followed for the keys they consume (their facts would
 # be computed from their bodies: JAX's own, at a cost, for nothing).
 _LIBRARIES = frozenset(
-    {"builtins", "typing", "typing_extensions", "functools", "collections", "math", "jax", "jaxlib", "numpy", "optax", "equinox", "flax", "jaxtyping", "beartype"}
+    {
+        "builtins", "typing", "typing_extensions", "functools", "collections", "math",
+        "jax", "jaxlib", "numpy", "optax", "equinox", "flax", "jaxtyping", "beartype",
+    }
 )
 
-Tracked = Var | tuple[Var, int]  # a key variable, or an element `keys[i]` of a split
+Tracked = Var | tuple[Var, int]
+# Statements that neither consume nor bind a key in the function being walked (a nested
+# def or class is walked on its own).
+_INERT = (FuncDef, Decorator, OverloadedFuncDef, ClassDef, PassStmt, Import, ImportFrom, ImportAll, GlobalDecl, NonlocalDecl)  # a key variable, or an element `keys[i]` of a split
 
 
 def _random_name(expr: Expression) -> str | None:
@@ -265,7 +270,7 @@ class _Walker:
             return self.try_(s, state, depth)
         if isinstance(s, Block):
             return self.block(s.body, state, depth)
-        if isinstance(s, (FuncDef, Decorator, OverloadedFuncDef, ClassDef, PassStmt, Import, ImportFrom, ImportAll, GlobalDecl, NonlocalDecl)):
+        if isinstance(s, _INERT):
             return state
         if isinstance(s, (AssertStmt, DelStmt)):
             for child in (s.expr,):
@@ -345,7 +350,7 @@ class _Walker:
             if value is not None and self.makes_key(value):
                 state.keys.add(target.node)
         elif isinstance(target, (TupleExpr, ListExpr)):
-            split = value is not None and _random_name(value.callee if isinstance(value, CallExpr) else value) == "split"
+            split = isinstance(value, CallExpr) and _random_name(value.callee) == "split"
             for item in target.items:
                 self.bind(item, None, state)
                 if split and isinstance(item, NameExpr) and isinstance(item.node, Var):
@@ -377,7 +382,8 @@ class _Walker:
                     continue
                 here = depth + 1 if id(call) in conditional else depth
                 loop = looped.get(id(call))
-                self.use(tracked, arg, how, state, here, depth, loop)
+                splits = _random_name(call.callee) == "split"
+                self.use(tracked, arg, how, state, here, depth, loop, splits)
         for node in walrus:
             self.bind(node.target, node.value, state)
 
@@ -390,6 +396,7 @@ class _Walker:
         here: int,
         depth: int,
         comprehension: set[Var] | None,
+        splits: bool = False,
     ) -> None:
         var = _var(tracked)
         earlier = state.used.get(tracked)
@@ -400,7 +407,7 @@ class _Walker:
             if earlier.split:
                 self.error(
                     arg,
-                    f'PRNG key "{dotted(arg)}" is used by {how} after it was split on line {earlier.line}: '
+                    f'PRNG key "{_shown(tracked)}" is used by {how} after it was split on line {earlier.line}: '
                     "a key that has been split is spent, and its children repeat its numbers. Use one of "
                     f"the keys the split made instead (`{var.name}, subkey = jax.random.split({var.name})`, "
                     "then `subkey`).",
@@ -408,18 +415,18 @@ class _Walker:
             else:
                 self.error(
                     arg,
-                    f'PRNG key "{dotted(arg)}" is consumed again by {how}, after its use on line {earlier.line} '
+                    f'PRNG key "{_shown(tracked)}" is consumed again by {how}, after its use on line {earlier.line} '
                     f"({earlier.how}): both draw the same random numbers. Split it first "
                     f"(`{var.name}, subkey = jax.random.split({var.name})`) and use the new subkey here.",
                 )
         elif self.loops and self.loops[-1].depth == here and var not in self.loops[-1].bound:
-            self.error(arg, _loop_message(arg, how, self.loops[-1].where, var))
+            self.error(arg, _loop_message(tracked, how, self.loops[-1].where))
         elif comprehension is not None and var not in comprehension:
-            self.error(arg, _loop_message(arg, how, "comprehension", var))
+            self.error(arg, _loop_message(tracked, how, "comprehension"))
         if var in self.params and var not in state.rebound and here == depth:
             state.originals.add(var)
         if tracked not in state.used:
-            state.used[tracked] = _Use(arg.line, how, here == depth, depth, split=how.endswith(".split"))
+            state.used[tracked] = _Use(arg.line, how, here == depth, depth, split=splits)
 
     def consumed(self, call: CallExpr, state: _State) -> list[tuple[Expression, str, bool]]:
         """(argument, what consumes it, whether the call proves it is a key) of `call`."""
@@ -460,7 +467,8 @@ class _Walker:
             return self._method(callee.node, "__init__")
         if isinstance(callee, MemberExpr):
             owner = get_proper_type(self.types.of(callee.expr))
-            if isinstance(owner, Instance) and not (isinstance(callee.expr, RefExpr) and isinstance(callee.expr.node, TypeInfo)):
+            on_class = isinstance(callee.expr, RefExpr) and isinstance(callee.expr.node, TypeInfo)
+            if isinstance(owner, Instance) and not on_class:
                 return self._method(owner.type, callee.name)
             return None
         info = module_info(self.types.of(callee))
@@ -481,13 +489,19 @@ class _Walker:
             self.report.error(arg, KEY_REUSE, message)
 
 
-def _loop_message(arg: Expression, how: str, where: str, var: Var) -> str:
+def _loop_message(tracked: Tracked, how: str, where: str) -> str:
+    var = _var(tracked)
     return (
-        f'PRNG key "{dotted(arg)}" is consumed by {how} in every iteration of the {where}, but it is '
+        f'PRNG key "{_shown(tracked)}" is consumed by {how} in every iteration of the {where}, but it is '
         "bound outside the loop and not rebound in it: every iteration draws the same random numbers. "
         f"Split it in the loop (`{var.name}, subkey = jax.random.split({var.name})`) or derive one "
         f"key per step (`jax.random.fold_in({var.name}, step)`)."
     )
+
+
+def _shown(tracked: Tracked) -> str:
+    """`key`, or `keys[0]` for an element of a split."""
+    return f"{tracked[0].name}[{tracked[1]}]" if isinstance(tracked, tuple) else tracked.name
 
 
 def _var(tracked: Tracked) -> Var:
@@ -562,7 +576,7 @@ def _comprehension_parts(expr: Expression) -> dict[int, set[Var]]:
             continue
         if conds:
             continue
-        bound = {n.node for index in node.indices for n in walk(index) if isinstance(n, NameExpr) and isinstance(n.node, Var)}
+        bound = {var for index in node.indices for var in _bound_in(index)}
         inner = _conditional_parts_of(elements)
         for element in elements:
             for n in walk(element, nested=False):
@@ -636,7 +650,8 @@ def consumed_params(func: FuncItem, facts: FactSource, unknown: set[str] | None 
     end = walker.block(func.body.body, state, 0)
     exits = walker.exits + ([end] if end is not None else [])
     found = set.intersection(*(s.originals for s in exits)) if exits else set()
-    return {i for i, var in enumerate(params) if var in found and func.arguments[i].kind not in (ARG_STAR, ARG_STAR2)} | key_annotated(func)
+    single = [i for i, a in enumerate(func.arguments) if a.kind not in (ARG_STAR, ARG_STAR2)]
+    return {i for i in single if params[i] in found} | key_annotated(func)
 
 
 class KeyReuseRule:

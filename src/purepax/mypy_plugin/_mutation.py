@@ -33,12 +33,13 @@ from mypy.nodes import (
 
 from ._applications import Application
 from ._effects import FactSource, Mutation, mutations
+from ._names import is_module_class, watches_transforms
 from ._report import Reporter
 from ._rules import FileContext
-from ._names import is_module_class, watches_transforms
 from ._scopes import FRESH, Bindings, origin_of, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
+
 MUTATION = ErrorCode("purepax-mutation", "A module is mutated where it is provably immutable", "purepax")
 
 

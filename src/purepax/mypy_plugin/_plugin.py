@@ -25,12 +25,19 @@ from mypy.checker import TypeChecker
 from mypy.errors import Errors
 from mypy.nodes import MypyFile
 from mypy.options import Options
-from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import (
+    AttributeContext,
+    FunctionContext,
+    MethodContext,
+    Plugin,
+    ReportConfigContext,
+)
 from mypy.types import Type
 
 from ._analysis import check_file, watched
 from ._ending import END, Ending
-from ._facts import VERSION as FACTS_VERSION, Facts
+from ._facts import VERSION as FACTS_VERSION
+from ._facts import Facts
 from ._passing import Hook, Kind, Passing
 from ._report import Reporter, internal_error_note
 

@@ -32,8 +32,8 @@ from mypy.nodes import (
     Node,
     NonlocalDecl,
     OperatorAssignmentStmt,
-    RefExpr,
     RaiseStmt,
+    RefExpr,
     ReturnStmt,
     StarExpr,
     TupleExpr,
@@ -41,7 +41,6 @@ from mypy.nodes import (
     YieldExpr,
     YieldFromExpr,
 )
-
 from mypy.types import Instance, LiteralType, NoneType, Type, get_proper_type
 
 from ._applications import Application, Function
@@ -52,6 +51,7 @@ from ._rules import FileContext
 from ._scopes import PART, Bindings, param_vars
 from ._types import Types
 from ._walk import children, dotted, is_global_ref, root_name, scope_nodes, walk
+
 UNRETURNED = ErrorCode("purepax-unreturned", "A module updated by a pure function is not returned", "purepax")
 
 
