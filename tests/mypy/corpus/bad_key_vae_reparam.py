@@ -4,6 +4,7 @@
 import jax
 import jax.numpy as jnp
 
+import purepax as px
 import purepax.nn as nn
 
 
@@ -11,7 +12,7 @@ def reparameterise(mean: jax.Array, logvar: jax.Array, key: jax.Array) -> jax.Ar
     eps = jax.random.normal(key, mean.shape)
     z = mean + jnp.exp(0.5 * logvar) * eps
     drop = nn.Dropout(0.1, key=key)  # E: purepax-key-reuse
-    return drop(z)
+    return px.purecall(drop, z)[1]
 
 
 print(reparameterise(jnp.zeros(2), jnp.zeros(2), jax.random.key(0)))
