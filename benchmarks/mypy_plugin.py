@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -57,8 +58,10 @@ def config(into: Path, plugin: bool) -> Path:
 CHECKED = re.compile(r"(?:checked|no issues found in) (\d+) source files?")
 
 
-def run(cfg: Path, cache: Path, files: list[Path]) -> float:
-    """Seconds mypy takes on `files`; raises unless it checked every one of them."""
+def run(cfg: Path, cache: Path, files: list[Path]) -> tuple[float, float]:
+    """Seconds mypy takes on `files`, wall-clock and CPU (user + system, what a load on the
+    machine changes least); raises unless it checked every one of them."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(cfg), "--cache-dir", str(cache), *map(str, files)],
@@ -68,6 +71,8 @@ def run(cfg: Path, cache: Path, files: list[Path]) -> float:
         check=False,
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     checked = CHECKED.search(done.stdout.splitlines()[-1] if done.stdout.strip() else "")
     if done.returncode not in (0, 1) or done.stderr.strip() or checked is None or int(checked.group(1)) != len(files):
         summary = done.stdout.strip().splitlines()[-5:]
@@ -75,12 +80,17 @@ def run(cfg: Path, cache: Path, files: list[Path]) -> float:
             f"mypy ({cfg.name}) did not check the {len(files)} files: exit status {done.returncode}, "
             f"stderr {done.stderr.strip()[-2000:]!r}, last lines of its output {summary}"
         )
-    return elapsed
+    return elapsed, cpu
 
 
-def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat: int) -> dict[Path, dict[str, float]]:
-    """Median seconds per configuration and kind of run, the configurations interleaved."""
-    times: dict[Path, dict[str, list[float]]] = {cfg: {"cold": [], "warm": [], "warm-edit": []} for cfg in cfgs}
+Times = dict[Path, dict[str, tuple[float, float]]]
+
+
+def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat: int) -> Times:
+    """Median (wall, CPU) seconds per configuration and kind of run, the configurations interleaved."""
+    times: dict[Path, dict[str, list[tuple[float, float]]]] = {
+        cfg: {"cold": [], "warm": [], "warm-edit": []} for cfg in cfgs
+    }
     original = edit.read_text()
     for i in range(repeat):
         caches = {cfg: work / f"cache-{cfg.stem}-{i}" for cfg in cfgs}
@@ -93,7 +103,10 @@ def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat:
                 times[cfg]["warm-edit"].append(run(cfg, caches[cfg], files))
         finally:
             edit.write_text(original)
-    return {cfg: {kind: statistics.median(values) for kind, values in kinds.items()} for cfg, kinds in times.items()}
+    return {
+        cfg: {kind: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for kind, runs in kinds.items()}
+        for cfg, kinds in times.items()
+    }
 
 
 def project_files() -> list[Path]:
@@ -117,10 +130,13 @@ def main() -> None:
         print(f"mypy on {len(files)} files (tests, examples, docs' code), median of {args.repeat}")
         cfgs = [config(work, plugin) for plugin in (False, True)]
         results = measure(cfgs, work, files, edit, args.repeat)
-    print(f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}")
+    print(f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}   {'CPU: no plugin':>14} {'plugin':>9} {'overhead':>9}")
     for kind in ("cold", "warm", "warm-edit"):
-        without, with_ = results[cfgs[0]][kind], results[cfgs[1]][kind]
-        print(f"{kind:10} {without:9.2f}s {with_:9.2f}s {100 * (with_ / without - 1):8.1f}%")
+        (wall0, cpu0), (wall1, cpu1) = results[cfgs[0]][kind], results[cfgs[1]][kind]
+        print(
+            f"{kind:10} {wall0:9.2f}s {wall1:9.2f}s {100 * (wall1 / wall0 - 1):8.1f}%   "
+            f"{cpu0:13.2f}s {cpu1:8.2f}s {100 * (cpu1 / cpu0 - 1):8.1f}%"
+        )
     imported = import_time()
     print(
         f"Of that, {imported:.2f}s is Python importing the `purepax` package (and JAX) before "

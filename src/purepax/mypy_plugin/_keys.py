@@ -4,7 +4,9 @@ A *key* is a variable given a value by `jax.random.key`, `PRNGKey`, `split`, `fo
 `clone`, a parameter annotated as one (`PRNGKeyArray`, jaxtyping's `Key[...]`), or any
 variable that a `jax.random` sampler is
 given (JAX takes nothing else there). `k1, k2 = split(key)` and `keys[0]`, `keys[1]` are
-distinct keys.
+distinct keys. A plain attribute (`self.key`, a field, not a property) is followed too,
+but only across code that cannot give it a new value: any call other than JAX's, NumPy's,
+an array's method or a harmless builtin, and any assignment to an attribute, forget it.
 
 A key is *consumed* by a `jax.random` sampler or `split`, and, when it is certainly a key,
 as the `key=` argument of any call, or as the argument of a parameter that the callee
@@ -61,6 +63,7 @@ from mypy.nodes import (
     ImportFrom,
     IndexExpr,
     IntExpr,
+    LambdaExpr,
     ListExpr,
     MemberExpr,
     NameExpr,
@@ -82,7 +85,7 @@ from mypy.nodes import (
     WhileStmt,
     WithStmt,
 )
-from mypy.types import CallableType, Instance, UnboundType, get_proper_type
+from mypy.types import AnyType, CallableType, Instance, Overloaded, UnboundType, get_proper_type
 
 from ._effects import Fact, FactSource
 from ._report import Reporter
@@ -110,6 +113,12 @@ READERS = frozenset({"fold_in", "key_data", "key_impl", "clone", "wrap_key_data"
 # Annotations that make a parameter a key.
 _KEY_ANNOTATIONS = frozenset({"PRNGKeyArray", "Key", "KeyArray"})
 _LOOPS = frozenset({"scan", "fori_loop", "while_loop"})
+# Calls that cannot give an attribute of the caller's objects a new value.
+_ARRAY_PACKAGES = frozenset({"jax", "jaxlib", "numpy"})
+_HARMLESS = frozenset(
+    f"builtins.{name}"
+    for name in ("print", "len", "float", "int", "bool", "str", "repr", "abs", "min", "max", "range", "isinstance")
+)
 # Calls whose `key=` argument only stores the key (a dict, a partial application).
 _STORING = frozenset({"builtins.dict", "functools.partial"})
 # Packages whose functions are not followed for the keys they consume (their facts would
@@ -121,10 +130,14 @@ _LIBRARIES = frozenset(
     }
 )
 
-Tracked = Var | tuple[Var, int]
+# a key variable, an element `keys[i]` of a split, or a field `self.key` of a module or
+# object (a plain attribute, not a property)
+Tracked = Var | tuple[Var, int] | tuple[Var, str]
 # Statements that neither consume nor bind a key in the function being walked (a nested
 # def or class is walked on its own).
-_INERT = (FuncDef, Decorator, OverloadedFuncDef, ClassDef, PassStmt, Import, ImportFrom, ImportAll, GlobalDecl, NonlocalDecl)  # a key variable, or an element `keys[i]` of a split
+_INERT = (
+    FuncDef, Decorator, OverloadedFuncDef, ClassDef, PassStmt, Import, ImportFrom, ImportAll, GlobalDecl, NonlocalDecl
+)
 
 
 def _random_name(expr: Expression) -> str | None:
@@ -200,6 +213,9 @@ class _Loop:
     depth: int  # the depth of the loop's body
     bound: set[Var]  # variables bound anywhere in the body
     where: str  # "loop on line 7", "function given to jax.lax.scan"
+    # the body calls nothing but jax.random and assigns no attribute, so an attribute
+    # holds the same key at every iteration
+    still: bool = False
 
 
 class _Walker:
@@ -238,10 +254,13 @@ class _Walker:
             self.expression(s.rvalue, state, depth)
             for lvalue in s.lvalues:
                 self.bind(lvalue, s.rvalue, state)
+            if any(isinstance(n, (MemberExpr, IndexExpr)) for lvalue in s.lvalues for n in walk(lvalue)):
+                _forget_attributes(state)
             return state
         if isinstance(s, OperatorAssignmentStmt):
             self.expression(s.rvalue, state, depth)
             self.bind(s.lvalue, None, state)
+            _forget_attributes(state)
             return state
         if isinstance(s, ReturnStmt):
             if s.expr is not None:
@@ -278,6 +297,7 @@ class _Walker:
                     self.expression(child, state, depth)
             if isinstance(s, DelStmt):
                 self.bind(s.expr, None, state)
+                _forget_attributes(state)
             return state
         # a statement this walk does not know (`match`, ...): forget everything, and take
         # every parameter as rebound there
@@ -301,7 +321,7 @@ class _Walker:
         if isinstance(s, ForStmt):
             self.bind(s.index, None, entry)
         if repeats:
-            self.loops.append(_Loop(depth + 1, bound, f"loop on line {s.line}"))
+            self.loops.append(_Loop(depth + 1, bound, f"loop on line {s.line}", self.still(s.body)))
         try:
             after = self.block(s.body.body, entry, depth + 1)
         finally:
@@ -373,7 +393,7 @@ class _Walker:
         calls.sort(key=lambda c: (c.end_line or c.line, c.end_column or c.column, -c.line, -c.column))
         for call in calls:
             for arg, how, proven in self.consumed(call, state):
-                tracked = _tracked(arg)
+                tracked = self.tracked(arg)
                 if tracked is None or _var(tracked).name in self.unknown_names:
                     continue
                 if proven:
@@ -384,6 +404,8 @@ class _Walker:
                 loop = looped.get(id(call))
                 splits = _random_name(call.callee) == "split"
                 self.use(tracked, arg, how, state, here, depth, loop, splits)
+            if not self.keeps_attributes(call):
+                _forget_attributes(state)  # the call may give an attribute a new key
         for node in walrus:
             self.bind(node.target, node.value, state)
 
@@ -400,7 +422,7 @@ class _Walker:
     ) -> None:
         var = _var(tracked)
         earlier = state.used.get(tracked)
-        if earlier is None and isinstance(tracked, tuple):
+        if earlier is None and isinstance(tracked, tuple) and isinstance(tracked[1], int):
             whole = state.used.get(var)  # `keys[0]` after `keys` itself was consumed
             earlier = whole if whole is not None and whole.split else None
         if earlier is not None and (earlier.certain or here <= earlier.depth):
@@ -419,14 +441,84 @@ class _Walker:
                     f"({earlier.how}): both draw the same random numbers. Split it first "
                     f"(`{var.name}, subkey = jax.random.split({var.name})`) and use the new subkey here.",
                 )
-        elif self.loops and self.loops[-1].depth == here and var not in self.loops[-1].bound:
+        elif (
+            self.loops
+            and self.loops[-1].depth == here
+            and var not in self.loops[-1].bound
+            and (not _is_attribute(tracked) or self.loops[-1].still)
+        ):
             self.error(arg, _loop_message(tracked, how, self.loops[-1].where))
-        elif comprehension is not None and var not in comprehension:
+        elif comprehension is not None and var not in comprehension and not _is_attribute(tracked):
             self.error(arg, _loop_message(tracked, how, "comprehension"))
-        if var in self.params and var not in state.rebound and here == depth:
+        if tracked is var and var in self.params and var not in state.rebound and here == depth:
             state.originals.add(var)
         if tracked not in state.used:
             state.used[tracked] = _Use(arg.line, how, here == depth, depth, split=splits)
+
+    def keeps_attributes(self, call: CallExpr) -> bool:
+        """`call` cannot give an object's attribute a new value: a function of JAX or
+        NumPy, a method of an array, or a harmless builtin (not `setattr`), given no
+        function (a transform or a callback runs the user's code)."""
+        callee = call.callee
+        if _random_name(callee) is not None:
+            return True
+        if any(self.is_function(arg) for arg in call.args):  # a transform, a callback
+            return False
+        if isinstance(callee, RefExpr) and callee.fullname:
+            top = callee.fullname.partition(".")[0]
+            if top in _ARRAY_PACKAGES or callee.fullname in _HARMLESS:
+                return True
+        if isinstance(callee, MemberExpr):
+            owner = get_proper_type(self.types.of(callee.expr))
+            return isinstance(owner, Instance) and owner.type.fullname.partition(".")[0] in _ARRAY_PACKAGES
+        return False
+
+    def is_function(self, arg: Expression) -> bool:
+        if isinstance(arg, LambdaExpr) or (isinstance(arg, RefExpr) and isinstance(arg.node, (FuncDef, Decorator))):
+            return True
+        if not isinstance(arg, (MemberExpr, NameExpr, CallExpr)):
+            return False
+        typ = self.types.of(arg)
+        proper = get_proper_type(typ) if typ is not None else None
+        return proper is None or isinstance(proper, (CallableType, Overloaded, AnyType))  # unknown: maybe one
+
+    def still(self, body: Block) -> bool:
+        """`body` makes no call that may give an attribute a new value, and assigns none."""
+        for node in walk(body, nested=False):
+            if isinstance(node, CallExpr) and not self.keeps_attributes(node):
+                return False
+            if isinstance(node, (AssignmentStmt, OperatorAssignmentStmt, DelStmt)):
+                if isinstance(node, AssignmentStmt):
+                    targets = node.lvalues
+                else:
+                    targets = [node.expr if isinstance(node, DelStmt) else node.lvalue]
+                if any(isinstance(n, (MemberExpr, IndexExpr)) for target in targets for n in walk(target)):
+                    return False
+        return True
+
+    def may_be_key(self, arg: Expression, state: _State) -> bool:
+        """`arg` is followed and may hold a key: known as one, consumed already, or a
+        parameter (a key its callee consumes proves itself one)."""
+        tracked = self.tracked(arg)
+        if tracked is None:
+            return False
+        known = tracked in state.keys or tracked in state.used or _element_of_key(tracked, state)
+        return known or _var(tracked) in self.params
+
+    def tracked(self, arg: Expression) -> Tracked | None:
+        """What the walk follows of `arg`: a variable, `keys[0]`, or `self.key` when `key`
+        is a plain attribute (a declared or assigned field, not a property) of `self`'s class."""
+        found = _tracked(arg)
+        if found is not None or not isinstance(arg, MemberExpr) or not isinstance(arg.expr, NameExpr):
+            return found
+        root = arg.expr.node
+        owner = get_proper_type(self.types.of(arg.expr)) if isinstance(root, Var) else None
+        if not isinstance(root, Var) or not isinstance(owner, Instance):
+            return None
+        symbol = owner.type.get(arg.name)
+        if symbol is None or not isinstance(symbol.node, Var) or symbol.node.is_property:
+            return None
+        return (root, arg.name)
 
     def consumed(self, call: CallExpr, state: _State) -> list[tuple[Expression, str, bool]]:
         """(argument, what consumes it, whether the call proves it is a key) of `call`."""
@@ -443,7 +535,7 @@ class _Walker:
         for arg, kind, arg_name in zip(call.args, call.arg_kinds, call.arg_names):
             if kind == ARG_NAMED and arg_name == "key":
                 found[id(arg)] = (arg, f"the key= argument of {written}", False)
-        callee = self.callee(call) if any(_tracked(arg) is not None for arg in call.args) else None
+        callee = self.callee(call) if any(self.may_be_key(arg, state) for arg in call.args) else None
         if callee is not None:
             func, offset, fact = callee
             for index in sorted(fact.consumes | key_annotated(func)):
@@ -501,7 +593,9 @@ def _loop_message(tracked: Tracked, how: str, where: str) -> str:
 
 def _shown(tracked: Tracked) -> str:
     """`key`, or `keys[0]` for an element of a split."""
-    return f"{tracked[0].name}[{tracked[1]}]" if isinstance(tracked, tuple) else tracked.name
+    if not isinstance(tracked, tuple):
+        return tracked.name
+    return f"{tracked[0].name}.{tracked[1]}" if isinstance(tracked[1], str) else f"{tracked[0].name}[{tracked[1]}]"
 
 
 def _var(tracked: Tracked) -> Var:
@@ -509,7 +603,20 @@ def _var(tracked: Tracked) -> Var:
 
 
 def _element_of_key(tracked: Tracked, state: _State) -> bool:
-    return isinstance(tracked, tuple) and tracked[0] in state.keys
+    return isinstance(tracked, tuple) and isinstance(tracked[1], int) and tracked[0] in state.keys
+
+
+def _is_attribute(tracked: Tracked) -> bool:
+    return isinstance(tracked, tuple) and isinstance(tracked[1], str)
+
+
+def _forget_attributes(state: _State) -> None:
+    for tracked in [t for t in state.used if _is_attribute(t)]:
+        del state.used[tracked]
+    state.keys = {t for t in state.keys if not _is_attribute(t)}
+
+
+
 
 
 def _tracked(arg: Expression) -> Tracked | None:
@@ -663,6 +770,7 @@ class KeyReuseRule:
 
     def check(self, file: FileContext) -> None:
         unknown = _unknown_names(file.nodes)
+        self._keys: set[Tracked] | None = None
         top = _Walker(file.types, file.facts, file.report, unknown, [])
         top.block(file.tree.defs, _State(), 0)
         for node in file.nodes:
@@ -680,7 +788,9 @@ class KeyReuseRule:
         """The body given to `lax.scan`/`fori_loop`/`while_loop`: a loop over the keys it captures."""
         walker = _Walker(file.types, file.facts, file.report, unknown, [])
         walker.loops.append(_Loop(0, local_vars(func), f"function given to {transform}"))
-        walker.block(func.body.body, _State(keys=_file_keys(file)), 0)
+        if self._keys is None:
+            self._keys = _file_keys(file)
+        walker.block(func.body.body, _State(keys=set(self._keys)), 0)
 
 
 def _file_keys(file: FileContext) -> set[Tracked]:
