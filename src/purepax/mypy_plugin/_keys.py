@@ -556,7 +556,11 @@ class _Walker:
                 return None
             return func, 0, fact
         if isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo):
-            return self._method(callee.node, "__init__")
+            found = self._method(callee.node, "__init__")
+            if found is None:
+                return None
+            func, offset, fact = found
+            return func, offset, replace(fact, consumes=fact.consumes | _generated_key_params(callee.node, func))
         if isinstance(callee, MemberExpr):
             owner = get_proper_type(self.types.of(callee.expr))
             on_class = isinstance(callee.expr, RefExpr) and isinstance(callee.expr.node, TypeInfo)
@@ -579,6 +583,22 @@ class _Walker:
     def error(self, arg: Expression, message: str) -> None:
         if self.report is not None:
             self.report.error(arg, KEY_REUSE, message)
+
+
+def _generated_key_params(info: TypeInfo, init: FuncItem) -> set[int]:
+    """The parameters of a dataclass-generated `__init__` that set a field annotated as a
+    key (`key: PRNGKeyArray`, read from the class body as written)."""
+    symbol = info.get("__init__")
+    if symbol is None or not symbol.plugin_generated:
+        return set()
+    names: set[str] = set()
+    for klass in info.mro:
+        for statement in klass.defn.defs.body:
+            written = statement.unanalyzed_type if isinstance(statement, AssignmentStmt) else None
+            if isinstance(written, UnboundType) and written.name.rpartition(".")[2] in _KEY_ANNOTATIONS:
+                assert isinstance(statement, AssignmentStmt)
+                names |= {lvalue.name for lvalue in statement.lvalues if isinstance(lvalue, NameExpr)}
+    return {i for i, name in enumerate(init.arg_names) if name in names}
 
 
 def _loop_message(tracked: Tracked, how: str, where: str) -> str:
