@@ -92,7 +92,7 @@ from ._report import Reporter
 from ._rules import FileContext
 from ._scopes import local_vars
 from ._types import Types, module_info
-from ._walk import dotted, walk
+from ._walk import dotted, scope_nodes, walk
 
 KEY_REUSE = ErrorCode("purepax-key-reuse", "A PRNG key is consumed twice", "purepax")
 
@@ -213,9 +213,9 @@ class _Loop:
     depth: int  # the depth of the loop's body
     bound: set[Var]  # variables bound anywhere in the body
     where: str  # "loop on line 7", "function given to jax.lax.scan"
-    # the body calls nothing but jax.random and assigns no attribute, so an attribute
-    # holds the same key at every iteration
-    still: bool = False
+    body: Block | None = None  # the loop's body (None: a function given to a lax loop)
+    # the body can give no attribute a new value (worked out when an attribute is used)
+    still: bool | None = None
 
 
 class _Walker:
@@ -321,7 +321,7 @@ class _Walker:
         if isinstance(s, ForStmt):
             self.bind(s.index, None, entry)
         if repeats:
-            self.loops.append(_Loop(depth + 1, bound, f"loop on line {s.line}", self.still(s.body)))
+            self.loops.append(_Loop(depth + 1, bound, f"loop on line {s.line}", s.body))
         try:
             after = self.block(s.body.body, entry, depth + 1)
         finally:
@@ -404,7 +404,7 @@ class _Walker:
                 loop = looped.get(id(call))
                 splits = _random_name(call.callee) == "split"
                 self.use(tracked, arg, how, state, here, depth, loop, splits)
-            if not self.keeps_attributes(call):
+            if _holds_attributes(state) and not self.keeps_attributes(call):
                 _forget_attributes(state)  # the call may give an attribute a new key
         for node in walrus:
             self.bind(node.target, node.value, state)
@@ -445,7 +445,7 @@ class _Walker:
             self.loops
             and self.loops[-1].depth == here
             and var not in self.loops[-1].bound
-            and (not _is_attribute(tracked) or self.loops[-1].still)
+            and (not _is_attribute(tracked) or self.still(self.loops[-1]))
         ):
             self.error(arg, _loop_message(tracked, how, self.loops[-1].where))
         elif comprehension is not None and var not in comprehension and not _is_attribute(tracked):
@@ -482,8 +482,13 @@ class _Walker:
         proper = get_proper_type(typ) if typ is not None else None
         return proper is None or isinstance(proper, (CallableType, Overloaded, AnyType))  # unknown: maybe one
 
-    def still(self, body: Block) -> bool:
-        """`body` makes no call that may give an attribute a new value, and assigns none."""
+    def still(self, loop: _Loop) -> bool:
+        """The loop's body makes no call that may give an attribute a new value, and assigns none."""
+        if loop.still is None:
+            loop.still = loop.body is not None and self._still(loop.body)
+        return loop.still
+
+    def _still(self, body: Block) -> bool:
         for node in walk(body, nested=False):
             if isinstance(node, CallExpr) and not self.keeps_attributes(node):
                 return False
@@ -630,6 +635,10 @@ def _is_attribute(tracked: Tracked) -> bool:
     return isinstance(tracked, tuple) and isinstance(tracked[1], str)
 
 
+def _holds_attributes(state: _State) -> bool:
+    return any(_is_attribute(t) for t in state.used) or any(_is_attribute(t) for t in state.keys)
+
+
 def _forget_attributes(state: _State) -> None:
     for tracked in [t for t in state.used if _is_attribute(t)]:
         del state.used[tracked]
@@ -768,17 +777,22 @@ def _unknown_names(nodes: list[Node]) -> set[str]:
     return {name for n in nodes if isinstance(n, (GlobalDecl, NonlocalDecl)) for name in n.names}
 
 
-def consumed_params(func: FuncItem, facts: FactSource, unknown: set[str] | None = None) -> set[int]:
+def consumed_params(func: FuncItem, facts: FactSource) -> set[int]:
     """The parameters of `func` that every call consumes as keys, and those annotated as keys."""
     params = [a.variable for a in func.arguments]
-    walker = _Walker(Types(), facts, None, unknown or _unknown_names(list(walk(func.body))), params)
-    keys: set[Tracked] = {params[i] for i in key_annotated(func) if i < len(params)}
+    annotated = key_annotated(func)
+    nodes = list(scope_nodes(func))
+    given = {id(arg) for n in nodes if isinstance(n, CallExpr) for arg in n.args}
+    if not any(isinstance(n, NameExpr) and n.node in params and id(n) in given for n in nodes):
+        return annotated  # no parameter is handed to a call: none is consumed (a cheap first look)
+    walker = _Walker(Types(), facts, None, _unknown_names(nodes), params)
+    keys: set[Tracked] = {params[i] for i in annotated if i < len(params)}
     state = _State(keys=keys)
     end = walker.block(func.body.body, state, 0)
     exits = walker.exits + ([end] if end is not None else [])
     found = set.intersection(*(s.originals for s in exits)) if exits else set()
     single = [i for i, a in enumerate(func.arguments) if a.kind not in (ARG_STAR, ARG_STAR2)]
-    return {i for i in single if params[i] in found} | key_annotated(func)
+    return {i for i in single if params[i] in found} | annotated
 
 
 class KeyReuseRule:
