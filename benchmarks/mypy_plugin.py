@@ -6,6 +6,13 @@ blocks of docs/, once with `mypy.ini` as it is (the plugin on) and once with the
 again on the cache it left (warm, nothing changed), and once more after one test file
 changed (warm-edit). The goal: the plugin adds at most 20 %.
 
+Every run must have checked every file: mypy must exit with 0 or 1 (1: it reported
+errors, as the corpus's bad programs make it), write nothing to stderr, and say it checked
+as many source files as it was given; anything else stops the benchmark (a mypy that stops
+at once on a duplicate module takes a tenth of a second and would measure nothing). The
+two configurations are run one after the other within each measurement, so that a load
+on the machine weighs on both alike.
+
     .venv/bin/python benchmarks/mypy_plugin.py [--repeat 3]
 """
 
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,31 +55,65 @@ def config(into: Path, plugin: bool) -> Path:
     return path
 
 
-def run(cfg: Path, cache: Path, files: list[Path]) -> float:
+CHECKED = re.compile(r"(?:checked|no issues found in) (\d+) source files?")
+
+
+def run(cfg: Path, cache: Path, files: list[Path]) -> tuple[float, float]:
+    """Seconds mypy takes on `files`, wall-clock and CPU (user + system, what a load on the
+    machine changes least); raises unless it checked every one of them."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(cfg), "--cache-dir", str(cache), *map(str, files)],
         cwd=ROOT,
         capture_output=True,
+        text=True,
         check=False,
     )
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    checked = CHECKED.search(done.stdout.splitlines()[-1] if done.stdout.strip() else "")
+    if done.returncode not in (0, 1) or done.stderr.strip() or checked is None or int(checked.group(1)) != len(files):
+        summary = done.stdout.strip().splitlines()[-5:]
+        raise SystemExit(
+            f"mypy ({cfg.name}) did not check the {len(files)} files: exit status {done.returncode}, "
+            f"stderr {done.stderr.strip()[-2000:]!r}, last lines of its output {summary}"
+        )
+    return elapsed, cpu
 
 
-def measure(cfg: Path, work: Path, files: list[Path], edit: Path, repeat: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {"cold": [], "warm": [], "warm-edit": []}
+Times = dict[Path, dict[str, tuple[float, float]]]
+
+
+def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat: int) -> Times:
+    """Median (wall, CPU) seconds per configuration and kind of run, the configurations interleaved."""
+    times: dict[Path, dict[str, list[tuple[float, float]]]] = {
+        cfg: {"cold": [], "warm": [], "warm-edit": []} for cfg in cfgs
+    }
     original = edit.read_text()
     for i in range(repeat):
-        cache = work / f"cache-{cfg.stem}-{i}"
-        times["cold"].append(run(cfg, cache, files))
-        times["warm"].append(run(cfg, cache, files))
+        caches = {cfg: work / f"cache-{cfg.stem}-{i}" for cfg in cfgs}
+        for kind in ("cold", "warm"):
+            for cfg in cfgs:
+                times[cfg][kind].append(run(cfg, caches[cfg], files))
         edit.write_text(original + f"\n_benchmark_edit = {i}\n")
         try:
-            times["warm-edit"].append(run(cfg, cache, files))
+            for cfg in cfgs:
+                times[cfg]["warm-edit"].append(run(cfg, caches[cfg], files))
         finally:
             edit.write_text(original)
-        run(cfg, cache, files)  # back to the original file's cache
-    return {kind: statistics.median(values) for kind, values in times.items()}
+    return {
+        cfg: {kind: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for kind, runs in kinds.items()}
+        for cfg, kinds in times.items()
+    }
+
+
+def project_files() -> list[Path]:
+    """The tests and examples mypy checks; pytest's `conftest.py` files are left out, since
+    mypy refuses two top-level modules of one name (`tests/conftest.py`, `tests/nn/conftest.py`)."""
+    found = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
+    return [path for path in found if path.name != "conftest.py"]
 
 
 def main() -> None:
@@ -84,14 +126,17 @@ def main() -> None:
         edited.mkdir()
         edit = edited / "benchmark_edited.py"
         edit.write_text((ROOT / "tests" / "mypy" / "corpus" / "good_seed_rnn.py").read_text())
-        files = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
-        files += docs_code(work) + [edit]
+        files = project_files() + docs_code(work) + [edit]
         print(f"mypy on {len(files)} files (tests, examples, docs' code), median of {args.repeat}")
-        results = {plugin: measure(config(work, plugin), work, files, edit, args.repeat) for plugin in (False, True)}
-    print(f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}")
+        cfgs = [config(work, plugin) for plugin in (False, True)]
+        results = measure(cfgs, work, files, edit, args.repeat)
+    print(f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}   {'CPU: no plugin':>14} {'plugin':>9} {'overhead':>9}")
     for kind in ("cold", "warm", "warm-edit"):
-        without, with_ = results[False][kind], results[True][kind]
-        print(f"{kind:10} {without:9.2f}s {with_:9.2f}s {100 * (with_ / without - 1):8.1f}%")
+        (wall0, cpu0), (wall1, cpu1) = results[cfgs[0]][kind], results[cfgs[1]][kind]
+        print(
+            f"{kind:10} {wall0:9.2f}s {wall1:9.2f}s {100 * (wall1 / wall0 - 1):8.1f}%   "
+            f"{cpu0:13.2f}s {cpu1:8.2f}s {100 * (cpu1 / cpu0 - 1):8.1f}%"
+        )
     imported = import_time()
     print(
         f"Of that, {imported:.2f}s is Python importing the `purepax` package (and JAX) before "

@@ -5,17 +5,26 @@ from __future__ import annotations
 from mypy.nodes import Expression, FuncDef, MypyFile
 from mypy.types import Type
 
-from . import _closure, _mutation, _unreturned
 from ._applications import applications, pure_functions, type_from_calls
 from ._callers import type_from_callers
+from ._closure import ClosureRule
 from ._effects import FactSource
+from ._keys import KeyReuseRule
+from ._mutation import MutationRule
 from ._report import Reporter
+from ._rules import FileContext, Rule
 from ._scopes import Bindings
 from ._types import Types
+from ._unreturned import UnreturnedRule
 from ._walk import walk
 
+RULES: tuple[Rule, ...] = (ClosureRule(), UnreturnedRule(), MutationRule(), KeyReuseRule())
 
-def check_file(tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter) -> None:
+
+def read_file(
+    tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter
+) -> FileContext:
+    """`tree` read once for every rule: its nodes, bindings, transformed functions and types."""
     types = Types(type_map)
     nodes = list(walk(tree))
     bindings = Bindings(nodes)
@@ -28,9 +37,15 @@ def check_file(tree: MypyFile, type_map: dict[Expression, Type] | None, facts: F
     apps = applications(nodes, types)
     pures = pure_functions(nodes, types)
     type_from_calls(nodes, [app.function for app in apps] + [f for f, _ in pures], types)
-    for app in apps:
-        _closure.check(app, types, facts, report)
-        _unreturned.check_transform(app, types, facts, report)
-    for function, context in pures:
-        _unreturned.check_pure(function, context, types, facts, report)
-    _mutation.check(tree, nodes, bindings, apps, types, facts, report)
+    return FileContext(tree, nodes, bindings, apps, pures, types, facts, report)
+
+
+def check_file(tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter) -> None:
+    file = read_file(tree, type_map, facts, report)
+    for rule in RULES:
+        rule.check(file)
+
+
+def watched(fullname: str) -> bool:
+    """A call of `fullname` makes a file worth its type map, for some rule."""
+    return any(rule.watches(fullname) for rule in RULES)

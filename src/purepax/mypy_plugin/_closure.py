@@ -13,16 +13,31 @@ module that the function certainly mutates is.
 
 from __future__ import annotations
 
-from mypy.nodes import GDEF, LDEF, CallExpr, Context, Expression, FuncItem, MemberExpr, NameExpr, RefExpr, Var
+from mypy.errorcodes import ErrorCode
+from mypy.nodes import (
+    GDEF,
+    LDEF,
+    CallExpr,
+    Context,
+    Expression,
+    FuncItem,
+    MemberExpr,
+    NameExpr,
+    RefExpr,
+    Var,
+)
 
 from ._applications import Application
 from ._effects import FactSource, mutations
-from ._report import CLOSURE, Reporter
+from ._names import watches_transforms
+from ._report import Reporter
+from ._rules import FileContext
 from ._scopes import local_vars, param_vars
 from ._types import Types, holds_module, module_info
 from ._walk import dotted, is_global_ref, root_name, walk
 
 FIX = "pass it to the function as an explicit argument (and return it if it changes)"
+CLOSURE = ErrorCode("purepax-closure", "A function given to a JAX or purepax transform captures a module", "purepax")
 
 
 def check(app: Application, types: Types, facts: FactSource, report: Reporter) -> None:
@@ -254,3 +269,14 @@ def _why(strict: bool) -> str:
     if strict:
         return "its arrays would be baked into the compiled program as constants and go stale."
     return "a captured module belongs to the enclosing trace."
+
+
+class ClosureRule:
+    code = CLOSURE
+
+    def watches(self, fullname: str) -> bool:
+        return watches_transforms(fullname)
+
+    def check(self, file: FileContext) -> None:
+        for app in file.applications:
+            check(app, file.types, file.facts, file.report)

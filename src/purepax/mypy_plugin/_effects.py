@@ -56,9 +56,11 @@ class Fact:
     # made its mutation certain (and nothing else did): a subclass's override may not
     # mutate, so that certainty is checked again where the fact is used
     via: dict[int, set[str]] = field(default_factory=dict)
+    # parameters that every call consumes as PRNG keys (`_keys.py`), or annotated as keys
+    consumes: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.mutates or self.calls or self.returns)
+        return bool(self.mutates or self.calls or self.returns or self.consumes)
 
 
 class FactSource(Protocol):

@@ -13,18 +13,21 @@ every file are written into mypy's own cache while the file is being processed (
 - module-level functions, which have no such slot: in the metadata of a hidden,
   plugin-generated class `__purepax_facts__` added to the file's symbol table.
 Both are part of the file's serialized interface, so when a function's facts change,
-mypy sees a new interface hash and checks the files that use it again.
+mypy sees a new interface hash and checks the files that use it again. The stored facts
+carry `VERSION`, the schema of `Fact`, which the plugin also reports to mypy as its
+configuration data of every file: a cache written by a plugin with another schema is
+stale, and facts of another version are never read (a function's facts are then unknown).
+Every field of `Fact` is encoded (`encode` walks the dataclass's fields), so a new
+field travels through the cache without more code here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, replace
 
 from mypy.nodes import (
     GDEF,
-    Import,
-    ImportAll,
-    ImportFrom,
     AssignmentStmt,
     Block,
     ClassDef,
@@ -33,6 +36,9 @@ from mypy.nodes import (
     FakeInfo,
     FuncDef,
     FuncItem,
+    Import,
+    ImportAll,
+    ImportFrom,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -47,13 +53,15 @@ from mypy.types import Instance
 
 from ._conditions import Guards
 from ._effects import Fact, effects
-from ._names import decorators_of, is_module_class, is_transparent
+from ._keys import consumed_params
+from ._names import decorators_of, is_module_class, is_transparent, wraps_only_purely
 from ._scopes import Bindings, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
 
 KEY = "purepax"
 STORE = "__purepax_facts__"
+VERSION = 2  # of the stored facts' schema: raise it whenever `Fact` changes
 
 
 class Facts:
@@ -88,7 +96,7 @@ class Facts:
                     certain[index] = False
         if certain == fact.mutates:
             return func, fact
-        return func, Fact(mutates=certain, calls=fact.calls, returns=fact.returns)
+        return func, replace(fact, mutates=certain, via={})
 
     def _resolve(self, fact: Fact) -> Fact:
         """`fact` with each mutation made certain only by calls through a declared class
@@ -102,7 +110,7 @@ class Facts:
                 mutates[index] = False
         if mutates == fact.mutates:
             return fact
-        return Fact(mutates=mutates, calls=fact.calls, returns=fact.returns, via=fact.via)
+        return replace(fact, mutates=mutates)
 
     def _still_mutates(self, key: str) -> bool:
         """The method `key` ("module.Class.method") still certainly mutates its receiver."""
@@ -165,8 +173,18 @@ class Facts:
         decorators = decorators_of(node)
         if any(not is_transparent(d) for d in decorators):
             # a pure or transformed function works on copies, and another decorator may
-            # do anything: what it does to its arguments and returns is unknown
-            return func, Fact(returns=set(range(len(func.arg_names))))
+            # do anything: what it does to its arguments and returns is unknown; only the
+            # keys it consumes are still consumed through px.pure or a transform
+            unknown = Fact(returns=set(range(len(func.arg_names))))
+            if not func.body.body:
+                unknown.consumes = self._load(func, owner).consumes
+            elif wraps_only_purely(decorators) and func not in self._busy:
+                self._busy.add(func)
+                try:
+                    unknown.consumes = consumed_params(func, self)
+                finally:
+                    self._busy.discard(func)
+            return func, unknown
         known = self._memo.get(func)
         if known is not None:
             return func, known
@@ -186,13 +204,15 @@ class Facts:
 
     def _load(self, func: FuncDef, owner: TypeInfo | None) -> Fact:
         if owner is not None:
-            stored = owner.metadata.get(KEY, {}).get("mutates", {})
+            metadata = owner.metadata.get(KEY, {})
         else:
             module = self._modules().get(func.fullname.rpartition(".")[0])
             symbol = module.names.get(STORE) if module is not None else None
             info = symbol.node if symbol is not None else None
-            stored = info.metadata.get(KEY, {}).get("mutates", {}) if isinstance(info, TypeInfo) else {}
-        return _decode(stored.get(func.name))
+            metadata = info.metadata.get(KEY, {}) if isinstance(info, TypeInfo) else {}
+        if metadata and metadata.get("version") != VERSION:
+            return Fact(returns=set(range(len(func.arg_names))))  # another schema: unknown
+        return decode(metadata.get("functions", {}).get(func.name))
 
     def store(self, tree: MypyFile) -> None:
         """Write the facts of `tree`'s module classes and module-level functions into it."""
@@ -205,16 +225,16 @@ class Facts:
                     if isinstance(symbol.node, (FuncDef, Decorator)):
                         _, fact = self._fact(symbol.node, node.info)
                         if fact:
-                            methods[name] = _encode(fact)
-                node.info.metadata[KEY] = {"mutates": methods}
+                            methods[name] = encode(fact)
+                node.info.metadata[KEY] = {"version": VERSION, "functions": methods}
             elif isinstance(node, (FuncDef, Decorator)):
                 func = node.func if isinstance(node, Decorator) else node
                 if tree.names.get(func.name) is not None and not _is_method(func):
                     _, fact = self.function(node)
                     if fact:
-                        functions[func.name] = _encode(fact)
+                        functions[func.name] = encode(fact)
         if functions:
-            _store_info(tree, self._modules()).metadata[KEY] = {"mutates": functions}
+            _store_info(tree, self._modules()).metadata[KEY] = {"version": VERSION, "functions": functions}
 
 
 def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None:
@@ -276,6 +296,7 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     for root, method, call in found.calls:
         if isinstance(root.node, Var) and not guards.guarded(call):
             fact.calls.setdefault(params[root.node], set()).add(method)
+    fact.consumes = consumed_params(func, facts)
     return fact
 
 
@@ -322,28 +343,31 @@ def _is_method(func: FuncItem) -> bool:
     return not isinstance(func.info, FakeInfo)  # FakeInfo: the `info` of a plain function
 
 
-def _encode(fact: Fact) -> dict[str, object]:
-    return {
-        "certain": sorted(i for i, c in fact.mutates.items() if c),
-        "possible": sorted(i for i, c in fact.mutates.items() if not c),
-        "calls": {str(i): sorted(names) for i, names in fact.calls.items()},
-        "returns": sorted(fact.returns),
-        "via": {str(i): sorted(keys) for i, keys in fact.via.items()},
-    }
+def encode(fact: Fact) -> dict[str, object]:
+    """`fact` as JSON for mypy's cache: every field of `Fact`, sets as sorted lists and
+    parameter indices as strings (JSON's keys)."""
+    found: dict[str, object] = {}
+    for item in fields(Fact):
+        value = getattr(fact, item.name)
+        if isinstance(value, dict):
+            found[item.name] = {str(k): sorted(v) if isinstance(v, set) else v for k, v in value.items()}
+        else:
+            found[item.name] = sorted(value)
+    return found
 
 
-def _decode(stored: object) -> Fact:
+def decode(stored: object) -> Fact:
+    """The `Fact` that `encode` wrote (an empty one for nothing stored)."""
     fact = Fact()
-    if isinstance(stored, dict):
-        for i in stored.get("possible", []):
-            fact.mutates[int(i)] = False
-        for i in stored.get("certain", []):
-            fact.mutates[int(i)] = True
-        for i, names in stored.get("calls", {}).items():
-            fact.calls[int(i)] = set(names)
-        fact.returns = {int(i) for i in stored.get("returns", [])}
-        for i, keys in stored.get("via", {}).items():
-            fact.via[int(i)] = set(keys)
+    if not isinstance(stored, dict):
+        return fact
+    for item in fields(Fact):
+        value = stored.get(item.name)
+        empty = getattr(fact, item.name)
+        if isinstance(empty, dict) and isinstance(value, dict):
+            setattr(fact, item.name, {int(k): set(v) if isinstance(v, list) else v for k, v in value.items()})
+        elif isinstance(empty, set) and isinstance(value, list):
+            setattr(fact, item.name, set(value))
     return fact
 
 

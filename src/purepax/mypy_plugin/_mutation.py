@@ -13,6 +13,7 @@ function's parameter) the caller may hold a mutable view: the runtime engine dec
 
 from __future__ import annotations
 
+from mypy.errorcodes import ErrorCode
 from mypy.nodes import (
     AssignmentStmt,
     Expression,
@@ -32,11 +33,14 @@ from mypy.nodes import (
 
 from ._applications import Application
 from ._effects import FactSource, Mutation, mutations
-from ._report import MUTATION, Reporter
-from ._names import is_module_class
+from ._names import is_module_class, watches_transforms
+from ._report import Reporter
+from ._rules import FileContext
 from ._scopes import FRESH, Bindings, origin_of, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
+
+MUTATION = ErrorCode("purepax-mutation", "A module is mutated where it is provably immutable", "purepax")
 
 
 def check(
@@ -177,3 +181,13 @@ def _message(m: Mutation, where: str, reasons: tuple[str, str]) -> str:
 
 def _name(func: FuncItem) -> str:
     return func.name
+
+
+class MutationRule:
+    code = MUTATION
+
+    def watches(self, fullname: str) -> bool:
+        return watches_transforms(fullname)
+
+    def check(self, file: FileContext) -> None:
+        check(file.tree, file.nodes, file.bindings, file.applications, file.types, file.facts, file.report)

@@ -167,6 +167,15 @@ def transform_of(expr: Expression) -> Transform | None:
     return None
 
 
+def watches_transforms(fullname: str) -> bool:
+    """A transform or a purepax function: what the purity rules need a file's type map for."""
+    top, _, rest = fullname.partition(".")
+    last = rest.rpartition(".")[2]
+    if top == "purepax":
+        return True
+    return top == "jax" and (last in STRICT_JAX or last in LENIENT_JAX)
+
+
 def is_pure(expr: Expression) -> bool:
     """`expr` names `px.pure`."""
     return isinstance(expr, RefExpr) and is_purepax_name(expr.fullname, {"pure"})
@@ -203,6 +212,12 @@ def decorators_of(node: object) -> list[Expression]:
 def wraps_purely(decorators: list[Expression]) -> bool:
     """Any decorator that makes calling the function leave the caller's modules unchanged."""
     return any(_wraps_purely(d) for d in decorators)
+
+
+def wraps_only_purely(decorators: list[Expression]) -> bool:
+    """Every decorator is transparent, `px.pure` or a transform: the function's own
+    arguments reach it (as views or traced copies)."""
+    return all(is_transparent(d) or _wraps_purely(d) for d in decorators)
 
 
 def _wraps_purely(decorator: Expression) -> bool:

@@ -5,8 +5,8 @@ Two moments matter:
   file's mutation facts are stored into it there (`_facts.py`);
 - `get_additional_indirect_deps`, called once a file is fully type-checked, before its
   errors are flushed and before mypy frees its function bodies: the facts are taken
-  there too (for runs that write no cache, or write it later), and the three rules run
-  on the whole file, once, so each error is reported once (hooks on calls would run
+  there too (for runs that write no cache, or write it later), and the rules of
+  `_analysis.RULES` run on the whole file, once, so each error is reported once (hooks on calls would run
   once per overload candidate).
 Reporting needs mypy's `Errors` object, which the plugin takes from the first call
 hook that runs; the same hooks give it each file's type map when there is one.
@@ -25,14 +25,20 @@ from mypy.checker import TypeChecker
 from mypy.errors import Errors
 from mypy.nodes import MypyFile
 from mypy.options import Options
-from mypy.plugin import AttributeContext, FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import (
+    AttributeContext,
+    FunctionContext,
+    MethodContext,
+    Plugin,
+    ReportConfigContext,
+)
 from mypy.types import Type
 
-from ._analysis import check_file
+from ._analysis import check_file, watched
 from ._ending import END, Ending
+from ._facts import VERSION as FACTS_VERSION
 from ._facts import Facts
 from ._passing import Hook, Kind, Passing
-from ._names import LENIENT_JAX, STRICT_JAX
 from ._report import Reporter, internal_error_note
 
 _LIBRARY_DIRS = ("site-packages", "dist-packages", "typeshed")
@@ -50,7 +56,7 @@ class PurepaxPlugin(Plugin):
         self._watchers: dict[tuple[Kind, str], Hook] = {}
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        if self._errors is None or _names_the_plugin_checks(fullname):
+        if self._errors is None or watched(fullname):
             return self._watch("get_function_hook", fullname)
         return None
 
@@ -85,17 +91,20 @@ class PurepaxPlugin(Plugin):
             self._errors = api.errors
             self._checkers[api.path] = api
 
-    def report_config_data(self, ctx: ReportConfigContext) -> None:
+    def report_config_data(self, ctx: ReportConfigContext) -> dict[str, int]:
+        # What is returned is written with each file's cache and compared when it is read:
+        # a cache written with facts of another schema is stale, and mypy checks the file again.
+        data = {"purepax-facts": FACTS_VERSION}
         if ctx.is_check or self._modules is None:
-            return None
+            return data
         tree = self._modules.get(ctx.id)
         if tree is None or not _relevant(tree):
-            return None
+            return data
         try:
             self.facts.store(tree)
         except Exception as problem:  # never crash mypy; reported with the next checked file
             self._problem = self._problem or problem
-        return None
+        return data
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
         self._finish(file, self._checkers.pop(file.path, None))
@@ -171,15 +180,6 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
             finally:
                 errors.scope = scope
         return ctx.default_return_type
-
-
-def _names_the_plugin_checks(fullname: str) -> bool:
-    """A transform or a purepax function: a file calling one gets its type map kept."""
-    top, _, rest = fullname.partition(".")
-    last = rest.rpartition(".")[2]
-    if top == "purepax":
-        return True
-    return top == "jax" and (last in STRICT_JAX or last in LENIENT_JAX)
 
 
 def _relevant(tree: MypyFile) -> bool:

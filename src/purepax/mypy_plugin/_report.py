@@ -1,14 +1,10 @@
-"""The plugin's error codes and the one place that reports to mypy."""
+"""The one place that reports to mypy (each rule declares its own error code)."""
 
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
 from mypy.errors import Errors
 from mypy.nodes import Context
-
-CLOSURE = ErrorCode("purepax-closure", "A function given to a JAX or purepax transform captures a module", "purepax")
-MUTATION = ErrorCode("purepax-mutation", "A module is mutated where it is provably immutable", "purepax")
-UNRETURNED = ErrorCode("purepax-unreturned", "A module updated by a pure function is not returned", "purepax")
 
 
 class Reporter:

@@ -15,6 +15,7 @@ Two shapes:
 
 from __future__ import annotations
 
+from mypy.errorcodes import ErrorCode
 from mypy.nodes import (
     AssignmentExpr,
     AssignmentStmt,
@@ -31,8 +32,8 @@ from mypy.nodes import (
     Node,
     NonlocalDecl,
     OperatorAssignmentStmt,
-    RefExpr,
     RaiseStmt,
+    RefExpr,
     ReturnStmt,
     StarExpr,
     TupleExpr,
@@ -40,16 +41,18 @@ from mypy.nodes import (
     YieldExpr,
     YieldFromExpr,
 )
-
 from mypy.types import Instance, LiteralType, NoneType, Type, get_proper_type
 
 from ._applications import Application, Function
 from ._effects import FactSource, mutations
-from ._names import is_purecall, is_purepax_name
-from ._report import UNRETURNED, Reporter
+from ._names import is_purecall, is_purepax_name, watches_transforms
+from ._report import Reporter
+from ._rules import FileContext
 from ._scopes import PART, Bindings, param_vars
 from ._types import Types
 from ._walk import children, dotted, is_global_ref, root_name, scope_nodes, walk
+
+UNRETURNED = ErrorCode("purepax-unreturned", "A module updated by a pure function is not returned", "purepax")
 
 
 def check_pure(function: Function, context: Context, types: Types, facts: FactSource, report: Reporter) -> None:
@@ -403,3 +406,16 @@ def _direct_items(expr: Node) -> list[Node]:
 
 def _is_generator(func: FuncItem) -> bool:
     return any(isinstance(n, (YieldExpr, YieldFromExpr)) for n in scope_nodes(func))
+
+
+class UnreturnedRule:
+    code = UNRETURNED
+
+    def watches(self, fullname: str) -> bool:
+        return watches_transforms(fullname)
+
+    def check(self, file: FileContext) -> None:
+        for app in file.applications:
+            check_transform(app, file.types, file.facts, file.report)
+        for function, context in file.pures:
+            check_pure(function, context, file.types, file.facts, file.report)

@@ -11,7 +11,7 @@ from corpus_defs import Counter, Linear, Tracked, bump, bump_twice
 
 
 key = jax.random.PRNGKey(0)
-layers = (Linear(2, 2, key=key), Linear(2, 2, key=key))
+layers = (Linear(2, 2, key=key), Linear(2, 2, key=jax.random.fold_in(key, 1)))
 
 
 @jax.jit

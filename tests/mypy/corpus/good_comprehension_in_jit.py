@@ -17,4 +17,4 @@ def forward(layers: tuple[Linear, ...], x):
 
 
 key = jax.random.PRNGKey(0)
-forward((Linear(2, 2, key=key), Linear(2, 2, key=key)), jnp.ones(2))
+forward((Linear(2, 2, key=key), Linear(2, 2, key=jax.random.fold_in(key, 1))), jnp.ones(2))

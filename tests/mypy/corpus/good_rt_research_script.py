@@ -114,7 +114,7 @@ def main():
     key = jax.random.PRNGKey(0)
     model = px.train_mode(Model(key=key))
     opt_state = optimizer.init(px.parameters(model))
-    xs = jax.random.normal(key, (8, 5, 3))
+    xs = jax.random.normal(jax.random.fold_in(key, 1), (8, 5, 3))
     ys = jnp.zeros((8, 1))
     losses = []
     for epoch in range(3):
