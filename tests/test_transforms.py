@@ -154,6 +154,8 @@ def _returns_before_the_result_is_ready(jitted) -> bool:
     model, x = Linear(jnp.eye(512) * 0.5, jnp.zeros(512)), jnp.ones((512, 512))
     jitted(model, x).block_until_ready()  # compiled and cached
     out = jitted(model, x)
+    if not hasattr(out, "is_ready"):
+        pytest.skip("this JAX's arrays do not say whether they are ready")
     ready = out.is_ready()
     out.block_until_ready()
     return not ready
