@@ -17,22 +17,16 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax  # the dev extra installs it: missing, the file fails rather than skips
 import pytest
 from jaxtyping import Array, Float, Int
 
 import purepax as px
+from helpers import Counter
 
 # --------------------------------------------------------------------------------------
 # Modules used across the scenarios (module level, so annotations resolve as users' do)
 # --------------------------------------------------------------------------------------
-
-
-class Counter(px.StateModule):
-    count: Int[Array, ""] = px.state(default_factory=lambda: jnp.array(0))
-
-    def __call__(self, x):
-        self.count = self.count + 1
-        return x
 
 
 class Linear(px.Module):
@@ -436,7 +430,6 @@ def test_dropout_with_new_style_typed_key():
 
 
 def test_optax_training_of_parameters():
-    optax = pytest.importorskip("optax")
     model = MLP([3, 8, 1], key=jax.random.PRNGKey(2))
     x, y = _data()
     tx = optax.adam(1e-2)
@@ -1852,18 +1845,18 @@ def test_module_returned_inside_pytree_containers_counts_as_returned():
     assert int(out.model.count) == 1 and extra["again"][0] is out.model
 
 
-def test_pure_of_an_async_function_is_supported_or_refused_up_front():
+def test_pure_of_an_async_function_keeps_the_copies_mutable_until_it_finishes():
+    """docs/index.md: `px.pure` of an `async def` keeps the copies mutable until the coroutine finishes."""
+
     async def step(c):
         await asyncio.sleep(0)
-        c(0)
+        c(0)  # after a suspension: still inside px.pure
         return c
 
-    try:
-        wrapped = px.pure(step)
-    except (TypeError, px.PurepaxError):
-        return  # refusing coroutine functions up front is acceptable
-    out = asyncio.run(wrapped(Counter()))
+    counter = Counter()
+    out = asyncio.run(px.pure(step)(counter))
     assert int(out.count) == 1
+    assert int(counter.count) == 0  # the caller's module is unchanged
 
 
 def test_vmap_rebuilt_modules_immutable_and_purecall_per_member():

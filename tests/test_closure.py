@@ -14,14 +14,7 @@ import pytest
 
 import purepax as px
 import purepax._closure as closure
-
-
-class Linear(px.Module):
-    weight: jax.Array
-    bias: jax.Array
-
-    def __call__(self, x):
-        return x @ self.weight + self.bias
+from helpers import Counter, Linear
 
 
 def make_linear() -> Linear:
@@ -489,14 +482,6 @@ def test_each_function_is_walked_once(monkeypatch):
     px.jit(f)
     px.vmap(f)(jnp.ones((2, 2)))
     assert walks == [f, f]
-
-
-class Counter(px.StateModule):
-    count: jax.Array = px.state(default_factory=lambda: jnp.array(0))
-
-    def __call__(self, x):
-        self.count = self.count + 1
-        return x
 
 
 class Uses(px.Module):

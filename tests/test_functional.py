@@ -12,14 +12,7 @@ import pytest
 from jaxtyping import Array, Float, Int
 
 import purepax as px
-
-
-class Linear(px.Module):
-    weight: Float[Array, "i o"]
-    bias: Float[Array, "o"]
-
-    def __call__(self, x):
-        return x @ self.weight + self.bias
+from helpers import Linear
 
 
 class Norm(px.Module):

@@ -12,19 +12,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jaxtyping import Array, Float, Int
+from jaxtyping import Array, Float
 
 import purepax as px
+from helpers import Linear
 
 _T = TypeVar("_T")
-
-
-class Linear(px.Module):
-    weight: Float[Array, "i o"]
-    bias: Float[Array, "o"]
-
-    def __call__(self, x):
-        return x @ self.weight + self.bias
 
 
 class CustomLinear(px.Module):
@@ -37,14 +30,6 @@ class CustomLinear(px.Module):
 
     def __call__(self, x):
         return x @ self.weight + self.bias
-
-
-class Counter(px.StateModule):
-    count: Int[Array, ""] = px.state(default_factory=lambda: jnp.array(0))
-
-    def __call__(self, x):
-        self.count = self.count + 1
-        return x
 
 
 class Pair(px.Module):

@@ -16,14 +16,7 @@ from jaxtyping import Array, Float, Int
 import purepax as px
 from purepax import nn
 from purepax.optim import Optimizer
-
-
-class Linear(px.Module):
-    weight: Float[Array, "i o"]
-    bias: Float[Array, "o"]
-
-    def __call__(self, x):
-        return x @ self.weight + self.bias
+from helpers import Linear
 
 
 class Model(px.Module):

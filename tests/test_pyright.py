@@ -30,16 +30,13 @@ the overlay must add none (the second run covers the docs and the examples too).
 from __future__ import annotations
 
 import fnmatch
-import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from _checkers import revealed_type, run_pyright
 
 ROOT = Path(__file__).resolve().parent.parent
 STUBS = ROOT / "stubs"
@@ -49,7 +46,6 @@ PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _EXPECTATION = re.compile(r"^\s*#\s*P([EN]):\s*(.*?)\s*$")
-_REVEALED = re.compile(r'\AType of ".*" is "(?P<type>.*)"\Z', re.DOTALL)
 # The JAX release the overlay was written for (as in tests/test_stubs.py).
 WRITTEN_FOR = (0, 10)
 
@@ -113,30 +109,18 @@ def _page_source(page: Path) -> str | None:
 
 def _pyright(files: dict[Path, str], config: dict[str, object], workdir: Path) -> list[Report]:
     """pyright's reports on `files` (checked path -> name in the reports), from one run."""
-    (workdir / "pyrightconfig.json").write_text(json.dumps(config))
-    env = {**os.environ, "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
-         "--project", str(workdir), *map(str, files)],
-        capture_output=True, text=True, cwd=workdir, env=env, timeout=600,
-    )
-    assert result.returncode in (0, 1), f"pyright failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-    output = json.loads(result.stdout)
-    assert output["summary"]["filesAnalyzed"] >= len(files), output["summary"]
-    sources = {Path(p).resolve(): name for p, name in files.items()}
+    sources = {p.resolve(): name for p, name in files.items()}
     reports = []
-    for diagnostic in output["generalDiagnostics"]:
-        name = sources.get(Path(diagnostic["file"]).resolve())
-        assert name is not None, f"a report on a file that was not checked: {diagnostic}"
-        line = diagnostic["range"]["start"]["line"] + 1
-        severity, message = diagnostic["severity"], diagnostic["message"]
-        revealed = _REVEALED.match(message)
-        if severity == "information" and revealed is not None:
-            severity, message = "note", f'Revealed type is "{revealed["type"]}"'
+    for finding in run_pyright(files, workdir, config):
+        name = sources.get(finding.file)
+        assert name is not None, f"a report on a file that was not checked: {finding}"
+        revealed = revealed_type(finding)
+        if revealed is not None:
+            severity, message = "note", f'Revealed type is "{revealed}"'
         else:
-            message = f"{message.splitlines()[0]}  [{diagnostic.get('rule', '')}]"
-        code = Path(diagnostic["file"]).read_text().splitlines()[line - 1].strip()
-        reports.append(Report(name, line, severity, message, code))
+            severity, message = finding.severity, f"{finding.message.splitlines()[0]}  [{finding.code}]"
+        code = finding.file.read_text().splitlines()[finding.line - 1].strip()
+        reports.append(Report(name, finding.line, severity, message, code))
     return reports
 
 

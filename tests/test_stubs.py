@@ -22,21 +22,19 @@ the same object.
 
 import ast
 import importlib
-import os
 import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
-from mypy import api as mypy_api
+from _checkers import MYPY, Finding, check_mypy, in_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "stubs_cases"
 STUBS = ROOT / "stubs"
 
 _MARKER = re.compile(r"#\s*([EN]):\s*")
-_PLUGIN_MESSAGE = re.compile(r"\[purepax-[a-z-]+\]$|^purepax plugin:")
-_OUTPUT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<severity>error|note): (?P<message>.*)$")
 
 
 def _expected_messages(path: Path) -> list[tuple[str, int, str, str]]:
@@ -62,52 +60,26 @@ def _expected_messages(path: Path) -> list[tuple[str, int, str, str]]:
     return expected
 
 
-def _run_mypy(cache_dir: Path) -> str:
-    case_files = sorted(str(p.relative_to(ROOT)) for p in CASES.glob("*.py"))
-    args = [
-        "--config-file",
-        str(ROOT / "mypy.ini"),
-        "--cache-dir",
-        str(cache_dir),
-        "--no-error-summary",
-        "--hide-error-context",
-        "--no-pretty",
-        "--no-color-output",
-        "--show-error-codes",
-        *case_files,
-    ]
-    # mypy_path in mypy.ini is relative to the working directory, not to the config file.
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        stdout, stderr, _ = mypy_api.run(args)
-    finally:
-        os.chdir(cwd)
-    assert not stderr, f"mypy failed:\n{stderr}"
-    return stdout
+def _is_plugin_message(finding: Finding) -> bool:
+    return finding.code.startswith("purepax-") or finding.message.startswith("purepax plugin:")
+
+
+def _message(finding: Finding) -> str:
+    """The message as the case files write it: with its `  [code]`, if it has one."""
+    return f"{finding.message}  [{finding.code}]" if finding.code else finding.message
 
 
 @pytest.fixture(scope="session")
 def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, int, str, str]]:
     """mypy's messages on the case files and the stubs, from one run with a fresh cache."""
-    stdout = _run_mypy(tmp_path_factory.mktemp("mypy_cache"))
     messages = []
-    for text in stdout.splitlines():
-        match = _OUTPUT_LINE.match(text)
-        if match is None:
-            # A message without a line (e.g. mypy.ini's unused-section note) is about the
-            # configuration, not about a case file or a stub.
-            assert not text.startswith(("stubs", "tests")), f"unexpected mypy output line: {text}"
+    for finding in check_mypy(sorted(CASES.glob("*.py")), tmp_path_factory.mktemp("mypy_cache")):
+        if _is_plugin_message(finding):
             continue
-        if _PLUGIN_MESSAGE.search(match["message"]):
-            continue
-        path = Path(match["path"])
-        if not path.is_absolute():
-            path = ROOT / path
-        if path.is_relative_to(STUBS):
-            messages.append((str(path.relative_to(ROOT)), int(match["line"]), match["severity"], match["message"]))
-        elif path.is_relative_to(CASES):
-            messages.append((path.name, int(match["line"]), match["severity"], match["message"]))
+        if finding.file.is_relative_to(STUBS):
+            messages.append((str(finding.file.relative_to(ROOT)), finding.line, finding.severity, _message(finding)))
+        elif finding.file.is_relative_to(CASES):
+            messages.append((finding.file.name, finding.line, finding.severity, _message(finding)))
         # Anything else (purepax/ itself) is the project's own mypy check's business.
     return messages
 
@@ -123,13 +95,17 @@ def test_case_file(
         # What the overlays must not change is JAX's own types, whatever they are in this
         # environment (they vary with numpy's and Python's versions): compare with mypy
         # without the overlays. The notes in the file record them for the versions the
-        # overlays were written for. With an older JAX, the overlays re-export some names
-        # from where the newest JAX keeps them (mypy sees Any there) and names JAX added
-        # since: there they must at least never make an error of code that type-checks.
+        # overlays were written for, and are compared with them there. With an older JAX,
+        # the overlays re-export some names from where the newest JAX keeps them (mypy sees
+        # Any there) and names JAX added since: there they must at least never make an
+        # error of code that type-checks.
         plain = _messages_without_overlay(tmp_path_factory.mktemp("plain_cache"), case)
         with_overlay = [m for m in mypy_output if m[0] == case]
         if _installed_jax() >= WRITTEN_FOR:
             assert sorted(with_overlay) == sorted(plain), _difference(sorted(plain), sorted(with_overlay))
+            if _installed_numpy() >= NOTES_WRITTEN_FOR_NUMPY and MYPY >= NOTES_WRITTEN_FOR_MYPY:
+                declared = sorted(_expected_messages(CASES / case))
+                assert declared == sorted(with_overlay), _difference(declared, sorted(with_overlay))
         else:
             new_errors = [m for m in with_overlay if m[2] == "error" and m not in plain]
             assert not new_errors, f"the overlays make these lines errors with JAX {_installed_jax()}: {new_errors}"
@@ -161,17 +137,10 @@ def _difference(expected: list[tuple[str, int, str, str]], actual: list[tuple[st
 def _messages_without_overlay(cache_dir: Path, case: str) -> list[tuple[str, int, str, str]]:
     config = cache_dir / "plain.ini"
     config.write_text("[mypy]\ncheck_untyped_defs = True\n")
-    stdout, stderr, _ = mypy_api.run(
-        ["--config-file", str(config), "--cache-dir", str(cache_dir), "--no-error-summary",
-         "--hide-error-context", "--no-pretty", "--no-color-output", "--show-error-codes", str(CASES / case)]
-    )
-    assert not stderr, stderr
-    found = []
-    for text in stdout.splitlines():
-        match = _OUTPUT_LINE.match(text)
-        if match is not None:
-            found.append((case, int(match["line"]), match["severity"], match["message"]))
-    return found
+    return [
+        (case, f.line, f.severity, _message(f))
+        for f in in_file(check_mypy([CASES / case], cache_dir, config=config), CASES / case)
+    ]
 
 
 def test_stubs_type_check_cleanly(mypy_output: list[tuple[str, int, str, str]]) -> None:
@@ -239,6 +208,17 @@ REMOVED_SINCE = {
     },
     "jax.lax": {"infeed", "infeed_p", "outfeed", "outfeed_p", "random_gamma_grad_p", "zeros_like_array"},
 }
+
+
+# unchanged_cases.py's notes spell JAX's own types with numpy's, as this mypy writes them
+# (mypy 1.13 spells some differently); they were written with this numpy and mypy (and the
+# JAX of WRITTEN_FOR), and are compared with mypy's output there.
+NOTES_WRITTEN_FOR_NUMPY = (2, 4)
+NOTES_WRITTEN_FOR_MYPY = (2, 4)
+
+
+def _installed_numpy() -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", np.__version__)[:2])
 
 
 def _installed_jax() -> tuple[int, ...]:

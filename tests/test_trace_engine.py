@@ -6,17 +6,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jaxtyping import Array, Float, Int
+from jaxtyping import Array, Float
 
 import purepax as px
-
-
-class Counter(px.StateModule):
-    count: Int[Array, ""] = px.state(default_factory=lambda: jnp.array(0))
-
-    def __call__(self, x):
-        self.count = self.count + 1
-        return x
+from helpers import Counter
 
 
 class Scale(px.Module):

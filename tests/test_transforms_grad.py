@@ -11,14 +11,7 @@ import pytest
 from jaxtyping import Array, Float
 
 import purepax as px
-
-
-class Linear(px.Module):
-    weight: Float[Array, "i o"]
-    bias: Float[Array, "o"]
-
-    def __call__(self, x):
-        return x @ self.weight + self.bias
+from helpers import Linear
 
 
 class Normalised(px.Module):

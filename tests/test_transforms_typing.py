@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
-import pytest
-
-api = pytest.importorskip("mypy.api")
-
-ROOT = Path(__file__).resolve().parent.parent
+from _checkers import check_mypy_snippet, revealed_type
 
 PROGRAM = textwrap.dedent(
     '''
@@ -53,14 +48,9 @@ PROGRAM = textwrap.dedent(
 
 
 def test_signatures_survive_the_transforms(tmp_path):
-    program = tmp_path / "program.py"
-    program.write_text(PROGRAM)
-    out, err, _ = api.run(
-        ["--strict", "--config-file", str(ROOT / "mypy.ini"), "--cache-dir", str(tmp_path / "cache"), str(program)]
-    )
-    lines = [line.split(": ", 1)[1] for line in out.splitlines() if line.startswith(str(program))]
-    notes = [line for line in lines if line.startswith("note: Revealed type")]
-    revealed = [n.split('"')[1].replace("jax._src.basearray.Array", "Array") for n in notes]
+    findings = check_mypy_snippet(PROGRAM, tmp_path, "--strict")
+    output = "\n".join(f"{f.line}: {f.severity}: {f.message}  [{f.code}]" for f in findings)
+    revealed = [t.replace("jax._src.basearray.Array", "Array") for f in findings if (t := revealed_type(f)) is not None]
     assert revealed == [
         "Array",
         "program.Scale",
@@ -69,6 +59,6 @@ def test_signatures_survive_the_transforms(tmp_path):
         "def (model: program.Scale, x: Array) -> Array",
         "def (model: program.Scale, x: Array) -> Array",
         "tuple[program.Scale, Any]",  # the lambda's output type is not inferred
-    ], out + err
-    errors = [line for line in lines if line.startswith("error")]
-    assert len(errors) == 1 and 'incompatible type "str"; expected "int"' in errors[0], out
+    ], output
+    errors = [f.message for f in findings if f.severity == "error"]
+    assert len(errors) == 1 and 'incompatible type "str"; expected "int"' in errors[0], output

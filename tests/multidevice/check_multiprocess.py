@@ -21,7 +21,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(num_processes: int, out: Path) -> dict:
+def run(num_processes: int, out: Path) -> list[dict]:
+    """The report of each process, in process order."""
     port = str(free_port())
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     workers = [
@@ -43,18 +44,22 @@ def run(num_processes: int, out: Path) -> dict:
                 w.wait()
     for w, log in zip(workers, logs):
         assert w.returncode == 0, log[-4000:]
-    return json.loads(out.read_text())
+    return [json.loads(Path(f"{out}.{i}").read_text()) for i in range(num_processes)]
 
 
 def test_two_processes_match_one(tmp_path: Path) -> None:
-    one = run(1, tmp_path / "one.json")
-    two = run(2, tmp_path / "two.json")
-    assert one["devices"] == two["devices"] == 4
-    assert (one["processes"], two["processes"]) == (1, 2)
-    assert two["losses"][-1] < two["losses"][0] / 2
-    np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-5, atol=1e-6)
-    # px.save gathered the shards of both processes into whole arrays; px.load put them back.
-    assert one["restored_exactly"] and two["restored_exactly"]
-    assert len(two["saved"]) == len(one["saved"]) == 3
-    for a, b in zip(two["saved"], one["saved"]):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    [one] = run(1, tmp_path / "one")
+    both = run(2, tmp_path / "two")
+    assert one["devices"] == 4 and one["processes"] == 1
+    assert one["restored_exactly"]
+    assert len(one["saved"]) == 3
+    assert one["losses"][-1] < one["losses"][0] / 2
+    for process, two in enumerate(both):
+        assert (two["devices"], two["processes"]) == (4, 2), process
+        np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-5, atol=1e-6, err_msg=f"process {process}")
+        # px.save gathered the shards of both processes into whole arrays; px.load put back
+        # each process's own shards, and reads the whole arrays back in each.
+        assert two["restored_exactly"], f"process {process} restored other shards than it saved"
+        assert len(two["saved"]) == 3, process
+        for a, b in zip(two["saved"], one["saved"]):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=f"process {process}")

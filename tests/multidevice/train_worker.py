@@ -1,10 +1,11 @@
 """One process of a data- and tensor-parallel training run (see check_multiprocess.py).
 
-    python train_worker.py PROCESS_ID NUM_PROCESSES PORT OUT_JSON
+    python train_worker.py PROCESS_ID NUM_PROCESSES PORT OUT
 
 With NUM_PROCESSES 1 it is the single-process reference on 4 local devices; with 2, each
 process has 2 local devices, joins the others through `jax.distributed` (coordinator on
-127.0.0.1, CPU collectives over gloo), and feeds its half of every batch.
+127.0.0.1, CPU collectives over gloo), and feeds its half of every batch. Each process
+writes its report, as JSON, to OUT.PROCESS_ID.
 """
 
 from __future__ import annotations
@@ -89,24 +90,28 @@ def main() -> None:
     restored = px.load(checkpoint, like=model)  # each process fills in its own shards
     same = all(
         a.sharding == b.sharding
-        and all(np.array_equal(sa.data, sb.data) for sa, sb in zip(a.addressable_shards, b.addressable_shards))
+        and len(a.addressable_shards) == len(b.addressable_shards)
+        and all(
+            sa.device == sb.device and sa.index == sb.index and np.array_equal(sa.data, sb.data)
+            for sa, sb in zip(a.addressable_shards, b.addressable_shards)
+        )
         for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(model))
     )
     # The file holds whole arrays: read back without any sharding (local, on one device).
     local = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype), model)
     saved = px.load(checkpoint, like=local)
-    if process_id == 0:
-        with open(out, "w") as f:
-            json.dump(
-                {
-                    "losses": losses,
-                    "devices": jax.device_count(),
-                    "processes": jax.process_count(),
-                    "restored_exactly": same,
-                    "saved": [np.asarray(x).ravel().tolist() for x in jax.tree.leaves(saved)],
-                },
-                f,
-            )
+    # Every process reports what it restored and read back (its own shards differ).
+    with open(f"{out}.{process_id}", "w") as f:
+        json.dump(
+            {
+                "losses": losses,
+                "devices": jax.device_count(),
+                "processes": jax.process_count(),
+                "restored_exactly": same,
+                "saved": [np.asarray(x).ravel().tolist() for x in jax.tree.leaves(saved)],
+            },
+            f,
+        )
     if num_processes > 1:
         jax.distributed.shutdown()
 

@@ -22,32 +22,31 @@ or without the plugin): it is left out of the run on older mypy.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import runpy
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
-import mypy.api
 import mypy.version
 import pytest
+from _checkers import CACHED, MYPY, assert_mypy_ran, cache_dir, mypy_findings, plugin_hash, run_mypy
 
 import purepax as px
 
+# `run_mypy`, `cache_dir`, `plugin_hash` and `CACHED` live in tests/_checkers.py; they are
+# imported here under the names other test files have used from this one.
+__all__ = ["CACHED", "cache_dir", "parse", "plugin_hash", "run_mypy"]
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 CORPUS = HERE / "corpus"
-PLUGIN = ROOT / "src" / "purepax" / "mypy_plugin"
 CODES = ("purepax-closure", "purepax-mutation", "purepax-unreturned", "purepax-key-reuse")
 MARK = re.compile(r"#\s*E:\s*([\w, -]+)$")
 RUNTIME = re.compile(r"^# runtime: (\w+)", re.MULTILINE)
 NEEDS = re.compile(r"^# needs: px\.(\w+)", re.MULTILINE)
 NEEDS_MYPY = re.compile(r"^# needs-mypy: (\d+)\.(\d+)", re.MULTILINE)
 PROGRAMS = sorted(CORPUS.rglob("bad_*.py")) + sorted(CORPUS.rglob("good_*.py"))
-MYPY = tuple(int(part) for part in re.findall(r"\d+", mypy.version.__version__)[:2])
 
 
 def mypy_too_old(program: Path) -> str | None:
@@ -56,66 +55,6 @@ def mypy_too_old(program: Path) -> str | None:
     if match and MYPY < (int(match.group(1)), int(match.group(2))):
         return f"mypy {mypy.version.__version__} crashes on {program.name} (fixed in mypy {match.group(1)}.{match.group(2)})"
     return None
-
-ERROR_LINE = re.compile(
-    r"^(?P<path>[^:]+\.py):(?P<line>\d+): (?P<kind>error|note): (?P<msg>.*?)(?:  \[(?P<code>[\w-]+)\])?$"
-)
-
-
-def plugin_hash() -> str:
-    digest = hashlib.sha256(mypy.version.__version__.encode() + sys.version.encode())
-    for path in sorted(PLUGIN.rglob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def cache_dir(name: str) -> Path:
-    """A mypy cache for this version of the plugin (a new plugin starts a new cache).
-
-    It lives in this checkout (git ignores `.mypy_cache/`): a cache shared with another
-    checkout of the same plugin would replay that checkout's results for these files.
-    """
-    caches = ROOT / ".mypy_cache" / "purepax-plugin-tests"
-    current = caches / plugin_hash()
-    if not current.exists() and caches.exists():
-        for old in caches.iterdir():  # caches of earlier plugin versions
-            shutil.rmtree(old, ignore_errors=True)
-    path = current / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-# mypy before 1.19 writes no cache for a file with errors, or importing one; purepax,
-# checked here from source, has errors under old mypy (none once installed: mypy then
-# silences it). So the warm-cache tests check it silently there, as users' mypy does.
-CACHED = ["--follow-imports=silent"] if MYPY < (1, 19) else []
-
-
-def run_mypy(files: list[Path], cache: Path, *extra: str) -> tuple[str, str, int]:
-    """mypy on `files`, in this process (mypy on JAX is slow enough without a subprocess).
-
-    mypy run in-process treats what it finds on `sys.path` as installed third-party code
-    (errors silenced, function bodies dropped); pytest puts the test folders there, so
-    they are taken off `sys.path` for the run.
-    """
-    args = [
-        "--config-file",
-        str(ROOT / "mypy.ini"),
-        "--cache-dir",
-        str(cache),
-        "--no-pretty",
-        "--show-absolute-path",
-        "--no-error-summary",
-        *extra,
-        *map(str, files),
-    ]
-    tests = ROOT / "tests"
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if not Path(p or ".").resolve().is_relative_to(tests)]
-    try:
-        return mypy.api.run(args)
-    finally:
-        sys.path[:] = saved
 
 
 def expected(path: Path) -> Counter[tuple[int, str]]:
@@ -137,21 +76,17 @@ def caught_at_runtime(path: Path) -> bool:
 def parse(output: str) -> dict[Path, list[tuple[int, str, str, str]]]:
     """path -> [(line, kind, code, message)] of every purepax error or plugin note."""
     found: dict[Path, list[tuple[int, str, str, str]]] = {}
-    for line in output.splitlines():
-        match = ERROR_LINE.match(line)
-        if not match:
-            continue
-        code = match.group("code") or ""
-        if code in CODES or "purepax plugin" in match.group("msg"):
-            entry = (int(match.group("line")), match.group("kind"), code, match.group("msg"))
-            found.setdefault(Path(match.group("path")).resolve(), []).append(entry)
+    for finding in mypy_findings(output):
+        if finding.code in CODES or "purepax plugin" in finding.message:
+            entry = (finding.line, finding.severity, finding.code, finding.message)
+            found.setdefault(finding.file, []).append(entry)
     return found
 
 
 @pytest.fixture(scope="session")
 def corpus_report() -> dict[Path, list[tuple[int, str, str, str]]]:
-    stdout, stderr, _ = run_mypy([p for p in PROGRAMS if not mypy_too_old(p)], cache_dir("corpus"))
-    assert "Traceback" not in stderr and "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
+    stdout, stderr, status = run_mypy([p for p in PROGRAMS if not mypy_too_old(p)], cache_dir("corpus"))
+    assert_mypy_ran(stdout, stderr, status)
     return parse(stdout)
 
 

@@ -1,30 +1,54 @@
 """Comparisons with Equinox and Flax NNX load the same weights through those libraries' own
 APIs, as they are in the newest releases; the oldest supported environment (noxfile.py's
 `tests(oldest)`) resolves older Equinox and Flax, whose weight-setting APIs differ. There
-the comparisons are skipped; the numerics against `jax.lax` formulas still run."""
+only the comparisons are left out, through the `peers` fixture: a test that is nothing but
+a comparison calls `peers.require(name)` (skipped), a test that also checks a formula or
+`jax.lax` guards its comparison with `if peers.current(name):` (that part is left out, the
+rest runs, and the summary lists what was left out)."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
 MINIMUM = {"equinox": (0, 13), "flax": (0, 11)}
-# The words in a test's name that say it compares with the library.
-WORDS = {"equinox": {"equinox", "eqx"}, "flax": {"flax", "nnx"}}
+_LEFT_OUT: list[str] = []
 
 
-def _too_old(name: str) -> bool:
-    module = pytest.importorskip(name)
-    version = tuple(int(p) for p in re.findall(r"\d+", module.__version__)[:2])
-    return version < MINIMUM[name]
+class Peers:
+    def __init__(self, nodeid: str) -> None:
+        self._nodeid = nodeid
+
+    @staticmethod
+    def _installed(name: str) -> str:
+        return str(importlib.import_module(name).__version__)  # the dev extra installs both
+
+    def current(self, name: str) -> bool:
+        """Whether this test can compare with `name`: its installed release is new enough."""
+        installed = self._installed(name)
+        if tuple(int(p) for p in re.findall(r"\d+", installed)[:2]) >= MINIMUM[name]:
+            return True
+        _LEFT_OUT.append(f"{self._nodeid}: {name} {installed}")
+        return False
+
+    def require(self, *names: str) -> None:
+        """Skip this test (a comparison and nothing else) unless every one of `names` is new enough."""
+        old = [f"{name} {self._installed(name)}" for name in names if not self.current(name)]
+        if old:
+            del _LEFT_OUT[-len(old) :]  # the skip says it
+            wanted = ", ".join(f"{name}>={'.'.join(map(str, MINIMUM[name]))}" for name in names)
+            pytest.skip(f"compares with {wanted}; installed: {', '.join(old)}")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    old = [name for name in MINIMUM if _too_old(name)]
-    if not old:
-        return
-    for item in items:
-        words = set(re.split(r"[^a-z0-9]+", item.name.lower()))
-        if "tests/nn/" in item.nodeid and any(words & WORDS[name] for name in old):
-            item.add_marker(pytest.mark.skip(reason=f"compares with {', '.join(old)} newer than installed"))
+@pytest.fixture
+def peers(request: pytest.FixtureRequest) -> Peers:
+    return Peers(request.node.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _LEFT_OUT:
+        terminalreporter.section("comparisons left out (a peer library older than the newest APIs)")
+        for line in _LEFT_OUT:
+            terminalreporter.write_line(line)

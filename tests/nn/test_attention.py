@@ -82,7 +82,8 @@ def test_causal_output_ignores_the_future(getkey):
     assert not np.allclose(a[:, 4:], b[:, 4:])
 
 
-def test_matches_equinox(getkey):
+def test_matches_equinox(getkey, peers):
+    peers.require("equinox")
     mha = nn.MultiHeadAttention(4, 16, key=getkey())
     theirs = eqx.nn.MultiheadAttention(
         4, 16, use_query_bias=True, use_key_bias=True, use_value_bias=True, use_output_bias=True, key=getkey()
@@ -108,7 +109,8 @@ def flax_copy(mha: nn.MultiHeadAttention) -> nnx.MultiHeadAttention:
     return theirs
 
 
-def test_matches_flax_nnx_with_mask_and_causal(getkey):
+def test_matches_flax_nnx_with_mask_and_causal(getkey, peers):
+    peers.require("flax")
     mha = nn.MultiHeadAttention(4, 16, key=getkey())
     theirs = flax_copy(mha)
     x = jax.random.normal(getkey(), (2, 6, 16))

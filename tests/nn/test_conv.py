@@ -46,7 +46,7 @@ def test_fields_and_initialisation(getkey):
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("kernel, stride, padding, dilation, groups", CASES)
-def test_conv_matches_lax_equinox_and_flax(getkey, n, kernel, stride, padding, dilation, groups):
+def test_conv_matches_lax_equinox_and_flax(getkey, peers, n, kernel, stride, padding, dilation, groups):
     conv = _with_random_bias(CONVS[n](4, 8, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups, key=getkey()), getkey())
     x = jax.random.normal(getkey(), (2, *SPATIAL[n], 4))
     y = conv(x)
@@ -58,19 +58,21 @@ def test_conv_matches_lax_equinox_and_flax(getkey, n, kernel, stride, padding, d
     ) + conv.bias
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
-    theirs = eqx.nn.Conv(n, 4, 8, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups, key=getkey())
-    weight = jnp.transpose(conv.weight, (n + 1, n, *range(n)))  # (out, in // groups, *kernel)
-    theirs = eqx.tree_at(lambda m: (m.weight, m.bias), theirs, (weight, conv.bias.reshape(8, *(1,) * n)))
-    channels_first = jax.vmap(theirs)(jnp.moveaxis(x, -1, 1))
-    np.testing.assert_allclose(y, jnp.moveaxis(channels_first, 1, -1), rtol=1e-5, atol=1e-5)
+    if peers.current("equinox"):
+        theirs = eqx.nn.Conv(n, 4, 8, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups, key=getkey())
+        weight = jnp.transpose(conv.weight, (n + 1, n, *range(n)))  # (out, in // groups, *kernel)
+        theirs = eqx.tree_at(lambda m: (m.weight, m.bias), theirs, (weight, conv.bias.reshape(8, *(1,) * n)))
+        channels_first = jax.vmap(theirs)(jnp.moveaxis(x, -1, 1))
+        np.testing.assert_allclose(y, jnp.moveaxis(channels_first, 1, -1), rtol=1e-5, atol=1e-5)
 
-    flax_conv = nnx.Conv(
-        4, 8, (kernel,) * n, strides=stride, padding=lax_padding, kernel_dilation=dilation,
-        feature_group_count=groups, rngs=nnx.Rngs(0),
-    )
-    flax_conv.kernel[...] = conv.weight
-    flax_conv.bias[...] = conv.bias
-    np.testing.assert_allclose(y, flax_conv(x), rtol=1e-5, atol=1e-5)
+    if peers.current("flax"):
+        flax_conv = nnx.Conv(
+            4, 8, (kernel,) * n, strides=stride, padding=lax_padding, kernel_dilation=dilation,
+            feature_group_count=groups, rngs=nnx.Rngs(0),
+        )
+        flax_conv.kernel[...] = conv.weight
+        flax_conv.bias[...] = conv.bias
+        np.testing.assert_allclose(y, flax_conv(x), rtol=1e-5, atol=1e-5)
 
 
 def test_same_padding_output_size(getkey):
@@ -116,7 +118,7 @@ TRANSPOSE_CASES = [(3, 1, "SAME", 1), (3, 2, "SAME", 1), (4, 2, "VALID", 1), (2,
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("kernel, stride, padding, dilation", TRANSPOSE_CASES)
-def test_transpose_matches_lax_and_flax(getkey, n, kernel, stride, padding, dilation):
+def test_transpose_matches_lax_and_flax(getkey, peers, n, kernel, stride, padding, dilation):
     layer = _with_random_bias(TRANSPOSES[n](3, 5, kernel, stride=stride, padding=padding, dilation=dilation, key=getkey()), getkey())
     spatial = SPATIAL[n]
     x = jax.random.normal(getkey(), (2, *spatial, 3))
@@ -131,14 +133,16 @@ def test_transpose_matches_lax_and_flax(getkey, n, kernel, stride, padding, dila
     size = [s * stride if padding == "SAME" else s * stride + max(k - stride, 0) for s in spatial]
     assert y.shape == (2, *size, 5)  # the sizes docs/layers.md promises
 
-    flax_layer = nnx.ConvTranspose(3, 5, (kernel,) * n, strides=stride, padding=padding, kernel_dilation=dilation, rngs=nnx.Rngs(0))
-    flax_layer.kernel[...] = layer.weight
-    flax_layer.bias[...] = layer.bias
-    np.testing.assert_allclose(y, flax_layer(x), rtol=1e-5, atol=1e-5)
+    if peers.current("flax"):
+        flax_layer = nnx.ConvTranspose(3, 5, (kernel,) * n, strides=stride, padding=padding, kernel_dilation=dilation, rngs=nnx.Rngs(0))
+        flax_layer.kernel[...] = layer.weight
+        flax_layer.bias[...] = layer.bias
+        np.testing.assert_allclose(y, flax_layer(x), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("groups", [1, 2])
-def test_transpose_with_explicit_padding_and_groups_matches_equinox(getkey, groups):
+def test_transpose_with_explicit_padding_and_groups_matches_equinox(getkey, peers, groups):
+    peers.require("equinox")
     kernel, stride, pad, dilation = 3, 2, 1, 1
     theirs = eqx.nn.ConvTranspose(2, 4, 6, kernel, stride=stride, padding=pad, output_padding=1, groups=groups, key=getkey())
     # Equinox's padding (PyTorch's) removes `pad` from the full output, and its weight is

@@ -33,14 +33,15 @@ def test_statistics_and_exact_scaling(getkey, rate):
     np.testing.assert_array_equal(y[~zeroed], x[~zeroed] / jnp.float32(1 - rate))
 
 
-def test_key_is_advanced_by_split_and_matches_equinox(getkey):
+def test_key_is_advanced_by_split_and_matches_equinox(getkey, peers):
     key = getkey()
     drop = nn.Dropout(0.5, key=key)
     x = jax.random.normal(getkey(), (64,))
     new, y = px.purecall(drop, x)
     advanced, mask_key = jax.random.split(key)
     np.testing.assert_array_equal(jax.random.key_data(new.key), jax.random.key_data(advanced))
-    np.testing.assert_array_equal(y, eqx.nn.Dropout(0.5)(x, key=mask_key))
+    if peers.current("equinox"):
+        np.testing.assert_array_equal(y, eqx.nn.Dropout(0.5)(x, key=mask_key))
     np.testing.assert_array_equal(jax.random.key_data(drop.key), jax.random.key_data(key))  # caller unchanged
     newer, y2 = px.purecall(new, x)
     assert not np.array_equal(y, y2)  # a new mask on the next call

@@ -24,7 +24,8 @@ def test_lookup_of_ids_of_any_shape(getkey):
     np.testing.assert_array_equal(embed(jnp.array(5)), embed.weight[5])
 
 
-def test_same_as_equinox_and_flax(getkey):
+def test_same_as_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     embed = nn.Embedding(7, 3, key=getkey())
     ids = jax.random.randint(getkey(), (4, 5), 0, 7)
     theirs = eqx.nn.Embedding(weight=embed.weight)

@@ -17,7 +17,6 @@ synthesize one from the fields. So every such layer spells out its own `__init__
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _checkers import Finding, assert_mypy_ran, in_file, mypy_findings, revealed_type, run_pyright, unqualified
 
 from purepax import nn
 from purepax.nn._conv import _Convolution
@@ -43,29 +43,23 @@ def expected_reveals() -> dict[int, str]:
     return found
 
 
-def short(type_text: str) -> str:
-    """A revealed type with module paths dropped: `jax._src.basearray.Array` -> `Array`."""
-    return re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", type_text)
-
-
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, cwd=cwd, env=user_environment(), capture_output=True, text=True, timeout=600)
 
 
-def mypy_findings(output: str, path: Path) -> tuple[list[str], dict[int, str]]:
-    """The errors mypy reported on `path`, and its revealed types by line."""
+def user_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+
+
+def findings(found: list[Finding], path: Path) -> tuple[list[str], dict[int, str]]:
+    """The errors and warnings reported on `path`, and its revealed types by line."""
     errors, reveals = [], {}
-    pattern = re.compile(rf"^{re.escape(str(path))}:(\d+): (error|note): (.*)$")
-    for line in output.splitlines():
-        match = pattern.match(line)
-        if match is None:
-            continue
-        number, kind, message = int(match.group(1)), match.group(2), match.group(3)
-        if kind == "error":
-            errors.append(line)
-        elif message.startswith("Revealed type is "):
-            reveals[number] = short(message.split('"')[1])
+    for finding in in_file(found, path):
+        revealed = revealed_type(finding)
+        if revealed is not None:
+            reveals[finding.line] = unqualified(revealed)
+        elif finding.severity in ("error", "warning"):
+            errors.append(f"{finding.line}: {finding.severity}: {finding.message}  [{finding.code}]")
     return errors, reveals
 
 
@@ -87,7 +81,6 @@ MYPY_RUNS = {
 
 @pytest.mark.parametrize("config", MYPY_RUNS)
 def test_mypy_reports_nothing(config: str, tmp_path: Path) -> None:
-    pytest.importorskip("mypy")
     user_config = MYPY_RUNS[config]
     common = ["--no-pretty", "--no-error-summary", "--show-absolute-path", "--cache-dir", str(tmp_path / "cache")]
     if user_config is None:
@@ -98,41 +91,22 @@ def test_mypy_reports_nothing(config: str, tmp_path: Path) -> None:
         path = cwd / CASE.name
         args = [*common, CASE.name]
     done = run([sys.executable, "-m", "mypy", *args], cwd)
-    output = done.stdout + done.stderr
-    assert "Traceback" not in output and "INTERNAL ERROR" not in output, output
-    errors, reveals = mypy_findings(done.stdout, path.resolve())
+    assert_mypy_ran(done.stdout, done.stderr, done.returncode)
+    errors, reveals = findings(mypy_findings(done.stdout), path)
     assert errors == [], "\n".join(errors)
-    assert reveals == expected_reveals(), output
-
-
-def pyright_command() -> list[str]:
-    beside = Path(sys.executable).parent / "pyright"
-    found = str(beside) if beside.exists() else shutil.which("pyright")
-    if found is None:
-        pytest.skip("pyright is not installed (pip install 'pyright[nodejs]' in this environment)")
-    return [found]
+    assert reveals == expected_reveals(), done.stdout
 
 
 def test_pyright_reports_nothing(tmp_path: Path) -> None:
-    command = pyright_command()
+    # The dev extra installs pyright: a missing one is a broken environment, not a skip.
     folder = tmp_path / "user"
     folder.mkdir()
     shutil.copy(CASE, folder / CASE.name)
-    (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "standard"}))
-    done = run([*command, "--outputjson", "--pythonpath", sys.executable, CASE.name], folder)
-    try:
-        report = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(f"pyright gave no JSON report:\n{done.stdout}\n{done.stderr}")
-    diagnostics = report["generalDiagnostics"]
-    errors = [d for d in diagnostics if d["severity"] in ("error", "warning")]
-    assert errors == [], json.dumps(errors, indent=1)
-    reveals = {}
-    for d in diagnostics:
-        match = re.match(r'Type of ".*" is "(.*)"$', d["message"], re.DOTALL)
-        if d["severity"] == "information" and match:
-            reveals[d["range"]["start"]["line"] + 1] = match.group(1)
-    assert reveals == expected_reveals(), json.dumps(diagnostics, indent=1)
+    found = run_pyright([folder / CASE.name], folder, {"typeCheckingMode": "standard"}, env=user_environment())
+    errors, reveals = findings(found, folder / CASE.name)
+    listed = "\n".join(f"{f.line}: {f.severity}: {f.message}" for f in found)
+    assert errors == [], listed
+    assert reveals == expected_reveals(), listed
 
 
 def test_case_runs() -> None:

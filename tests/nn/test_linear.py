@@ -46,7 +46,8 @@ def test_lecun_normal_statistics():
     assert np.abs(w).max() < 2.0 / np.sqrt(400) / 0.87962566103423978 + 1e-6
 
 
-def test_same_as_equinox_and_flax(getkey):
+def test_same_as_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     ours = nn.Linear(6, 4, key=getkey())
     ours = px.replace(ours, bias=jax.random.normal(getkey(), (4,)))
     x = jax.random.normal(getkey(), (3, 6))

@@ -61,7 +61,8 @@ def test_layer_norm_without_affine_is_plain_normalisation(getkey):
     )
 
 
-def test_layer_norm_matches_equinox_and_flax(getkey):
+def test_layer_norm_matches_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     norm = randomise_affine(nn.LayerNorm(6), getkey)
     x = jax.random.normal(getkey(), (4, 6))
     ours = norm(x)
@@ -93,7 +94,8 @@ def test_rms_norm_formula_and_fields(getkey):
     assert biased.bias is not None and biased.bias.shape == (2, 5)
 
 
-def test_rms_norm_matches_equinox_and_flax(getkey):
+def test_rms_norm_matches_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     norm = px.replace(nn.RMSNorm(6), scale=jax.random.normal(getkey(), (6,)))
     x = jax.random.normal(getkey(), (4, 6))
     theirs = eqx.tree_at(lambda m: m.weight, eqx.nn.RMSNorm(6, eps=1e-6, use_bias=False), norm.scale)
@@ -114,7 +116,8 @@ def test_group_norm_formula(getkey):
     np.testing.assert_allclose(norm(x), want, rtol=1e-5, atol=1e-5)
 
 
-def test_group_norm_matches_equinox_and_flax(getkey):
+def test_group_norm_matches_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     norm = randomise_affine(nn.GroupNorm(2, 4), getkey)
     x = jax.random.normal(getkey(), (3, 5, 4))
     ours = norm(x)
@@ -217,7 +220,8 @@ def test_batch_norm_eval_uses_running_statistics_and_is_read_only(getkey):
     np.testing.assert_array_equal(y, y2)
 
 
-def test_batch_norm_matches_flax_nnx_train_and_eval(getkey):
+def test_batch_norm_matches_flax_nnx_train_and_eval(getkey, peers):
+    peers.require("flax")
     bn = randomise_affine(nn.BatchNorm(4), getkey)
     theirs = nnx.BatchNorm(4, rngs=nnx.Rngs(0))
     theirs.scale[...] = bn.scale
@@ -233,7 +237,8 @@ def test_batch_norm_matches_flax_nnx_train_and_eval(getkey):
     np.testing.assert_allclose(px.eval_mode(bn)(x), theirs(x), rtol=1e-5, atol=1e-5)
 
 
-def test_batch_norm_training_matches_equinox_batch_mode(getkey):
+def test_batch_norm_training_matches_equinox_batch_mode(getkey, peers):
+    peers.require("equinox")
     """Equinox's `mode="batch"` normalises with batch statistics in training as we do, and
     keeps an exponential average of the batch means with the same momentum rule."""
     bn = randomise_affine(nn.BatchNorm(4), getkey)

@@ -67,7 +67,8 @@ def test_gru_cell_formula(getkey):
     assert cell.initial_state((2, 6)).shape == (2, 6, 4)
 
 
-def test_lstm_cell_matches_equinox_and_flax(getkey):
+def test_lstm_cell_matches_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     cell = nn.LSTMCell(3, 4, key=getkey())
     x, h, c = (jax.random.normal(getkey(), shape) for shape in ((2, 3), (2, 4), (2, 4)))
     want_h, want_c = cell(x, (h, c))
@@ -87,7 +88,8 @@ def test_lstm_cell_matches_equinox_and_flax(getkey):
     np.testing.assert_allclose(flax_c, want_c, rtol=1e-5, atol=1e-6)
 
 
-def test_gru_cell_matches_equinox_and_flax(getkey):
+def test_gru_cell_matches_equinox_and_flax(getkey, peers):
+    peers.require("equinox", "flax")
     cell = nn.GRUCell(3, 4, key=getkey())
     x, h = jax.random.normal(getkey(), (2, 3)), jax.random.normal(getkey(), (2, 4))
     theirs = eqx.tree_at(
@@ -130,7 +132,8 @@ def test_initial_state_is_used(getkey):
     np.testing.assert_allclose(gru(xs, h0)[:, 0], gru.cell(xs[:, 0], h0), rtol=1e-5, atol=1e-6)
 
 
-def test_scanned_layers_match_flax_rnn(getkey):
+def test_scanned_layers_match_flax_rnn(getkey, peers):
+    peers.require("flax")
     xs = jax.random.normal(getkey(), (2, 6, 3))
     lstm = nn.LSTM(3, 4, key=getkey())
     flax_cell = nnx.OptimizedLSTMCell(3, 4, rngs=nnx.Rngs(0))
