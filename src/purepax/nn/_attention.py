@@ -21,7 +21,9 @@ from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
 from .._errors import ArgumentError
 from .._fields import static
-from .._module import Module, StateModule, map_submodules, shallow_copy, spec_of
+from .._class_spec import spec_of
+from .._module import Module, StateModule, shallow_copy
+from .._tree_check import map_submodules
 from .._stacked import Stacked
 from .._trace import Tracer
 from ._linear import Linear
