@@ -22,7 +22,12 @@ nox.options.reuse_existing_virtualenvs = True
 OLDEST = ("3.10", "0.4.36")
 NEWEST = ("3.13", "0.10.2")
 # The other runtime dependencies at the lower bounds pyproject.toml claims, in the oldest run.
-LOWEST = ("jaxtyping==0.2.36", "beartype==0.19.0", "typing-extensions==4.12.2", "numpy==1.24.4")
+LOWEST = (
+    "jaxtyping==0.2.36",
+    "beartype==0.19.0",
+    "typing-extensions==4.12.2",
+    "numpy==1.24.4",
+)
 # pyenv keeps the interpreters it installed off PATH until one is activated (its shims
 # fail for the others): put those of the versions above where nox looks for them.
 _PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
@@ -40,7 +45,11 @@ def tests(session: nox.Session, jax: str) -> None:
     """The README's test command: pytest (docs, examples and the plugin corpus included), then mypy."""
     lowest = LOWEST if jax == OLDEST[1] else ()
     session.install("-e", ".[dev]", f"jax=={jax}", f"jaxlib=={jax}", *lowest)
-    session.run("python", "-c", "import jax, sys; print('jax', jax.__version__, 'python', sys.version)")
+    session.run(
+        "python",
+        "-c",
+        "import jax, sys; print('jax', jax.__version__, 'python', sys.version)",
+    )
     session.run("python", "-m", "pytest", "-q", *session.posargs)
     # The overlays in stubs/ mirror the newest JAX; a re-export that the oldest lacks is
     # marked for mypy there (`Any`), so the same check runs at both ends.
@@ -52,4 +61,12 @@ def tests(session: nox.Session, jax: str) -> None:
 def mypy_plugin(session: nox.Session, mypy: str) -> None:
     """The plugin's corpus (every bad program reported, every good one clean) under one mypy."""
     session.install("-e", ".[dev]", f"mypy=={mypy}")
-    session.run("python", "-m", "pytest", "-q", "tests/mypy", "tests/test_stubs.py", *session.posargs)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "tests/mypy",
+        "tests/test_stubs.py",
+        *session.posargs,
+    )

@@ -41,7 +41,9 @@ class BuildPyWithOverlay(build_py):
         target = root / OVERLAY / "jax-stubs"
         stubs = sorted(STUBS.rglob("*.pyi"))
         if not stubs:
-            raise FileNotFoundError(f"no stubs in {STUBS}: the sdist must include stubs/ (MANIFEST.in)")
+            raise FileNotFoundError(
+                f"no stubs in {STUBS}: the sdist must include stubs/ (MANIFEST.in)"
+            )
         for stub in stubs:
             destination = target / stub.relative_to(STUBS)
             destination.parent.mkdir(parents=True, exist_ok=True)

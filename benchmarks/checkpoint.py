@@ -86,7 +86,9 @@ def no_fsync() -> Iterator[None]:
             os.fdatasync = real[1]
 
 
-def methods(model: Stack, folder: str) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
+def methods(
+    model: Stack, folder: str
+) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
     like = jax.eval_shape(lambda: model)
     out: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {}
     path = os.path.join(folder, "purepax.ckpt")
@@ -133,7 +135,10 @@ def methods(model: Stack, folder: str) -> dict[str, tuple[Callable[[], Any], Cal
     else:
         checkpointer = ocp.StandardCheckpointer()
         arrays = {str(i): x for i, x in enumerate(leaves)}
-        target = {k: jax.ShapeDtypeStruct(v.shape, v.dtype, sharding=v.sharding) for k, v in arrays.items()}
+        target = {
+            k: jax.ShapeDtypeStruct(v.shape, v.dtype, sharding=v.sharding)
+            for k, v in arrays.items()
+        }
         orbax_dir = os.path.join(folder, "orbax")
 
         def orbax_save() -> None:
@@ -167,7 +172,9 @@ before = status("VmRSS:")
 save()
 print(json.dumps(status("VmHWM:") - before))
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return int(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -206,19 +213,31 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    medians = {k: (statistics.median(s), statistics.median(l)) for k, (s, l) in times.items()}
+    medians = {
+        k: (statistics.median(s), statistics.median(l)) for k, (s, l) in times.items()
+    }
     # the ratios are to the fastest baseline, so that purepax's own rows can show below 1
     baselines = [v for k, v in medians.items() if not k.startswith("purepax")]
     best_save = min(s for s, _ in baselines)
     best_load = min(l for _, l in baselines)
-    print(f"{n / 1e6:.1f}M float32 parameters ({n * 4 / 2**20:.0f} MiB) in {2 * args.layers} arrays; "
-          f"largest array {largest / 2**20:.0f} MiB; median of {args.rounds} interleaved rounds; "
-          f"{os.cpu_count()} CPUs, load average {load_before} before, "
-          + "{:.2f} {:.2f} {:.2f} after".format(*os.getloadavg()))
-    print(f"{'method':20} {'save s':>8} {'x best':>7} {'load s':>8} {'x best':>7} {'save peak extra MiB':>20}")
+    print(
+        f"{n / 1e6:.1f}M float32 parameters ({n * 4 / 2**20:.0f} MiB) in {2 * args.layers} arrays; "
+        f"largest array {largest / 2**20:.0f} MiB; median of {args.rounds} interleaved rounds; "
+        f"{os.cpu_count()} CPUs, load average {load_before} before, "
+        + "{:.2f} {:.2f} {:.2f} after".format(*os.getloadavg())
+    )
+    print(
+        f"{'method':20} {'save s':>8} {'x best':>7} {'load s':>8} {'x best':>7} {'save peak extra MiB':>20}"
+    )
     for name, (s, l) in medians.items():
-        extra = "" if args.no_memory else f"{peak_memory(name, args.layers, args.width) / 2**20:20.0f}"
-        print(f"{name:20} {s:8.3f} {s / best_save:7.2f} {l:8.3f} {l / best_load:7.2f} {extra}")
+        extra = (
+            ""
+            if args.no_memory
+            else f"{peak_memory(name, args.layers, args.width) / 2**20:20.0f}"
+        )
+        print(
+            f"{name:20} {s:8.3f} {s / best_save:7.2f} {l:8.3f} {l / best_load:7.2f} {extra}"
+        )
 
 
 if __name__ == "__main__":

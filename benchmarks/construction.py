@@ -87,13 +87,17 @@ def main() -> None:
             "purepax, checks off": lambda: MLP(tuple(Linear(w, b) for _ in range(3))),
         },
     }
-    print(f"jax {jax.__version__}, equinox {eqx.__version__}, flax {nnx.__name__.split('.')[0]} "
-          f"{__import__('flax').__version__}; {args.rounds} rounds x {args.number} builds, medians")
+    print(
+        f"jax {jax.__version__}, equinox {eqx.__version__}, flax {nnx.__name__.split('.')[0]} "
+        f"{__import__('flax').__version__}; {args.rounds} rounds x {args.number} builds, medians"
+    )
     for case, makers in cases.items():
         times: dict[str, list[float]] = {name: [] for name in makers}
         for _ in range(args.rounds):
             for name, make in makers.items():
-                os.environ["PUREPAX_TYPECHECK"] = "0" if name.endswith("checks off") else "1"
+                os.environ["PUREPAX_TYPECHECK"] = (
+                    "0" if name.endswith("checks off") else "1"
+                )
                 times[name].append(per_call_us(make, args.number))
         os.environ["PUREPAX_TYPECHECK"] = "1"
         base = statistics.median(times["equinox"])

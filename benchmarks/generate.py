@@ -93,7 +93,9 @@ class GPT(px.Module):
         keys = jax.random.split(key, 4)
         self.token_embedding = nn.Embedding(VOCAB, dim, key=keys[0])
         self.position_embedding = nn.Embedding(MAX_POSITION, dim, key=keys[1])
-        self.blocks = px.stack(lambda k: Block(dim, heads, key=k), jax.random.split(keys[2], layers))
+        self.blocks = px.stack(
+            lambda k: Block(dim, heads, key=k), jax.random.split(keys[2], layers)
+        )
         self.final_norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, VOCAB, key=keys[3])
 
@@ -104,7 +106,9 @@ class GPT(px.Module):
         else:
             cache = self.blocks[0].attention.cache
             start = 0 if cache is None else cache.index
-        x = self.token_embedding(ids) + self.position_embedding(start + jnp.arange(ids.shape[-1]))
+        x = self.token_embedding(ids) + self.position_embedding(
+            start + jnp.arange(ids.shape[-1])
+        )
         if isinstance(self.blocks, px.Stacked):
             x = self.blocks(x)
         else:
@@ -143,7 +147,9 @@ def decode_recompute(model: GPT, ids: jax.Array, steps: int) -> jax.Array:
 
     def step(model: GPT, position: jax.Array) -> tuple[GPT, jax.Array]:
         prefix = jnp.where(jnp.arange(length) <= position, ids, 0)
-        return model, jax.lax.dynamic_index_in_dim(model(prefix), position, axis=1, keepdims=False)
+        return model, jax.lax.dynamic_index_in_dim(
+            model(prefix), position, axis=1, keepdims=False
+        )
 
     _, logits = px.scan(step, model, jnp.arange(length - steps, length))
     return logits.swapaxes(0, 1)
@@ -183,7 +189,11 @@ class NNXGPT(nnx.Module):
 
 def nnx_copy(model: GPT, dim: int, heads: int) -> NNXGPT:
     """The NNX model with `model`'s weights."""
-    layers = len(model.blocks.unstack()) if isinstance(model.blocks, px.Stacked) else len(model.blocks)
+    layers = (
+        len(model.blocks.unstack())
+        if isinstance(model.blocks, px.Stacked)
+        else len(model.blocks)
+    )
     theirs = NNXGPT(dim, heads, layers, nnx.Rngs(0))
     theirs.token_embedding.embedding[...] = model.token_embedding.weight
     theirs.position_embedding.embedding[...] = model.position_embedding.weight
@@ -203,8 +213,11 @@ def nnx_copy(model: GPT, dim: int, heads: int) -> NNXGPT:
         linear(to.mlp_in, block.mlp_in)
         linear(to.mlp_out, block.mlp_out)
         attention = block.attention
-        for proj, ours in ((to.attention.query, attention.q_proj), (to.attention.key, attention.k_proj),
-                           (to.attention.value, attention.v_proj)):
+        for proj, ours in (
+            (to.attention.query, attention.q_proj),
+            (to.attention.key, attention.k_proj),
+            (to.attention.value, attention.v_proj),
+        ):
             proj.kernel[...] = ours.weight.reshape(dim, heads, d)
             proj.bias[...] = ours.bias.reshape(heads, d)  # type: ignore[union-attr]
         to.attention.out.kernel[...] = attention.out_proj.weight.reshape(heads, d, dim)
@@ -214,7 +227,9 @@ def nnx_copy(model: GPT, dim: int, heads: int) -> NNXGPT:
     return theirs
 
 
-def nnx_decoder(model: NNXGPT, batch: int, max_length: int) -> tuple[Callable[..., Any], Any]:
+def nnx_decoder(
+    model: NNXGPT, batch: int, max_length: int
+) -> tuple[Callable[..., Any], Any]:
     """A jitted NNX decode loop and the model's state with empty caches of `max_length`."""
     dim = model.token_embedding.embedding.shape[1]
     for block in model.blocks:
@@ -241,8 +256,10 @@ def nnx_decoder(model: NNXGPT, batch: int, max_length: int) -> tuple[Callable[..
 def check(name: str, got: jax.Array, want: jax.Array, tolerance: float) -> None:
     error = float(jnp.max(jnp.abs(got - want)))
     if not error <= tolerance:
-        sys.exit(f"generate.py: {name}: its logits differ from the full model's by {error:.3g} "
-                 f"(tolerance {tolerance:g}); it does not compute what is timed, so nothing is reported.")
+        sys.exit(
+            f"generate.py: {name}: its logits differ from the full model's by {error:.3g} "
+            f"(tolerance {tolerance:g}); it does not compute what is timed, so nothing is reported."
+        )
 
 
 def timed(fn: Callable[[], Any]) -> float:
@@ -251,20 +268,26 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(variants: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+def interleaved(
+    variants: dict[str, Callable[[], Any]], rounds: int
+) -> dict[str, float]:
     """Median seconds of each variant over `rounds` rounds, each round starting with the next one."""
     names = list(variants)
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
-        for name in names[r % len(names):] + names[: r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             samples[name].append(timed(variants[name]))
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="lengths 64 and 1024 only, 5 rounds")
-    parser.add_argument("--lengths", type=int, nargs="+", default=[64, 128, 256, 512, 1024])
+    parser.add_argument(
+        "--quick", action="store_true", help="lengths 64 and 1024 only, 5 rounds"
+    )
+    parser.add_argument(
+        "--lengths", type=int, nargs="+", default=[64, 128, 256, 512, 1024]
+    )
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--heads", type=int, default=4)
@@ -275,44 +298,85 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.lengths, args.rounds = [64, 1024], 5
-    if max(args.lengths) > MAX_POSITION or min(args.lengths) < max(args.window, args.recompute_steps):
-        parser.error(f"--lengths must be from max(--window, --recompute-steps) to {MAX_POSITION}")
+    if max(args.lengths) > MAX_POSITION or min(args.lengths) < max(
+        args.window, args.recompute_steps
+    ):
+        parser.error(
+            f"--lengths must be from max(--window, --recompute-steps) to {MAX_POSITION}"
+        )
 
     model = GPT(args.dim, args.heads, args.layers, key=jax.random.key(0))
     theirs = nnx_copy(model, args.dim, args.heads)
     ids = jax.random.randint(jax.random.key(1), (args.batch, MAX_POSITION), 0, VOCAB)
     reference = full(model, ids)
     tolerance = 1e-3 * float(jnp.max(jnp.abs(reference))) + 1e-4
-    print(f"purepax generation benchmark: {jax.devices()[0].device_kind} ({jax.default_backend()}), JAX "
-          f"{jax.__version__}, Flax {__import__('flax').__version__}; dim {args.dim}, {args.heads} heads, "
-          f"{args.layers} blocks, batch {args.batch}; median of {args.rounds} interleaved rounds\n")
+    print(
+        f"purepax generation benchmark: {jax.devices()[0].device_kind} ({jax.default_backend()}), JAX "
+        f"{jax.__version__}, Flax {__import__('flax').__version__}; dim {args.dim}, {args.heads} heads, "
+        f"{args.layers} blocks, batch {args.batch}; median of {args.rounds} interleaved rounds\n"
+    )
 
-    print("tokens/s (higher is better); purepax's blocks as a tuple (NNX's layout: a list) and as a px.Stacked")
-    print(f"{'length':>7} {'tuple':>9} {'Stacked':>9} {'nnx':>9} {'recompute':>10}  {'tuple/nnx':>10} "
-          f"{'Stacked/nnx':>12} {'tuple/recompute':>16}")
+    print(
+        "tokens/s (higher is better); purepax's blocks as a tuple (NNX's layout: a list) and as a px.Stacked"
+    )
+    print(
+        f"{'length':>7} {'tuple':>9} {'Stacked':>9} {'nnx':>9} {'recompute':>10}  {'tuple/nnx':>10} "
+        f"{'Stacked/nnx':>12} {'tuple/recompute':>16}"
+    )
     unstacked = model.unstacked()
     rows = []
     for length in args.lengths:
         x = ids[:, :length]
-        decoder, tuple_decoder = nn.init_cache(model, args.batch, length), nn.init_cache(unstacked, args.batch, length)
+        decoder, tuple_decoder = (
+            nn.init_cache(model, args.batch, length),
+            nn.init_cache(unstacked, args.batch, length),
+        )
         nnx_decode, nnx_state = nnx_decoder(theirs, args.batch, length)
-        check("purepax cached (Stacked)", decode_cached(decoder, x)[1], reference[:, :length], tolerance)
-        check("purepax cached (tuple)", decode_cached(tuple_decoder, x)[1], reference[:, :length], tolerance)
-        check("nnx cached", nnx_decode(nnx_state, x)[1], reference[:, :length], tolerance)
-        check("purepax recompute", decode_recompute(model, x, args.recompute_steps),
-              reference[:, length - args.recompute_steps : length], tolerance)
-        seconds = interleaved({
-            "tuple": lambda: decode_cached(tuple_decoder, x),
-            "Stacked": lambda: decode_cached(decoder, x),
-            "nnx": lambda: nnx_decode(nnx_state, x),
-            "recompute": lambda: decode_recompute(model, x, args.recompute_steps),
-        }, args.rounds)
-        steps = {"tuple": length, "Stacked": length, "nnx": length, "recompute": args.recompute_steps}
-        rates = {name: steps[name] * args.batch / value for name, value in seconds.items()}
+        check(
+            "purepax cached (Stacked)",
+            decode_cached(decoder, x)[1],
+            reference[:, :length],
+            tolerance,
+        )
+        check(
+            "purepax cached (tuple)",
+            decode_cached(tuple_decoder, x)[1],
+            reference[:, :length],
+            tolerance,
+        )
+        check(
+            "nnx cached", nnx_decode(nnx_state, x)[1], reference[:, :length], tolerance
+        )
+        check(
+            "purepax recompute",
+            decode_recompute(model, x, args.recompute_steps),
+            reference[:, length - args.recompute_steps : length],
+            tolerance,
+        )
+        seconds = interleaved(
+            {
+                "tuple": lambda: decode_cached(tuple_decoder, x),
+                "Stacked": lambda: decode_cached(decoder, x),
+                "nnx": lambda: nnx_decode(nnx_state, x),
+                "recompute": lambda: decode_recompute(model, x, args.recompute_steps),
+            },
+            args.rounds,
+        )
+        steps = {
+            "tuple": length,
+            "Stacked": length,
+            "nnx": length,
+            "recompute": args.recompute_steps,
+        }
+        rates = {
+            name: steps[name] * args.batch / value for name, value in seconds.items()
+        }
         rows.append(rates)
-        print(f"{length:>7} {rates['tuple']:>9,.0f} {rates['Stacked']:>9,.0f} {rates['nnx']:>9,.0f} "
-              f"{rates['recompute']:>10,.0f}  {rates['tuple'] / rates['nnx']:>9.2f}x "
-              f"{rates['Stacked'] / rates['nnx']:>11.2f}x {rates['tuple'] / rates['recompute']:>15.1f}x")
+        print(
+            f"{length:>7} {rates['tuple']:>9,.0f} {rates['Stacked']:>9,.0f} {rates['nnx']:>9,.0f} "
+            f"{rates['recompute']:>10,.0f}  {rates['tuple'] / rates['nnx']:>9.2f}x "
+            f"{rates['Stacked'] / rates['nnx']:>11.2f}x {rates['tuple'] / rates['recompute']:>15.1f}x"
+        )
 
     decoder = nn.init_cache(model, args.batch, MAX_POSITION)
     window = args.window
@@ -321,23 +385,37 @@ def main() -> None:
     for end in ends:
         start = end - window
         ready = decode_cached(decoder, ids[:, :start])[0] if start else decoder
-        check(f"purepax cached at positions {start}..{end - 1}", decode_cached(ready, ids[:, start:end])[1],
-              reference[:, start:end], tolerance)
-        variants[str(end)] = (lambda ready=ready, start=start, end=end: decode_cached(ready, ids[:, start:end]))
-    per_token = {int(end): s / window for end, s in interleaved(variants, args.rounds).items()}
-    print(f"\ntime per token against the position (the Stacked model, caches of {MAX_POSITION} positions, "
-          f"windows of {window} steps):")
+        check(
+            f"purepax cached at positions {start}..{end - 1}",
+            decode_cached(ready, ids[:, start:end])[1],
+            reference[:, start:end],
+            tolerance,
+        )
+        variants[str(end)] = lambda ready=ready, start=start, end=end: decode_cached(
+            ready, ids[:, start:end]
+        )
+    per_token = {
+        int(end): s / window for end, s in interleaved(variants, args.rounds).items()
+    }
+    print(
+        f"\ntime per token against the position (the Stacked model, caches of {MAX_POSITION} positions, "
+        f"windows of {window} steps):"
+    )
     for end, seconds in per_token.items():
-        print(f"  positions {end - window:>4}..{end - 1:<4} {seconds * 1e6:>9.1f} us   "
-              f"{seconds / per_token[ends[0]]:.2f}x position {ends[0]}")
+        print(
+            f"  positions {end - window:>4}..{end - 1:<4} {seconds * 1e6:>9.1f} us   "
+            f"{seconds / per_token[ends[0]]:.2f}x position {ends[0]}"
+        )
 
     flat = max(per_token.values()) / min(per_token.values())
     slowest = min(row["tuple"] / row["nnx"] for row in rows)
     stacked = min(row["Stacked"] / row["nnx"] for row in rows)
-    print(f"\ngoals: time per token within 1.5x from position {ends[0]} to {ends[-1]}: "
-          f"{'met' if flat <= 1.5 else 'NOT met'} ({flat:.2f}x); cached decoding no slower than NNX's: "
-          f"{'met' if slowest >= 1.0 else 'NOT met'} (the same layout, tuple/nnx: slowest {slowest:.2f}x; "
-          f"Stacked/nnx: slowest {stacked:.2f}x)")
+    print(
+        f"\ngoals: time per token within 1.5x from position {ends[0]} to {ends[-1]}: "
+        f"{'met' if flat <= 1.5 else 'NOT met'} ({flat:.2f}x); cached decoding no slower than NNX's: "
+        f"{'met' if slowest >= 1.0 else 'NOT met'} (the same layout, tuple/nnx: slowest {slowest:.2f}x; "
+        f"Stacked/nnx: slowest {stacked:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,22 @@ from purepax import nn
 LEARNING_RATE = 1e-3
 SIZES = {
     # batch, image side, (attention) batch, time, dim, heads
-    "small": {"cnn_batch": 16, "side": 16, "att_batch": 4, "time": 32, "dim": 64, "heads": 4},
-    "full": {"cnn_batch": 128, "side": 32, "att_batch": 32, "time": 256, "dim": 256, "heads": 8},
+    "small": {
+        "cnn_batch": 16,
+        "side": 16,
+        "att_batch": 4,
+        "time": 32,
+        "dim": 64,
+        "heads": 4,
+    },
+    "full": {
+        "cnn_batch": 128,
+        "side": 32,
+        "att_batch": 32,
+        "time": 256,
+        "dim": 256,
+        "heads": 8,
+    },
 }
 
 
@@ -49,7 +63,9 @@ def sgd(params: Any, grads: Any) -> Any:
 
 
 def cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Array:
-    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[:, None], axis=1))
+    return -jnp.mean(
+        jnp.take_along_axis(jax.nn.log_softmax(logits), labels[:, None], axis=1)
+    )
 
 
 # --- the CNN -------------------------------------------------------------------------------
@@ -87,14 +103,26 @@ class EqxCNN(eqx.Module):
         key = jax.random.key(0)
 
         def conv(layer: nn.Conv2d) -> eqx.nn.Conv2d:
-            new = eqx.nn.Conv2d(layer.in_channels, layer.out_channels, 3, layer.stride, "SAME", key=key)
+            new = eqx.nn.Conv2d(
+                layer.in_channels, layer.out_channels, 3, layer.stride, "SAME", key=key
+            )
             bias = jnp.asarray(layer.bias).reshape(-1, 1, 1)
-            return eqx.tree_at(lambda c: (c.weight, c.bias), new, (jnp.transpose(layer.weight, (3, 2, 0, 1)), bias))
+            return eqx.tree_at(
+                lambda c: (c.weight, c.bias),
+                new,
+                (jnp.transpose(layer.weight, (3, 2, 0, 1)), bias),
+            )
 
-        self.conv1, self.conv2, self.conv3 = conv(ours.conv1), conv(ours.conv2), conv(ours.conv3)
+        self.conv1, self.conv2, self.conv3 = (
+            conv(ours.conv1),
+            conv(ours.conv2),
+            conv(ours.conv3),
+        )
         self.pool = eqx.nn.MaxPool2d(2, 2)
         head = eqx.nn.Linear(64, 10, key=key)
-        self.head = eqx.tree_at(lambda h: (h.weight, h.bias), head, (ours.head.weight.T, ours.head.bias))
+        self.head = eqx.tree_at(
+            lambda h: (h.weight, h.bias), head, (ours.head.weight.T, ours.head.bias)
+        )
 
     def __call__(self, x: jax.Array) -> jax.Array:
         def one(image: jax.Array) -> jax.Array:  # (channels, height, width)
@@ -110,13 +138,19 @@ class NnxCNN(nnx.Module):
         rngs = nnx.Rngs(0)
 
         def conv(layer: nn.Conv2d) -> nnx.Conv:
-            new = nnx.Conv(layer.in_channels, layer.out_channels, (3, 3), layer.stride, rngs=rngs)
+            new = nnx.Conv(
+                layer.in_channels, layer.out_channels, (3, 3), layer.stride, rngs=rngs
+            )
             new.kernel[...] = layer.weight
             assert new.bias is not None
             new.bias[...] = layer.bias
             return new
 
-        self.conv1, self.conv2, self.conv3 = conv(ours.conv1), conv(ours.conv2), conv(ours.conv3)
+        self.conv1, self.conv2, self.conv3 = (
+            conv(ours.conv1),
+            conv(ours.conv2),
+            conv(ours.conv3),
+        )
         self.head = nnx.Linear(64, 10, rngs=rngs)
         self.head.kernel[...] = ours.head.weight
         assert self.head.bias is not None
@@ -170,21 +204,35 @@ class EqxBlock(eqx.Module):
         self.norm1 = eqx.nn.LayerNorm(dim, eps=ours.norm1.eps)
         self.norm2 = eqx.nn.LayerNorm(dim, eps=ours.norm2.eps)
         attention = eqx.nn.MultiheadAttention(
-            heads, dim, use_query_bias=True, use_key_bias=True, use_value_bias=True, use_output_bias=True, key=key
+            heads,
+            dim,
+            use_query_bias=True,
+            use_key_bias=True,
+            use_value_bias=True,
+            use_output_bias=True,
+            key=key,
         )
         a = ours.attention
         self.attention = eqx.tree_at(
             lambda m: (m.query_proj, m.key_proj, m.value_proj, m.output_proj),
             attention,
-            tuple(_linear_to_eqx(p, key) for p in (a.q_proj, a.k_proj, a.v_proj, a.out_proj)),
+            tuple(
+                _linear_to_eqx(p, key)
+                for p in (a.q_proj, a.k_proj, a.v_proj, a.out_proj)
+            ),
         )
-        self.up, self.down = _linear_to_eqx(ours.up, key), _linear_to_eqx(ours.down, key)
+        self.up, self.down = (
+            _linear_to_eqx(ours.up, key),
+            _linear_to_eqx(ours.down, key),
+        )
 
     def __call__(self, x: jax.Array) -> jax.Array:
         def one(seq: jax.Array) -> jax.Array:  # (time, dim)
             y = jax.vmap(self.norm1)(seq)
             h = seq + self.attention(y, y, y)
-            return h + jax.vmap(lambda t: self.down(jax.nn.gelu(self.up(self.norm2(t)))))(h)
+            return h + jax.vmap(
+                lambda t: self.down(jax.nn.gelu(self.up(self.norm2(t))))
+            )(h)
 
         return jax.vmap(one)(x)
 
@@ -197,7 +245,11 @@ class NnxBlock(nnx.Module):
         self.norm2 = nnx.LayerNorm(dim, epsilon=ours.norm2.eps, rngs=rngs)
         self.attention = nnx.MultiHeadAttention(heads, dim, decode=False, rngs=rngs)
         a, d = ours.attention, dim // heads
-        for theirs, mine in ((self.attention.query, a.q_proj), (self.attention.key, a.k_proj), (self.attention.value, a.v_proj)):
+        for theirs, mine in (
+            (self.attention.query, a.q_proj),
+            (self.attention.key, a.k_proj),
+            (self.attention.value, a.v_proj),
+        ):
             theirs.kernel[...] = mine.weight.reshape(dim, heads, d)
             theirs.bias[...] = mine.bias.reshape(heads, d)
         self.attention.out.kernel[...] = a.out_proj.weight.reshape(heads, d, dim)
@@ -218,26 +270,42 @@ class NnxBlock(nnx.Module):
 # --- one training step per library ----------------------------------------------------------
 
 
-def steps(loss_of_output: Callable[[jax.Array, jax.Array], jax.Array]) -> dict[str, Callable[..., Any]]:
+def steps(
+    loss_of_output: Callable[[jax.Array, jax.Array], jax.Array],
+) -> dict[str, Callable[..., Any]]:
     """A jitted SGD step (model, x, y) -> (model, loss) for each library."""
 
     def px_step(model: Any, x: jax.Array, y: jax.Array) -> tuple[Any, jax.Array]:
-        loss, grads = px.value_and_grad(lambda m, x, y: loss_of_output(m(x), y))(model, x, y)
+        loss, grads = px.value_and_grad(lambda m, x, y: loss_of_output(m(x), y))(
+            model, x, y
+        )
         return px.update_parameters(model, sgd(px.parameters(model), grads)), loss
 
     def eqx_step(model: Any, x: jax.Array, y: jax.Array) -> tuple[Any, jax.Array]:
-        loss, grads = eqx.filter_value_and_grad(lambda m, x, y: loss_of_output(m(x), y))(model, x, y)
-        return eqx.apply_updates(model, jax.tree.map(lambda g: -LEARNING_RATE * g, grads)), loss
+        loss, grads = eqx.filter_value_and_grad(
+            lambda m, x, y: loss_of_output(m(x), y)
+        )(model, x, y)
+        return eqx.apply_updates(
+            model, jax.tree.map(lambda g: -LEARNING_RATE * g, grads)
+        ), loss
 
     def nnx_step(model: Any, x: jax.Array, y: jax.Array) -> tuple[Any, jax.Array]:
-        loss, grads = nnx.value_and_grad(lambda m, x, y: loss_of_output(m(x), y))(model, x, y)
+        loss, grads = nnx.value_and_grad(lambda m, x, y: loss_of_output(m(x), y))(
+            model, x, y
+        )
         nnx.update(model, sgd(nnx.state(model, nnx.Param), grads))
         return model, loss
 
-    return {"purepax (px.jit)": px.jit(px_step), "Equinox (filter_jit)": eqx.filter_jit(eqx_step), "Flax NNX (nnx.jit)": nnx.jit(nnx_step)}
+    return {
+        "purepax (px.jit)": px.jit(px_step),
+        "Equinox (filter_jit)": eqx.filter_jit(eqx_step),
+        "Flax NNX (nnx.jit)": nnx.jit(nnx_step),
+    }
 
 
-def time_steps(step: Callable[..., Any], model: Any, x: jax.Array, y: jax.Array, n: int) -> tuple[float, Any]:
+def time_steps(
+    step: Callable[..., Any], model: Any, x: jax.Array, y: jax.Array, n: int
+) -> tuple[float, Any]:
     """Seconds per step of `n` chained steps, blocking once at the end."""
     start = time.perf_counter()
     for _ in range(n):
@@ -246,10 +314,20 @@ def time_steps(step: Callable[..., Any], model: Any, x: jax.Array, y: jax.Array,
     return (time.perf_counter() - start) / n, model
 
 
-def compare(title: str, models: dict[str, Any], step_fns: dict[str, Callable[..., Any]], x: jax.Array, y: jax.Array, rounds: int, n: int) -> None:
+def compare(
+    title: str,
+    models: dict[str, Any],
+    step_fns: dict[str, Callable[..., Any]],
+    x: jax.Array,
+    y: jax.Array,
+    rounds: int,
+    n: int,
+) -> None:
     losses = {name: float(step_fns[name](models[name], x, y)[1]) for name in models}
     first = next(iter(losses.values()))
-    assert all(abs(v - first) <= 1e-3 * max(1.0, abs(first)) for v in losses.values()), losses
+    assert all(
+        abs(v - first) <= 1e-3 * max(1.0, abs(first)) for v in losses.values()
+    ), losses
     live = dict(models)
     for name in models:  # compile and warm up
         _, live[name] = time_steps(step_fns[name], live[name], x, y, 3)
@@ -268,13 +346,21 @@ def compare(title: str, models: dict[str, Any], step_fns: dict[str, Callable[...
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median taken)")
-    parser.add_argument("--steps", type=int, default=20, help="chained steps per round and library")
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="interleaved rounds (median taken)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=20, help="chained steps per round and library"
+    )
     args = parser.parse_args()
     s = SIZES[args.size]
-    print(f"JAX {jax.__version__} on {jax.devices()[0].platform}; size {args.size}; {args.rounds} rounds x {args.steps} steps\n")
+    print(
+        f"JAX {jax.__version__} on {jax.devices()[0].platform}; size {args.size}; {args.rounds} rounds x {args.steps} steps\n"
+    )
     keys = jax.random.split(jax.random.key(0), 4)
 
     cnn = PxCNN(key=keys[0])
@@ -282,16 +368,32 @@ def main() -> None:
     labels = jax.random.randint(keys[2], (s["cnn_batch"],), 0, 10)
     compare(
         f"Small CNN, batch {s['cnn_batch']}, {s['side']}x{s['side']}x3 images: forward + backward + SGD",
-        {"purepax (px.jit)": cnn, "Equinox (filter_jit)": EqxCNN(cnn), "Flax NNX (nnx.jit)": NnxCNN(cnn)},
-        steps(cross_entropy), images, labels, args.rounds, args.steps,
+        {
+            "purepax (px.jit)": cnn,
+            "Equinox (filter_jit)": EqxCNN(cnn),
+            "Flax NNX (nnx.jit)": NnxCNN(cnn),
+        },
+        steps(cross_entropy),
+        images,
+        labels,
+        args.rounds,
+        args.steps,
     )
 
     block = PxBlock(s["dim"], s["heads"], key=keys[3])
     x = jax.random.normal(keys[1], (s["att_batch"], s["time"], s["dim"]))
     compare(
         f"Attention block, batch {s['att_batch']}, time {s['time']}, dim {s['dim']}, {s['heads']} heads: forward + backward + SGD",
-        {"purepax (px.jit)": block, "Equinox (filter_jit)": EqxBlock(block, s["heads"]), "Flax NNX (nnx.jit)": NnxBlock(block, s["heads"])},
-        steps(lambda out, target: jnp.mean((out - target) ** 2)), x, jnp.zeros_like(x), args.rounds, args.steps,
+        {
+            "purepax (px.jit)": block,
+            "Equinox (filter_jit)": EqxBlock(block, s["heads"]),
+            "Flax NNX (nnx.jit)": NnxBlock(block, s["heads"]),
+        },
+        steps(lambda out, target: jnp.mean((out - target) ** 2)),
+        x,
+        jnp.zeros_like(x),
+        args.rounds,
+        args.steps,
     )
 
 

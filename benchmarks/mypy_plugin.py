@@ -36,7 +36,11 @@ def docs_code(into: Path) -> list[Path]:
     """One module per docs page, made of the page's python blocks."""
     files = []
     for page in sorted((ROOT / "docs").rglob("*.md")):
-        blocks = [m.group(2) for m in FENCE.finditer(page.read_text()) if m.group(1).split()[:1] == ["python"]]
+        blocks = [
+            m.group(2)
+            for m in FENCE.finditer(page.read_text())
+            if m.group(1).split()[:1] == ["python"]
+        ]
         if blocks:
             name = re.sub(r"\W", "_", page.stem)
             path = into / f"docs_{name}.py"
@@ -49,7 +53,9 @@ def config(into: Path, plugin: bool) -> Path:
     text = (ROOT / "mypy.ini").read_text()
     if not plugin:
         text = re.sub(r"^plugins\s*=.*$", "", text, flags=re.MULTILINE)
-    text = re.sub(r"^mypy_path\s*=.*$", f"mypy_path = {ROOT / 'stubs'}", text, flags=re.MULTILINE)
+    text = re.sub(
+        r"^mypy_path\s*=.*$", f"mypy_path = {ROOT / 'stubs'}", text, flags=re.MULTILINE
+    )
     path = into / ("with_plugin.ini" if plugin else "without_plugin.ini")
     path.write_text(text)
     return path
@@ -64,7 +70,16 @@ def run(cfg: Path, cache: Path, files: list[Path]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(cfg), "--cache-dir", str(cache), *map(str, files)],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(cfg),
+            "--cache-dir",
+            str(cache),
+            *map(str, files),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -73,8 +88,15 @@ def run(cfg: Path, cache: Path, files: list[Path]) -> tuple[float, float]:
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    checked = CHECKED.search(done.stdout.splitlines()[-1] if done.stdout.strip() else "")
-    if done.returncode not in (0, 1) or done.stderr.strip() or checked is None or int(checked.group(1)) != len(files):
+    checked = CHECKED.search(
+        done.stdout.splitlines()[-1] if done.stdout.strip() else ""
+    )
+    if (
+        done.returncode not in (0, 1)
+        or done.stderr.strip()
+        or checked is None
+        or int(checked.group(1)) != len(files)
+    ):
         summary = done.stdout.strip().splitlines()[-5:]
         raise SystemExit(
             f"mypy ({cfg.name}) did not check the {len(files)} files: exit status {done.returncode}, "
@@ -86,7 +108,9 @@ def run(cfg: Path, cache: Path, files: list[Path]) -> tuple[float, float]:
 Times = dict[Path, dict[str, tuple[float, float]]]
 
 
-def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat: int) -> Times:
+def measure(
+    cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat: int
+) -> Times:
     """Median (wall, CPU) seconds per configuration and kind of run, the configurations interleaved."""
     times: dict[Path, dict[str, list[tuple[float, float]]]] = {
         cfg: {"cold": [], "warm": [], "warm-edit": []} for cfg in cfgs
@@ -104,7 +128,13 @@ def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat:
         finally:
             edit.write_text(original)
     return {
-        cfg: {kind: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for kind, runs in kinds.items()}
+        cfg: {
+            kind: (
+                statistics.median(w for w, _ in runs),
+                statistics.median(c for _, c in runs),
+            )
+            for kind, runs in kinds.items()
+        }
         for cfg, kinds in times.items()
     }
 
@@ -112,25 +142,35 @@ def measure(cfgs: list[Path], work: Path, files: list[Path], edit: Path, repeat:
 def project_files() -> list[Path]:
     """The tests and examples mypy checks; pytest's `conftest.py` files are left out, since
     mypy refuses two top-level modules of one name (`tests/conftest.py`, `tests/nn/conftest.py`)."""
-    found = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py"))
+    found = sorted((ROOT / "tests").rglob("*.py")) + sorted(
+        (ROOT / "examples").rglob("*.py")
+    )
     return [path for path in found if path.name != "conftest.py"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per measurement (median)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         edited = work / "edited"
         edited.mkdir()
         edit = edited / "benchmark_edited.py"
-        edit.write_text((ROOT / "tests" / "mypy" / "corpus" / "good_seed_rnn.py").read_text())
+        edit.write_text(
+            (ROOT / "tests" / "mypy" / "corpus" / "good_seed_rnn.py").read_text()
+        )
         files = project_files() + docs_code(work) + [edit]
-        print(f"mypy on {len(files)} files (tests, examples, docs' code), median of {args.repeat}")
+        print(
+            f"mypy on {len(files)} files (tests, examples, docs' code), median of {args.repeat}"
+        )
         cfgs = [config(work, plugin) for plugin in (False, True)]
         results = measure(cfgs, work, files, edit, args.repeat)
-    print(f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}   {'CPU: no plugin':>14} {'plugin':>9} {'overhead':>9}")
+    print(
+        f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}   {'CPU: no plugin':>14} {'plugin':>9} {'overhead':>9}"
+    )
     for kind in ("cold", "warm", "warm-edit"):
         (wall0, cpu0), (wall1, cpu1) = results[cfgs[0]][kind], results[cfgs[1]][kind]
         print(
@@ -148,7 +188,11 @@ def import_time() -> float:
     """Seconds a fresh interpreter spends importing `purepax` (what loading the plugin implies)."""
     code = "import time; t = time.perf_counter(); import purepax; print(time.perf_counter() - t)"
     runs = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(3)
     ]
     return statistics.median(runs)

@@ -76,7 +76,9 @@ class MLP(px.Module):
         return self.output(jax.nn.relu(self.hidden(x)))
 
 
-def px_loss(model: MLP, x: Float[Array, "b w"], y: Float[Array, "b w"]) -> Float[Array, ""]:
+def px_loss(
+    model: MLP, x: Float[Array, "b w"], y: Float[Array, "b w"]
+) -> Float[Array, ""]:
     return jnp.mean((model(x) - y) ** 2)
 
 
@@ -91,7 +93,9 @@ def dict_loss(params: dict[str, jax.Array], x: jax.Array, y: jax.Array) -> jax.A
     return jnp.mean((h @ params["w2"] + params["b2"] - y) ** 2)
 
 
-def dict_step(params: dict[str, jax.Array], x: jax.Array, y: jax.Array) -> dict[str, jax.Array]:
+def dict_step(
+    params: dict[str, jax.Array], x: jax.Array, y: jax.Array
+) -> dict[str, jax.Array]:
     grads = jax.grad(dict_loss)(params, x, y)
     return jax.tree.map(lambda p, g: p - LEARNING_RATE * g, params, grads)
 
@@ -152,7 +156,16 @@ def eqx_model_like(model: MLP) -> EqxMLP:
     """An Equinox MLP holding `model`'s weights (Equinox keeps `(out, in)` matrices)."""
     new = EqxMLP(model.hidden.weight.shape[0], key=jax.random.PRNGKey(1))
     where = lambda m: (m.hidden.weight, m.hidden.bias, m.output.weight, m.output.bias)
-    return eqx.tree_at(where, new, (model.hidden.weight.T, model.hidden.bias, model.output.weight.T, model.output.bias))
+    return eqx.tree_at(
+        where,
+        new,
+        (
+            model.hidden.weight.T,
+            model.hidden.bias,
+            model.output.weight.T,
+            model.output.bias,
+        ),
+    )
 
 
 def nnx_model_like(model: MLP) -> NnxMLP:
@@ -171,8 +184,12 @@ def variants(width: int, batch: int) -> Variants:
     model = MLP(width, key=key)
 
     raw = jax.jit(dict_step)
-    params = {"w1": model.hidden.weight, "b1": model.hidden.bias,
-              "w2": model.output.weight, "b2": model.output.bias}
+    params = {
+        "w1": model.hidden.weight,
+        "b1": model.hidden.bias,
+        "w2": model.output.weight,
+        "b2": model.output.bias,
+    }
 
     purepax_step = px.jit(px_step)
 
@@ -194,7 +211,9 @@ def variants(width: int, batch: int) -> Variants:
     # documented keeps `eqx.filter_jit`; with every leaf an array, plain `jax.jit` serves too.
     eqx_leaves, eqx_treedef = jax.tree_util.tree_flatten(eqx_model)
 
-    def flat_step(leaves: list[jax.Array], x: jax.Array, y: jax.Array) -> list[jax.Array]:
+    def flat_step(
+        leaves: list[jax.Array], x: jax.Array, y: jax.Array
+    ) -> list[jax.Array]:
         model = jax.tree_util.tree_unflatten(eqx_treedef, leaves)
         return jax.tree_util.tree_leaves(eqx_step(model, x, y))
 
@@ -234,7 +253,9 @@ def variants(width: int, batch: int) -> Variants:
     def nnx_loss_of(state: Any) -> jax.Array:
         return nnx_loss(nnx.merge(nnx_graphdef, state), x, y)
 
-    def in_place(call: Callable[[jax.Array, jax.Array], Any]) -> Callable[[NnxMLP], NnxMLP]:
+    def in_place(
+        call: Callable[[jax.Array, jax.Array], Any],
+    ) -> Callable[[NnxMLP], NnxMLP]:
         def step(model: NnxMLP) -> NnxMLP:
             call(x, y)
             return model
@@ -242,18 +263,62 @@ def variants(width: int, batch: int) -> Variants:
         return step
 
     return {
-        "jax.jit (dict)": (lambda p: raw(p, x, y), params, lambda p: dict_loss(p, x, y)),
+        "jax.jit (dict)": (
+            lambda p: raw(p, x, y),
+            params,
+            lambda p: dict_loss(p, x, y),
+        ),
         "px.jit": (lambda m: purepax_step(m, x, y), model, lambda m: px_loss(m, x, y)),
-        "eqx.filter_jit": (lambda m: filter_step(m, x, y), eqx_model, lambda m: eqx_loss(m, x, y)),
-        "eqx.partition + jax.jit": (eqx_partition_step, eqx_model, lambda m: eqx_loss(m, x, y)),
-        "eqx leaves + filter_jit": (lambda v: eqx_flat_filter_jit(v, x, y), eqx_leaves, eqx_flat_loss),
-        "eqx leaves + jax.jit": (lambda v: eqx_flat_jax_jit(v, x, y), eqx_leaves, eqx_flat_loss),
-        "nnx.jit": (lambda m: nnx_step(m, x, y), nnx_model_like(model), lambda m: nnx_loss(m, x, y)),
-        "nnx.jit(graph=False)": (lambda m: (nnx_tree_step(m, x, y), m)[1], nnx_model_like(model), lambda m: nnx_loss(m, x, y)),
-        "nnx.split/merge + jax.jit": (nnx_split_step, nnx_model_like(model), lambda m: nnx_loss(m, x, y)),
-        "nnx.cached_partial": (in_place(cached), cached_model, lambda m: nnx_loss(m, x, y)),
-        "nnx.jit_partial(graph=False)": (in_place(jit_partial), partial_model, lambda m: nnx_loss(m, x, y)),
-        "nnx split once + jax.jit": (lambda s: functional(s, x, y), nnx.split(nnx_model_like(model))[1], nnx_loss_of),
+        "eqx.filter_jit": (
+            lambda m: filter_step(m, x, y),
+            eqx_model,
+            lambda m: eqx_loss(m, x, y),
+        ),
+        "eqx.partition + jax.jit": (
+            eqx_partition_step,
+            eqx_model,
+            lambda m: eqx_loss(m, x, y),
+        ),
+        "eqx leaves + filter_jit": (
+            lambda v: eqx_flat_filter_jit(v, x, y),
+            eqx_leaves,
+            eqx_flat_loss,
+        ),
+        "eqx leaves + jax.jit": (
+            lambda v: eqx_flat_jax_jit(v, x, y),
+            eqx_leaves,
+            eqx_flat_loss,
+        ),
+        "nnx.jit": (
+            lambda m: nnx_step(m, x, y),
+            nnx_model_like(model),
+            lambda m: nnx_loss(m, x, y),
+        ),
+        "nnx.jit(graph=False)": (
+            lambda m: (nnx_tree_step(m, x, y), m)[1],
+            nnx_model_like(model),
+            lambda m: nnx_loss(m, x, y),
+        ),
+        "nnx.split/merge + jax.jit": (
+            nnx_split_step,
+            nnx_model_like(model),
+            lambda m: nnx_loss(m, x, y),
+        ),
+        "nnx.cached_partial": (
+            in_place(cached),
+            cached_model,
+            lambda m: nnx_loss(m, x, y),
+        ),
+        "nnx.jit_partial(graph=False)": (
+            in_place(jit_partial),
+            partial_model,
+            lambda m: nnx_loss(m, x, y),
+        ),
+        "nnx split once + jax.jit": (
+            lambda s: functional(s, x, y),
+            nnx.split(nnx_model_like(model))[1],
+            nnx_loss_of,
+        ),
     }
 
 
@@ -262,11 +327,15 @@ def time_steps(step: Callable[[Any], Any], carry: Any, steps: int) -> tuple[floa
     start = time.perf_counter()
     for _ in range(steps):
         carry = step(carry)
-    jax.block_until_ready(jax.tree.leaves(nnx.state(carry) if isinstance(carry, nnx.Module) else carry))
+    jax.block_until_ready(
+        jax.tree.leaves(nnx.state(carry) if isinstance(carry, nnx.Module) else carry)
+    )
     return (time.perf_counter() - start) / steps, carry
 
 
-def check_losses(runs: Variants, carries: dict[str, Any], before: float | None, when: str) -> float:
+def check_losses(
+    runs: Variants, carries: dict[str, Any], before: float | None, when: str
+) -> float:
     """Fail unless every variant holds the same model: same start, same number of SGD steps.
 
     Returns their common loss; with `before`, also fail unless it moved from there (a step
@@ -274,15 +343,25 @@ def check_losses(runs: Variants, carries: dict[str, Any], before: float | None, 
     """
     losses = {name: float(runs[name][2](carry)) for name, carry in carries.items()}
     reference = losses["jax.jit (dict)"]
-    wrong = {name: loss for name, loss in losses.items() if abs(loss - reference) > 1e-4 * abs(reference) + 1e-6}
+    wrong = {
+        name: loss
+        for name, loss in losses.items()
+        if abs(loss - reference) > 1e-4 * abs(reference) + 1e-6
+    }
     if wrong:
-        raise SystemExit(f"{when}: these variants' losses differ from raw jax.jit's {reference!r}: {wrong}")
+        raise SystemExit(
+            f"{when}: these variants' losses differ from raw jax.jit's {reference!r}: {wrong}"
+        )
     if before is not None and abs(reference - before) < 1e-6 * abs(before):
-        raise SystemExit(f"{when}: the loss did not move from {before!r}: the timed steps did not run")
+        raise SystemExit(
+            f"{when}: the loss did not move from {before!r}: the timed steps did not run"
+        )
     return reference
 
 
-def dispatch_table(width: int, batch: int, rounds: int, steps: int) -> list[tuple[str, float]]:
+def dispatch_table(
+    width: int, batch: int, rounds: int, steps: int
+) -> list[tuple[str, float]]:
     runs = variants(width, batch)
     carries = {name: carry for name, (_, carry, _) in runs.items()}
     initial = check_losses(runs, carries, None, "before training")
@@ -292,7 +371,9 @@ def dispatch_table(width: int, batch: int, rounds: int, steps: int) -> list[tupl
     samples: dict[str, list[float]] = {name: [] for name in runs}
     names = list(runs)
     for round_ in range(rounds):
-        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each goes first in turn
+        for name in (
+            names[round_ % len(names) :] + names[: round_ % len(names)]
+        ):  # each goes first in turn
             seconds, carries[name] = time_steps(runs[name][0], carries[name], steps)
             samples[name].append(seconds)
     check_losses(runs, carries, warm, f"after {rounds} rounds of {steps} timed steps")
@@ -317,13 +398,21 @@ def compile_times(rounds: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds (median taken)")
-    parser.add_argument("--steps", type=int, default=300, help="chained calls per round and variant")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=21, help="interleaved rounds (median taken)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=300, help="chained calls per round and variant"
+    )
     parser.add_argument("--compile-rounds", type=int, default=11)
     args = parser.parse_args()
-    print(f"JAX {jax.__version__} on {jax.devices()[0].platform}, {os.cpu_count()} CPUs, load average "
-          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}; {args.rounds} rounds x {args.steps} steps\n")
+    print(
+        f"JAX {jax.__version__} on {jax.devices()[0].platform}, {os.cpu_count()} CPUs, load average "
+        f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}; {args.rounds} rounds x {args.steps} steps\n"
+    )
     for width, batch in ((8, 4), (256, 32)):
         table = dispatch_table(width, batch, args.rounds, args.steps)
         raw = table[0][1]

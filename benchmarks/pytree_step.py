@@ -58,7 +58,10 @@ class PlainMLP:
 
 def make_arrays(width: int) -> list[tuple[Array, Array]]:
     keys = jax.random.split(jax.random.PRNGKey(0), 3)
-    return [(jax.random.normal(k, (width, width)) / width**0.5, jnp.zeros(width)) for k in keys]
+    return [
+        (jax.random.normal(k, (width, width)) / width**0.5, jnp.zeros(width))
+        for k in keys
+    ]
 
 
 def forward(layers: Any, x: Array) -> Array:
@@ -69,7 +72,9 @@ def forward(layers: Any, x: Array) -> Array:
     return x
 
 
-def sgd_step(loss: Callable[[Any, Array, Array], Array]) -> Callable[[Any, Array, Array], Any]:
+def sgd_step(
+    loss: Callable[[Any, Array, Array], Array],
+) -> Callable[[Any, Array, Array], Any]:
     def step(model: Any, x: Array, y: Array) -> Any:
         grads = jax.grad(loss)(model, x, y)
         return jax.tree.map(lambda p, g: p - 0.01 * g, model, grads)
@@ -90,7 +95,9 @@ def plain_loss(m: PlainMLP, x: Array, y: Array) -> Array:
     return jnp.mean((forward([(l.weight, l.bias) for l in m.layers], x) - y) ** 2)
 
 
-def time_steps(step: Callable[..., Any], model: Any, x: Array, y: Array, n: int) -> float:
+def time_steps(
+    step: Callable[..., Any], model: Any, x: Array, y: Array, n: int
+) -> float:
     """Microseconds per step over `n` dispatched steps (async dispatch kept; one final sync)."""
     start = time.perf_counter()
     for _ in range(n):
@@ -113,13 +120,19 @@ def main() -> None:
     cases: dict[str, tuple[Callable[..., Any], Any]] = {
         "dict of arrays": (
             sgd_step(dict_loss),
-            {**{f"w{i}": w for i, (w, _) in enumerate(arrays)}, **{f"b{i}": b for i, (_, b) in enumerate(arrays)}},
+            {
+                **{f"w{i}": w for i, (w, _) in enumerate(arrays)},
+                **{f"b{i}": b for i, (_, b) in enumerate(arrays)},
+            },
         ),
         "register_dataclass": (
             sgd_step(plain_loss),
             PlainMLP(tuple(PlainLinear(w, b) for w, b in arrays)),  # type: ignore[arg-type]
         ),
-        "purepax Module": (sgd_step(module_loss), MLP(tuple(Linear(w, b) for w, b in arrays))),  # type: ignore[arg-type]
+        "purepax Module": (
+            sgd_step(module_loss),
+            MLP(tuple(Linear(w, b) for w, b in arrays)),
+        ),  # type: ignore[arg-type]
     }
     for step, model in cases.values():  # compile and warm up
         time_steps(step, model, x, y, 20)
@@ -129,7 +142,9 @@ def main() -> None:
             times[name].append(time_steps(step, model, x, y, args.steps))
 
     base = statistics.median(times["dict of arrays"])
-    print(f"jax.jit SGD step, MLP width {args.width}, batch {args.batch}, {jax.devices()[0].platform}")
+    print(
+        f"jax.jit SGD step, MLP width {args.width}, batch {args.batch}, {jax.devices()[0].platform}"
+    )
     print(f"{'model':<22}{'median us/step':>16}{'ratio to dict':>15}")
     for name, samples in times.items():
         median = statistics.median(samples)

@@ -23,7 +23,9 @@ import os
 import sys
 
 if "--gpu" not in sys.argv:
-    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=8".strip()
+    os.environ["XLA_FLAGS"] = (
+        f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=8".strip()
+    )
     os.environ["JAX_PLATFORMS"] = "cpu"
 
 import argparse  # noqa: E402
@@ -37,16 +39,18 @@ from typing import Any  # noqa: E402
 
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-from jax.sharding import NamedSharding, PartitionSpec as P  # noqa: E402
+from jax.sharding import NamedSharding  # noqa: E402
+from jax.sharding import PartitionSpec as P
+from train_step import CONFIG, char_lm  # noqa: E402  (the example, loaded once, and its default sizes)
 
 import purepax as px  # noqa: E402
-
-from train_step import CONFIG, char_lm  # noqa: E402  (the example, loaded once, and its default sizes)
 
 EXAMPLE = Path(char_lm.__file__)
 
 
-def time_steps(step: Any, model: Any, opt: Any, x: jax.Array, y: jax.Array, n: int) -> tuple[float, Any, Any]:
+def time_steps(
+    step: Any, model: Any, opt: Any, x: jax.Array, y: jax.Array, n: int
+) -> tuple[float, Any, Any]:
     start = time.perf_counter()
     for _ in range(n):
         model, opt, loss = step(model, opt, x, y)
@@ -55,19 +59,32 @@ def time_steps(step: Any, model: Any, opt: Any, x: jax.Array, y: jax.Array, n: i
 
 
 def step_ratio(mesh_shape: tuple[int, int], rounds: int, steps: int) -> None:
-    auto = {"axis_types": (jax.sharding.AxisType.Auto,) * 2} if hasattr(jax.sharding, "AxisType") else {}
+    auto = (
+        {"axis_types": (jax.sharding.AxisType.Auto,) * 2}
+        if hasattr(jax.sharding, "AxisType")
+        else {}
+    )
     mesh = jax.make_mesh(mesh_shape, ("data", "model"), **auto)
     state = char_lm.new_state(CONFIG, mesh)
     ours = char_lm.sharded_train_step(state, mesh)
-    named = lambda tree: jax.tree.map(lambda spec: NamedSharding(mesh, spec), px.partition_specs(tree))  # noqa: E731
+    named = lambda tree: jax.tree.map(
+        lambda spec: NamedSharding(mesh, spec), px.partition_specs(tree)
+    )  # noqa: E731
     data = NamedSharding(mesh, P("data"))
     raw = jax.jit(
         char_lm._train_step,
         in_shardings=(named(state.model), named(state.optimizer), data, data),
-        out_shardings=(named(state.model), named(state.optimizer), NamedSharding(mesh, P())),
+        out_shardings=(
+            named(state.model),
+            named(state.optimizer),
+            NamedSharding(mesh, P()),
+        ),
     )
     tokens = jax.numpy.asarray(np.frombuffer(char_lm.stdlib_text(400_000), np.uint8))
-    x, y = (jax.device_put(a, data) for a in char_lm.get_batch(tokens, 0, 0, CONFIG["batch"], CONFIG["context"]))
+    x, y = (
+        jax.device_put(a, data)
+        for a in char_lm.get_batch(tokens, 0, 0, CONFIG["batch"], CONFIG["context"])
+    )
     variants = {"purepax (px.jit)": ours, "raw JAX (jax.jit)": raw}
     carries = {name: (state.model, state.optimizer) for name in variants}
     # The same arrays, the same result: one step of each from the same state.
@@ -82,8 +99,10 @@ def step_ratio(mesh_shape: tuple[int, int], rounds: int, steps: int) -> None:
             samples[name].append(seconds)
     medians = {name: statistics.median(s) * 1e3 for name, s in samples.items()}
     base = medians["raw JAX (jax.jit)"]
-    print(f"\nsharded train step: mesh data={mesh_shape[0]},model={mesh_shape[1]} on {jax.device_count()} "
-          f"{jax.devices()[0].platform} devices; {rounds} rounds x {steps} steps\n")
+    print(
+        f"\nsharded train step: mesh data={mesh_shape[0]},model={mesh_shape[1]} on {jax.device_count()} "
+        f"{jax.devices()[0].platform} devices; {rounds} rounds x {steps} steps\n"
+    )
     print(f"{'variant':<22} {'ms/step':>9} {'vs raw JAX':>11}")
     for name, ms in medians.items():
         print(f"{name:<22} {ms:>9.2f} {ms / base:>10.3f}x")
@@ -91,21 +110,60 @@ def step_ratio(mesh_shape: tuple[int, int], rounds: int, steps: int) -> None:
 
 def tokens_per_s(processes: int, devices: int, mesh: str, steps: int) -> float:
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, str(EXAMPLE), "--out", out, "--steps", str(steps), "--log-every", "10",
-                   "--eval-every", "100000", "--save-every", "100000", "--sample-length", "0",
-                   "--mesh", mesh, "--devices", str(devices), "--processes", str(processes)]
-        env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_PLATFORMS")}
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL, timeout=1200)
-        rows = [json.loads(line) for line in Path(out, "metrics.jsonl").read_text().splitlines()]
-    return float(statistics.median(r["tokens_per_s"] for r in rows[1:]))  # the first interval compiles
+        command = [
+            sys.executable,
+            str(EXAMPLE),
+            "--out",
+            out,
+            "--steps",
+            str(steps),
+            "--log-every",
+            "10",
+            "--eval-every",
+            "100000",
+            "--save-every",
+            "100000",
+            "--sample-length",
+            "0",
+            "--mesh",
+            mesh,
+            "--devices",
+            str(devices),
+            "--processes",
+            str(processes),
+        ]
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("XLA_FLAGS", "JAX_PLATFORMS")
+        }
+        subprocess.run(
+            command, check=True, env=env, stdout=subprocess.DEVNULL, timeout=1200
+        )
+        rows = [
+            json.loads(line)
+            for line in Path(out, "metrics.jsonl").read_text().splitlines()
+        ]
+    return float(
+        statistics.median(r["tokens_per_s"] for r in rows[1:])
+    )  # the first interval compiles
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=20, help="chained steps per round")
-    parser.add_argument("--run-steps", type=int, default=80, help="steps of each example run (1 vs 2 processes)")
-    parser.add_argument("--gpu", action="store_true", help="use this machine's devices, not 8 forced CPU devices")
+    parser.add_argument(
+        "--run-steps",
+        type=int,
+        default=80,
+        help="steps of each example run (1 vs 2 processes)",
+    )
+    parser.add_argument(
+        "--gpu",
+        action="store_true",
+        help="use this machine's devices, not 8 forced CPU devices",
+    )
     args = parser.parse_args()
     n = jax.device_count()
     shape = (2, n // 2) if n >= 2 and n % 2 == 0 else (1, n)
@@ -116,7 +174,9 @@ def main() -> None:
     print(f"\nthe example (--mesh {mesh} --devices {n}), {args.run_steps} steps\n")
     print(f"{'processes':<10} {'tokens/s':>10}")
     for processes in (1, 2):
-        print(f"{processes:<10} {tokens_per_s(processes, n, mesh, args.run_steps):>10,.0f}")
+        print(
+            f"{processes:<10} {tokens_per_s(processes, n, mesh, args.run_steps):>10,.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -64,7 +64,9 @@ BATCH, LENGTH, DIM, HEADS, VOCAB, RATE = 32, 64, 128, 4, 256, 0.1  # char_lm's d
 def make_tx(name: str) -> optax.GradientTransformation:
     if name == "sgd":
         return optax.sgd(0.05)
-    return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(1e-3, weight_decay=0.1))
+    return optax.chain(
+        optax.clip_by_global_norm(1.0), optax.adamw(1e-3, weight_decay=0.1)
+    )
 
 
 def attention(q: jax.Array, k: jax.Array, v: jax.Array) -> jax.Array:
@@ -137,7 +139,10 @@ class Block(px.Module):
 
     def __init__(self, *, key: jax.Array) -> None:
         keys = jax.random.split(key, 6)
-        self.norm1, self.norm2 = LayerNorm(jnp.ones(DIM), jnp.zeros(DIM)), LayerNorm(jnp.ones(DIM), jnp.zeros(DIM))
+        self.norm1, self.norm2 = (
+            LayerNorm(jnp.ones(DIM), jnp.zeros(DIM)),
+            LayerNorm(jnp.ones(DIM), jnp.zeros(DIM)),
+        )
         self.qkv = Linear(DIM, 3 * DIM, key=keys[0])
         self.out = Linear(DIM, DIM, key=keys[1])
         self.up = Linear(DIM, 4 * DIM, key=keys[2])
@@ -295,7 +300,10 @@ class EqxBlock(eqx.Module):
 
     def __init__(self, *, key: jax.Array) -> None:
         keys = jax.random.split(key, 4)
-        self.norm1, self.norm2 = EqxLayerNorm(jnp.ones(DIM), jnp.zeros(DIM)), EqxLayerNorm(jnp.ones(DIM), jnp.zeros(DIM))
+        self.norm1, self.norm2 = (
+            EqxLayerNorm(jnp.ones(DIM), jnp.zeros(DIM)),
+            EqxLayerNorm(jnp.ones(DIM), jnp.zeros(DIM)),
+        )
         self.qkv = EqxLinear(DIM, 3 * DIM, key=keys[0])
         self.out = EqxLinear(DIM, DIM, key=keys[1])
         self.up = EqxLinear(DIM, 4 * DIM, key=keys[2])
@@ -306,7 +314,9 @@ class EqxBlock(eqx.Module):
         key1, key2 = jax.random.split(key)
         q, k, v = jnp.split(self.qkv(self.norm1(x)), 3, axis=-1)
         x = x + self.dropout1(self.out(attention(q, k, v)), key=key1)
-        return x + self.dropout2(self.down(jax.nn.gelu(self.up(self.norm2(x)))), key=key2)
+        return x + self.dropout2(
+            self.down(jax.nn.gelu(self.up(self.norm2(x)))), key=key2
+        )
 
 
 class EqxLM(eqx.Module):
@@ -317,7 +327,9 @@ class EqxLM(eqx.Module):
     def __init__(self, *, key: jax.Array) -> None:
         k1, k2, k3 = jax.random.split(key, 3)
         self.embed = jax.random.normal(k1, (VOCAB, DIM))
-        self.blocks = eqx.filter_vmap(lambda k: EqxBlock(key=k))(jax.random.split(k2, BLOCKS))
+        self.blocks = eqx.filter_vmap(lambda k: EqxBlock(key=k))(
+            jax.random.split(k2, BLOCKS)
+        )
         self.head = EqxLinear(DIM, VOCAB, key=k3)
 
     def __call__(self, ids: jax.Array, key: jax.Array) -> jax.Array:
@@ -327,19 +339,27 @@ class EqxLM(eqx.Module):
             params, key = layer
             return eqx.combine(params, static)(x, key), None
 
-        x, _ = jax.lax.scan(body, self.embed[ids], (dynamic, jax.random.split(key, BLOCKS)))
+        x, _ = jax.lax.scan(
+            body, self.embed[ids], (dynamic, jax.random.split(key, BLOCKS))
+        )
         return self.head(x)
 
 
-def eqx_step_function(tx: optax.GradientTransformation) -> Callable[[Any, jax.Array], Any]:
+def eqx_step_function(
+    tx: optax.GradientTransformation,
+) -> Callable[[Any, jax.Array], Any]:
     def loss(model: EqxLM, tokens: jax.Array, key: jax.Array) -> jax.Array:
         return cross_entropy(model(tokens[:, :-1], key), tokens)
 
-    def step(state: tuple[EqxLM, Any, jax.Array], tokens: jax.Array) -> tuple[EqxLM, Any, jax.Array]:
+    def step(
+        state: tuple[EqxLM, Any, jax.Array], tokens: jax.Array
+    ) -> tuple[EqxLM, Any, jax.Array]:
         model, opt_state, key = state
         key, sub = jax.random.split(key)
         grads = eqx.filter_grad(loss)(model, tokens, sub)
-        updates, opt_state = tx.update(grads, opt_state, eqx.filter(model, eqx.is_array))
+        updates, opt_state = tx.update(
+            grads, opt_state, eqx.filter(model, eqx.is_array)
+        )
         return eqx.apply_updates(model, updates), opt_state, key
 
     return eqx.filter_jit(step)
@@ -374,7 +394,9 @@ def raw_parameters(key: jax.Array) -> dict[str, Any]:
     }
 
 
-def raw_block(p: dict[str, Any], x: jax.Array, keys: jax.Array) -> tuple[jax.Array, jax.Array]:
+def raw_block(
+    p: dict[str, Any], x: jax.Array, keys: jax.Array
+) -> tuple[jax.Array, jax.Array]:
     """One block: `keys` are its two dropout keys, returned advanced."""
 
     def linear(q: dict[str, jax.Array], x: jax.Array) -> jax.Array:
@@ -383,15 +405,26 @@ def raw_block(p: dict[str, Any], x: jax.Array, keys: jax.Array) -> tuple[jax.Arr
     (key1, sub1), (key2, sub2) = jax.random.split(keys[0]), jax.random.split(keys[1])
     q, k, v = jnp.split(linear(p["qkv"], normalise(x, **p["norm1"])), 3, axis=-1)
     x = x + dropout(sub1, linear(p["out"], attention(q, k, v)))
-    x = x + dropout(sub2, linear(p["down"], jax.nn.gelu(linear(p["up"], normalise(x, **p["norm2"])))))
+    x = x + dropout(
+        sub2,
+        linear(p["down"], jax.nn.gelu(linear(p["up"], normalise(x, **p["norm2"])))),
+    )
     return x, jnp.stack([key1, key2])
 
 
-def raw_step_function(tx: optax.GradientTransformation, scan: bool) -> Callable[[Any, jax.Array], Any]:
-    def loss(params: dict[str, Any], keys: jax.Array, tokens: jax.Array) -> tuple[jax.Array, jax.Array]:
+def raw_step_function(
+    tx: optax.GradientTransformation, scan: bool
+) -> Callable[[Any, jax.Array], Any]:
+    def loss(
+        params: dict[str, Any], keys: jax.Array, tokens: jax.Array
+    ) -> tuple[jax.Array, jax.Array]:
         x = params["embed"][tokens[:, :-1]]
         if scan:
-            x, keys = jax.lax.scan(lambda x, layer: raw_block(layer[0], x, layer[1]), x, (params["blocks"], keys))
+            x, keys = jax.lax.scan(
+                lambda x, layer: raw_block(layer[0], x, layer[1]),
+                x,
+                (params["blocks"], keys),
+            )
         else:
             advanced = []
             for p, block_keys in zip(params["blocks"], keys):
@@ -401,7 +434,9 @@ def raw_step_function(tx: optax.GradientTransformation, scan: bool) -> Callable[
         logits = x @ params["head"]["weight"] + params["head"]["bias"]
         return cross_entropy(logits, tokens), keys
 
-    def step(state: tuple[Any, jax.Array, Any], tokens: jax.Array) -> tuple[Any, jax.Array, Any]:
+    def step(
+        state: tuple[Any, jax.Array, Any], tokens: jax.Array
+    ) -> tuple[Any, jax.Array, Any]:
         params, keys, opt_state = state
         (_, keys), grads = jax.value_and_grad(loss, has_aux=True)(params, keys, tokens)
         updates, opt_state = tx.update(grads, opt_state, params)
@@ -413,7 +448,9 @@ def raw_step_function(tx: optax.GradientTransformation, scan: bool) -> Callable[
 # --- timing -------------------------------------------------------------------------------------
 
 
-def variants(optimizer: str) -> dict[str, tuple[Callable[[], Callable[[Any, jax.Array], Any]], Any]]:
+def variants(
+    optimizer: str,
+) -> dict[str, tuple[Callable[[], Callable[[Any, jax.Array], Any]], Any]]:
     """name -> (a function making a fresh step function, the initial training state)."""
     tx = make_tx(optimizer)
     key = jax.random.key(0)
@@ -421,23 +458,40 @@ def variants(optimizer: str) -> dict[str, tuple[Callable[[], Callable[[Any, jax.
     nnx_lm = NnxLM(nnx.Rngs(0))
     eqx_lm = EqxLM(key=key)
     stacked = raw_parameters(key)
-    looped = dict(stacked, blocks=[jax.tree.map(lambda a, i=i: a[i], stacked["blocks"]) for i in range(BLOCKS)])
+    looped = dict(
+        stacked,
+        blocks=[
+            jax.tree.map(lambda a, i=i: a[i], stacked["blocks"]) for i in range(BLOCKS)
+        ],
+    )
     keys = jax.random.split(jax.random.key(1), (BLOCKS, 2))
     return {
         "px.stack": (px_step_function, (stack_lm, Optimizer(tx, stack_lm))),
         "px loop (tuple)": (px_step_function, (loop_lm, Optimizer(tx, loop_lm))),
-        "nnx.vmap+scan": (nnx_step_function, (nnx_lm, nnx.Optimizer(nnx_lm, tx, wrt=nnx.Param))),
+        "nnx.vmap+scan": (
+            nnx_step_function,
+            (nnx_lm, nnx.Optimizer(nnx_lm, tx, wrt=nnx.Param)),
+        ),
         "eqx.filter_vmap+scan": (
             lambda: eqx_step_function(tx),
             (eqx_lm, tx.init(eqx.filter(eqx_lm, eqx.is_array)), jax.random.key(1)),
         ),
-        "raw JAX lax.scan": (lambda: raw_step_function(tx, scan=True), (stacked, keys, tx.init(stacked))),
-        "raw JAX loop": (lambda: raw_step_function(tx, scan=False), (looped, keys, tx.init(looped))),
+        "raw JAX lax.scan": (
+            lambda: raw_step_function(tx, scan=True),
+            (stacked, keys, tx.init(stacked)),
+        ),
+        "raw JAX loop": (
+            lambda: raw_step_function(tx, scan=False),
+            (looped, keys, tx.init(looped)),
+        ),
     }
 
 
 def is_nnx(state: Any) -> bool:
-    return any(isinstance(x, nnx.Module) for x in jax.tree.leaves(state, is_leaf=lambda x: isinstance(x, nnx.Module)))
+    return any(
+        isinstance(x, nnx.Module)
+        for x in jax.tree.leaves(state, is_leaf=lambda x: isinstance(x, nnx.Module))
+    )
 
 
 def block(state: Any) -> None:
@@ -485,7 +539,9 @@ def lower(step: Any, state: Any, tokens: jax.Array) -> Any:
     return step.lower(state, tokens)
 
 
-def phases(make: Callable[[], Callable[[Any, jax.Array], Any]], state: Any, tokens: jax.Array) -> tuple[float, ...]:
+def phases(
+    make: Callable[[], Callable[[Any, jax.Array], Any]], state: Any, tokens: jax.Array
+) -> tuple[float, ...]:
     """(wall, CPU) seconds to trace and lower a fresh step function, then (wall, CPU) to compile it."""
     clock = Clock()
     lowered = lower(make(), state, tokens)
@@ -515,14 +571,27 @@ def median(samples: list[tuple[float, ...]]) -> tuple[float, ...]:
 
 def main() -> None:
     global BLOCKS
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--optimizer", choices=("adamw", "sgd"), default="adamw")
     parser.add_argument("--compile-rounds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--phases", action="store_true", help="also time trace+lower and XLA compile apart")
-    parser.add_argument("--only", default="", help="comma-separated variant names (default: all)")
-    parser.add_argument("--blocks", type=int, default=BLOCKS, help="blocks in the model (default: %(default)s)")
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="also time trace+lower and XLA compile apart",
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated variant names (default: all)"
+    )
+    parser.add_argument(
+        "--blocks",
+        type=int,
+        default=BLOCKS,
+        help="blocks in the model (default: %(default)s)",
+    )
     args = parser.parse_args()
     BLOCKS = args.blocks
     tokens = jax.random.randint(jax.random.key(2), (BATCH, LENGTH + 1), 0, VOCAB)
@@ -537,7 +606,9 @@ def main() -> None:
     states: dict[str, Any] = {}
     names = list(found)
     for round_ in range(args.compile_rounds):
-        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each goes first in turn
+        for name in (
+            names[round_ % len(names) :] + names[: round_ % len(names)]
+        ):  # each goes first in turn
             make, state = found[name]
             first_seconds, steps[name], states[name] = first_call(make, state, tokens)
             first_samples[name].append(first_seconds)
@@ -547,20 +618,27 @@ def main() -> None:
     step_samples: dict[str, list[tuple[float, ...]]] = {name: [] for name in found}
     for round_ in range(args.rounds):
         for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
-            seconds, states[name] = step_time(steps[name], states[name], tokens, args.steps)
+            seconds, states[name] = step_time(
+                steps[name], states[name], tokens, args.steps
+            )
             step_samples[name].append(seconds)
 
     first = {name: median(samples) for name, samples in first_samples.items()}
     step = {name: median(samples) for name, samples in step_samples.items()}
     # The first call also runs one step: without it, it is trace + lowering + XLA compile.
-    build = {name: (first[name][0] - step[name][0], first[name][1] - step[name][1]) for name in found}
+    build = {
+        name: (first[name][0] - step[name][0], first[name][1] - step[name][1])
+        for name in found
+    }
     loop = "px loop (tuple)" if "px loop (tuple)" in found else next(iter(found))
     print(
         f"JAX {jax.__version__} on {jax.devices()[0].platform}: {BLOCKS} blocks, batch {BATCH}, context {LENGTH}, "
         f"width {DIM}, {HEADS} heads, vocab {VOCAB}, dropout {RATE}, {args.optimizer}; medians of "
         f"{args.compile_rounds} first calls and {args.rounds} rounds x {args.steps} steps"
     )
-    print("  first call minus one step (trace + lowering + XLA compile): wall seconds, CPU seconds")
+    print(
+        "  first call minus one step (trace + lowering + XLA compile): wall seconds, CPU seconds"
+    )
     print(
         f"  {'variant':<22}{'first call':>11}{'of it XLA':>11}{'loop / this':>13}{'CPU':>9}{'loop / this':>13}"
         f"{'step':>10}{'this / loop':>13}"
@@ -572,8 +650,12 @@ def main() -> None:
             f"{step[name][0] * 1e3:>7.{0 if step[name][0] > 0.1 else 2}f} ms{step[name][0] / step[loop][0]:>12.2f}x"
         )
     if args.phases:
-        print("  fresh step functions, .lower(...) then .compile(): wall seconds (CPU seconds)")
-        print(f"  {'variant':<22}{'trace+lower':>18}{'XLA compile':>18}{'loop / this':>13}")
+        print(
+            "  fresh step functions, .lower(...) then .compile(): wall seconds (CPU seconds)"
+        )
+        print(
+            f"  {'variant':<22}{'trace+lower':>18}{'XLA compile':>18}{'loop / this':>13}"
+        )
         phase = {name: median(samples) for name, samples in phase_samples.items()}
         for name, (lowering, lowering_cpu, compiling, compiling_cpu) in phase.items():
             ratio = (phase[loop][0] + phase[loop][2]) / (lowering + compiling)

@@ -94,10 +94,16 @@ def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number"
+            ) from None
         if value < least or (most is not None and value > most):
-            allowed = f"of {least} or more" if most is None else f"from {least} to {most}"
-            raise argparse.ArgumentTypeError(f"{value} is out of range: give a whole number {allowed}")
+            allowed = (
+                f"of {least} or more" if most is None else f"from {least} to {most}"
+            )
+            raise argparse.ArgumentTypeError(
+                f"{value} is out of range: give a whole number {allowed}"
+            )
         return value
 
     return parse
@@ -117,7 +123,9 @@ def positive_number(text: str) -> float:
     """An option's type: a finite number above 0."""
     value = _finite(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: give a number above 0")
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: give a number above 0"
+        )
     return value
 
 
@@ -125,7 +133,9 @@ def temperature(text: str) -> float:
     """An option's type: a finite number of 0 or more (0: always the likeliest byte)."""
     value = _finite(text)
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: give a number of 0 or more")
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: give a number of 0 or more"
+        )
     return value
 
 
@@ -133,62 +143,201 @@ def rate(text: str) -> float:
     """An option's type: a probability below 1 (a dropout rate of 1 would drop everything)."""
     value = _finite(text)
     if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: give a number from 0 up to (not including) 1")
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range: give a number from 0 up to (not including) 1"
+        )
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog=PROG, description=(__doc__ or "").split("\n\n")[0],
-               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--steps", type=whole_number(1), default=1200, metavar="N",
-                   help="train until this step (the total, also with --resume)")
-    p.add_argument("--batch", type=whole_number(1), default=32, metavar="N", help="sequences in each step's batch")
-    p.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, metavar="N",
-                   help="seed of the initial model, the batches, dropout and the sample")
-    p.add_argument("--out", type=Path, default=Path("runs/char_lm"), metavar="DIR",
-                   help=f"the run's folder, for {', '.join(RUN_FILES)}")
-    p.add_argument("--save-every", type=whole_number(1), default=250, metavar="N",
-                   help="save a checkpoint every N steps (and at the end)")
-    p.add_argument("--log-every", type=whole_number(1), default=25, metavar="N",
-                   help="a line of metrics.jsonl every N steps (and at the end)")
-    p.add_argument("--eval-every", type=whole_number(1), default=250, metavar="N",
-                   help="held-out loss every N steps (and at the end)")
-    p.add_argument("--sample-length", type=whole_number(0), default=300, metavar="N",
-                   help="bytes generated after the prompt at the end (also into sample.txt)")
-    p.add_argument("--temperature", type=temperature, default=0.8, metavar="T",
-                   help="sampling temperature: below 1 sharpens, above 1 flattens, 0 takes the likeliest byte")
-    p.add_argument("--top-k", type=whole_number(1, 256), default=None, metavar="K",
-                   help="sample only among the K likeliest bytes; None: among all 256")
-    p.add_argument("--data", type=str, default=None, metavar="PATH",
-                   help="a text file to train on; None: Python's own standard library sources")
+    p = Parser(
+        prog=PROG,
+        description=(__doc__ or "").split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--steps",
+        type=whole_number(1),
+        default=1200,
+        metavar="N",
+        help="train until this step (the total, also with --resume)",
+    )
+    p.add_argument(
+        "--batch",
+        type=whole_number(1),
+        default=32,
+        metavar="N",
+        help="sequences in each step's batch",
+    )
+    p.add_argument(
+        "--seed",
+        type=whole_number(0, 2**31 - 1),
+        default=0,
+        metavar="N",
+        help="seed of the initial model, the batches, dropout and the sample",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/char_lm"),
+        metavar="DIR",
+        help=f"the run's folder, for {', '.join(RUN_FILES)}",
+    )
+    p.add_argument(
+        "--save-every",
+        type=whole_number(1),
+        default=250,
+        metavar="N",
+        help="save a checkpoint every N steps (and at the end)",
+    )
+    p.add_argument(
+        "--log-every",
+        type=whole_number(1),
+        default=25,
+        metavar="N",
+        help="a line of metrics.jsonl every N steps (and at the end)",
+    )
+    p.add_argument(
+        "--eval-every",
+        type=whole_number(1),
+        default=250,
+        metavar="N",
+        help="held-out loss every N steps (and at the end)",
+    )
+    p.add_argument(
+        "--sample-length",
+        type=whole_number(0),
+        default=300,
+        metavar="N",
+        help="bytes generated after the prompt at the end (also into sample.txt)",
+    )
+    p.add_argument(
+        "--temperature",
+        type=temperature,
+        default=0.8,
+        metavar="T",
+        help="sampling temperature: below 1 sharpens, above 1 flattens, 0 takes the likeliest byte",
+    )
+    p.add_argument(
+        "--top-k",
+        type=whole_number(1, 256),
+        default=None,
+        metavar="K",
+        help="sample only among the K likeliest bytes; None: among all 256",
+    )
+    p.add_argument(
+        "--data",
+        type=str,
+        default=None,
+        metavar="PATH",
+        help="a text file to train on; None: Python's own standard library sources",
+    )
     start = p.add_mutually_exclusive_group()
-    start.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
-    start.add_argument("--overwrite", action="store_true",
-                       help="start a new run in --out, deleting the run there (its checkpoint and metrics)")
-    start.add_argument("--eval-only", action="store_true",
-                       help="load the checkpoint in --out, print the held-out loss and a sample")
-    g = p.add_argument_group("model and optimizer (a new run's; --resume and --eval-only take the run's own)")
-    g.add_argument("--context", type=whole_number(1), default=64, metavar="N", help="bytes the model sees at once")
-    g.add_argument("--dim", type=whole_number(1), default=128, metavar="N", help="width of the embeddings and blocks")
-    g.add_argument("--heads", type=whole_number(1), default=4, metavar="N", help="attention heads (must divide --dim)")
-    g.add_argument("--layers", type=whole_number(1), default=3, metavar="N", help="transformer blocks")
-    g.add_argument("--dropout", type=rate, default=0.1, metavar="P", help="dropout rate inside the blocks")
-    g.add_argument("--rotary", action="store_true",
-                   help="rotary positions (RoFormer) in the attention layers instead of a learned position embedding")
-    g.add_argument("--lr", type=positive_number, default=2e-3, metavar="X", help="peak learning rate of AdamW")
-    g.add_argument("--warmup", type=whole_number(0), default=100, metavar="N",
-                   help="steps of linear warm-up from 0 to --lr")
-    g.add_argument("--decay-steps", type=whole_number(0), default=1200, metavar="N",
-                   help="length of the cosine decay to --lr/10 (independent of --steps)")
+    start.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its checkpoint",
+    )
+    start.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start a new run in --out, deleting the run there (its checkpoint and metrics)",
+    )
+    start.add_argument(
+        "--eval-only",
+        action="store_true",
+        help="load the checkpoint in --out, print the held-out loss and a sample",
+    )
+    g = p.add_argument_group(
+        "model and optimizer (a new run's; --resume and --eval-only take the run's own)"
+    )
+    g.add_argument(
+        "--context",
+        type=whole_number(1),
+        default=64,
+        metavar="N",
+        help="bytes the model sees at once",
+    )
+    g.add_argument(
+        "--dim",
+        type=whole_number(1),
+        default=128,
+        metavar="N",
+        help="width of the embeddings and blocks",
+    )
+    g.add_argument(
+        "--heads",
+        type=whole_number(1),
+        default=4,
+        metavar="N",
+        help="attention heads (must divide --dim)",
+    )
+    g.add_argument(
+        "--layers",
+        type=whole_number(1),
+        default=3,
+        metavar="N",
+        help="transformer blocks",
+    )
+    g.add_argument(
+        "--dropout",
+        type=rate,
+        default=0.1,
+        metavar="P",
+        help="dropout rate inside the blocks",
+    )
+    g.add_argument(
+        "--rotary",
+        action="store_true",
+        help="rotary positions (RoFormer) in the attention layers instead of a learned position embedding",
+    )
+    g.add_argument(
+        "--lr",
+        type=positive_number,
+        default=2e-3,
+        metavar="X",
+        help="peak learning rate of AdamW",
+    )
+    g.add_argument(
+        "--warmup",
+        type=whole_number(0),
+        default=100,
+        metavar="N",
+        help="steps of linear warm-up from 0 to --lr",
+    )
+    g.add_argument(
+        "--decay-steps",
+        type=whole_number(0),
+        default=1200,
+        metavar="N",
+        help="length of the cosine decay to --lr/10 (independent of --steps)",
+    )
     d = p.add_argument_group("many devices and processes (docs/sharding.md)")
-    d.add_argument("--mesh", type=str, default=None, metavar="AXES",
-                   help='axes of a mesh over all devices, e.g. "data=2,model=4" (data- and tensor-parallel); '
-                        "None: one device (data-parallel over all of them with --processes)")
-    d.add_argument("--devices", type=whole_number(1), default=None, metavar="N",
-                   help="force N CPU devices (in all processes together); None: the devices JAX finds")
-    d.add_argument("--processes", type=whole_number(1), default=1, metavar="N",
-                   help="start N local processes joined by jax.distributed")
-    d.add_argument("--process-id", type=int, default=None, help=argparse.SUPPRESS)  # set for the workers
+    d.add_argument(
+        "--mesh",
+        type=str,
+        default=None,
+        metavar="AXES",
+        help='axes of a mesh over all devices, e.g. "data=2,model=4" (data- and tensor-parallel); '
+        "None: one device (data-parallel over all of them with --processes)",
+    )
+    d.add_argument(
+        "--devices",
+        type=whole_number(1),
+        default=None,
+        metavar="N",
+        help="force N CPU devices (in all processes together); None: the devices JAX finds",
+    )
+    d.add_argument(
+        "--processes",
+        type=whole_number(1),
+        default=1,
+        metavar="N",
+        help="start N local processes joined by jax.distributed",
+    )
+    d.add_argument(
+        "--process-id", type=int, default=None, help=argparse.SUPPRESS
+    )  # set for the workers
     d.add_argument("--coordinator", type=str, default=None, help=argparse.SUPPRESS)
     return p
 
@@ -200,8 +349,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if str(value) in ("", "."):
             usage_error(f"{option} is empty; give a path.")
     if args.devices is not None and args.devices % args.processes:
-        usage_error(f"--devices {args.devices} must be a multiple of --processes {args.processes} "
-                    "(each process gets as many devices)")
+        usage_error(
+            f"--devices {args.devices} must be a multiple of --processes {args.processes} "
+            "(each process gets as many devices)"
+        )
     return args
 
 
@@ -231,19 +382,29 @@ def check_out(args: argparse.Namespace) -> None:
         flag = "--eval-only" if args.eval_only else "--resume"
         if not (out / "checkpoint.px").exists():
             if (out / "config.json").exists():
-                usage_error(f"{flag}: the run in {out} has no checkpoint yet (it stopped before its first save); "
-                            "start it afresh with --overwrite.")
-            usage_error(f"{flag}: {out} holds no run; train one first (without {flag}), or pass --out DIR of a run.")
+                usage_error(
+                    f"{flag}: the run in {out} has no checkpoint yet (it stopped before its first save); "
+                    "start it afresh with --overwrite."
+                )
+            usage_error(
+                f"{flag}: {out} holds no run; train one first (without {flag}), or pass --out DIR of a run."
+            )
         if not (out / "config.json").exists():
-            usage_error(f"{flag}: the run in {out} has lost its config.json (its settings); restore it, "
-                        "or start afresh with --overwrite.")
+            usage_error(
+                f"{flag}: the run in {out} has lost its config.json (its settings); restore it, "
+                "or start afresh with --overwrite."
+            )
     else:
         found = [name for name in RUN_FILES if (out / name).exists()]
         if found and not args.overwrite:
-            usage_error(f"{out} holds a run ({', '.join(found)}): pass --resume to continue it, --overwrite to "
-                        "start afresh there, or --out DIR for a new folder.")
+            usage_error(
+                f"{out} holds a run ({', '.join(found)}): pass --resume to continue it, --overwrite to "
+                "start afresh there, or --out DIR for a new folder."
+            )
     if not args.eval_only and not os.access(existing, os.W_OK | os.X_OK):
-        usage_error(f"--out {out}: {existing} cannot be written to; pass --out DIR in a folder you can write to.")
+        usage_error(
+            f"--out {out}: {existing} cannot be written to; pass --out DIR in a folder you can write to."
+        )
 
 
 def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
@@ -253,12 +414,19 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         config = {name: getattr(args, name) for name in RUN_OPTIONS}
         dim, heads = config["dim"], config["heads"]
         if dim % heads:
-            nearest = min((h for h in range(1, dim + 1) if dim % h == 0), key=lambda h: abs(h - heads))
-            usage_error(f"--heads {heads} must divide --dim {dim} (each head gets dim/heads features); "
-                        f"e.g. --heads {nearest}.")
+            nearest = min(
+                (h for h in range(1, dim + 1) if dim % h == 0),
+                key=lambda h: abs(h - heads),
+            )
+            usage_error(
+                f"--heads {heads} must divide --dim {dim} (each head gets dim/heads features); "
+                f"e.g. --heads {nearest}."
+            )
         if config["rotary"] and (dim // heads) % 2:
-            usage_error(f"--rotary turns pairs of features, but --dim {dim} / --heads {heads} gives each head "
-                        f"{dim // heads}, an odd number; choose --dim and --heads for an even one.")
+            usage_error(
+                f"--rotary turns pairs of features, but --dim {dim} / --heads {heads} gives each head "
+                f"{dim // heads}, an odd number; choose --dim and --heads for an even one."
+            )
         if config["data"] is not None:
             config["data"] = str(Path(config["data"]).resolve())
         return config
@@ -268,16 +436,22 @@ def run_config(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     except (OSError, ValueError):
         saved = None
     if isinstance(saved, dict):
-        saved.setdefault("rotary", False)  # runs from before --rotary learned their positions
+        saved.setdefault(
+            "rotary", False
+        )  # runs from before --rotary learned their positions
     if not isinstance(saved, dict) or not set(RUN_OPTIONS) <= set(saved):
-        fail(f"{path} is damaged (not the JSON of a run's settings); restore it, or start afresh with --overwrite.")
+        fail(
+            f"{path} is damaged (not the JSON of a run's settings); restore it, or start afresh with --overwrite."
+        )
     flag = "--eval-only" if args.eval_only else "--resume"
     for name in sorted(given_options(argv)):
         value = getattr(args, name)
         if (str(Path(value).resolve()) if name == "data" else value) != saved[name]:
             option = "--" + name.replace("_", "-")
-            usage_error(f"{option} {value} differs from the run's {saved[name]!r} ({path}): {flag} keeps the "
-                        f"run's settings; drop {option}, or start a new run (--out DIR, or --overwrite).")
+            usage_error(
+                f"{option} {value} differs from the run's {saved[name]!r} ({path}): {flag} keeps the "
+                f"run's settings; drop {option}, or start a new run (--out DIR, or --overwrite)."
+            )
     return saved
 
 
@@ -292,11 +466,15 @@ def stdlib_text(limit: int = 4_000_000) -> bytes:
         if size >= limit:
             break
     if not chunks:
-        fail(f"no Python sources found under {root}; pass a text file with --data PATH.")
+        fail(
+            f"no Python sources found under {root}; pass a text file with --data PATH."
+        )
     return b"".join(chunks)[:limit]
 
 
-def read_text(path: str, refuse: Callable[[str], NoReturn], source: str, fix: str) -> bytes:
+def read_text(
+    path: str, refuse: Callable[[str], NoReturn], source: str, fix: str
+) -> bytes:
     """The bytes of the text file `path`; else `refuse` says why not, naming it `source`,
     and ends with `fix`."""
     try:
@@ -322,11 +500,17 @@ def run_text(args: argparse.Namespace, config: dict[str, Any]) -> bytes:
         text = read_text(path, refuse, source, "pass a text file to train on")
     else:  # the run's, named in its config.json
         source, refuse = f"the run's data {path} (in {args.out / 'config.json'})", fail
-        text = read_text(path, refuse, source, "put it back, or start afresh with --overwrite")
-    need = 10 * (config["context"] + 2)  # the held-out tenth holds a context and its next byte
+        text = read_text(
+            path, refuse, source, "put it back, or start afresh with --overwrite"
+        )
+    need = 10 * (
+        config["context"] + 2
+    )  # the held-out tenth holds a context and its next byte
     if len(text) < need:
-        refuse(f"{source} is too short: {len(text)} bytes, but a context of {config['context']} needs {need} "
-               "(a tenth is held out); pass a longer text or a smaller --context.")
+        refuse(
+            f"{source} is too short: {len(text)} bytes, but a context of {config['context']} needs {need} "
+            "(a tenth is held out); pass a longer text or a smaller --context."
+        )
     return text
 
 
@@ -334,7 +518,9 @@ def read_command(argv: list[str]) -> tuple[argparse.Namespace, dict[str, Any], b
     """The options, the run's settings and its text, each checked: a command that cannot
     work is refused in one line before anything is written."""
     args = parse_args(argv)
-    if args.process_id is None:  # the workers of --processes rely on their launcher's check
+    if (
+        args.process_id is None
+    ):  # the workers of --processes rely on their launcher's check
         check_out(args)
     config = run_config(args, argv)
     return args, config, run_text(args, config)
@@ -345,7 +531,9 @@ def _before_jax_starts(argv: list[str]) -> None:
     `--devices N` (with `--processes P`: N/P per process) to XLA, which reads it when JAX starts."""
     args, _, _ = read_command(argv)
     if args.devices is not None:
-        flag = f"--xla_force_host_platform_device_count={args.devices // args.processes}"
+        flag = (
+            f"--xla_force_host_platform_device_count={args.devices // args.processes}"
+        )
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
         os.environ["JAX_PLATFORMS"] = "cpu"
 
@@ -357,7 +545,8 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
-from jax.sharding import Mesh, NamedSharding, PartitionSpec as P  # noqa: E402
+from jax.sharding import Mesh, NamedSharding  # noqa: E402
+from jax.sharding import PartitionSpec as P
 from jaxtyping import Array, Float, Int, PRNGKeyArray  # noqa: E402
 
 import purepax as px  # noqa: E402
@@ -386,19 +575,29 @@ class Block(px.Module):
     mlp_dropout: nn.Dropout
 
     def __init__(
-        self, dim: int, heads: int, dropout: float, *, rotary: bool = False, axis: str | None = None,
+        self,
+        dim: int,
+        heads: int,
+        dropout: float,
+        *,
+        rotary: bool = False,
+        axis: str | None = None,
         key: PRNGKeyArray,
     ):
         keys = jax.random.split(key, 5)
         self.attention_norm = nn.LayerNorm(dim)
-        self.attention = nn.MultiHeadAttention(heads, dim, rotary=rotary, sharding=axis, key=keys[0])
+        self.attention = nn.MultiHeadAttention(
+            heads, dim, rotary=rotary, sharding=axis, key=keys[0]
+        )
         self.attention_dropout = nn.Dropout(dropout, key=keys[1])
         self.mlp_norm = nn.LayerNorm(dim)
         self.mlp_in = nn.Linear(dim, 4 * dim, sharding=(None, axis), key=keys[2])
         self.mlp_out = nn.Linear(4 * dim, dim, sharding=(axis, None), key=keys[3])
         self.mlp_dropout = nn.Dropout(dropout, key=keys[4])
 
-    def __call__(self, x: Float[Array, "batch time dim"]) -> Float[Array, "batch time dim"]:
+    def __call__(
+        self, x: Float[Array, "batch time dim"]
+    ) -> Float[Array, "batch time dim"]:
         h = self.attention_norm(x)
         x = x + self.attention_dropout(self.attention(h, h, h, causal=True))
         h = self.mlp_out(jax.nn.gelu(self.mlp_in(self.mlp_norm(x))))
@@ -420,24 +619,40 @@ class CharLM(px.Module):
     head: nn.Linear
 
     def __init__(
-        self, *, context: int, dim: int, heads: int, layers: int, dropout: float, rotary: bool = False,
-        axis: str | None = None, key: PRNGKeyArray,
+        self,
+        *,
+        context: int,
+        dim: int,
+        heads: int,
+        layers: int,
+        dropout: float,
+        rotary: bool = False,
+        axis: str | None = None,
+        key: PRNGKeyArray,
     ):
         keys = jax.random.split(key, 4)
         self.token_embedding = nn.Embedding(VOCAB, dim, key=keys[0])
-        self.position_embedding = None if rotary else nn.Embedding(context, dim, key=keys[1])
+        self.position_embedding = (
+            None if rotary else nn.Embedding(context, dim, key=keys[1])
+        )
         block = lambda k: Block(dim, heads, dropout, rotary=rotary, axis=axis, key=k)  # noqa: E731
         self.blocks = px.stack(block, jax.random.split(keys[2], layers))
         self.final_norm = nn.LayerNorm(dim)
-        self.head = nn.Linear(dim, VOCAB, sharding=(None, axis), key=keys[3])  # the vocabulary split
+        self.head = nn.Linear(
+            dim, VOCAB, sharding=(None, axis), key=keys[3]
+        )  # the vocabulary split
 
     def __call__(self, ids: Int[Array, "batch time"]) -> Float[Array, "batch time 256"]:
         x = self.token_embedding(ids)
         if self.position_embedding is not None:
-            cache = self.blocks.layers.attention.cache  # every block's cache is at the same position
+            cache = (
+                self.blocks.layers.attention.cache
+            )  # every block's cache is at the same position
             start = 0 if cache is None else cache.index[0]
             x = x + self.position_embedding(start + jnp.arange(ids.shape[-1]))
-        x = self.blocks(x)  # a mutation in training mode (the dropout keys advance), or with caches
+        x = self.blocks(
+            x
+        )  # a mutation in training mode (the dropout keys advance), or with caches
         return self.head(self.final_norm(x))
 
 
@@ -478,7 +693,11 @@ def make_optimizer(model: CharLM, config: dict[str, Any]) -> Optimizer:
 def new_state(config: dict[str, Any], mesh: Mesh | None = None) -> TrainState:
     """A fresh model, optimizer and step; on a mesh, laid out as their fields say."""
     axis = "model" if mesh is not None and "model" in mesh.axis_names else None
-    model = CharLM(**{k: config[k] for k in MODEL_OPTIONS}, axis=axis, key=jax.random.key(config["seed"]))
+    model = CharLM(
+        **{k: config[k] for k in MODEL_OPTIONS},
+        axis=axis,
+        key=jax.random.key(config["seed"]),
+    )
     state = TrainState(model, make_optimizer(model, config), jnp.array(0))
     return state if mesh is None else px.shard(state, mesh)
 
@@ -489,7 +708,9 @@ def new_state(config: dict[str, Any], mesh: Mesh | None = None) -> TrainState:
 def cross_entropy(logits: jax.Array, targets: jax.Array) -> jax.Array:
     # One-hot targets: on a vocabulary split over Explicit mesh axes, picking out each
     # target's logit would be a gather that JAX asks an out_sharding for.
-    return optax.softmax_cross_entropy(logits, jax.nn.one_hot(targets, logits.shape[-1])).mean()
+    return optax.softmax_cross_entropy(
+        logits, jax.nn.one_hot(targets, logits.shape[-1])
+    ).mean()
 
 
 def loss_fn(model: CharLM, x: jax.Array, y: jax.Array) -> tuple[jax.Array, CharLM]:
@@ -511,7 +732,9 @@ train_step = px.jit(_train_step)
 def sharded_train_step(state: TrainState, mesh: Mesh) -> Any:
     """The train step with its layouts fixed: model and optimizer as their fields say,
     batches split over the mesh's "data" axis, the loss replicated."""
-    named = lambda tree: jax.tree.map(lambda spec: NamedSharding(mesh, spec), px.partition_specs(tree))  # noqa: E731
+    named = lambda tree: jax.tree.map(
+        lambda spec: NamedSharding(mesh, spec), px.partition_specs(tree)
+    )  # noqa: E731
     data = NamedSharding(mesh, P("data") if "data" in mesh.axis_names else P())
     model, optimizer = named(state.model), named(state.optimizer)
     return px.jit(
@@ -549,22 +772,33 @@ class Devices:
         """This process's `rows` of a batch of `batch` rows, as one array over the mesh."""
         if self.mesh is None:
             return rows
-        return jax.make_array_from_process_local_data(self._data, np.asarray(rows), (batch, *rows.shape[1:]))
+        return jax.make_array_from_process_local_data(
+            self._data, np.asarray(rows), (batch, *rows.shape[1:])
+        )
 
     def replicated(self, value: Any) -> jax.Array:
         """`value` (the same on every process) on every device of the mesh."""
         if self.mesh is None:
             return jnp.asarray(value)
-        return jax.make_array_from_process_local_data(NamedSharding(self.mesh, P()), np.asarray(value))
+        return jax.make_array_from_process_local_data(
+            NamedSharding(self.mesh, P()), np.asarray(value)
+        )
 
     @property
     def _data(self) -> NamedSharding:
         assert self.mesh is not None
-        return NamedSharding(self.mesh, P("data") if "data" in self.mesh.axis_names else P())
+        return NamedSharding(
+            self.mesh, P("data") if "data" in self.mesh.axis_names else P()
+        )
 
 
 def get_batch(
-    data: jax.Array, seed: int, step: int, batch: int, context: int, rows: slice = slice(None)
+    data: jax.Array,
+    seed: int,
+    step: int,
+    batch: int,
+    context: int,
+    rows: slice = slice(None),
 ) -> tuple[jax.Array, jax.Array]:
     """Batch `step` of a run: a pure function of `(seed, step)`, so resuming is exact.
     `rows`: only those rows of it (a process's share)."""
@@ -576,14 +810,20 @@ def get_batch(
 def _batch(
     data: jax.Array, key: jax.Array, batch: int, context: int, first: int, stop: int
 ) -> tuple[jax.Array, jax.Array]:
-    starts = jax.random.randint(key, (batch,), 0, data.shape[0] - context - 1)[first:stop]
+    starts = jax.random.randint(key, (batch,), 0, data.shape[0] - context - 1)[
+        first:stop
+    ]
     windows = starts[:, None] + jnp.arange(context + 1)
     tokens = data[windows].astype(jnp.int32)
     return tokens[:, :-1], tokens[:, 1:]
 
 
 def held_out_loss(
-    model: CharLM, data: jax.Array, config: dict[str, Any], devices: Devices | None = None, batches: int = 8
+    model: CharLM,
+    data: jax.Array,
+    config: dict[str, Any],
+    devices: Devices | None = None,
+    batches: int = 8,
 ) -> float:
     """Mean loss on `batches` fixed batches of held-out text, in eval mode."""
     devices = devices or Devices(None)
@@ -591,24 +831,38 @@ def held_out_loss(
     size, rows = config["batch"], devices.rows(config["batch"])
     losses = []
     for i in range(batches):
-        x, y = get_batch(data, config["seed"] + 1_000_003, i, size, config["context"], rows)
-        losses.append(float(eval_loss(model, devices.batch(x, size), devices.batch(y, size))))
+        x, y = get_batch(
+            data, config["seed"] + 1_000_003, i, size, config["context"], rows
+        )
+        losses.append(
+            float(eval_loss(model, devices.batch(x, size), devices.batch(y, size)))
+        )
     return float(jnp.mean(jnp.asarray(losses, jnp.float32)))
 
 
-def pick(logits: jax.Array, key: jax.Array, temperature: jax.Array, top_k: int | None) -> jax.Array:
+def pick(
+    logits: jax.Array, key: jax.Array, temperature: jax.Array, top_k: int | None
+) -> jax.Array:
     """A byte drawn from `logits / temperature` (among the `top_k` likeliest), or the
     likeliest one at temperature 0."""
     if top_k is not None:
         kth = jax.lax.top_k(logits, top_k)[0][..., -1:]
         logits = jnp.where(logits < kth, -jnp.inf, logits)
     drawn = jax.random.categorical(key, logits / jnp.maximum(temperature, 1e-6))
-    return jnp.where(temperature > 0, drawn, jnp.argmax(logits, axis=-1)).astype(jnp.int32)
+    return jnp.where(temperature > 0, drawn, jnp.argmax(logits, axis=-1)).astype(
+        jnp.int32
+    )
 
 
 @px.jit(static_argnames=("length", "context", "top_k"))
 def generate(
-    model: CharLM, prompt: jax.Array, key_data: jax.Array, temperature: jax.Array, *, length: int, context: int,
+    model: CharLM,
+    prompt: jax.Array,
+    key_data: jax.Array,
+    temperature: jax.Array,
+    *,
+    length: int,
+    context: int,
     top_k: int | None,
 ) -> jax.Array:
     """`length` bytes after `prompt` (at most `context` bytes), in one compiled loop.
@@ -623,15 +877,21 @@ def generate(
     size = prompt.shape[0]
     decoder, logits = px.purecall(nn.init_cache(model, 1, context), prompt[None])
 
-    def refill(decoder: CharLM, window: jax.Array, token: jax.Array) -> tuple[CharLM, jax.Array]:
+    def refill(
+        decoder: CharLM, window: jax.Array, token: jax.Array
+    ) -> tuple[CharLM, jax.Array]:
         decoder, logits = px.purecall(nn.init_cache(decoder, 1, context), window[None])
         return decoder, logits[:, -1]
 
-    def step(decoder: CharLM, window: jax.Array, token: jax.Array) -> tuple[CharLM, jax.Array]:
+    def step(
+        decoder: CharLM, window: jax.Array, token: jax.Array
+    ) -> tuple[CharLM, jax.Array]:
         decoder, logits = px.purecall(decoder, token[None, None])
         return decoder, logits[:, -1]
 
-    def body(i: int, carry: tuple[CharLM, jax.Array, jax.Array, jax.Array]) -> tuple[CharLM, jax.Array, jax.Array, jax.Array]:
+    def body(
+        i: int, carry: tuple[CharLM, jax.Array, jax.Array, jax.Array]
+    ) -> tuple[CharLM, jax.Array, jax.Array, jax.Array]:
         decoder, logits, out, key = carry
         key, sub = jax.random.split(key)
         token = pick(logits[0], sub, temperature, top_k)
@@ -639,7 +899,9 @@ def generate(
         cache = decoder.blocks.layers.attention.cache
         assert cache is not None
         window = jax.lax.dynamic_slice_in_dim(out, size + i + 1 - keep, keep)
-        decoder, logits = px.cond(cache.index[0] == context, refill, step, decoder, window, token)
+        decoder, logits = px.cond(
+            cache.index[0] == context, refill, step, decoder, window, token
+        )
         return decoder, logits, out, key
 
     out = jnp.concatenate([prompt, jnp.zeros(length, jnp.int32)])
@@ -649,15 +911,25 @@ def generate(
 
 def _gathered(model: CharLM, mesh: Mesh) -> CharLM:
     """The whole model on this process's first device, off the mesh."""
-    whole = px.jit(lambda m: m, out_shardings=NamedSharding(mesh, P()))(model)  # every device holds it all
+    whole = px.jit(lambda m: m, out_shardings=NamedSharding(mesh, P()))(
+        model
+    )  # every device holds it all
     device = jax.local_devices()[0]
-    gathered: CharLM = jax.tree.map(lambda a: jax.device_put(a.addressable_data(0), device), whole)
+    gathered: CharLM = jax.tree.map(
+        lambda a: jax.device_put(a.addressable_data(0), device), whole
+    )
     return gathered
 
 
 def sample(
-    model: CharLM, prompt: bytes, length: int, context: int, seed: int, temperature: float = 0.8,
-    top_k: int | None = None, devices: Devices | None = None,
+    model: CharLM,
+    prompt: bytes,
+    length: int,
+    context: int,
+    seed: int,
+    temperature: float = 0.8,
+    top_k: int | None = None,
+    devices: Devices | None = None,
 ) -> str:
     """Generate `length` bytes after `prompt` (eval mode, the last `context` bytes of it seen)."""
     devices = devices or Devices(None)
@@ -669,9 +941,18 @@ def sample(
         model = _gathered(model, devices.mesh)
     tokens = jnp.asarray(np.frombuffer(prompt[-context:], np.uint8).astype(np.int32))
     key = jax.random.key_data(jax.random.key(seed))
-    out = generate(px.eval_mode(model), tokens, key, jnp.float32(temperature), length=length, context=context,
-                   top_k=top_k)
-    return bytes(np.asarray(out).astype(np.uint8).tolist()).decode("utf-8", errors="replace")
+    out = generate(
+        px.eval_mode(model),
+        tokens,
+        key,
+        jnp.float32(temperature),
+        length=length,
+        context=context,
+        top_k=top_k,
+    )
+    return bytes(np.asarray(out).astype(np.uint8).tolist()).decode(
+        "utf-8", errors="replace"
+    )
 
 
 # --- data -----------------------------------------------------------------------------
@@ -723,7 +1004,12 @@ def plot(rows: list[dict[str, Any]], unigram: float, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.6), dpi=100)
     ax.plot([r["step"] for r in rows], [r["loss"] for r in rows], label="train")
     held = [r for r in rows if r.get("held_out_loss") is not None]
-    ax.plot([r["step"] for r in held], [r["held_out_loss"] for r in held], "o-", label="held-out")
+    ax.plot(
+        [r["step"] for r in held],
+        [r["held_out_loss"] for r in held],
+        "o-",
+        label="held-out",
+    )
     ax.axhline(unigram, color="gray", linestyle="--", label="unigram baseline")
     ax.set_xlabel("step")
     ax.set_ylabel("loss (nats per character)")
@@ -743,8 +1029,12 @@ def start_files(out: Path, config: dict[str, Any], resumed_at: int | None) -> No
     metrics = out / "metrics.jsonl"
     try:
         if resumed_at is not None:
-            rows = read_metrics(metrics, up_to=resumed_at)  # drop what came after the checkpoint
-            write_atomic(metrics, "".join(json.dumps(r, allow_nan=False) + "\n" for r in rows))
+            rows = read_metrics(
+                metrics, up_to=resumed_at
+            )  # drop what came after the checkpoint
+            write_atomic(
+                metrics, "".join(json.dumps(r, allow_nan=False) + "\n" for r in rows)
+            )
             return
         out.mkdir(parents=True, exist_ok=True)
         for name in RUN_FILES:  # the checkpoint first: a folder never holds a config with another run's checkpoint
@@ -752,23 +1042,37 @@ def start_files(out: Path, config: dict[str, Any], resumed_at: int | None) -> No
         write_atomic(out / "config.json", json.dumps(config, indent=1))
         metrics.write_text("")
     except OSError as error:
-        fail(f"cannot write the run in {out} ({error.strerror or error}); pass --out DIR in a folder you can "
-             "write to.")
+        fail(
+            f"cannot write the run in {out} ({error.strerror or error}); pass --out DIR in a folder you can "
+            "write to."
+        )
 
 
 def load_checkpoint(path: Path, like: TrainState) -> TrainState:
     try:
         return px.load(path, like=like)  # values from the file, layout from `like`
     except px.CheckpointError as error:
-        message = str(error).rsplit("\n(More:", 1)[0]  # its docs section is for the library's users
-        fail(f"{message} The run in {path.parent} cannot go on from it: restore a copy of {path.name}, or start "
-             "afresh with --overwrite.")
+        message = str(error).rsplit("\n(More:", 1)[
+            0
+        ]  # its docs section is for the library's users
+        fail(
+            f"{message} The run in {path.parent} cannot go on from it: restore a copy of {path.name}, or start "
+            "afresh with --overwrite."
+        )
 
 
-def diverged(what: str, value: float, step: int, config: dict[str, Any], saved: int | None) -> NoReturn:
-    kept = "nothing was saved" if saved is None else f"the checkpoint of step {saved} is kept"
-    fail(f"training stopped: the {what} at step {step} is {value} ({kept}). Start afresh with --overwrite and a "
-         f"lower --lr (this run's: {config['lr']}), or check the data.")
+def diverged(
+    what: str, value: float, step: int, config: dict[str, Any], saved: int | None
+) -> NoReturn:
+    kept = (
+        "nothing was saved"
+        if saved is None
+        else f"the checkpoint of step {saved} is kept"
+    )
+    fail(
+        f"training stopped: the {what} at step {step} is {value} ({kept}). Start afresh with --overwrite and a "
+        f"lower --lr (this run's: {config['lr']}), or check the data."
+    )
 
 
 # --- the script -----------------------------------------------------------------------
@@ -784,10 +1088,20 @@ def launch_workers(argv: list[str], processes: int) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    command = [sys.executable, os.path.abspath(__file__), *argv, "--coordinator", f"127.0.0.1:{port}"]
-    logs: list[Any] = [None] + [tempfile.TemporaryFile("w+") for _ in range(processes - 1)]
+    command = [
+        sys.executable,
+        os.path.abspath(__file__),
+        *argv,
+        "--coordinator",
+        f"127.0.0.1:{port}",
+    ]
+    logs: list[Any] = [None] + [
+        tempfile.TemporaryFile("w+") for _ in range(processes - 1)
+    ]
     workers = [
-        subprocess.Popen([*command, "--process-id", str(i)], stdout=logs[i], stderr=logs[i] or None)
+        subprocess.Popen(
+            [*command, "--process-id", str(i)], stdout=logs[i], stderr=logs[i] or None
+        )
         for i in range(processes)
     ]
     try:
@@ -806,8 +1120,14 @@ def launch_workers(argv: list[str], processes: int) -> None:
         log.seek(0)
         said.append(log.read())
     last_lines = {text.strip().rsplit("\n", 1)[-1] for text in said}
-    if len(failed) == processes and len(last_lines) == 1 and last_lines.pop().startswith(f"{PROG}: error: "):
-        sys.exit(workers[0].returncode)  # the same options, the same error: worker 0 has said it
+    if (
+        len(failed) == processes
+        and len(last_lines) == 1
+        and last_lines.pop().startswith(f"{PROG}: error: ")
+    ):
+        sys.exit(
+            workers[0].returncode
+        )  # the same options, the same error: worker 0 has said it
     for i in failed:
         if i:
             print(f"--- worker {i} ---\n{said[i - 1][-4000:]}", file=sys.stderr)
@@ -819,21 +1139,34 @@ def make_mesh(spec: str | None, config: dict[str, Any]) -> Mesh | None:
     if spec is None:
         if jax.process_count() == 1:
             return None
-        spec = f"data={jax.device_count()}"  # several processes: data-parallel by default
+        spec = (
+            f"data={jax.device_count()}"  # several processes: data-parallel by default
+        )
     try:
-        axes = {name: int(size) for name, size in (part.split("=") for part in spec.split(","))}
+        axes = {
+            name: int(size)
+            for name, size in (part.split("=") for part in spec.split(","))
+        }
     except ValueError:
         sys.exit(f'--mesh {spec}: give axes as name=size, e.g. "data=2,model=4".')
     if not set(axes) <= {"data", "model"}:
-        sys.exit(f'--mesh {spec}: the axes are "data" (splits batches) and "model" (splits heads and MLP units).')
+        sys.exit(
+            f'--mesh {spec}: the axes are "data" (splits batches) and "model" (splits heads and MLP units).'
+        )
     if math.prod(axes.values()) != jax.device_count():
-        sys.exit(f"--mesh {spec} needs {math.prod(axes.values())} devices, but there are {jax.device_count()} "
-                 f"({jax.devices()[0].platform}); --devices N forces N CPU devices.")
+        sys.exit(
+            f"--mesh {spec} needs {math.prod(axes.values())} devices, but there are {jax.device_count()} "
+            f"({jax.devices()[0].platform}); --devices N forces N CPU devices."
+        )
     data, model = axes.get("data", 1), axes.get("model", 1)
     if config["batch"] % data:
-        sys.exit(f"--batch {config['batch']} must be a multiple of the data axis ({data}).")
+        sys.exit(
+            f"--batch {config['batch']} must be a multiple of the data axis ({data})."
+        )
     if config["heads"] % model or VOCAB % model:
-        sys.exit(f"--heads {config['heads']} (and the vocabulary, {VOCAB}) must be multiples of the model axis ({model}).")
+        sys.exit(
+            f"--heads {config['heads']} (and the vocabulary, {VOCAB}) must be multiples of the model axis ({model})."
+        )
     return jax.make_mesh(tuple(axes.values()), tuple(axes))
 
 
@@ -841,8 +1174,8 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args, config, text = read_command(argv)
     try:
-        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]  # tqdm ships no types
         import matplotlib  # noqa: F401  (for the plot at the end)
+        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]  # tqdm ships no types
     except ImportError:
         fail('this example needs tqdm and matplotlib: pip install -e ".[examples]"')
     if not getattr(jax.config, "jax_threefry_partitionable", True):
@@ -857,7 +1190,9 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("JAX_PLATFORMS") == "cpu":  # set by --devices
             jax.config.update("jax_cpu_collectives_implementation", "gloo")
         jax.distributed.initialize(
-            coordinator_address=args.coordinator, num_processes=args.processes, process_id=args.process_id,
+            coordinator_address=args.coordinator,
+            num_processes=args.processes,
+            process_id=args.process_id,
             initialization_timeout=120,
         )
     writer = jax.process_index() == 0  # the process that writes files and prints
@@ -865,10 +1200,14 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         mesh = make_mesh(args.mesh, config)
-    except SystemExit as refused:  # make_mesh says in one line why the mesh does not fit
+    except (
+        SystemExit
+    ) as refused:  # make_mesh says in one line why the mesh does not fit
         usage_error(str(refused.code))
     except ValueError:  # sizes whose product is right, but negative
-        usage_error(f'--mesh {args.mesh}: the sizes must be positive, e.g. "data=2,model=4".')
+        usage_error(
+            f'--mesh {args.mesh}: the sizes must be positive, e.g. "data=2,model=4".'
+        )
     devices = Devices(mesh)
     train_np, held_np = split_text(text)
     train_data, held_data = jnp.asarray(train_np), jnp.asarray(held_np)
@@ -883,16 +1222,22 @@ def main(argv: list[str] | None = None) -> None:
         report(state.model, held_np, held_data, unigram, config, args, devices, log)
         return
     if start >= args.steps:
-        usage_error(f"--steps {args.steps}: the run in {out} is at step {start} already; pass a larger --steps to "
-                    "train it further, or --eval-only to evaluate it.")
+        usage_error(
+            f"--steps {args.steps}: the run in {out} is at step {start} already; pass a larger --steps to "
+            "train it further, or --eval-only to evaluate it."
+        )
     if writer:
         start_files(out, config, resumed_at=start if args.resume else None)
 
-    log(f"{len(train_np):,} training and {len(held_np):,} held-out bytes; "
-        f"{sum(p.size for p in jax.tree.leaves(px.parameters(state.model))):,} parameters")
+    log(
+        f"{len(train_np):,} training and {len(held_np):,} held-out bytes; "
+        f"{sum(p.size for p in jax.tree.leaves(px.parameters(state.model))):,} parameters"
+    )
     if mesh is not None:
-        log(f"mesh {dict(mesh.shape)} over {jax.device_count()} {jax.devices()[0].platform} devices, "
-            f"{jax.process_count()} process(es)")
+        log(
+            f"mesh {dict(mesh.shape)} over {jax.device_count()} {jax.devices()[0].platform} devices, "
+            f"{jax.process_count()} process(es)"
+        )
     if args.resume:
         log(f"resumed at step {start}")
 
@@ -901,18 +1246,43 @@ def main(argv: list[str] | None = None) -> None:
     size, mine = config["batch"], devices.rows(config["batch"])
     tokens_per_step = size * config["context"]
     saved = start if args.resume else None
-    last_time, last_step, loss_value, tokens_per_s = time.perf_counter(), start, math.nan, 0.0
+    last_time, last_step, loss_value, tokens_per_s = (
+        time.perf_counter(),
+        start,
+        math.nan,
+        0.0,
+    )
     # The other processes of a multi-process run write their metrics lines nowhere.
-    with tqdm(total=args.steps, initial=start, unit="step", dynamic_ncols=True, mininterval=0.5, file=sys.stdout,
-              disable=not writer) as bar, (metrics_path.open("a") if writer else open(os.devnull, "w")) as metrics:
+    with (
+        tqdm(
+            total=args.steps,
+            initial=start,
+            unit="step",
+            dynamic_ncols=True,
+            mininterval=0.5,
+            file=sys.stdout,
+            disable=not writer,
+        ) as bar,
+        metrics_path.open("a") if writer else open(os.devnull, "w") as metrics,
+    ):
         for step in range(start, args.steps):
-            x, y = get_batch(train_data, config["seed"], step, size, config["context"], mine)
-            model, optimizer, loss = step_fn(model, optimizer, devices.batch(x, size), devices.batch(y, size))
+            x, y = get_batch(
+                train_data, config["seed"], step, size, config["context"], mine
+            )
+            model, optimizer, loss = step_fn(
+                model, optimizer, devices.batch(x, size), devices.batch(y, size)
+            )
             done = step + 1
             bar.update(1)
-            logged = done % args.log_every == 0 or done % args.eval_every == 0 or done == args.steps
+            logged = (
+                done % args.log_every == 0
+                or done % args.eval_every == 0
+                or done == args.steps
+            )
             saving = done % args.save_every == 0 or done == args.steps
-            if done == start + 1 or logged or saving:  # waits for the step: not on every one
+            if (
+                done == start + 1 or logged or saving
+            ):  # waits for the step: not on every one
                 loss_value = float(loss)
                 if not math.isfinite(loss_value):
                     bar.close()
@@ -920,12 +1290,20 @@ def main(argv: list[str] | None = None) -> None:
             if logged:
                 now = time.perf_counter()
                 tokens_per_s = (done - last_step) * tokens_per_step / (now - last_time)
-                row: dict[str, Any] = {"step": done, "loss": loss_value, "tokens_per_s": round(tokens_per_s)}
+                row: dict[str, Any] = {
+                    "step": done,
+                    "loss": loss_value,
+                    "tokens_per_s": round(tokens_per_s),
+                }
                 if done % args.eval_every == 0 or done == args.steps:
-                    row["held_out_loss"] = held_out_loss(model, held_data, config, devices)
+                    row["held_out_loss"] = held_out_loss(
+                        model, held_data, config, devices
+                    )
                     if not math.isfinite(row["held_out_loss"]):
                         bar.close()
-                        diverged("held-out loss", row["held_out_loss"], done, config, saved)
+                        diverged(
+                            "held-out loss", row["held_out_loss"], done, config, saved
+                        )
                 metrics.write(json.dumps(row, allow_nan=False) + "\n")
                 metrics.flush()
                 last_time, last_step = time.perf_counter(), done
@@ -946,24 +1324,41 @@ def main(argv: list[str] | None = None) -> None:
     generated = report(model, held_np, held_data, unigram, config, args, devices, log)
     if writer:
         write_atomic(out / "sample.txt", generated + "\n")
-    log(f"plot: {out / 'loss.png'}; sample: {out / 'sample.txt'}; metrics: {metrics_path}; checkpoint: {checkpoint}")
+    log(
+        f"plot: {out / 'loss.png'}; sample: {out / 'sample.txt'}; metrics: {metrics_path}; checkpoint: {checkpoint}"
+    )
     if jax.process_count() > 1:
         jax.distributed.shutdown()
 
 
 def report(
-    model: CharLM, held_np: np.ndarray, held_data: jax.Array, unigram: float, config: dict[str, Any],
-    args: argparse.Namespace, devices: Devices, log: Any = print,
+    model: CharLM,
+    held_np: np.ndarray,
+    held_data: jax.Array,
+    unigram: float,
+    config: dict[str, Any],
+    args: argparse.Namespace,
+    devices: Devices,
+    log: Any = print,
 ) -> str:
     """Print the held-out loss and a sample (a prompt from the held-out text and what
     follows it: --sample-length bytes at --temperature, among the --top-k likeliest);
     return the sample."""
     loss = held_out_loss(model, held_data, config, devices)
-    log(f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
-        f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})")
+    log(
+        f"held-out loss: {loss:.3f} nats per character (unigram baseline {unigram:.3f}, "
+        f"perplexity {math.exp(loss):.2f} vs {math.exp(unigram):.2f})"
+    )
     prompt = held_np[: config["context"]].tobytes()
     text = prompt.decode("utf-8", errors="replace") + sample(
-        model, prompt, args.sample_length, config["context"], config["seed"], args.temperature, args.top_k, devices
+        model,
+        prompt,
+        args.sample_length,
+        config["context"],
+        config["seed"],
+        args.temperature,
+        args.top_k,
+        devices,
     )
     log("sample:\n" + text)
     return text

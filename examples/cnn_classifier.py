@@ -30,7 +30,9 @@ SIZE = 16
 CLASSES = ("horizontal bar", "vertical bar", "square outline", "disc")
 
 
-def make_images(n: int, seed: int) -> tuple[Float[Array, "n 16 16 1"], Int[Array, " n"]]:
+def make_images(
+    n: int, seed: int
+) -> tuple[Float[Array, "n 16 16 1"], Int[Array, " n"]]:
     """`n` noisy 16x16 images of the four shapes, `(n, 16, 16, 1)` float32, and their labels."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(CLASSES), n)
@@ -84,7 +86,9 @@ def loss_fn(model: CNN, x: jax.Array, y: jax.Array) -> tuple[jax.Array, CNN]:
 
 
 @px.jit
-def train_step(model: CNN, optimizer: Optimizer, x: jax.Array, y: jax.Array) -> tuple[CNN, Optimizer, jax.Array]:
+def train_step(
+    model: CNN, optimizer: Optimizer, x: jax.Array, y: jax.Array
+) -> tuple[CNN, Optimizer, jax.Array]:
     (loss, model), grads = px.value_and_grad(loss_fn, has_aux=True)(model, x, y)
     model, optimizer = optimizer.apply_gradients(model, grads)
     return model, optimizer, loss
@@ -109,15 +113,21 @@ def main() -> None:
     test_x, test_y = make_images(args.test_size, args.seed + 1)
     model = CNN(key=jax.random.key(args.seed))
     optimizer = Optimizer(optax.adam(3e-3), model)
-    print(f"{args.train_size} training and {args.test_size} test images of {len(CLASSES)} shapes; "
-          f"chance is {1 / len(CLASSES):.2f}")
-    print(f"test accuracy before training: {float(accuracy(px.eval_mode(model), test_x, test_y)):.3f}")
+    print(
+        f"{args.train_size} training and {args.test_size} test images of {len(CLASSES)} shapes; "
+        f"chance is {1 / len(CLASSES):.2f}"
+    )
+    print(
+        f"test accuracy before training: {float(accuracy(px.eval_mode(model), test_x, test_y)):.3f}"
+    )
 
     rng = np.random.default_rng(args.seed)
     first_loss = loss = None
     for step in range(1, args.steps + 1):
         batch = rng.integers(0, args.train_size, args.batch)
-        model, optimizer, loss = train_step(model, optimizer, train_x[batch], train_y[batch])
+        model, optimizer, loss = train_step(
+            model, optimizer, train_x[batch], train_y[batch]
+        )
         if first_loss is None:
             first_loss = float(loss)
         if step % 100 == 0 or step == args.steps:
@@ -125,7 +135,9 @@ def main() -> None:
     assert first_loss is not None and loss is not None
     print(f"train loss: first {first_loss:.3f}, last {float(loss):.3f}")
     test_accuracy = float(accuracy(px.eval_mode(model), test_x, test_y))
-    print(f"test accuracy: {test_accuracy:.3f} (eval mode: running statistics, no dropout)")
+    print(
+        f"test accuracy: {test_accuracy:.3f} (eval mode: running statistics, no dropout)"
+    )
     print(f"took {time.perf_counter() - start:.1f} s")
 
 

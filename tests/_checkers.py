@@ -61,7 +61,9 @@ def revealed_type(finding: Finding) -> str | None:
     """The type a `reveal_type` note shows (mypy's or pyright's wording), or None."""
     if finding.severity != "note":
         return None
-    match = _MYPY_REVEALED.match(finding.message) or _PYRIGHT_REVEALED.match(finding.message)
+    match = _MYPY_REVEALED.match(finding.message) or _PYRIGHT_REVEALED.match(
+        finding.message
+    )
     return None if match is None else match["type"]
 
 
@@ -103,7 +105,9 @@ def cache_dir(name: str) -> Path:
     return path
 
 
-def run_mypy(files: Iterable[Path], cache: Path, *extra: str, config: Path = MYPY_INI) -> tuple[str, str, int]:
+def run_mypy(
+    files: Iterable[Path], cache: Path, *extra: str, config: Path = MYPY_INI
+) -> tuple[str, str, int]:
     """mypy on `files` with `config` (the project's mypy.ini: plugin on), in this process
     (mypy on JAX is slow enough without a subprocess): (stdout, stderr, exit status).
 
@@ -126,7 +130,9 @@ def run_mypy(files: Iterable[Path], cache: Path, *extra: str, config: Path = MYP
         *map(str, files),
     ]
     saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if not Path(p or ".").resolve().is_relative_to(TESTS)]
+    sys.path[:] = [
+        p for p in sys.path if not Path(p or ".").resolve().is_relative_to(TESTS)
+    ]
     # mypy.ini's `mypy_path` is relative to the working directory, not to the config file.
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -140,7 +146,9 @@ def run_mypy(files: Iterable[Path], cache: Path, *extra: str, config: Path = MYP
 def assert_mypy_ran(stdout: str, stderr: str, status: int) -> None:
     """mypy checked the files: it exited 0 (nothing found) or 1 (errors found), said nothing
     on stderr (a bad config, a plugin that does not load) and did not crash."""
-    assert status in (0, 1) and not stderr, f"mypy failed (exit status {status}):\n{stdout}\n{stderr}"
+    assert status in (0, 1) and not stderr, (
+        f"mypy failed (exit status {status}):\n{stdout}\n{stderr}"
+    )
     assert "INTERNAL ERROR" not in stdout and "Traceback" not in stdout, stdout
 
 
@@ -163,14 +171,18 @@ def mypy_findings(stdout: str, relative_to: Path = ROOT) -> list[Finding]:
     return found
 
 
-def check_mypy(files: Iterable[Path], cache: Path, *extra: str, config: Path = MYPY_INI) -> list[Finding]:
+def check_mypy(
+    files: Iterable[Path], cache: Path, *extra: str, config: Path = MYPY_INI
+) -> list[Finding]:
     """mypy's reports on `files` (see `run_mypy`); the test fails if mypy itself failed."""
     stdout, stderr, status = run_mypy(files, cache, *extra, config=config)
     assert_mypy_ran(stdout, stderr, status)
     return mypy_findings(stdout)
 
 
-def check_mypy_snippet(source: str, folder: Path, *extra: str, name: str = "program") -> list[Finding]:
+def check_mypy_snippet(
+    source: str, folder: Path, *extra: str, name: str = "program"
+) -> list[Finding]:
     """mypy's reports on a program written to `folder/<name>.py` (the project's mypy.ini,
     a fresh cache in `folder`)."""
     program = folder / f"{name}.py"
@@ -184,15 +196,21 @@ def check_mypy_snippet(source: str, folder: Path, *extra: str, name: str = "prog
 def pyright_json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     """pyright's `--outputjson` report; the test fails unless pyright exited 0 (nothing
     found) or 1 (errors found) with a report."""
-    assert done.returncode in (0, 1), f"pyright failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    assert done.returncode in (0, 1), (
+        f"pyright failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    )
     try:
         report: dict[str, Any] = json.loads(done.stdout)
     except ValueError:
-        pytest.fail(f"pyright gave no JSON report ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        pytest.fail(
+            f"pyright gave no JSON report ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        )
     return report
 
 
-def pyright_findings(report: Mapping[str, Any], relative_to: Path = ROOT) -> list[Finding]:
+def pyright_findings(
+    report: Mapping[str, Any], relative_to: Path = ROOT
+) -> list[Finding]:
     """Every diagnostic in pyright's `--outputjson` report (see `pyright_json`)."""
     diagnostics = report["generalDiagnostics"]
     severities = {"information": "note"}
@@ -222,13 +240,31 @@ def run_pyright(
     files = list(files)
     (folder / "pyrightconfig.json").write_text(json.dumps(config))
     # pyright's PyPI wrapper warns on stderr when a newer pyright exists.
-    env = {**(os.environ if env is None else env), "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1"}
+    env = {
+        **(os.environ if env is None else env),
+        "PYRIGHT_PYTHON_IGNORE_WARNINGS": "1",
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
-         "--project", str(folder), *map(str, files)],
-        capture_output=True, text=True, cwd=folder, env=env, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pyright",
+            "--outputjson",
+            "--pythonpath",
+            sys.executable,
+            "--project",
+            str(folder),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        timeout=600,
     )
     report = pyright_json(done)
     analysed = report["summary"]["filesAnalyzed"]
-    assert analysed >= len(files), f"pyright analysed {analysed} of {len(files)} files:\n{done.stdout}"
+    assert analysed >= len(files), (
+        f"pyright analysed {analysed} of {len(files)} files:\n{done.stdout}"
+    )
     return pyright_findings(report, relative_to=folder)

@@ -76,9 +76,7 @@ SLOW_TESTS = {
         "test_layer_norm_formula",
         "test_norm_derivatives_equal_the_formulas_in_every_mode",
     ),
-    "tests/nn/test_pool.py": (
-        "test_in_a_tiny_model_under_px_jit_and_px_grad",
-    ),
+    "tests/nn/test_pool.py": ("test_in_a_tiny_model_under_px_jit_and_px_grad",),
     "tests/nn/test_recurrent.py": (
         "test_cell_fields_and_pytorch_initialisation",
         "test_gru_cell_formula",
@@ -112,9 +110,7 @@ SLOW_TESTS = {
     "tests/test_closure.py": (
         "test_arrays_numbers_functions_and_module_classes_may_be_captured",
     ),
-    "tests/test_module.py": (
-        "test_custom_init",
-    ),
+    "tests/test_module.py": ("test_custom_init",),
     "tests/test_optim.py": (
         "test_an_optimizer_refuses_a_model_or_gradient_it_was_not_built_for",
         "test_import_purepax_does_not_import_optax",

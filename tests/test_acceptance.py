@@ -19,10 +19,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax  # the dev extra installs it: missing, the file fails rather than skips
 import pytest
+from helpers import Counter
 from jaxtyping import Array, Float, Int
 
 import purepax as px
-from helpers import Counter
 
 # --------------------------------------------------------------------------------------
 # Modules used across the scenarios (module level, so annotations resolve as users' do)
@@ -353,7 +353,9 @@ def test_batchnorm_training_with_has_aux_inside_jit():
     @px.jit
     def step(model, x, y):
         (value, model), grads = px.value_and_grad(loss, has_aux=True)(model, x, y)
-        params = jax.tree_util.tree_map(lambda p, g: p - 0.05 * g, px.parameters(model), grads)
+        params = jax.tree_util.tree_map(
+            lambda p, g: p - 0.05 * g, px.parameters(model), grads
+        )
         return px.update_parameters(model, params), value
 
     first = None
@@ -463,7 +465,9 @@ def test_scan_over_a_counter_carry_with_purecall():
     assert int(c.count) == 5
     np.testing.assert_allclose(ys, 2 * jnp.arange(5.0))
     # length= with xs None
-    c2, _ = px.scan(lambda c, _: (px.purecall(c, 0)[0], None), Counter(), None, length=7)
+    c2, _ = px.scan(
+        lambda c, _: (px.purecall(c, 0)[0], None), Counter(), None, length=7
+    )
     assert int(c2.count) == 7
 
 
@@ -560,7 +564,9 @@ def test_per_example_gradients_with_vmap_of_grad():
     assert isinstance(g, MLP)
     assert g.layers[0].weight.shape == (6, 3, 4)
     full = px.grad(lambda m, x, y: jnp.sum((m(x) - y) ** 2))(model, x, y)
-    np.testing.assert_allclose(g.layers[0].weight.sum(0), full.layers[0].weight, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        g.layers[0].weight.sum(0), full.layers[0].weight, rtol=1e-4, atol=1e-5
+    )
 
 
 def test_ensemble_built_with_vmap_and_applied_with_vmap():
@@ -570,7 +576,9 @@ def test_ensemble_built_with_vmap_and_applied_with_vmap():
     x = jnp.ones(3)
     out = px.vmap(lambda m, x: m(x), in_axes=(0, None))(ensemble, x)
     assert out.shape == (4, 2)
-    np.testing.assert_allclose(out[1], x @ ensemble.weight[1] + ensemble.bias[1], rtol=1e-6)
+    np.testing.assert_allclose(
+        out[1], x @ ensemble.weight[1] + ensemble.bias[1], rtol=1e-6
+    )
 
 
 def test_remat_gives_the_same_gradients():
@@ -802,11 +810,15 @@ def test_typecheck_off_for_transforms(monkeypatch):
 # from the function they wrap; those must not be checked against the wrapper's calls.
 
 
-def _annotated_loss(m: MLP, x: Float[Array, "b 3"], y: Float[Array, "b 1"]) -> Float[Array, ""]:
+def _annotated_loss(
+    m: MLP, x: Float[Array, "b 3"], y: Float[Array, "b 1"]
+) -> Float[Array, ""]:
     return jnp.mean((m(x) - y) ** 2)
 
 
-def _annotated_example_loss(m: MLP, x: Float[Array, "3"], y: Float[Array, "1"]) -> Float[Array, ""]:
+def _annotated_example_loss(
+    m: MLP, x: Float[Array, "3"], y: Float[Array, "1"]
+) -> Float[Array, ""]:
     return jnp.sum((m(x) - y) ** 2)
 
 
@@ -873,7 +885,9 @@ def test_modules_are_immutable_outside_construction():
     msg = str(info.value)
     assert "Counter" in msg and "count" in msg and "immutable" in msg
     assert "px.pure" in msg or "purecall" in msg
-    assert isinstance(info.value, ValueError) and isinstance(info.value, px.PurepaxError)
+    assert isinstance(info.value, ValueError) and isinstance(
+        info.value, px.PurepaxError
+    )
     with pytest.raises(px.ImmutableModuleError):
         del c.count
     with pytest.raises(ValueError):
@@ -1086,7 +1100,11 @@ def test_generated_init_and_dataclass_fields():
 
     a = Affine(jnp.ones((2, 3)), jnp.zeros(3))
     assert dataclasses.is_dataclass(a)
-    assert [f.name for f in dataclasses.fields(a) if f.init] == ["weight", "bias", "name"]
+    assert [f.name for f in dataclasses.fields(a) if f.init] == [
+        "weight",
+        "bias",
+        "name",
+    ]
     assert a.name == "affine"
     b = Affine(weight=jnp.ones((2, 3)), bias=jnp.zeros(3), name="x")
     assert b.name == "x"
@@ -1096,7 +1114,9 @@ def test_generated_init_and_dataclass_fields():
 def test_field_specifier_keywords():
     class Spec(px.StateModule):
         w: Float[Array, "n"] = px.param(default_factory=lambda: jnp.ones(2))
-        s: Float[Array, "n"] = px.state(default_factory=lambda: jnp.zeros(2), repr=False)
+        s: Float[Array, "n"] = px.state(
+            default_factory=lambda: jnp.zeros(2), repr=False
+        )
         hidden: int = px.static(default=3, init=False)
         k: int = px.static(default=1, kw_only=True)
 
@@ -1142,7 +1162,17 @@ def test_roles_by_annotation():
     assert p.w is not None and p.table["a"] is not None and p.anything is not None
     # static values are part of the structure
     lin2 = Linear(2, 2, key=jax.random.PRNGKey(1))
-    m2 = Mixed(jnp.ones(3), Counter(), (lin2,), {"a": jnp.ones(1)}, 4, jnp.sin, (1, 2), jnp.ones(2), (1, 2))
+    m2 = Mixed(
+        jnp.ones(3),
+        Counter(),
+        (lin2,),
+        {"a": jnp.ones(1)},
+        4,
+        jnp.sin,
+        (1, 2),
+        jnp.ones(2),
+        (1, 2),
+    )
     assert jax.tree_util.tree_structure(m) != jax.tree_util.tree_structure(m2)
 
 
@@ -1150,7 +1180,9 @@ def test_statemodule_param_field_is_a_parameter():
     class Scaler(px.StateModule):
         scale: Float[Array, ""] = px.param(default_factory=lambda: jnp.array(2.0))
         calls: Int[Array, ""] = px.state(default_factory=lambda: jnp.array(0))
-        buffer: Float[Array, ""] = dataclasses.field(default_factory=lambda: jnp.array(1.0))
+        buffer: Float[Array, ""] = dataclasses.field(
+            default_factory=lambda: jnp.array(1.0)
+        )
 
     s = Scaler()
     p = px.parameters(s)
@@ -1239,6 +1271,7 @@ def test_containers_frozen_after_construction():
         m.table["w"] = jnp.zeros(2)
     assert m.table["w"].shape == (2,)
     assert dict(m.table).keys() == {"w"}
+
     # also inside pure the containers cannot be mutated in place
     @px.pure
     def f(m):
@@ -1302,6 +1335,7 @@ def test_shape_checks_at_construction_bind_across_fields():
         Affine(jnp.ones((2, 3), dtype=jnp.int32), jnp.zeros(3, dtype=jnp.int32))
     with pytest.raises(px.PurepaxError):
         Affine(jnp.ones(3), jnp.zeros(3))  # wrong rank
+
     # custom __init__ is checked too
     class Bad(px.Module):
         weight: Float[Array, "i o"]
@@ -1413,7 +1447,11 @@ def test_grad_requires_a_module_first_argument():
 
 
 def test_error_hierarchy():
-    for name in ("ImmutableModuleError", "ClosureCaptureError", "UnreturnedUpdateError"):
+    for name in (
+        "ImmutableModuleError",
+        "ClosureCaptureError",
+        "UnreturnedUpdateError",
+    ):
         assert issubclass(getattr(px, name), px.PurepaxError)
     assert issubclass(px.ImmutableModuleError, ValueError)
     assert issubclass(px.PurepaxError, Exception)
@@ -1531,7 +1569,13 @@ class Seq(px.Module):
 
 
 def test_sequential_like_module_with_a_plain_callable_trains():
-    seq = Seq((Linear(3, 8, key=jax.random.PRNGKey(0)), jax.nn.relu, Linear(8, 1, key=jax.random.PRNGKey(1))))
+    seq = Seq(
+        (
+            Linear(3, 8, key=jax.random.PRNGKey(0)),
+            jax.nn.relu,
+            Linear(8, 1, key=jax.random.PRNGKey(1)),
+        )
+    )
     assert seq.layers[1] is jax.nn.relu and len(seq.layers) == 3
     assert len(jax.tree_util.tree_leaves(seq)) == 4
     x, y = _data()
@@ -1567,7 +1611,9 @@ def test_training_loop_inside_scan_with_model_carry():
     m = model
     for _ in range(20):
         m, _ = body(m, None)
-    np.testing.assert_allclose(m.layers[0].weight, trained.layers[0].weight, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        m.layers[0].weight, trained.layers[0].weight, rtol=1e-4, atol=1e-6
+    )
 
 
 def test_scan_over_stacked_layers_as_xs():
@@ -1698,7 +1744,10 @@ class DictChild(px.Module):
 
 def _dict_child():
     return DictChild(
-        {"a": Linear(2, 3, key=jax.random.PRNGKey(0)), "b": Linear(2, 3, key=jax.random.PRNGKey(1))},
+        {
+            "a": Linear(2, 3, key=jax.random.PRNGKey(0)),
+            "b": Linear(2, 3, key=jax.random.PRNGKey(1)),
+        },
         {"scale": jnp.ones(3)},
     )
 
@@ -1706,9 +1755,11 @@ def _dict_child():
 def test_dict_children_are_part_of_the_tree():
     m = _dict_child()
     assert len(jax.tree_util.tree_leaves(m)) == 5
-    g = px.grad(lambda m, x: jnp.sum(m.blocks["a"](x) * m.table["scale"]) + jnp.sum(m.blocks["b"](x)))(
-        m, jnp.ones(2)
-    )
+    g = px.grad(
+        lambda m, x: (
+            jnp.sum(m.blocks["a"](x) * m.table["scale"]) + jnp.sum(m.blocks["b"](x))
+        )
+    )(m, jnp.ones(2))
     assert g.blocks["a"].weight.shape == (2, 3)
     np.testing.assert_allclose(g.table["scale"], m.blocks["a"](jnp.ones(2)), rtol=1e-6)
     ev = px.eval_mode(m)
@@ -1798,7 +1849,9 @@ def test_more_annotation_roles():
     assert len(jax.tree_util.tree_leaves(r)) == 3
     assert px.parameters(r).opt_child is None
     with pytest.raises(px.PurepaxError):
-        Roles([lin], {"b": jnp.ones(2)}, jnp.ones(1), None, Linear)  # array in a static field
+        Roles(
+            [lin], {"b": jnp.ones(2)}, jnp.ones(1), None, Linear
+        )  # array in a static field
 
 
 def test_cond_branch_annotations_checked():
@@ -1808,7 +1861,9 @@ def test_cond_branch_annotations_checked():
     def same(x: Float[Array, "2"]) -> Float[Array, "2"]:
         return x
 
-    np.testing.assert_allclose(px.cond(jnp.array(True), double, same, jnp.ones(2)), [2.0, 2.0])
+    np.testing.assert_allclose(
+        px.cond(jnp.array(True), double, same, jnp.ones(2)), [2.0, 2.0]
+    )
     with pytest.raises(TypeError):
         px.cond(jnp.array(True), double, same, jnp.ones(3))
     with pytest.raises(TypeError):

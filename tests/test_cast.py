@@ -34,39 +34,63 @@ class Model(px.Module):
 
 
 def _model(getkey) -> Model:
-    return Model(nn.Linear(3, 3, key=getkey()), Counter(), jnp.arange(4), nn.Linear(3, 3, key=getkey()))
+    return Model(
+        nn.Linear(3, 3, key=getkey()),
+        Counter(),
+        jnp.arange(4),
+        nn.Linear(3, 3, key=getkey()),
+    )
 
 
 def test_casts_floating_parameters_only(getkey):
     model = _model(getkey)
     half = px.cast(model, jnp.bfloat16)
     assert isinstance(half, Model)
-    assert half.layer.weight.dtype == jnp.bfloat16 and half.layer.bias is not None and half.layer.bias.dtype == jnp.bfloat16
+    assert (
+        half.layer.weight.dtype == jnp.bfloat16
+        and half.layer.bias is not None
+        and half.layer.bias.dtype == jnp.bfloat16
+    )
     assert half.counter.scale.dtype == jnp.bfloat16
     # state, integer arrays and keys are untouched (the same arrays)
-    assert half.counter.count is model.counter.count and half.counter.running is model.counter.running
+    assert (
+        half.counter.count is model.counter.count
+        and half.counter.running is model.counter.running
+    )
     assert half.counter.key is model.counter.key
     assert half.table is model.table
     assert half.ema.weight is model.ema.weight  # a submodule kept as state
     # the original is unchanged
-    assert model.layer.weight.dtype == jnp.float32 and model.counter.scale.dtype == jnp.float32
+    assert (
+        model.layer.weight.dtype == jnp.float32
+        and model.counter.scale.dtype == jnp.float32
+    )
 
 
 def test_bfloat16_round_trip(getkey):
     model = _model(getkey)
     back = px.cast(px.cast(model, jnp.bfloat16), jnp.float32)
     assert jax.tree.structure(back) == jax.tree.structure(model)
-    for before, after in zip(jax.tree.leaves(px.parameters(model)), jax.tree.leaves(px.parameters(back))):
+    for before, after in zip(
+        jax.tree.leaves(px.parameters(model)), jax.tree.leaves(px.parameters(back))
+    ):
         assert after.dtype == before.dtype
         np.testing.assert_allclose(after, before, rtol=2**-8)
-    np.testing.assert_allclose(back.layer.weight, model.layer.weight.astype(jnp.bfloat16).astype(jnp.float32))
+    np.testing.assert_allclose(
+        back.layer.weight, model.layer.weight.astype(jnp.bfloat16).astype(jnp.float32)
+    )
 
 
 def test_cast_model_still_runs_and_mutates_through_purecall(getkey):
     half = px.cast(_model(getkey), jnp.bfloat16)
-    new, y = px.jit(lambda m, x: px.purecall(m, x))(half, jnp.ones((2, 3), jnp.bfloat16))
+    new, y = px.jit(lambda m, x: px.purecall(m, x))(
+        half, jnp.ones((2, 3), jnp.bfloat16)
+    )
     assert y.dtype == jnp.bfloat16
-    assert int(new.counter.count) == 1 and new.counter.count.dtype == half.counter.count.dtype
+    assert (
+        int(new.counter.count) == 1
+        and new.counter.count.dtype == half.counter.count.dtype
+    )
 
 
 def test_abstract_models_and_bad_arguments(getkey):

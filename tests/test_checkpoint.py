@@ -48,7 +48,9 @@ class Block(px.Module):
     attn: Attention
     steps: Int[Array, ""] = px.state(default_factory=lambda: jnp.array(0, jnp.int32))
     rng: jax.Array = px.state(default_factory=lambda: jax.random.key(1))
-    raw_rng: UInt32[Array, "2"] = px.state(default_factory=lambda: jax.random.PRNGKey(2))
+    raw_rng: UInt32[Array, "2"] = px.state(
+        default_factory=lambda: jax.random.PRNGKey(2)
+    )
 
 
 class Model(px.Module):
@@ -64,18 +66,23 @@ class Model(px.Module):
 
     def __call__(self, x):
         for block in self.blocks:
-            x = jnp.tanh(block.attn.q_proj(x)) + block.attn.k_proj(x.astype(jnp.bfloat16))
+            x = jnp.tanh(block.attn.q_proj(x)) + block.attn.k_proj(
+                x.astype(jnp.bfloat16)
+            )
         return self.head(x)
 
 
 def varied(model, key):
     """The model with every leaf changed, so a load that returned `like` would be caught."""
+
     def change(path, leaf):
         if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
             return jax.random.fold_in(leaf, 7)
         if jnp.issubdtype(leaf.dtype, jnp.integer):
             return leaf + 5
-        return leaf + jax.random.normal(jax.random.fold_in(key, len(path)), leaf.shape).astype(leaf.dtype)
+        return leaf + jax.random.normal(
+            jax.random.fold_in(key, len(path)), leaf.shape
+        ).astype(leaf.dtype)
 
     return jax.tree_util.tree_map_with_path(change, model)
 
@@ -110,7 +117,10 @@ def test_round_trip_exact(tmp_path, model, getkey):
     assert jax.dtypes.issubdtype(loaded.blocks[1].rng.dtype, jax.dtypes.prng_key)
     assert loaded.blocks[1].raw_rng.dtype == jnp.uint32
     # the loaded key draws what the saved one draws
-    assert np.array_equal(jax.random.normal(loaded.blocks[1].rng, (3,)), jax.random.normal(model.blocks[1].rng, (3,)))
+    assert np.array_equal(
+        jax.random.normal(loaded.blocks[1].rng, (3,)),
+        jax.random.normal(model.blocks[1].rng, (3,)),
+    )
 
 
 def test_abstract_like_gives_real_arrays(tmp_path, model):
@@ -124,7 +134,9 @@ def test_abstract_like_gives_real_arrays(tmp_path, model):
     assert float(loaded(jnp.ones((2, 4)))[0, 0]) == float(model(jnp.ones((2, 4)))[0, 0])
 
 
-def test_model_and_optimizer_together_then_training_continues_identically(tmp_path, model, getkey):
+def test_model_and_optimizer_together_then_training_continues_identically(
+    tmp_path, model, getkey
+):
     opt = Optimizer(optax.adam(1e-2), model)
     loss = lambda m, x: jnp.mean(m(x).astype(jnp.float32) ** 2)
     step = px.jit(lambda m, o, x: o.apply_gradients(m, px.grad(loss)(m, x)))
@@ -141,9 +153,17 @@ def test_model_and_optimizer_together_then_training_continues_identically(tmp_pa
 
 
 def test_python_scalars_and_plain_pytrees(tmp_path):
-    tree = {"step": 3, "lr": 0.5, "done": True, "w": np.arange(6, dtype=np.int16).reshape(2, 3)}
+    tree = {
+        "step": 3,
+        "lr": 0.5,
+        "done": True,
+        "w": np.arange(6, dtype=np.int16).reshape(2, 3),
+    }
     px.save(tmp_path / "t.ckpt", tree)
-    loaded = px.load(tmp_path / "t.ckpt", like={"step": 0, "lr": 0.0, "done": False, "w": np.zeros((2, 3), np.int16)})
+    loaded = px.load(
+        tmp_path / "t.ckpt",
+        like={"step": 0, "lr": 0.0, "done": False, "w": np.zeros((2, 3), np.int16)},
+    )
     assert loaded["step"] == 3 and type(loaded["step"]) is int
     assert loaded["lr"] == 0.5 and loaded["done"] is True
     assert np.array_equal(loaded["w"], tree["w"]) and loaded["w"].dtype == np.int16
@@ -151,31 +171,54 @@ def test_python_scalars_and_plain_pytrees(tmp_path):
 
 def test_shape_mismatch_names_the_field(tmp_path, model, getkey):
     px.save(tmp_path / "m.ckpt", model)
-    with pytest.raises(px.CheckpointError, match=r"blocks\[0\]\.attn\.q_proj\.weight: shape \(4, 4\) in the file, \(8, 8\)"):
+    with pytest.raises(
+        px.CheckpointError,
+        match=r"blocks\[0\]\.attn\.q_proj\.weight: shape \(4, 4\) in the file, \(8, 8\)",
+    ):
         px.load(tmp_path / "m.ckpt", like=Model(dim=8, key=getkey()))
 
 
 def test_dtype_mismatch_names_the_field(tmp_path, model):
     px.save(tmp_path / "m.ckpt", model)
     like = jax.tree_util.tree_map_with_path(
-        lambda p, x: x.astype(jnp.float32) if "k_proj.weight" in jax.tree_util.keystr(p) else x, model
+        lambda p, x: (
+            x.astype(jnp.float32) if "k_proj.weight" in jax.tree_util.keystr(p) else x
+        ),
+        model,
     )
-    with pytest.raises(px.CheckpointError, match=r"blocks\[0\]\.attn\.k_proj\.weight: dtype bfloat16 in the file, float32"):
+    with pytest.raises(
+        px.CheckpointError,
+        match=r"blocks\[0\]\.attn\.k_proj\.weight: dtype bfloat16 in the file, float32",
+    ):
         px.load(tmp_path / "m.ckpt", like=like)
 
 
 def test_key_mismatch(tmp_path, model):
     px.save(tmp_path / "m.ckpt", model)
-    like = px.replace(model, blocks=(model.blocks[0], px.replace(model.blocks[1], rng=jax.random.key(0, impl="rbg"))))
-    with pytest.raises(px.CheckpointError, match=r"blocks\[1\]\.rng: PRNG key threefry2x32 in the file, rbg"):
+    like = px.replace(
+        model,
+        blocks=(
+            model.blocks[0],
+            px.replace(model.blocks[1], rng=jax.random.key(0, impl="rbg")),
+        ),
+    )
+    with pytest.raises(
+        px.CheckpointError,
+        match=r"blocks\[1\]\.rng: PRNG key threefry2x32 in the file, rbg",
+    ):
         px.load(tmp_path / "m.ckpt", like=like)
 
 
 def test_structure_mismatch(tmp_path, model, getkey):
     px.save(tmp_path / "m.ckpt", model)
-    with pytest.raises(px.CheckpointError, match=r"has no blocks\[2\]\.attn\.q_proj\.weight"):
+    with pytest.raises(
+        px.CheckpointError, match=r"has no blocks\[2\]\.attn\.q_proj\.weight"
+    ):
         px.load(tmp_path / "m.ckpt", like=Model(depth=3, key=getkey()))
-    with pytest.raises(px.CheckpointError, match=r"has blocks\[1\]\.attn\.q_proj\.weight, which `like` does not"):
+    with pytest.raises(
+        px.CheckpointError,
+        match=r"has blocks\[1\]\.attn\.q_proj\.weight, which `like` does not",
+    ):
         px.load(tmp_path / "m.ckpt", like=Model(depth=1, key=getkey()))
     with pytest.raises(px.CheckpointError, match="does not match"):
         px.load(tmp_path / "m.ckpt", like=(model, 1))
@@ -190,7 +233,9 @@ def _saved_bytes(tmp_path, model):
 def test_truncated_file(tmp_path, model, fraction):
     data = _saved_bytes(tmp_path, model)
     (tmp_path / "cut.ckpt").write_bytes(data[: int(len(data) * fraction)])
-    with pytest.raises(px.CheckpointError, match="cut short|not a purepax checkpoint|damaged"):
+    with pytest.raises(
+        px.CheckpointError, match="cut short|not a purepax checkpoint|damaged"
+    ):
         px.load(tmp_path / "cut.ckpt", like=model)
 
 
@@ -243,7 +288,11 @@ def test_foreign_files_and_pickle_bomb(tmp_path, model):
     }
     np.savez(tmp_path / "arrays.npz", w=np.ones(3))
     files["npz"] = (tmp_path / "arrays.npz").read_bytes()
-    np.save(tmp_path / "obj.npy", np.array([_Bomb(str(marker))], dtype=object), allow_pickle=True)
+    np.save(
+        tmp_path / "obj.npy",
+        np.array([_Bomb(str(marker))], dtype=object),
+        allow_pickle=True,
+    )
     files["object_npy"] = (tmp_path / "obj.npy").read_bytes()
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
@@ -330,7 +379,14 @@ def _deleted(model):
             "Convert it",
         ),
     ],
-    ids=["eval_shape", "one_abstract_leaf", "array_like", "deleted_array", "inside_jit", "object_array"],
+    ids=[
+        "eval_shape",
+        "one_abstract_leaf",
+        "array_like",
+        "deleted_array",
+        "inside_jit",
+        "object_array",
+    ],
 )
 def test_save_refuses_a_leaf_without_values_naming_it_and_keeps_the_previous_checkpoint(
     tmp_path, model, getkey, save, where, fix
@@ -355,7 +411,9 @@ def test_static_fields_may_hold_any_python_object(tmp_path):
     assert loaded.activation is jax.nn.relu and np.array_equal(loaded.w, jnp.ones(3))
 
 
-def test_failed_save_keeps_the_previous_checkpoint(tmp_path, model, getkey, monkeypatch):
+def test_failed_save_keeps_the_previous_checkpoint(
+    tmp_path, model, getkey, monkeypatch
+):
     path = tmp_path / "m.ckpt"
     px.save(path, model)
     before = path.read_bytes()
@@ -396,14 +454,18 @@ def test_killed_save_keeps_the_previous_checkpoint(tmp_path):
         px.save({str(path)!r}, {{"w": np.full((64, 64), 2.0, np.float32), "v": np.arange(10) * 2}})
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "writing"
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
     loaded = px.load(path, like=first)
-    assert np.array_equal(loaded["w"], first["w"]) and np.array_equal(loaded["v"], first["v"])
+    assert np.array_equal(loaded["w"], first["w"]) and np.array_equal(
+        loaded["v"], first["v"]
+    )
 
 
 def test_static_values_come_from_like(tmp_path, getkey):
@@ -422,15 +484,22 @@ def test_load_keeps_the_sharding_of_like(tmp_path):
     like = {"w": jax.ShapeDtypeStruct((3,), jnp.float32, sharding=sharding)}
     px.save(tmp_path / "s.ckpt", {"w": jnp.arange(3.0)})
     loaded = px.load(tmp_path / "s.ckpt", like=like)
-    assert loaded["w"].sharding == sharding and np.array_equal(loaded["w"], jnp.arange(3.0))
+    assert loaded["w"].sharding == sharding and np.array_equal(
+        loaded["w"], jnp.arange(3.0)
+    )
 
 
 def test_empty_and_large_arrays(tmp_path, monkeypatch):
     monkeypatch.setattr(checkpoint, "_CHUNK", 1000)  # arrays span many chunks
-    tree = {"empty": np.zeros((0, 5), np.float32), "big": np.random.default_rng(1).normal(size=(1234,))}
+    tree = {
+        "empty": np.zeros((0, 5), np.float32),
+        "big": np.random.default_rng(1).normal(size=(1234,)),
+    }
     px.save(tmp_path / "e.ckpt", tree)
     loaded = px.load(tmp_path / "e.ckpt", like=tree)
-    assert loaded["empty"].shape == (0, 5) and np.array_equal(loaded["big"], tree["big"])
+    assert loaded["empty"].shape == (0, 5) and np.array_equal(
+        loaded["big"], tree["big"]
+    )
 
 
 def test_save_and_load_stream_one_array_at_a_time(tmp_path):
@@ -463,11 +532,22 @@ def _format_v1_bytes(arrays):
         offset += -offset % 64
         data = data.ljust(offset, b"\0")
         raw = array.astype(array.dtype.newbyteorder("<")).tobytes()
-        entries.append({"path": path, "dtype": array.dtype.name, "shape": list(array.shape),
-                        "nbytes": len(raw), "offset": offset, "crc32": f"{zlib.crc32(raw):08x}"})
+        entries.append(
+            {
+                "path": path,
+                "dtype": array.dtype.name,
+                "shape": list(array.shape),
+                "nbytes": len(raw),
+                "offset": offset,
+                "crc32": f"{zlib.crc32(raw):08x}",
+            }
+        )
         data += raw
         offset += len(raw)
-    body = json.dumps({"format": "purepax-checkpoint", "version": 1, "arrays": entries}, separators=(",", ":")).encode()
+    body = json.dumps(
+        {"format": "purepax-checkpoint", "version": 1, "arrays": entries},
+        separators=(",", ":"),
+    ).encode()
     body += b" " * (-(16 + len(body)) % 64)
     return b"PUREPAX\x00" + len(body).to_bytes(8, "little") + body + data
 
@@ -480,7 +560,9 @@ def test_the_file_is_format_version_1_byte_for_byte(tmp_path):
         "['a']": rng.normal(size=(3, 5)).astype(np.float32),
         "['b']": np.arange(7, dtype=np.int16),
         "['c']": np.zeros((0, 2), np.float32),
-        "['d']": rng.normal(size=(300, 700)).astype(jnp.bfloat16),  # large: checksummed on the second thread
+        "['d']": rng.normal(size=(300, 700)).astype(
+            jnp.bfloat16
+        ),  # large: checksummed on the second thread
         "['e']": np.array([True, False, True]),
     }
     expected = _format_v1_bytes(arrays)
@@ -488,7 +570,9 @@ def test_the_file_is_format_version_1_byte_for_byte(tmp_path):
     tree = {k[2:-2]: v for k, v in arrays.items()}
     loaded = px.load(tmp_path / "by_hand.ckpt", like=jax.eval_shape(lambda: tree))
     for name, array in tree.items():
-        assert loaded[name].dtype == array.dtype and np.array_equal(np.asarray(loaded[name]), array)
+        assert loaded[name].dtype == array.dtype and np.array_equal(
+            np.asarray(loaded[name]), array
+        )
     px.save(tmp_path / "saved.ckpt", tree)
     assert (tmp_path / "saved.ckpt").read_bytes() == expected
 
@@ -505,7 +589,9 @@ def test_an_altered_array_is_found_wherever_it_is(tmp_path, which, monkeypatch):
     entry = json.loads(data[16 : 16 + length])["arrays"][which]
     data[16 + length + entry["offset"] + 123] ^= 0x01
     (tmp_path / "m.ckpt").write_bytes(bytes(data))
-    with pytest.raises(px.CheckpointError, match=rf"bytes of \[{which}\] do not match their checksum"):
+    with pytest.raises(
+        px.CheckpointError, match=rf"bytes of \[{which}\] do not match their checksum"
+    ):
         px.load(tmp_path / "m.ckpt", like=tree)
 
 
@@ -515,8 +601,12 @@ def test_loaded_arrays_are_independent_of_each_other_and_of_the_file(tmp_path):
     first = px.load(tmp_path / "m.ckpt", like=jax.eval_shape(lambda: tree))
     px.save(tmp_path / "m.ckpt", {"w": -tree["w"], "v": 2 * tree["v"]})
     second = px.load(tmp_path / "m.ckpt", like=tree)
-    assert np.array_equal(first["w"], tree["w"]) and np.array_equal(first["v"], tree["v"])
-    assert np.array_equal(second["w"], -tree["w"]) and np.array_equal(second["v"], 2 * tree["v"])
+    assert np.array_equal(first["w"], tree["w"]) and np.array_equal(
+        first["v"], tree["v"]
+    )
+    assert np.array_equal(second["w"], -tree["w"]) and np.array_equal(
+        second["v"], 2 * tree["v"]
+    )
     assert np.array_equal(jax.jit(lambda t: t["w"] * 2)(first), 2 * tree["w"])
 
 
@@ -526,14 +616,21 @@ def test_background_syncs_during_a_save(tmp_path, monkeypatch):
     synced = []
     real = getattr(os, "fdatasync", os.fsync)
     monkeypatch.setattr(atomic_file, "_SYNC_EVERY", 1)  # sync after every array
-    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1], raising=False)
+    monkeypatch.setattr(
+        os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1], raising=False
+    )
     tree = [np.full((1000,), i, np.float32) for i in range(5)]
     px.save(tmp_path / "m.ckpt", tree)
     assert synced
-    assert all(np.array_equal(x, y) for x, y in zip(px.load(tmp_path / "m.ckpt", like=tree), tree))
+    assert all(
+        np.array_equal(x, y)
+        for x, y in zip(px.load(tmp_path / "m.ckpt", like=tree), tree)
+    )
 
 
-def test_a_failed_background_sync_fails_the_save_and_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+def test_a_failed_background_sync_fails_the_save_and_keeps_the_previous_checkpoint(
+    tmp_path, monkeypatch
+):
     import purepax._atomic_file as atomic_file
 
     path = tmp_path / "m.ckpt"

@@ -11,10 +11,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Counter, Linear
 
 import purepax as px
 import purepax._closure as closure
-from helpers import Counter, Linear
 
 
 def make_linear() -> Linear:
@@ -205,7 +205,9 @@ trainer = Trainer(make_linear())
 
 
 def attribute_of_global():
-    return (lambda *args: trainer.parts["teacher"](args[-1])), "trainer.parts['teacher']"
+    return (
+        lambda *args: trainer.parts["teacher"](args[-1])
+    ), "trainer.parts['teacher']"
 
 
 @dataclasses.dataclass
@@ -340,27 +342,81 @@ def test_every_route_is_refused_by_every_transform(route, transform):
     assert f"`{variable}`" in message or variable in message
     assert "argument" in message
     if route in ATTRIBUTE_ROUTES:  # the path by which the code reaches the module
-        assert f", at `{variable}`. " in message and f"Pass `{variable}` to" in message, message
+        assert (
+            f", at `{variable}`. " in message and f"Pass `{variable}` to" in message
+        ), message
 
 
 @pytest.mark.parametrize(
     "route, fragments",
     [
-        (closure_cell, ["px.jit:", "`closure_cell.<locals>.f`", "enclosing scope", "`model`", "Linear"]),
-        (global_load, ["global variable `captured_global`", "Pass `captured_global` to"]),
+        (
+            closure_cell,
+            [
+                "px.jit:",
+                "`closure_cell.<locals>.f`",
+                "enclosing scope",
+                "`model`",
+                "Linear",
+            ],
+        ),
+        (
+            global_load,
+            ["global variable `captured_global`", "Pass `captured_global` to"],
+        ),
         (default_keyword_only, ["default value of its parameter `model`"]),
-        (partial_keyword, ["functools.partial's keyword argument `model`", "Pass `model` to"]),
-        (partial_positional, ["functools.partial's positional argument 0", "Pass `model` to"]),
+        (
+            partial_keyword,
+            ["functools.partial's keyword argument `model`", "Pass `model` to"],
+        ),
+        (
+            partial_positional,
+            ["functools.partial's positional argument 0", "Pass `model` to"],
+        ),
         (closure_cell_in_container, ["at `models['encoder']`"]),
-        (nested_helper, ["`nested_helper.<locals>.helper`", "reached from `nested_helper.<locals>.f`"]),
-        (bound_method, ["method bound to a Linear module", "px.jit(Linear.__call__)(model"]),
+        (
+            nested_helper,
+            [
+                "`nested_helper.<locals>.helper`",
+                "reached from `nested_helper.<locals>.f`",
+            ],
+        ),
+        (
+            bound_method,
+            ["method bound to a Linear module", "px.jit(Linear.__call__)(model"],
+        ),
         (module_itself, ["was given a Linear module", "lambda model, x: model(x)"]),
-        (attribute_of_captured_self, ["through the variable `self` of an enclosing scope, at `self.model`"]),
-        (bound_method_of_plain_object, ["`Trainer.step`", "through `self`, the Trainer object that `step` is bound to"]),
-        (method_reached_through_self, ["`Trainer.apply`", "reached from `Trainer.via_method`", "Pass `self.model` to"]),
-        (attribute_of_global, ["global variable `trainer`, at `trainer.parts['teacher']`"]),
-        (partial_of_plain_object, ["functools.partial's positional argument 0, at `trainer.model`"]),
-        (default_holding_object, ["default value of its parameter `trainer`, at `trainer.model`"]),
+        (
+            attribute_of_captured_self,
+            ["through the variable `self` of an enclosing scope, at `self.model`"],
+        ),
+        (
+            bound_method_of_plain_object,
+            [
+                "`Trainer.step`",
+                "through `self`, the Trainer object that `step` is bound to",
+            ],
+        ),
+        (
+            method_reached_through_self,
+            [
+                "`Trainer.apply`",
+                "reached from `Trainer.via_method`",
+                "Pass `self.model` to",
+            ],
+        ),
+        (
+            attribute_of_global,
+            ["global variable `trainer`, at `trainer.parts['teacher']`"],
+        ),
+        (
+            partial_of_plain_object,
+            ["functools.partial's positional argument 0, at `trainer.model`"],
+        ),
+        (
+            default_holding_object,
+            ["default value of its parameter `trainer`, at `trainer.model`"],
+        ),
         (callable_object, ["`Scorer.__call__`", "reached from a Scorer object"]),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
@@ -405,11 +461,15 @@ def local_named_like_a_global(model, x):
 
 def test_attribute_parameter_and_local_names_are_not_globals():
     model = make_linear()
-    np.testing.assert_allclose(px.jit(parameter_named_like_a_global)(model, X), model(X))
+    np.testing.assert_allclose(
+        px.jit(parameter_named_like_a_global)(model, X), model(X)
+    )
     np.testing.assert_allclose(px.jit(local_named_like_a_global)(model, X), model(X))
     # The function loads `holder.captured_global`, an attribute: not the global of that name.
     px.jit(attribute_named_like_a_global, static_argnums=0)
-    np.testing.assert_allclose(attribute_named_like_a_global(Holder(model), X), model(X))
+    np.testing.assert_allclose(
+        attribute_named_like_a_global(Holder(model), X), model(X)
+    )
 
 
 def test_arrays_numbers_functions_and_module_classes_may_be_captured():
@@ -478,7 +538,9 @@ def test_each_function_is_walked_once(monkeypatch):
 
     jitted = px.jit(f)  # walked when wrapped (to fail early) ...
     for _ in range(3):
-        jitted(X)  # ... and at its first trace (a cell or global may hold a module by then)
+        jitted(
+            X
+        )  # ... and at its first trace (a cell or global may hold a module by then)
     px.jit(f)
     px.vmap(f)(jnp.ones((2, 2)))
     assert walks == [f, f]
@@ -535,7 +597,9 @@ def test_the_trainer_of_the_issue_is_refused_and_its_fix_sees_the_trained_weight
             self.model = model
             self.evaluate = px.jit(lambda x: px.eval_mode(self.model)(x))
 
-    with pytest.raises(px.ClosureCaptureError, match=r"at `self\.model`\. .*Pass `self\.model` to"):
+    with pytest.raises(
+        px.ClosureCaptureError, match=r"at `self\.model`\. .*Pass `self\.model` to"
+    ):
         Trainer(make_linear())
 
     class FixedTrainer:
@@ -551,7 +615,9 @@ def test_the_trainer_of_the_issue_is_refused_and_its_fix_sees_the_trained_weight
 def test_an_attribute_set_after_wrapping_is_checked_when_traced():
     class Trainer:
         def __init__(self, model):
-            self.evaluate = px.jit(lambda x: self.model(x))  # `self.model` is not set yet
+            self.evaluate = px.jit(
+                lambda x: self.model(x)
+            )  # `self.model` is not set yet
             self.model = model
 
     trainer = Trainer(make_linear())
@@ -586,25 +652,41 @@ weights = np.ones((1000, 1000))
 # Functions that must pass: each gets x, returns x scaled by 0.5, and reaches a model only
 # in places its code never reads.
 ALLOWED = {
-    "lambda-reading-only-self.lr": lambda: (lambda self: lambda x: x * self.lr)(Trainer(make_linear())),
+    "lambda-reading-only-self.lr": lambda: (lambda self: lambda x: x * self.lr)(
+        Trainer(make_linear())
+    ),
     "bound-method-reading-only-self.lr": lambda: Trainer(make_linear()).scaled,
     "optimizer-config": lambda: lambda x: x * optimizer_config.lr,
     "tokenizer-method": lambda: lambda x: x * tokenizer.scale("token50"),
-    "hyperparameter-dict": lambda: lambda x: x * hyperparameters["lr"] * len(hyperparameters["layers"]) / 2,
-    "partial-of-a-pure-function": lambda: functools.partial(scale_by, factor=1.0, config=optimizer_config),
+    "hyperparameter-dict": lambda: (
+        lambda x: x * hyperparameters["lr"] * len(hyperparameters["layers"]) / 2
+    ),
+    "partial-of-a-pure-function": lambda: functools.partial(
+        scale_by, factor=1.0, config=optimizer_config
+    ),
     "numpy-array-and-module": lambda: lambda x: x * np.float32(weights[0, 0] / 2),
-    "namedtuple-field-beside-a-model": lambda: (lambda parts: lambda x: x * parts.teacher)(Pair(make_linear(), 0.5)),
+    "namedtuple-field-beside-a-model": lambda: (
+        lambda parts: lambda x: x * parts.teacher
+    )(Pair(make_linear(), 0.5)),
 }
 RUNS = {
     "jit": lambda f: px.jit(f)(X),
     "vmap": lambda f: px.vmap(f)(X[None])[0],
     "remat": lambda f: px.remat(f)(X),
-    "grad": lambda f: px.grad(lambda model: jnp.sum(f(model.bias)))(Linear(jnp.eye(2), X)).bias,
-    "value_and_grad": lambda f: px.value_and_grad(lambda model: jnp.sum(f(model.bias)))(Linear(jnp.eye(2), X))[1].bias,
+    "grad": lambda f: (
+        px.grad(lambda model: jnp.sum(f(model.bias)))(Linear(jnp.eye(2), X)).bias
+    ),
+    "value_and_grad": lambda f: (
+        px.value_and_grad(lambda model: jnp.sum(f(model.bias)))(Linear(jnp.eye(2), X))[
+            1
+        ].bias
+    ),
     "cond": lambda f: px.cond(True, f, ok, X),
     "switch": lambda f: px.switch(0, [f, ok], X),
     "scan": lambda f: px.scan(lambda c, _: (f(c), None), X, None, length=1)[0],
-    "while_loop": lambda f: px.while_loop(lambda c: c[0] < 1, lambda c: (c[0] + 1, f(c[1])), (0, X))[1],
+    "while_loop": lambda f: px.while_loop(
+        lambda c: c[0] < 1, lambda c: (c[0] + 1, f(c[1])), (0, X)
+    )[1],
     "fori_loop": lambda f: px.fori_loop(0, 1, lambda i, x: f(x), X),
 }
 
@@ -616,13 +698,19 @@ def test_objects_whose_modules_the_code_never_reads_may_be_captured(make, run):
 
 
 def test_a_model_argument_may_share_an_attribute_name_with_a_captured_object():
-    self = Trainer(make_linear())  # holds `.model`, which the functions below never read from it
+    self = Trainer(
+        make_linear()
+    )  # holds `.model`, which the functions below never read from it
     model = Linear(jnp.eye(2) * 3.0, jnp.ones(2))
     pair = Pair(student=model, teacher=model)
-    np.testing.assert_allclose(px.jit(lambda model, x: model(x) * self.lr)(model, X), model(X) * 0.5)
+    np.testing.assert_allclose(
+        px.jit(lambda model, x: model(x) * self.lr)(model, X), model(X) * 0.5
+    )
     grads = px.grad(lambda model, x: jnp.sum(model(x)) * self.lr)(model, X)
     np.testing.assert_allclose(grads.bias, jnp.full(2, 0.5))
-    np.testing.assert_allclose(px.jit(lambda pair, x: pair.teacher(x) * self.lr)(pair, X), model(X) * 0.5)
+    np.testing.assert_allclose(
+        px.jit(lambda pair, x: pair.teacher(x) * self.lr)(pair, X), model(X) * 0.5
+    )
     np.testing.assert_allclose(px.jit(lambda x: self.state.step + x)(X), X)
 
 

@@ -45,7 +45,9 @@ def blocks(text: str) -> list[tuple[str, dict[str, str], str]]:
 
 def expected_error(name: str) -> type[BaseException]:
     error = getattr(px, name, None) or getattr(builtins, name, None)
-    assert isinstance(error, type) and issubclass(error, BaseException), f"unknown error {name}"
+    assert isinstance(error, type) and issubclass(error, BaseException), (
+        f"unknown error {name}"
+    )
     return error
 
 
@@ -77,9 +79,14 @@ def test_page_runs(page: Path) -> None:
             with contextlib.redirect_stdout(output):
                 if "raises" in options:
                     with pytest.raises(expected_error(options["raises"])):
-                        exec(compile(code, f"{page.name}[{i + 1}]", "exec"), module.__dict__)
+                        exec(
+                            compile(code, f"{page.name}[{i + 1}]", "exec"),
+                            module.__dict__,
+                        )
                 else:
-                    exec(compile(code, f"{page.name}[{i + 1}]", "exec"), module.__dict__)
+                    exec(
+                        compile(code, f"{page.name}[{i + 1}]", "exec"), module.__dict__
+                    )
             following = page_blocks[i + 1] if i + 1 < len(page_blocks) else None
             if following is not None and following[0] == "text":
                 got = [line.rstrip() for line in output.getvalue().strip().splitlines()]

@@ -17,7 +17,8 @@ from purepax._errors import DOCS_SITE
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "errors.md"
 ERRORS = sorted(
-    (getattr(px, name) for name in px.__all__ if name.endswith("Error")), key=lambda e: e.__name__
+    (getattr(px, name) for name in px.__all__ if name.endswith("Error")),
+    key=lambda e: e.__name__,
 )
 
 
@@ -42,21 +43,34 @@ def _section_anchors() -> set[str]:
     Markdown extensions (mkdocs.yml), whose `toc` makes each heading's id."""
     extensions: list[str] = []
     options: dict[str, object] = {}
-    for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text())["markdown_extensions"]:
-        name, settings = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+    for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text())[
+        "markdown_extensions"
+    ]:
+        name, settings = (
+            next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        )
         extensions.append(name)
         if settings:
             options[name] = settings
-    html = markdown.Markdown(extensions=extensions, extension_configs=options).convert(DOCS.read_text())
+    html = markdown.Markdown(extensions=extensions, extension_configs=options).convert(
+        DOCS.read_text()
+    )
     return set(re.findall(r'<h2 id="([^"]+)"', html))
 
 
 @pytest.mark.parametrize("error", ERRORS, ids=lambda e: e.__name__)
-def test_every_message_points_to_a_docstring_and_a_section_that_exist(error: type[Exception]) -> None:
+def test_every_message_points_to_a_docstring_and_a_section_that_exist(
+    error: type[Exception],
+) -> None:
     site = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]
-    assert site == DOCS_SITE, "mkdocs.yml's site_url and purepax/_errors.py's DOCS_SITE must agree"
+    assert site == DOCS_SITE, (
+        "mkdocs.yml's site_url and purepax/_errors.py's DOCS_SITE must agree"
+    )
     message = str(error("Something went wrong."))
-    pointer = re.fullmatch(r"Something went wrong\.\n\(More: help\(purepax\.(\w+)\) or (\S+)errors/#(\S+)\)", message)
+    pointer = re.fullmatch(
+        r"Something went wrong\.\n\(More: help\(purepax\.(\w+)\) or (\S+)errors/#(\S+)\)",
+        message,
+    )
     assert pointer is not None, message
     name, address, anchor = pointer.groups()
     assert getattr(px, name) is error
@@ -65,9 +79,13 @@ def test_every_message_points_to_a_docstring_and_a_section_that_exist(error: typ
 
 
 @pytest.mark.parametrize("error", ERRORS, ids=lambda e: e.__name__)
-def test_every_error_s_docstring_says_what_it_means_and_the_fix(error: type[Exception]) -> None:
+def test_every_error_s_docstring_says_what_it_means_and_the_fix(
+    error: type[Exception],
+) -> None:
     doc = inspect.getdoc(error)
-    assert doc is not None and len(doc.split()) >= 50, f"{error.__name__}'s docstring is what `help` shows a user"
+    assert doc is not None and len(doc.split()) >= 50, (
+        f"{error.__name__}'s docstring is what `help` shows a user"
+    )
     if error is not px.PurepaxError:
         assert "**Fix:**" in doc
 
@@ -76,7 +94,9 @@ def test_a_user_s_subclass_points_to_the_purepax_error_it_derives_from() -> None
     class ShapeError(px.FieldError):
         pass
 
-    assert str(ShapeError("bad")).endswith("(More: help(purepax.FieldError) or " + DOCS_SITE + "errors/#fielderror)")
+    assert str(ShapeError("bad")).endswith(
+        "(More: help(purepax.FieldError) or " + DOCS_SITE + "errors/#fielderror)"
+    )
 
 
 def test_a_change_deep_in_a_called_model_names_the_model_and_the_fix() -> None:
@@ -91,7 +111,10 @@ def test_a_change_deep_in_a_called_model_names_the_model_and_the_fix() -> None:
             return self.norm(x)
 
     model = CNN(nn.BatchNorm(3))
-    with pytest.raises(px.ImmutableModuleError, match=r"calling the CNN changes its BatchNorm.*px\.purecall\(cnn, \.\.\.\).*px\.eval_mode\(cnn\)"):
+    with pytest.raises(
+        px.ImmutableModuleError,
+        match=r"calling the CNN changes its BatchNorm.*px\.purecall\(cnn, \.\.\.\).*px\.eval_mode\(cnn\)",
+    ):
         model(jnp.ones((4, 3)))
     model, _ = px.purecall(model, jnp.ones((4, 3)))  # the fix it names works
     px.eval_mode(model)(jnp.ones((4, 3)))
@@ -117,7 +140,11 @@ def test_every_error_raised_on_purpose_is_a_purepax_error() -> None:
     import builtins
 
     package = Path(px.__file__).resolve().parent
-    builtin = {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
+    builtin = {
+        name
+        for name, value in vars(builtins).items()
+        if isinstance(value, type) and issubclass(value, BaseException)
+    }
     found: dict[str, list[int]] = {}
     for path in sorted(package.rglob("*.py")):
         if "mypy_plugin" in path.parts:

@@ -9,10 +9,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Linear
 from jaxtyping import Array, Float, Int
 
 import purepax as px
-from helpers import Linear
 
 
 class Norm(px.Module):
@@ -36,7 +36,9 @@ class Model(px.Module):
 
 def _model(getkey):
     def linear(i, o):
-        return Linear(jax.random.normal(getkey(), (i, o)), jax.random.normal(getkey(), (o,)))
+        return Linear(
+            jax.random.normal(getkey(), (i, o)), jax.random.normal(getkey(), (o,))
+        )
 
     return Model(
         layers=(linear(2, 3), linear(3, 4)),
@@ -83,7 +85,10 @@ def test_parameters_leaves(getkey):
     model = _model(getkey)
     params = px.parameters(model)
     n_state = 2  # norm.mean and counter.count
-    assert len(jax.tree_util.tree_leaves(params)) == len(jax.tree_util.tree_leaves(model)) - n_state
+    assert (
+        len(jax.tree_util.tree_leaves(params))
+        == len(jax.tree_util.tree_leaves(model)) - n_state
+    )
 
 
 def test_parameters_does_not_change_model(getkey):
@@ -151,7 +156,9 @@ def test_update_parameters_none_keeps_parameter(getkey):
 
 def _with_none(params):
     """`params` with `layers[0].weight` set to None (a partial update)."""
-    leaves, treedef = jax.tree_util.tree_flatten_with_path(params, is_leaf=lambda x: x is None)
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(
+        params, is_leaf=lambda x: x is None
+    )
     keys = [jax.tree_util.keystr(path) for path, _ in leaves]
     index = keys.index(".layers[0].weight")
     values = [leaf for _, leaf in leaves]
@@ -178,7 +185,9 @@ def test_update_parameters_inside_jit(getkey):
     @jax.jit
     def sgd(model, grads):
         params = px.parameters(model)
-        return px.update_parameters(model, jax.tree.map(lambda p, g: p - 0.5 * g, params, grads))
+        return px.update_parameters(
+            model, jax.tree.map(lambda p, g: p - 0.5 * g, params, grads)
+        )
 
     grads = jax.tree.map(jnp.ones_like, px.parameters(model))
     new = sgd(model, grads)
@@ -254,7 +263,9 @@ def test_replace_refuses_shared_module():
         a: Linear
         b: Linear
 
-    t = Two(Linear(jnp.ones((1, 1)), jnp.ones(1)), Linear(jnp.ones((1, 1)), jnp.ones(1)))
+    t = Two(
+        Linear(jnp.ones((1, 1)), jnp.ones(1)), Linear(jnp.ones((1, 1)), jnp.ones(1))
+    )
     with pytest.raises(px.PurepaxError):
         px.replace(t, b=t.a)
 
@@ -280,13 +291,17 @@ def test_train_mode_whole_tree(getkey):
 def test_modes_keep_arrays(getkey):
     model = _model(getkey)
     evaluated = px.eval_mode(model)
-    for a, b in zip(jax.tree_util.tree_leaves(model), jax.tree_util.tree_leaves(evaluated)):
+    for a, b in zip(
+        jax.tree_util.tree_leaves(model), jax.tree_util.tree_leaves(evaluated)
+    ):
         assert a is b
 
 
 def test_modes_change_tree_structure(getkey):
     model = _model(getkey)
-    assert jax.tree_util.tree_structure(px.eval_mode(model)) != jax.tree_util.tree_structure(model)
+    assert jax.tree_util.tree_structure(
+        px.eval_mode(model)
+    ) != jax.tree_util.tree_structure(model)
     assert jax.tree_util.tree_structure(
         px.train_mode(px.eval_mode(model))
     ) == jax.tree_util.tree_structure(model)
@@ -303,7 +318,9 @@ def test_training_flag_visible_inside_jit(getkey):
 
 
 @pytest.mark.parametrize(
-    "helper", [px.parameters, px.train_mode, px.eval_mode], ids=["parameters", "train", "eval"]
+    "helper",
+    [px.parameters, px.train_mode, px.eval_mode],
+    ids=["parameters", "train", "eval"],
 )
 def test_helpers_refuse_non_modules(helper):
     with pytest.raises(TypeError):
@@ -315,7 +332,9 @@ def test_update_parameters_none_for_a_whole_submodule_keeps_it():
         a: Linear
         b: Linear | None
 
-    model = Two(Linear(jnp.ones((2, 2)), jnp.zeros(2)), Linear(jnp.ones((2, 2)), jnp.zeros(2)))
+    model = Two(
+        Linear(jnp.ones((2, 2)), jnp.zeros(2)), Linear(jnp.ones((2, 2)), jnp.zeros(2))
+    )
     params = px.parameters(model)
     partial = px.replace(params, b=None)
     doubled = jax.tree.map(lambda p: 2 * p, partial)

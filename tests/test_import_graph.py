@@ -64,7 +64,9 @@ def import_graph(root: pathlib.Path, package: str) -> dict[str, set[str]]:
 
     def target(module: str, imported: str | None) -> str | None:
         if imported is not None and f"{module}.{imported}" in files:
-            return f"{module}.{imported}"  # `from . import _containers`: the file itself
+            return (
+                f"{module}.{imported}"  # `from . import _containers`: the file itself
+            )
         if module in files and imported is not None and _is_package(files[module]):
             # A name a package's __init__ re-exports: the file it comes from.
             for source, name in _imports(module, files[module]):
@@ -77,7 +79,9 @@ def import_graph(root: pathlib.Path, package: str) -> dict[str, set[str]]:
         if _is_package(path):
             continue  # re-exports only
         graph[name] = {
-            t for module, imported in _imports(name, path) if (t := target(module, imported)) and t != name
+            t
+            for module, imported in _imports(name, path)
+            if (t := target(module, imported)) and t != name
         }
     return graph
 
@@ -119,22 +123,46 @@ def assignments_into_other_modules(root: pathlib.Path, package: str) -> list[str
         modules: set[str] = set()  # local names bound to modules of the package
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
-                base = package_of.split(".")[: len(package_of.split(".")) - node.level + 1] if node.level else []
+                base = (
+                    package_of.split(".")[: len(package_of.split(".")) - node.level + 1]
+                    if node.level
+                    else []
+                )
                 module = ".".join([*base, *([node.module] if node.module else [])])
-                modules.update(a.asname or a.name for a in node.names if f"{module}.{a.name}" in files)
+                modules.update(
+                    a.asname or a.name
+                    for a in node.names
+                    if f"{module}.{a.name}" in files
+                )
             elif isinstance(node, ast.Import):
-                modules.update(a.asname for a in node.names if a.asname and a.name in files)
+                modules.update(
+                    a.asname for a in node.names if a.asname and a.name in files
+                )
         for node in ast.walk(tree):
-            written: list[tuple[ast.expr, str]] = []  # (the module object, what is written)
+            written: list[
+                tuple[ast.expr, str]
+            ] = []  # (the module object, what is written)
             if isinstance(node, ast.Assign):
-                written = [(t.value, f".{t.attr}") for t in node.targets if isinstance(t, ast.Attribute)]
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Attribute):
+                written = [
+                    (t.value, f".{t.attr}")
+                    for t in node.targets
+                    if isinstance(t, ast.Attribute)
+                ]
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(
+                node.target, ast.Attribute
+            ):
                 written = [(node.target.value, f".{node.target.attr}")]
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "setattr"
+            ):
                 written = [(node.args[0], " (setattr)")] if node.args else []
             for value, what in written:
                 if isinstance(value, ast.Name) and value.id in modules:
-                    found.append(f"{path.relative_to(root)}:{node.lineno}: {value.id}{what}")
+                    found.append(
+                        f"{path.relative_to(root)}:{node.lineno}: {value.id}{what}"
+                    )
     return found
 
 
@@ -146,7 +174,9 @@ def test_purepax_files_import_each_other_without_a_cycle():
     assert "purepax._module_marker" in graph["purepax._containers"]
     assert "purepax._module" in graph["purepax.nn._linear"]
     cycle = find_cycle(graph)
-    assert cycle is None, "purepax's files import each other in a cycle: " + " -> ".join(cycle or ())
+    assert cycle is None, (
+        "purepax's files import each other in a cycle: " + " -> ".join(cycle or ())
+    )
 
 
 def test_the_module_marker_is_a_leaf():
@@ -176,7 +206,13 @@ def _package(tmp_path: pathlib.Path, files: dict[str, str]) -> pathlib.Path:
         "def g():\n    import pkg.a as a\n",
         "def g():\n    from .sub import h\n",  # through sub/__init__.py's re-export of sub/_c.py
     ],
-    ids=["top level", "in a function", "from package import file", "absolute", "re-exported"],
+    ids=[
+        "top level",
+        "in a function",
+        "from package import file",
+        "absolute",
+        "re-exported",
+    ],
 )
 def test_a_cycle_is_found_and_named(tmp_path, b):
     root = _package(
@@ -190,7 +226,9 @@ def test_a_cycle_is_found_and_named(tmp_path, b):
         },
     )
     cycle = find_cycle(import_graph(root, "pkg"))
-    assert cycle is not None and cycle[0] == cycle[-1] and {"pkg.a", "pkg.b"} <= set(cycle)
+    assert (
+        cycle is not None and cycle[0] == cycle[-1] and {"pkg.a", "pkg.b"} <= set(cycle)
+    )
 
 
 def test_an_assignment_into_another_file_is_found(tmp_path):

@@ -30,7 +30,9 @@ def _site_markdown() -> markdown.Markdown:
     extensions: list[str] = []
     options: dict[str, dict[str, object]] = {}
     for entry in config["markdown_extensions"]:
-        name, settings = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        name, settings = (
+            next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        )
         extensions.append(name)
         if settings:
             options[name] = settings
@@ -62,7 +64,9 @@ def unrendered_items(text: str) -> list[tuple[int, str]]:
                 open_items.pop()
             expected[number] = len(open_items)
             open_items.append(len(item["marker"]))
-            lines[number - 1] = f"{item['marker']}LISTITEM{number}X {line[item.end() :]}"
+            lines[number - 1] = (
+                f"{item['marker']}LISTITEM{number}X {line[item.end() :]}"
+            )
         elif line.strip() and indent == 0 and (previous_blank or line.startswith("#")):
             open_items.clear()  # a paragraph or heading after the list ends it
         previous_blank = not line.strip()
@@ -75,7 +79,9 @@ def unrendered_items(text: str) -> list[tuple[int, str]]:
         else:
             depth += -1 if token.group(1) else 1
     original = text.splitlines()
-    return [(n, original[n - 1]) for n, want in expected.items() if rendered.get(n) != want]
+    return [
+        (n, original[n - 1]) for n, want in expected.items() if rendered.get(n) != want
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -84,12 +90,13 @@ def test_every_list_renders_as_a_list_on_the_site(page: Path) -> None:
     assert not missed, (
         f"{page.relative_to(ROOT)}: the site (Python-Markdown) does not render these lines as the list items "
         "GitHub shows; put a blank line between a paragraph and its list, and indent a nested list by four "
-        "spaces:\n"
-        + "\n".join(f"  line {number}: {line}" for number, line in missed)
+        "spaces:\n" + "\n".join(f"  line {number}: {line}" for number, line in missed)
     )
 
 
-def test_the_check_finds_a_list_glued_to_its_paragraph_and_a_two_space_nested_list() -> None:
+def test_the_check_finds_a_list_glued_to_its_paragraph_and_a_two_space_nested_list() -> (
+    None
+):
     glued = "Pages:\n- one\n- two\n"
     assert [n for n, _ in unrendered_items(glued)] == [2, 3]
     assert unrendered_items("Pages:\n\n- one\n- two\n") == []

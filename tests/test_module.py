@@ -12,10 +12,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Linear
 from jaxtyping import Array, Float
 
 import purepax as px
-from helpers import Linear
 
 _T = TypeVar("_T")
 
@@ -42,7 +42,10 @@ def _linear(i=2, o=3):
 
 
 def _leaf_names(module):
-    return [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(module)[0]]
+    return [
+        jax.tree_util.keystr(path)
+        for path, _ in jax.tree_util.tree_flatten_with_path(module)[0]
+    ]
 
 
 # --- declaring ---------------------------------------------------------------------------
@@ -149,7 +152,9 @@ def test_field_array_default_is_allowed():
     assert M().w.shape == (2,)
 
 
-@pytest.mark.parametrize("default", [jnp.array(0), np.zeros(2, np.float32), jax.random.key(0)])
+@pytest.mark.parametrize(
+    "default", [jnp.array(0), np.zeros(2, np.float32), jax.random.key(0)]
+)
 def test_array_default_is_copied_for_each_instance(default):
     class M(px.StateModule):
         count: Any = px.state(default=default)
@@ -165,7 +170,9 @@ def test_donating_one_instance_keeps_the_default_of_the_next():
 
     step = jax.jit(lambda m: px.replace(m, count=m.count + 1), donate_argnums=0)
     step(M())
-    assert int(step(M()).count) == 1  # the default of the second instance was not deleted
+    assert (
+        int(step(M()).count) == 1
+    )  # the default of the second instance was not deleted
 
 
 def test_field_init_false():
@@ -290,7 +297,9 @@ def test_undecided_tuple_and_dict_annotations():
     assert len(jax.tree_util.tree_leaves(dynamic)) == 4
 
 
-@pytest.mark.parametrize("value", [{}, {"name": "relu", "depth": 2}], ids=["empty", "static-items"])
+@pytest.mark.parametrize(
+    "value", [{}, {"name": "relu", "depth": 2}], ids=["empty", "static-items"]
+)
 def test_dict_in_value_decided_field_is_a_child_even_without_arrays(value):
     class M(px.Module):
         d: dict
@@ -335,7 +344,9 @@ def test_plain_annotations_are_static(annotation_value):
     m = M(jnp.ones(1), value)
     assert jax.tree_util.tree_leaves(m) == [m.w]
     assert m.cfg == value
-    rebuilt = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(m), [jnp.zeros(1)])
+    rebuilt = jax.tree_util.tree_unflatten(
+        jax.tree_util.tree_structure(m), [jnp.zeros(1)]
+    )
     assert rebuilt.cfg == value
 
 
@@ -348,13 +359,23 @@ def test_container_mixing_modules_and_callables():
                 x = layer(x)
             return x
 
-    seq = Seq([Linear(jnp.ones((1, 1)), jnp.zeros(1)), jax.nn.relu, Linear(2 * jnp.ones((1, 1)), jnp.ones(1))])
+    seq = Seq(
+        [
+            Linear(jnp.ones((1, 1)), jnp.zeros(1)),
+            jax.nn.relu,
+            Linear(2 * jnp.ones((1, 1)), jnp.ones(1)),
+        ]
+    )
     assert isinstance(seq.layers, tuple)
     assert seq.layers[1] is jax.nn.relu
     assert len(jax.tree_util.tree_leaves(seq)) == 4
     assert jax.tree_util.tree_structure(seq).num_leaves == 4
-    np.testing.assert_allclose(jax.jit(lambda s, x: s(x))(seq, -jnp.ones(1)), jnp.ones(1))
-    np.testing.assert_allclose(jax.jit(lambda s, x: s(x))(seq, jnp.ones(1)), jnp.full(1, 3.0))
+    np.testing.assert_allclose(
+        jax.jit(lambda s, x: s(x))(seq, -jnp.ones(1)), jnp.ones(1)
+    )
+    np.testing.assert_allclose(
+        jax.jit(lambda s, x: s(x))(seq, jnp.ones(1)), jnp.full(1, 3.0)
+    )
 
 
 def test_callable_is_static():
@@ -420,7 +441,9 @@ def test_leaves_and_static_fields_in_treedef():
     a, b = M(jnp.ones(2)), M(jnp.ones(2), "other")
     assert jax.tree_util.tree_leaves(a) == [a.w]
     assert jax.tree_util.tree_structure(a) != jax.tree_util.tree_structure(b)
-    assert jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(M(jnp.zeros(2)))
+    assert jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(
+        M(jnp.zeros(2))
+    )
 
 
 def test_unflatten_round_trip():
@@ -463,7 +486,12 @@ def test_key_paths():
         layers: list
 
     o = Outer(_linear(), [_linear(1, 1)])
-    assert _leaf_names(o) == [".inner.weight", ".inner.bias", ".layers[0].weight", ".layers[0].bias"]
+    assert _leaf_names(o) == [
+        ".inner.weight",
+        ".inner.bias",
+        ".layers[0].weight",
+        ".layers[0].bias",
+    ]
     keys = jax.tree_util.tree_flatten_with_path(o)[0][0][0]
     assert keys[0] == jax.tree_util.GetAttrKey("inner")
 
@@ -642,13 +670,17 @@ def test_static_list_becomes_tuple():
     hash(jax.tree_util.tree_structure(m))
 
 
-@pytest.mark.parametrize("value", [{"a": 1}, {1, 2}, bytearray(b"x")], ids=["dict", "set", "bytearray"])
+@pytest.mark.parametrize(
+    "value", [{"a": 1}, {1, 2}, bytearray(b"x")], ids=["dict", "set", "bytearray"]
+)
 def test_static_unhashable_refused(value):
     with pytest.raises(px.PurepaxError, match=r"(?s)Static.*value|value.*Static"):
         Static(value)
 
 
-@pytest.mark.parametrize("value", [jnp.ones(2), np.ones(2), (1, jnp.ones(1))], ids=["jax", "numpy", "tuple"])
+@pytest.mark.parametrize(
+    "value", [jnp.ones(2), np.ones(2), (1, jnp.ones(1))], ids=["jax", "numpy", "tuple"]
+)
 def test_static_array_refused(value):
     with pytest.raises(px.PurepaxError, match="Static"):
         Static(value)
@@ -685,7 +717,9 @@ class Student(px.StateModule):
     steps: jax.Array = px.state(default_factory=lambda: jnp.array(0))
 
     def update_ema(self, decay: float) -> None:
-        self.ema = jax.tree.map(lambda e, p: decay * e + (1 - decay) * p, self.ema, self.net)
+        self.ema = jax.tree.map(
+            lambda e, p: decay * e + (1 - decay) * p, self.ema, self.net
+        )
         self.steps = self.steps + 1
 
 
@@ -694,7 +728,9 @@ def test_state_specifier_on_a_module_field_makes_the_whole_submodule_state():
     params = px.parameters(student)
     assert params.ema.weight is None and params.ema.bias is None
     assert params.net.weight is not None
-    grads = px.grad(lambda s, x: jnp.sum(s.net(x)) + jnp.sum(s.ema(x)))(student, jnp.ones((1, 2)))
+    grads = px.grad(lambda s, x: jnp.sum(s.net(x)) + jnp.sum(s.ema(x)))(
+        student, jnp.ones((1, 2))
+    )
     assert grads.ema.weight is None and grads.net.weight is not None
     kept = px.update_parameters(student, jax.tree.map(lambda g: 0 * g, grads))
     assert kept.ema is student.ema
@@ -742,7 +778,9 @@ def test_static_value_via_pure_refused():
 )
 def test_one_module_at_two_places_refused(build):
     shared = _linear()
-    with pytest.raises(px.PurepaxError, match=r"(?i)two places|twice|shared|share") as info:
+    with pytest.raises(
+        px.PurepaxError, match=r"(?i)two places|twice|shared|share"
+    ) as info:
         build(shared)
     message = str(info.value)
     assert "Linear" in message
@@ -880,7 +918,15 @@ class Configured(px.StateModule):
         lambda m: px.parameters(m),
         lambda m: jax.tree.map(lambda x: x, m),
     ],
-    ids=["purecall", "replace", "eval_mode", "train_mode", "update_parameters", "parameters", "tree_map"],
+    ids=[
+        "purecall",
+        "replace",
+        "eval_mode",
+        "train_mode",
+        "update_parameters",
+        "parameters",
+        "tree_map",
+    ],
 )
 def test_copies_share_static_values(copy):
     m = Configured(jnp.array(0), cfg=("name", ("nested", 2)))
@@ -941,7 +987,9 @@ def test_training_flag_defaults_true_and_is_static():
     m = _linear()
     assert m.training is True
     assert jax.tree_util.tree_leaves(m) == [m.weight, m.bias]
-    assert jax.tree_util.tree_structure(m) != jax.tree_util.tree_structure(px.eval_mode(m))
+    assert jax.tree_util.tree_structure(m) != jax.tree_util.tree_structure(
+        px.eval_mode(m)
+    )
 
 
 class Box(px.Module, Generic[_T]):
@@ -977,7 +1025,9 @@ def test_changing_a_finished_submodule_in_init_says_what_happened():
             self.norm = Resettable(jnp.ones(()))
             self.norm.reset()
 
-    with pytest.raises(px.ImmutableModuleError, match=r"finished module.*Net\.__init__.*px\.purecall") as info:
+    with pytest.raises(
+        px.ImmutableModuleError, match=r"finished module.*Net\.__init__.*px\.purecall"
+    ) as info:
         Net()
     assert "outside px.pure" not in str(info.value)
 

@@ -19,7 +19,11 @@ CHECKS = sorted((HERE / "multidevice").glob("check_*.py"))
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.name)
 def test_on_eight_devices(check: Path) -> None:
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", JAX_PLATFORMS="cpu")
+    env = dict(
+        os.environ,
+        XLA_FLAGS="--xla_force_host_platform_device_count=8",
+        JAX_PLATFORMS="cpu",
+    )
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(check)],
         cwd=HERE.parent,

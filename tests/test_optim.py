@@ -11,12 +11,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from helpers import Linear
 from jaxtyping import Array, Float, Int
 
 import purepax as px
 from purepax import nn
 from purepax.optim import Optimizer
-from helpers import Linear
 
 
 class Model(px.Module):
@@ -36,9 +36,13 @@ def make_model(key, inputs=3, depth=2):
 
     def linear(k, i, o):
         kw, kb = jax.random.split(k)
-        return Linear(jax.random.normal(kw, (i, o)) / i**0.5, 0.1 * jax.random.normal(kb, (o,)))
+        return Linear(
+            jax.random.normal(kw, (i, o)) / i**0.5, 0.1 * jax.random.normal(kb, (o,))
+        )
 
-    layers = tuple(linear(k, inputs if i == 0 else 4, 4) for i, k in enumerate(keys[:-1]))
+    layers = tuple(
+        linear(k, inputs if i == 0 else 4, 4) for i, k in enumerate(keys[:-1])
+    )
     return Model(layers, linear(keys[-1], 4, 2))
 
 
@@ -49,14 +53,20 @@ def loss(model, x, y):
 def raw_params(model):
     """The parameters as a plain dict of arrays (what a raw-optax user would optimise)."""
     return {
-        "layers": [{"weight": layer.weight, "bias": layer.bias} for layer in model.layers],
+        "layers": [
+            {"weight": layer.weight, "bias": layer.bias} for layer in model.layers
+        ],
         "head": {"weight": model.head.weight, "bias": model.head.bias},
     }
 
 
 def raw_model(model, params):
     layers = tuple(Linear(p["weight"], p["bias"]) for p in params["layers"])
-    return px.replace(model, layers=layers, head=Linear(params["head"]["weight"], params["head"]["bias"]))
+    return px.replace(
+        model,
+        layers=layers,
+        head=Linear(params["head"]["weight"], params["head"]["bias"]),
+    )
 
 
 def data(key, n=8):
@@ -69,13 +79,19 @@ TRANSFORMS = {
     "adam": lambda: optax.adam(1e-2),
     "chain_schedule": lambda: optax.chain(
         optax.clip_by_global_norm(0.5),
-        optax.adamw(optax.warmup_cosine_decay_schedule(0.0, 1e-2, 2, 6), weight_decay=1e-2),
+        optax.adamw(
+            optax.warmup_cosine_decay_schedule(0.0, 1e-2, 2, 6), weight_decay=1e-2
+        ),
     ),
     "multisteps": lambda: optax.MultiSteps(optax.adam(1e-2), every_k_schedule=2),
-    "inject_hyperparams": lambda: optax.inject_hyperparams(optax.adam)(learning_rate=3e-3),
+    "inject_hyperparams": lambda: optax.inject_hyperparams(optax.adam)(
+        learning_rate=3e-3
+    ),
     "masked_fn": lambda: optax.masked(
         optax.adam(1e-2),
-        lambda p: jax.tree_util.tree_map_with_path(lambda k, _: "weight" in jax.tree_util.keystr(k), p),
+        lambda p: jax.tree_util.tree_map_with_path(
+            lambda k, _: "weight" in jax.tree_util.keystr(k), p
+        ),
     ),
 }
 
@@ -113,13 +129,17 @@ def test_matches_raw_optax_under_jit(name, getkey):
 def test_extra_arguments_reach_the_transformation(getkey):
     model = make_model(getkey())
     batches = [data(getkey()) for _ in range(4)]
-    make = lambda: optax.chain(optax.sgd(0.1), optax.contrib.reduce_on_plateau(patience=1, factor=0.5))
+    make = lambda: optax.chain(
+        optax.sgd(0.1), optax.contrib.reduce_on_plateau(patience=1, factor=0.5)
+    )
     tx = make()
     params = raw_params(model)
     state = tx.init(params)
     opt = Optimizer(make(), model)
     for x, y in batches:
-        value, grads = jax.value_and_grad(lambda p: loss(raw_model(model, p), x, y))(params)
+        value, grads = jax.value_and_grad(lambda p: loss(raw_model(model, p), x, y))(
+            params
+        )
         updates, state = tx.update(grads, state, params, value=value + 1.0)
         params = optax.apply_updates(params, updates)
         value, grads = px.value_and_grad(loss)(model, x, y)
@@ -136,7 +156,9 @@ def test_eager_equals_jit_exactly(getkey):
     jit_m, jit_o = model, Optimizer(optax.adam(1e-2), model)
     step = px.jit(lambda m, o, x, y: o.apply_gradients(m, px.grad(loss)(m, x, y)))
     for x, y in batches:
-        eager_m, eager_o = eager_o.apply_gradients(eager_m, px.grad(loss)(eager_m, x, y))
+        eager_m, eager_o = eager_o.apply_gradients(
+            eager_m, px.grad(loss)(eager_m, x, y)
+        )
         jit_m, jit_o = step(jit_m, jit_o, x, y)
     for a, b in zip(jax.tree.leaves(eager_m), jax.tree.leaves(jit_m)):
         np.testing.assert_allclose(a, b, rtol=1e-6)
@@ -147,7 +169,9 @@ def test_inputs_unchanged(getkey):
     opt = Optimizer(optax.adam(1e-1), model)
     before_m = [np.asarray(a) for a in jax.tree.leaves(model)]
     before_o = [np.asarray(a) for a in jax.tree.leaves(opt)]
-    new_model, new_opt = opt.apply_gradients(model, px.grad(loss)(model, *data(getkey())))
+    new_model, new_opt = opt.apply_gradients(
+        model, px.grad(loss)(model, *data(getkey()))
+    )
     assert new_model is not model and new_opt is not opt
     for a, b in zip(before_m, jax.tree.leaves(model)):
         assert np.array_equal(a, b)
@@ -158,7 +182,9 @@ def test_inputs_unchanged(getkey):
 
 
 def test_state_of_model_held_fixed(getkey):
-    model = px.replace(make_model(getkey()), count=jnp.array(7), running=jnp.full(2, 3.0))
+    model = px.replace(
+        make_model(getkey()), count=jnp.array(7), running=jnp.full(2, 3.0)
+    )
     opt = Optimizer(optax.sgd(1.0), model)
     new, _ = opt.apply_gradients(model, px.grad(loss)(model, *data(getkey())))
     assert int(new.count) == 7 and np.array_equal(new.running, jnp.full(2, 3.0))
@@ -170,7 +196,10 @@ def test_state_of_model_held_fixed(getkey):
 
 def test_scan_carry(getkey):
     model = make_model(getkey())
-    xs, ys = jax.random.normal(getkey(), (4, 8, 3)), jax.random.normal(getkey(), (4, 8, 2))
+    xs, ys = (
+        jax.random.normal(getkey(), (4, 8, 3)),
+        jax.random.normal(getkey(), (4, 8, 2)),
+    )
     tx = optax.adam(1e-2)
 
     def body(carry, batch):
@@ -188,18 +217,26 @@ def test_scan_carry(getkey):
 
 def test_masked_with_a_mask_over_the_model(getkey):
     model = make_model(getkey())
-    mask = jax.tree_util.tree_map_with_path(lambda k, _: "head" in jax.tree_util.keystr(k), model)
+    mask = jax.tree_util.tree_map_with_path(
+        lambda k, _: "head" in jax.tree_util.keystr(k), model
+    )
     opt = Optimizer(optax.masked(optax.sgd(0.5), mask), model)
     grads = px.grad(loss)(model, *data(getkey()))
     new, _ = opt.apply_gradients(model, grads)
-    np.testing.assert_allclose(new.head.bias, model.head.bias - 0.5 * grads.head.bias, rtol=1e-6)
+    np.testing.assert_allclose(
+        new.head.bias, model.head.bias - 0.5 * grads.head.bias, rtol=1e-6
+    )
     # optax.masked passes the raw gradient through where the mask is False
-    np.testing.assert_allclose(new.layers[0].bias, model.layers[0].bias + grads.layers[0].bias, rtol=1e-6)
+    np.testing.assert_allclose(
+        new.layers[0].bias, model.layers[0].bias + grads.layers[0].bias, rtol=1e-6
+    )
 
 
 def test_trainable_freezes_parameters_and_holds_no_state_for_them(getkey):
     model = make_model(getkey())
-    opt = Optimizer(optax.adam(1e-1), model, trainable=lambda path, leaf: path.startswith("head."))
+    opt = Optimizer(
+        optax.adam(1e-1), model, trainable=lambda path, leaf: path.startswith("head.")
+    )
     assert all(".head." in k for k in opt.opt_state if "count" not in k)
     assert sum(a.size for a in jax.tree.leaves(opt)) == 1 + 2 * (4 * 2 + 2)
 
@@ -214,7 +251,11 @@ def test_trainable_freezes_parameters_and_holds_no_state_for_them(getkey):
 def test_trainable_sees_parameter_paths_and_leaves(getkey):
     model = make_model(getkey())
     seen = []
-    Optimizer(optax.sgd(0.1), model, trainable=lambda path, leaf: seen.append((path, leaf.shape)) or True)
+    Optimizer(
+        optax.sgd(0.1),
+        model,
+        trainable=lambda path, leaf: seen.append((path, leaf.shape)) or True,
+    )
     assert seen == [
         ("layers[0].weight", (3, 4)),
         ("layers[0].bias", (4,)),
@@ -274,7 +315,12 @@ def scanned(step):
     return run
 
 
-ROUTES = {"eager": lambda step: step, "px.jit": px.jit, "jax.jit": jax.jit, "px.scan": scanned}
+ROUTES = {
+    "eager": lambda step: step,
+    "px.jit": px.jit,
+    "jax.jit": jax.jit,
+    "px.scan": scanned,
+}
 
 MISMATCHES = {
     # what the optimizer is built for, what it is handed, the gradient, what the error says
@@ -317,7 +363,9 @@ MISMATCHES = {
 
 
 @pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
-@pytest.mark.parametrize("built_for, given, gradient, message", MISMATCHES.values(), ids=MISMATCHES.keys())
+@pytest.mark.parametrize(
+    "built_for, given, gradient, message", MISMATCHES.values(), ids=MISMATCHES.keys()
+)
 def test_an_optimizer_refuses_a_model_or_gradient_it_was_not_built_for(
     route, built_for, given, gradient, message, getkey
 ):
@@ -339,10 +387,14 @@ def test_a_gradient_of_another_model_is_refused(getkey):
         r"of shape \(4, 4\) and dtype float32 in the gradient, where the model's parameters have an array of "
         r"shape \(3, 4\).*px\.grad\(loss\)\(model, \.\.\.\)",
     ):
-        opt.apply_gradients(model, px.grad(loss)(wide, jnp.ones((8, 4)), jnp.ones((8, 2))))
+        opt.apply_gradients(
+            model, px.grad(loss)(wide, jnp.ones((8, 4)), jnp.ones((8, 2)))
+        )
 
 
-@pytest.mark.parametrize("transform", [lambda f: f, px.jit, jax.jit], ids=["eager", "px.jit", "jax.jit"])
+@pytest.mark.parametrize(
+    "transform", [lambda f: f, px.jit, jax.jit], ids=["eager", "px.jit", "jax.jit"]
+)
 def test_a_model_is_stepped_in_either_training_mode(getkey, transform):
     """Fine-tuning with frozen batch statistics steps the model in eval mode; the mode is
     part of the tree structure, yet it is the same model: the step keeps it as it came."""
@@ -354,8 +406,12 @@ def test_a_model_is_stepped_in_either_training_mode(getkey, transform):
     new, opt = step(frozen, opt)
     assert not new.training and not new.norm.training
     assert not np.array_equal(new.linear.weight, model.linear.weight)
-    trained, _ = step(px.train_mode(new), opt)  # and back in train mode with the same optimizer
-    assert trained.training and not np.array_equal(trained.linear.weight, new.linear.weight)
+    trained, _ = step(
+        px.train_mode(new), opt
+    )  # and back in train mode with the same optimizer
+    assert trained.training and not np.array_equal(
+        trained.linear.weight, new.linear.weight
+    )
 
 
 def test_a_model_with_state_steps_with_a_px_grad_gradient(getkey):
@@ -366,7 +422,9 @@ def test_a_model_with_state_steps_with_a_px_grad_gradient(getkey):
     new, opt = step(model, opt, x, y)
     new, opt = step(new, opt, x, y)
     assert not np.array_equal(new.linear.weight, model.linear.weight)
-    assert np.array_equal(new.norm.mean, model.norm.mean) and np.array_equal(new.norm.var, model.norm.var)
+    assert np.array_equal(new.norm.mean, model.norm.mean) and np.array_equal(
+        new.norm.var, model.norm.var
+    )
 
 
 @pytest.mark.parametrize("jit", [px.jit, jax.jit], ids=["px.jit", "jax.jit"])
@@ -404,7 +462,9 @@ def test_optimizer_is_immutable(getkey):
 
 
 def _run(code):
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True
+    )
 
 
 def test_import_purepax_does_not_import_optax():

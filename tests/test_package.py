@@ -16,7 +16,11 @@ def _typed_exports() -> set[str]:
     tree = ast.parse(INIT.read_text())
     block = next(node for node in tree.body if isinstance(node, ast.If))
     # `from . import nn as nn` binds a subpackage (imported on first use), not an export.
-    imports = [node for node in block.body if isinstance(node, ast.ImportFrom) and node.module is not None]
+    imports = [
+        node
+        for node in block.body
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+    ]
     return {alias.asname or alias.name for node in imports for alias in node.names}
 
 
@@ -37,7 +41,9 @@ def test_unknown_name_is_an_attribute_error():
 
 def test_loading_the_mypy_plugin_does_not_import_jax():
     code = "import sys, purepax.mypy_plugin; print('jax' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -81,7 +87,9 @@ def test_the_version_is_written_once_and_installed_as_written():
     from importlib.metadata import version
 
     project = _project()
-    assert "version" not in project and "version" in project["dynamic"], "the version belongs in purepax/_version.py"
+    assert "version" not in project and "version" in project["dynamic"], (
+        "the version belongs in purepax/_version.py"
+    )
     assert version("purepax") == px.__version__, (
         f"the installed metadata says {version('purepax')}, purepax/_version.py {px.__version__}: "
         "reinstall (`pip install -e '.[dev]'`)"
@@ -96,8 +104,14 @@ def _jax_trace_modules_used(tree: ast.AST) -> set[str]:
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
-            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module is not None
+            and node.level == 0
+        ):
+            names = [node.module] + [
+                f"{node.module}.{alias.name}" for alias in node.names
+            ]
         elif isinstance(node, ast.Attribute):
             parts = []
             value: ast.expr = node
@@ -106,7 +120,12 @@ def _jax_trace_modules_used(tree: ast.AST) -> set[str]:
                 value = value.value
             if isinstance(value, ast.Name):
                 names = [".".join([value.id, *reversed(parts)])]
-        used.update(w for name in names for w in watched if name == w or name.startswith(w + "."))
+        used.update(
+            w
+            for name in names
+            for w in watched
+            if name == w or name.startswith(w + ".")
+        )
     return used
 
 
@@ -116,7 +135,9 @@ def test_only_the_trace_engine_touches_jax_core_and_no_file_touches_jax_src():
         used = _jax_trace_modules_used(ast.parse(path.read_text()))
         if used:
             users[path.relative_to(PACKAGE).as_posix()] = used
-    assert not any("jax._src" in used for used in users.values()), f"jax._src used: {users}"
+    assert not any("jax._src" in used for used in users.values()), (
+        f"jax._src used: {users}"
+    )
     assert set(users) == {"_trace.py"}, (
         f"jax.core / jax.extend are used outside purepax/_trace.py: {users}; "
         "JAX moves these between versions, so every access belongs in _trace.py"

@@ -52,7 +52,9 @@ def _walk(module):
     return out
 
 
-shapes = st.lists(st.integers(min_value=0, max_value=3), min_size=0, max_size=3).map(tuple)
+shapes = st.lists(st.integers(min_value=0, max_value=3), min_size=0, max_size=3).map(
+    tuple
+)
 dtypes = st.sampled_from([np.float32, np.int32, np.bool_])
 
 
@@ -77,7 +79,14 @@ def nodes(max_depth: int):
         return Node(
             weight=draw(arrays()),
             # Arrays mixed with static items (kept in the tree structure) and None.
-            arrays=tuple(draw(st.lists(st.one_of(arrays(), st.sampled_from(["relu", 3, None])), max_size=4))),
+            arrays=tuple(
+                draw(
+                    st.lists(
+                        st.one_of(arrays(), st.sampled_from(["relu", 3, None])),
+                        max_size=4,
+                    )
+                )
+            ),
             children=children,
             # A dict field with no array or module would be static, and dicts cannot be.
             named=named or {"w": draw(arrays())},
@@ -95,7 +104,9 @@ def cells(max_depth: int):
         if depth < max_depth:
             children = tuple(draw(st.lists(build(depth + 1), max_size=3)))
         return Cell(
-            value=jnp.asarray(np.float32(draw(st.integers(-10, 10))) * jnp.ones(draw(shapes))),
+            value=jnp.asarray(
+                np.float32(draw(st.integers(-10, 10))) * jnp.ones(draw(shapes))
+            ),
             children=children,
             tag=draw(st.integers(0, 3)),
         )
@@ -243,7 +254,9 @@ def test_purecall_output_reflects_mutation(tree, amount):
 @given(cells(max_depth=2))
 def test_parameters_round_trip(tree):
     params = px.parameters(tree)
-    assert len(jax.tree_util.tree_leaves(params)) == len(_walk(tree))  # one `scale` per cell
+    assert len(jax.tree_util.tree_leaves(params)) == len(
+        _walk(tree)
+    )  # one `scale` per cell
     same = px.update_parameters(tree, params)
     assert jax.tree_util.tree_structure(same) == jax.tree_util.tree_structure(tree)
     _assert_same_leaves(tree, same, identical=True)

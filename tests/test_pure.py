@@ -11,10 +11,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Counter
 from jaxtyping import Array, Float
 
 import purepax as px
-from helpers import Counter
 
 
 class Wrapper(px.Module):
@@ -355,7 +355,10 @@ def test_a_changed_argument_returned_through_tree_map_counts_as_returned():
 
 @pytest.mark.parametrize(
     "rebuild",
-    [lambda c: jax.tree.map(lambda x: x, c), lambda c: jax.tree.map(lambda x: x + 0, c)],
+    [
+        lambda c: jax.tree.map(lambda x: x, c),
+        lambda c: jax.tree.map(lambda x: x + 0, c),
+    ],
     ids=["identity", "arithmetic"],
 )
 def test_a_module_rebuilt_from_the_changed_argument_counts_as_returned(rebuild):
@@ -441,7 +444,9 @@ def test_an_unreturned_update_names_the_parameter_as_declared():
         model(x)
         return x
 
-    message = r"^test_.*step changed its argument model \(a Counter: Counter\.count was set\)"
+    message = (
+        r"^test_.*step changed its argument model \(a Counter: Counter\.count was set\)"
+    )
     with pytest.raises(px.UnreturnedUpdateError, match=message):
         step(1, Counter())
     with pytest.raises(px.UnreturnedUpdateError, match="changed its argument model "):
@@ -476,7 +481,10 @@ class Owner(px.Module):
     [
         (lambda owner: owner.step(1), "self"),  # a method run by px.pure: its instance
         (lambda owner: px.pure(owner.step.__wrapped__)(owner, 1), "self"),
-        (lambda owner: px.purecall(owner.forget, Counter()), "other"),  # bound: `self` is returned
+        (
+            lambda owner: px.purecall(owner.forget, Counter()),
+            "other",
+        ),  # bound: `self` is returned
     ],
     ids=["pure_method", "pure_function", "purecall_method"],
 )
@@ -498,17 +506,46 @@ class _NoSignature:
 @pytest.mark.parametrize(
     "fn, args, kwargs, name",
     [
-        (lambda *args: args[1](1), (0, Counter()), {}, r"args\[1\]"),  # no name but `args`
+        (
+            lambda *args: args[1](1),
+            (0, Counter()),
+            {},
+            r"args\[1\]",
+        ),  # no name but `args`
         (lambda first, *rest: rest[0](1), (0, Counter()), {}, r"rest\[0\]"),
-        (lambda **options: options["model"](1), (), {"model": Counter()}, r"options\['model'\]"),
-        (lambda pair: pair[1](1), ((0, Counter()),), {}, r"pair\[1\]"),  # inside a container
-        (lambda config: config["m"].counter(1), ({"m": Wrapper(Counter())},), {}, r"config\['m'\]"),
+        (
+            lambda **options: options["model"](1),
+            (),
+            {"model": Counter()},
+            r"options\['model'\]",
+        ),
+        (
+            lambda pair: pair[1](1),
+            ((0, Counter()),),
+            {},
+            r"pair\[1\]",
+        ),  # inside a container
+        (
+            lambda config: config["m"].counter(1),
+            ({"m": Wrapper(Counter())},),
+            {},
+            r"config\['m'\]",
+        ),
         (_NoSignature(), (Counter(),), {}, r"args\[0\]"),
     ],
-    ids=["star_args", "star_named", "star_star_kwargs", "in_a_tuple", "in_a_dict", "no_signature"],
+    ids=[
+        "star_args",
+        "star_named",
+        "star_star_kwargs",
+        "in_a_tuple",
+        "in_a_dict",
+        "no_signature",
+    ],
 )
 def test_an_unreturned_update_names_the_best_name_there_is(fn, args, kwargs, name):
-    with pytest.raises(px.UnreturnedUpdateError, match=rf"changed its argument {name} \("):
+    with pytest.raises(
+        px.UnreturnedUpdateError, match=rf"changed its argument {name} \("
+    ):
         px.pure(fn)(*args, **kwargs)
 
 
@@ -629,7 +666,10 @@ def test_many_threads_purecall():
         return int(c.count)
 
     results = [None] * 4
-    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, work(i + 3))) for i in range(4)]
+    threads = [
+        threading.Thread(target=lambda i=i: results.__setitem__(i, work(i + 3)))
+        for i in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -805,7 +845,9 @@ def test_swapping_submodules_at_once_is_refused_as_sharing():
     ],
     ids=["replace", "eval_mode", "update_parameters", "copy-of-copy"],
 )
-def test_returning_a_functional_copy_of_a_changed_argument_counts_as_returning_it(derive):
+def test_returning_a_functional_copy_of_a_changed_argument_counts_as_returning_it(
+    derive,
+):
     @px.pure
     def fn(w, x):
         w(x)
@@ -857,10 +899,14 @@ def test_writes_are_checked_when_traced_not_per_call(monkeypatch):
     with pytest.raises(px.FieldError):
         step(Normaliser(jnp.zeros(3), jnp.ones(3)), jnp.ones((2, 3)))
     monkeypatch.setenv("PUREPAX_TYPECHECK", "0")
-    out = px.purecall(Normaliser(jnp.zeros(3), jnp.ones(3)).set_mean, jnp.ones((2, 3)))[0]
+    out = px.purecall(Normaliser(jnp.zeros(3), jnp.ones(3)).set_mean, jnp.ones((2, 3)))[
+        0
+    ]
     assert out.mean.shape == (2, 3)
 
 
 def test_a_correct_write_passes():
-    norm, _ = px.purecall(Normaliser(jnp.zeros(3), jnp.ones(3)).set_mean, jnp.full(3, 2.0))
+    norm, _ = px.purecall(
+        Normaliser(jnp.zeros(3), jnp.ones(3)).set_mean, jnp.full(3, 2.0)
+    )
     np.testing.assert_array_equal(norm.mean, jnp.full(3, 2.0))

@@ -55,7 +55,9 @@ class Report(NamedTuple):
 
     path: str  # relative to the repository: `tests/stubs_cases/jit_cases.py`, `docs/layers.md`
     line: int
-    severity: str  # "error", "warning" or "note" (pyright's "information": a reveal_type)
+    severity: (
+        str  # "error", "warning" or "note" (pyright's "information": a reveal_type)
+    )
     message: str  # `Revealed type is "..."`, or the message's first line and `  [rule]`
     code: str  # the reported line's source, stripped
 
@@ -66,21 +68,42 @@ class Report(NamedTuple):
 # fixed, the test names it for removal.
 KNOWN: dict[tuple[str, str, str], str] = {
     # What pyright cannot know, or a page shows on purpose.
-    ("docs/*.md", "reportRedeclaration", r"is obscured by a declaration of the same name"):
-        "a page runs in one namespace and shows a fixed version of a function or class it defined before",
-    ("docs/layers.md", "reportPossiblyUnboundVariable", r'^"value" is possibly unbound'):
-        "bound in `for _ in range(100)`, which pyright cannot know runs",
-    ("docs/training.md", "reportPossiblyUnboundVariable", r'^"step" is possibly unbound'):
-        "bound in `for step in range(150)`, which pyright cannot know runs",
-    ("docs/transforms.md", "reportPossiblyUnboundVariable", r'^"message" is possibly unbound'):
-        "bound in `except px.ClosureCaptureError`: pyright cannot know that the `try` always raises",
-    ("docs/transforms.md", "reportArgumentType", r'^Argument of type "Counter" cannot be assigned to parameter "init"'):
-        "the page shows the TypeError that this wrong scan raises",
-    ("docs/jax_transformations.md", "reportAttributeAccessIssue", r'^"core" is not a known attribute of module "jax"'):
-        "JAX's `__init__` imports `jax.core` as `_core`: pyright sees no `jax.core` after `import jax`, with "
-        "or without the overlay (which binds only what JAX's `__init__` binds)",
-    ("docs/migrating/flax_nnx.md", "reportOptionalSubscript", r'^Object of type "None" is not subscriptable'):
-        "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
+    (
+        "docs/*.md",
+        "reportRedeclaration",
+        r"is obscured by a declaration of the same name",
+    ): "a page runs in one namespace and shows a fixed version of a function or class it defined before",
+    (
+        "docs/layers.md",
+        "reportPossiblyUnboundVariable",
+        r'^"value" is possibly unbound',
+    ): "bound in `for _ in range(100)`, which pyright cannot know runs",
+    (
+        "docs/training.md",
+        "reportPossiblyUnboundVariable",
+        r'^"step" is possibly unbound',
+    ): "bound in `for step in range(150)`, which pyright cannot know runs",
+    (
+        "docs/transforms.md",
+        "reportPossiblyUnboundVariable",
+        r'^"message" is possibly unbound',
+    ): "bound in `except px.ClosureCaptureError`: pyright cannot know that the `try` always raises",
+    (
+        "docs/transforms.md",
+        "reportArgumentType",
+        r'^Argument of type "Counter" cannot be assigned to parameter "init"',
+    ): "the page shows the TypeError that this wrong scan raises",
+    (
+        "docs/jax_transformations.md",
+        "reportAttributeAccessIssue",
+        r'^"core" is not a known attribute of module "jax"',
+    ): "JAX's `__init__` imports `jax.core` as `_core`: pyright sees no `jax.core` after `import jax`, with "
+    "or without the overlay (which binds only what JAX's `__init__` binds)",
+    (
+        "docs/migrating/flax_nnx.md",
+        "reportOptionalSubscript",
+        r'^Object of type "None" is not subscriptable',
+    ): "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
     # Others' to fix (reported; not the overlay's).
 }
 
@@ -98,7 +121,9 @@ def _page_source(page: Path) -> str | None:
     found = False
     for match in FENCE.finditer(text):
         words = match.group(1).split() or [""]
-        if words[0] != "python" or "norun" in words:  # not run: another library's code (PAX)
+        if (
+            words[0] != "python" or "norun" in words
+        ):  # not run: another library's code (PAX)
             continue
         found = True
         first = text.count("\n", 0, match.start(2))
@@ -107,7 +132,9 @@ def _page_source(page: Path) -> str | None:
     return "\n".join(lines) + "\n" if found else None
 
 
-def _pyright(files: dict[Path, str], config: dict[str, object], workdir: Path) -> list[Report]:
+def _pyright(
+    files: dict[Path, str], config: dict[str, object], workdir: Path
+) -> list[Report]:
     """pyright's reports on `files` (checked path -> name in the reports), from one run."""
     sources = {p.resolve(): name for p, name in files.items()}
     reports = []
@@ -118,7 +145,10 @@ def _pyright(files: dict[Path, str], config: dict[str, object], workdir: Path) -
         if revealed is not None:
             severity, message = "note", f'Revealed type is "{revealed}"'
         else:
-            severity, message = finding.severity, f"{finding.message.splitlines()[0]}  [{finding.code}]"
+            severity, message = (
+                finding.severity,
+                f"{finding.message.splitlines()[0]}  [{finding.code}]",
+            )
         code = finding.file.read_text().splitlines()[finding.line - 1].strip()
         reports.append(Report(name, finding.line, severity, message, code))
     return reports
@@ -152,19 +182,31 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
 
 
 @pytest.fixture(scope="session")
-def pyright_reports(tmp_path_factory: pytest.TempPathFactory, documents: dict[Path, str]) -> list[Report]:
+def pyright_reports(
+    tmp_path_factory: pytest.TempPathFactory, documents: dict[Path, str]
+) -> list[Report]:
     """pyright's reports, with the overlay, on the case files, the documents and the overlay."""
-    files = {p: _relative(p) for p in [*sorted(CASES.glob("*.py")), *sorted(STUBS.rglob("*.pyi"))]}
-    return _pyright({**files, **documents}, _config(STUBS), tmp_path_factory.mktemp("pyright"))
+    files = {
+        p: _relative(p)
+        for p in [*sorted(CASES.glob("*.py")), *sorted(STUBS.rglob("*.pyi"))]
+    }
+    return _pyright(
+        {**files, **documents}, _config(STUBS), tmp_path_factory.mktemp("pyright")
+    )
 
 
 @pytest.fixture(scope="session")
-def plain_reports(tmp_path_factory: pytest.TempPathFactory, documents: dict[Path, str]) -> list[Report]:
+def plain_reports(
+    tmp_path_factory: pytest.TempPathFactory, documents: dict[Path, str]
+) -> list[Report]:
     """pyright's reports without the overlay: on the unchanged case file, and with an older
     JAX (whose own types draw reports of their own) on the documents too."""
     workdir = tmp_path_factory.mktemp("pyright_plain")
     (workdir / "no_stubs").mkdir()  # pyright's default stubPath, `typings`, could exist
-    files = {CASES / UNCHANGED: _relative(CASES / UNCHANGED), **(documents if _older_jax() else {})}
+    files = {
+        CASES / UNCHANGED: _relative(CASES / UNCHANGED),
+        **(documents if _older_jax() else {}),
+    }
     return _pyright(files, _config(workdir / "no_stubs"), workdir)
 
 
@@ -176,16 +218,23 @@ def _expected(path: Path) -> list[tuple[int, str, str]]:
         stripped = text.strip()
         marker = _EXPECTATION.match(text)
         if marker is not None:
-            assert owner, f"{path.name}:{number}: a pyright expectation with no code line above it"
+            assert owner, (
+                f"{path.name}:{number}: a pyright expectation with no code line above it"
+            )
             expected.append((owner, "error" if marker[1] == "E" else "note", marker[2]))
         elif stripped and not stripped.startswith("#"):
             owner = number
     return expected
 
 
-def _difference(expected: Iterable[tuple[int, str, str]], actual: Iterable[tuple[int, str, str]]) -> str:
+def _difference(
+    expected: Iterable[tuple[int, str, str]], actual: Iterable[tuple[int, str, str]]
+) -> str:
     def listed(reports: set[tuple[int, str, str]]) -> str:
-        return "\n  ".join(f"{line}: {sev}: {msg}" for line, sev, msg in sorted(reports)) or "(none)"
+        return (
+            "\n  ".join(f"{line}: {sev}: {msg}" for line, sev, msg in sorted(reports))
+            or "(none)"
+        )
 
     expected, actual = set(expected), set(actual)
     return (
@@ -196,17 +245,31 @@ def _difference(expected: Iterable[tuple[int, str, str]], actual: Iterable[tuple
 
 
 @pytest.mark.parametrize("case", [p.name for p in sorted(CASES.glob("*.py"))])
-def test_case_file(pyright_reports: list[Report], plain_reports: list[Report], case: str) -> None:
+def test_case_file(
+    pyright_reports: list[Report], plain_reports: list[Report], case: str
+) -> None:
     path = CASES / case
-    actual = sorted((r.line, r.severity, r.message) for r in pyright_reports if r.path == _relative(path))
+    actual = sorted(
+        (r.line, r.severity, r.message)
+        for r in pyright_reports
+        if r.path == _relative(path)
+    )
     if case == UNCHANGED:
-        assert not _expected(path), f"{case} is compared with pyright without the overlay: it declares nothing"
-        plain = sorted((r.line, r.severity, r.message) for r in plain_reports if r.path == _relative(path))
+        assert not _expected(path), (
+            f"{case} is compared with pyright without the overlay: it declares nothing"
+        )
+        plain = sorted(
+            (r.line, r.severity, r.message)
+            for r in plain_reports
+            if r.path == _relative(path)
+        )
         if not _older_jax():
             assert actual == plain, _difference(plain, actual)
         else:  # the overlay's names that this JAX lacks are Unknown: no new error, at least
             new_errors = [r for r in actual if r[1] == "error" and r not in plain]
-            assert not new_errors, f"the overlay makes these lines errors with JAX {_installed_jax()}: {new_errors}"
+            assert not new_errors, (
+                f"the overlay makes these lines errors with JAX {_installed_jax()}: {new_errors}"
+            )
         return
     expected = sorted(_expected(path))
     if _older_jax():
@@ -228,22 +291,38 @@ def _matches(report: Report, known: tuple[str, str, str]) -> bool:
 
 
 def test_docs_and_examples_are_clean(
-    pyright_reports: list[Report], plain_reports: list[Report], documents: dict[Path, str]
+    pyright_reports: list[Report],
+    plain_reports: list[Report],
+    documents: dict[Path, str],
 ) -> None:
     reports = [r for r in pyright_reports if r.path in documents.values()]
     # With an older JAX, its own types draw reports of their own: the overlay must add none.
     plain = {(r.path, r.line, r.message) for r in plain_reports}
     unexpected = [
-        r for r in reports if not any(_matches(r, known) for known in KNOWN) and (r.path, r.line, r.message) not in plain
+        r
+        for r in reports
+        if not any(_matches(r, known) for known in KNOWN)
+        and (r.path, r.line, r.message) not in plain
     ]
     assert not unexpected, "pyright reports on the docs or the examples:\n" + "\n".join(
-        f"{r.path}:{r.line}: {r.severity}: {r.message}\n    {r.code}" for r in unexpected
+        f"{r.path}:{r.line}: {r.severity}: {r.message}\n    {r.code}"
+        for r in unexpected
     )
     if not _older_jax():
-        stale = [known for known in KNOWN if not any(_matches(r, known) for r in reports)]
-        assert not stale, f"KNOWN lists reports that pyright no longer makes; remove them: {stale}"
+        stale = [
+            known for known in KNOWN if not any(_matches(r, known) for r in reports)
+        ]
+        assert not stale, (
+            f"KNOWN lists reports that pyright no longer makes; remove them: {stale}"
+        )
 
 
 def test_overlay_is_clean(pyright_reports: list[Report]) -> None:
-    in_stubs = [f"{r.path}:{r.line}: {r.severity}: {r.message}" for r in pyright_reports if r.path.startswith("stubs")]
-    assert not in_stubs, "pyright reports problems in the overlay:\n" + "\n".join(in_stubs)
+    in_stubs = [
+        f"{r.path}:{r.line}: {r.severity}: {r.message}"
+        for r in pyright_reports
+        if r.path.startswith("stubs")
+    ]
+    assert not in_stubs, "pyright reports problems in the overlay:\n" + "\n".join(
+        in_stubs
+    )

@@ -77,7 +77,9 @@ class Block(px.Module):
         q, k, v = jnp.split(self.qkv(self.norm(x)), 3, axis=-1)
 
         def heads(a):
-            return a.reshape(*a.shape[:-1], self.heads, d // self.heads).swapaxes(-2, -3)
+            return a.reshape(*a.shape[:-1], self.heads, d // self.heads).swapaxes(
+                -2, -3
+            )
 
         scores = heads(q) @ heads(k).swapaxes(-1, -2) / (d // self.heads) ** 0.5
         causal = jnp.tril(jnp.ones((t, t), bool))
@@ -116,7 +118,11 @@ def keys(getkey):
 
 def leaves_equal(a, b):
     def data(leaf):
-        return jax.random.key_data(leaf) if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key) else leaf
+        return (
+            jax.random.key_data(leaf)
+            if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key)
+            else leaf
+        )
 
     assert jax.tree.structure(a) == jax.tree.structure(b)
     for u, v in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
@@ -141,7 +147,10 @@ def test_block_i_equals_make_of_key_i(raw, getkey):
     stacked = px.stack(make_block, keys)
     assert type(stacked) is px.Stacked and type(stacked.layers) is Block
     assert stacked.layers.qkv.weight.shape == (3, DIM, 3 * DIM)
-    assert stacked.layers.norm.scale.shape == (3, DIM)  # made without the key: broadcast
+    assert stacked.layers.norm.scale.shape == (
+        3,
+        DIM,
+    )  # made without the key: broadcast
     for i in range(3):
         leaves_equal(stacked[i], make_block(keys[i]))
 
@@ -164,7 +173,9 @@ def test_block_annotations_are_checked_per_block(keys):
 
     with pytest.raises(px.FieldError, match="Bad"):
         px.stack(lambda key: Bad(jax.random.normal(key, (3, 4)), jnp.zeros(5)), keys)
-    stacked = px.stack(lambda key: Bad(jax.random.normal(key, (3, 4)), jnp.zeros(4)), keys)
+    stacked = px.stack(
+        lambda key: Bad(jax.random.normal(key, (3, 4)), jnp.zeros(4)), keys
+    )
     assert stacked.layers.weight.shape == (4, 3, 4)  # "i o" describes one block
 
 
@@ -181,9 +192,18 @@ def test_stack_of_blocks_round_trips(keys):
 @pytest.mark.parametrize(
     "change, where",
     [
-        (lambda b: Plain(DIM, key=jax.random.key(0)), r"blocks\[2\] is a Plain module, where block 0 has a Block module"),
-        (lambda b: px.replace(b, heads=4), r"blocks\[2\]\.heads is 4, where block 0 has 2 \(a static field\)"),
-        (lambda b: px.eval_mode(b), r"blocks\[2\]\.training is False, where block 0 has True"),
+        (
+            lambda b: Plain(DIM, key=jax.random.key(0)),
+            r"blocks\[2\] is a Plain module, where block 0 has a Block module",
+        ),
+        (
+            lambda b: px.replace(b, heads=4),
+            r"blocks\[2\]\.heads is 4, where block 0 has 2 \(a static field\)",
+        ),
+        (
+            lambda b: px.eval_mode(b),
+            r"blocks\[2\]\.training is False, where block 0 has True",
+        ),
         (
             lambda b: px.replace(b, norm=Norm(jnp.ones(DIM + 1))),
             r"blocks\[2\]\.norm\.scale is an array of shape \(9,\) and dtype float32, where block 0 has "
@@ -246,7 +266,9 @@ def test_indexing_length_and_iteration(keys):
 # --- calling ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("options", [{}, {"unroll": 2}, {"remat": True}], ids=["scan", "unroll=2", "remat"])
+@pytest.mark.parametrize(
+    "options", [{}, {"unroll": 2}, {"remat": True}], ids=["scan", "unroll=2", "remat"]
+)
 def test_read_only_call_equals_the_python_loop(options, keys, x):
     stacked = px.eval_mode(px.stack(make_block, keys, **options))
     y = stacked(x)  # a read-only call: no px.pure needed
@@ -284,7 +306,11 @@ def test_mutating_call_outputs_only_the_changed_state(keys, x):
     assert scan.outvars[1].aval.shape[0] == 4
 
 
-@pytest.mark.parametrize("remat", [False, True, jax.checkpoint_policies.nothing_saveable], ids=["plain", "remat", "policy"])
+@pytest.mark.parametrize(
+    "remat",
+    [False, True, jax.checkpoint_policies.nothing_saveable],
+    ids=["plain", "remat", "policy"],
+)
 def test_block_code_is_traced_once(remat, keys, x):
     stacked = px.stack(make_block, keys, remat=remat)
 
@@ -316,7 +342,9 @@ def test_each_block_keeps_its_own_updates(keys, x):
     assert not np.any(np.all(old_keys == new_keys, axis=-1))
     assert len({tuple(k) for k in np.asarray(new_keys)}) == 4
     leaves_equal(new.layers.qkv, stacked.layers.qkv)  # parameters untouched
-    np.testing.assert_array_equal(jax.random.key_data(stacked.layers.dropout.key), old_keys)  # input unchanged
+    np.testing.assert_array_equal(
+        jax.random.key_data(stacked.layers.dropout.key), old_keys
+    )  # input unchanged
 
 
 def test_mutating_call_inside_jit_and_a_parent_module(keys, x):
@@ -341,7 +369,9 @@ def test_mutating_call_inside_jit_and_a_parent_module(keys, x):
 
 def test_mutating_call_outside_pure_is_refused(keys, x):
     stacked = px.stack(make_block, keys)
-    with pytest.raises(px.ImmutableModuleError, match=r"Block\.dropout\.key set.*purecall"):
+    with pytest.raises(
+        px.ImmutableModuleError, match=r"Block\.dropout\.key set.*purecall"
+    ):
         stacked(x)
     with pytest.raises(px.ImmutableModuleError):
         jax.jit(lambda s, x: s(x))(stacked, x)
@@ -361,7 +391,9 @@ def test_eval_mode_reaches_the_blocks(keys, x):
     evaluated = px.eval_mode(stacked)
     assert evaluated.layers.training is False and evaluated[0].dropout.training is False
     new, y = px.purecall(evaluated, x)
-    leaves_equal(new, evaluated)  # dropout is the identity in eval mode: nothing changes
+    leaves_equal(
+        new, evaluated
+    )  # dropout is the identity in eval mode: nothing changes
     assert px.train_mode(evaluated)[1].dropout.training is True
 
 
@@ -373,7 +405,9 @@ def test_a_block_must_keep_the_shape_of_x(keys):
             return x @ self.weight
 
     stacked = px.stack(lambda k: Widen(jax.random.normal(k, (4, 6))), keys)
-    with pytest.raises(TypeError, match=r"Widen maps x of shape \(2, 4\).*to shape \(2, 6\)"):
+    with pytest.raises(
+        TypeError, match=r"Widen maps x of shape \(2, 4\).*to shape \(2, 6\)"
+    ):
         stacked(jnp.ones((2, 4)))
 
 
@@ -414,7 +448,9 @@ def test_gradient_with_dropout_equals_the_loops(keys, x):
 
 
 def test_remat_policy_recomputes_in_the_backward_pass(keys, x):
-    stacked = px.eval_mode(px.stack(make_block, keys, remat=jax.checkpoint_policies.nothing_saveable))
+    stacked = px.eval_mode(
+        px.stack(make_block, keys, remat=jax.checkpoint_policies.nothing_saveable)
+    )
     text = str(jax.make_jaxpr(px.grad(_loss))(stacked, x))
     assert "checkpoint" in text or "remat" in text
     plain = str(jax.make_jaxpr(px.grad(_loss))(px.replace(stacked, remat=False), x))
@@ -439,12 +475,16 @@ def test_partition_specs_replicate_the_block_axis(keys):
         def __call__(self, x):
             return x @ self.weight + self.bias
 
-    stacked = px.stack(lambda k: Sharded(jax.random.normal(k, (4, 4)), jnp.zeros(4)), keys)
+    stacked = px.stack(
+        lambda k: Sharded(jax.random.normal(k, (4, 4)), jnp.zeros(4)), keys
+    )
     specs = px.partition_specs(stacked)
     assert type(specs) is px.Stacked
     assert specs.layers.weight == PartitionSpec(None, None, "model")
     assert tuple(specs.layers.bias) in ((), (None,))  # replicated either way
-    assert jax.tree.structure(specs, is_leaf=lambda s: isinstance(s, PartitionSpec)) == jax.tree.structure(stacked)
+    assert jax.tree.structure(
+        specs, is_leaf=lambda s: isinstance(s, PartitionSpec)
+    ) == jax.tree.structure(stacked)
 
 
 def test_a_short_training_run_lowers_the_loss(getkey):
@@ -482,11 +522,19 @@ def test_a_short_training_run_lowers_the_loss(getkey):
         model, value = step(model, tokens)
         losses.append(float(value))
     assert losses[-1] < 0.7 * losses[0]
-    assert not np.array_equal(jax.random.key_data(model.blocks.layers.dropout.key), jax.random.key_data(step(model, tokens)[0].blocks.layers.dropout.key))
+    assert not np.array_equal(
+        jax.random.key_data(model.blocks.layers.dropout.key),
+        jax.random.key_data(step(model, tokens)[0].blocks.layers.dropout.key),
+    )
 
 
 @settings(max_examples=15, deadline=None)
-@given(n=st.integers(1, 5), i=st.integers(1, 4), o=st.integers(1, 4), seed=st.integers(0, 2**16))
+@given(
+    n=st.integers(1, 5),
+    i=st.integers(1, 4),
+    o=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
 def test_stack_and_unstack_are_inverse(n, i, o, seed):
     keys = jax.random.split(jax.random.key(seed), n)
     blocks = [Linear(i, o, key=k) for k in keys]
@@ -495,4 +543,6 @@ def test_stack_and_unstack_are_inverse(n, i, o, seed):
     for block, again in zip(blocks, stacked.unstack()):
         leaves_equal(again, block)
     leaves_equal(px.stack(stacked.unstack()), stacked)
-    leaves_equal(px.stack(lambda k: Linear(i, o, key=k), keys), stacked)  # built under vmap: the same blocks
+    leaves_equal(
+        px.stack(lambda k: Linear(i, o, key=k), keys), stacked
+    )  # built under vmap: the same blocks

@@ -24,7 +24,10 @@ class Net(px.Module):
 
 def make_net(n: int = 3) -> Net:
     keys = jax.random.split(jax.random.key(0), n + 1)
-    return Net(nn.Embedding(10, 4, key=keys[0]), px.stack(lambda k: nn.Linear(4, 4, key=k), keys[1:]))
+    return Net(
+        nn.Embedding(10, 4, key=keys[0]),
+        px.stack(lambda k: nn.Linear(4, 4, key=k), keys[1:]),
+    )
 
 
 def _equations(jaxpr: jax.extend.core.Jaxpr) -> int:
@@ -66,8 +69,12 @@ def test_optimizer_updates_a_stack_like_the_unstacked_blocks() -> None:
     # The same update by hand on block 1, through raw optax on its own arrays.
     block, grad = net.blocks[1], grads.blocks[1]
     tx = optax.adam(1e-2)
-    updates, _ = tx.update(px.parameters(grad), tx.init(px.parameters(block)), px.parameters(block))
-    np.testing.assert_allclose(new.blocks[1].weight, block.weight + updates.weight, rtol=1e-6, atol=1e-7)
+    updates, _ = tx.update(
+        px.parameters(grad), tx.init(px.parameters(block)), px.parameters(block)
+    )
+    np.testing.assert_allclose(
+        new.blocks[1].weight, block.weight + updates.weight, rtol=1e-6, atol=1e-7
+    )
     assert float(loss(new, ids)) < float(loss(net, ids))
 
 
@@ -83,11 +90,16 @@ def test_a_train_step_is_as_large_for_any_number_of_blocks() -> None:
     sizes = []
     for n in (2, 7):
         net = make_net(n)
-        sizes.append(_equations(jax.make_jaxpr(step)(net, Optimizer(tx, net), ids).jaxpr))
+        sizes.append(
+            _equations(jax.make_jaxpr(step)(net, Optimizer(tx, net), ids).jaxpr)
+        )
     assert sizes[0] == sizes[1]
 
 
 def test_cast_reaches_the_blocks() -> None:
     half = px.cast(make_net(), jnp.bfloat16)
-    assert half.blocks.layers.weight.dtype == jnp.bfloat16 and half.blocks[2].bias.dtype == jnp.bfloat16
+    assert (
+        half.blocks.layers.weight.dtype == jnp.bfloat16
+        and half.blocks[2].bias.dtype == jnp.bfloat16
+    )
     assert half(jnp.arange(3)).dtype == jnp.bfloat16

@@ -52,16 +52,27 @@ def _expected_messages(path: Path) -> list[tuple[str, int, str, str]]:
         if first is None:
             continue
         if continuation and owner == 0:
-            raise AssertionError(f"{path.name}:{number}: an expectation with no code line above it")
+            raise AssertionError(
+                f"{path.name}:{number}: an expectation with no code line above it"
+            )
         parts = _MARKER.split(text[first.start() :])[1:]
         for kind, message in zip(parts[::2], parts[1::2]):
             severity = "error" if kind == "E" else "note"
-            expected.append((path.name, owner if continuation else number, severity, message.strip()))
+            expected.append(
+                (
+                    path.name,
+                    owner if continuation else number,
+                    severity,
+                    message.strip(),
+                )
+            )
     return expected
 
 
 def _is_plugin_message(finding: Finding) -> bool:
-    return finding.code.startswith("purepax-") or finding.message.startswith("purepax plugin:")
+    return finding.code.startswith("purepax-") or finding.message.startswith(
+        "purepax plugin:"
+    )
 
 
 def _message(finding: Finding) -> str:
@@ -70,16 +81,29 @@ def _message(finding: Finding) -> str:
 
 
 @pytest.fixture(scope="session")
-def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, int, str, str]]:
+def mypy_output(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[tuple[str, int, str, str]]:
     """mypy's messages on the case files and the stubs, from one run with a fresh cache."""
     messages = []
-    for finding in check_mypy(sorted(CASES.glob("*.py")), tmp_path_factory.mktemp("mypy_cache")):
+    for finding in check_mypy(
+        sorted(CASES.glob("*.py")), tmp_path_factory.mktemp("mypy_cache")
+    ):
         if _is_plugin_message(finding):
             continue
         if finding.file.is_relative_to(STUBS):
-            messages.append((str(finding.file.relative_to(ROOT)), finding.line, finding.severity, _message(finding)))
+            messages.append(
+                (
+                    str(finding.file.relative_to(ROOT)),
+                    finding.line,
+                    finding.severity,
+                    _message(finding),
+                )
+            )
         elif finding.file.is_relative_to(CASES):
-            messages.append((finding.file.name, finding.line, finding.severity, _message(finding)))
+            messages.append(
+                (finding.file.name, finding.line, finding.severity, _message(finding))
+            )
         # Anything else (purepax/ itself) is the project's own mypy check's business.
     return messages
 
@@ -89,7 +113,9 @@ UNCHANGED = "unchanged_cases.py"  # what the overlays must not change: JAX's own
 
 @pytest.mark.parametrize("case", [p.name for p in sorted(CASES.glob("*.py"))])
 def test_case_file(
-    mypy_output: list[tuple[str, int, str, str]], case: str, tmp_path_factory: pytest.TempPathFactory
+    mypy_output: list[tuple[str, int, str, str]],
+    case: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     if case == UNCHANGED:
         # What the overlays must not change is JAX's own types, whatever they are in this
@@ -102,13 +128,22 @@ def test_case_file(
         plain = _messages_without_overlay(tmp_path_factory.mktemp("plain_cache"), case)
         with_overlay = [m for m in mypy_output if m[0] == case]
         if _installed_jax() >= WRITTEN_FOR:
-            assert sorted(with_overlay) == sorted(plain), _difference(sorted(plain), sorted(with_overlay))
-            if _installed_numpy() >= NOTES_WRITTEN_FOR_NUMPY and MYPY >= NOTES_WRITTEN_FOR_MYPY:
+            assert sorted(with_overlay) == sorted(plain), _difference(
+                sorted(plain), sorted(with_overlay)
+            )
+            if (
+                _installed_numpy() >= NOTES_WRITTEN_FOR_NUMPY
+                and MYPY >= NOTES_WRITTEN_FOR_MYPY
+            ):
                 declared = sorted(_expected_messages(CASES / case))
-                assert declared == sorted(with_overlay), _difference(declared, sorted(with_overlay))
+                assert declared == sorted(with_overlay), _difference(
+                    declared, sorted(with_overlay)
+                )
         else:
             new_errors = [m for m in with_overlay if m[2] == "error" and m not in plain]
-            assert not new_errors, f"the overlays make these lines errors with JAX {_installed_jax()}: {new_errors}"
+            assert not new_errors, (
+                f"the overlays make these lines errors with JAX {_installed_jax()}: {new_errors}"
+            )
         return
     expected = sorted(_expected_messages(CASES / case))
     actual = sorted(m for m in mypy_output if m[0] == case)
@@ -116,15 +151,31 @@ def test_case_file(
         # An older JAX: a name the overlays take from where the newest JAX keeps it may be
         # missing there, and what flows from it is Any. Revealed types may degrade to Any;
         # every expected error must still be reported, and nothing else may be.
-        degraded = {(c, line) for c, line, sev, msg in actual if sev == "note" and '"Any"' in msg}
-        expected = [m for m in expected if m[2] == "error" or (m[0], m[1]) not in degraded]
+        degraded = {
+            (c, line)
+            for c, line, sev, msg in actual
+            if sev == "note" and '"Any"' in msg
+        }
+        expected = [
+            m for m in expected if m[2] == "error" or (m[0], m[1]) not in degraded
+        ]
         actual = [m for m in actual if m[2] == "error" or (m[0], m[1]) not in degraded]
     assert expected == actual, _difference(expected, actual)
 
 
-def _difference(expected: list[tuple[str, int, str, str]], actual: list[tuple[str, int, str, str]]) -> str:
-    missing = [f"{c}:{line}: {sev}: {msg}" for c, line, sev, msg in expected if (c, line, sev, msg) not in actual]
-    unexpected = [f"{c}:{line}: {sev}: {msg}" for c, line, sev, msg in actual if (c, line, sev, msg) not in expected]
+def _difference(
+    expected: list[tuple[str, int, str, str]], actual: list[tuple[str, int, str, str]]
+) -> str:
+    missing = [
+        f"{c}:{line}: {sev}: {msg}"
+        for c, line, sev, msg in expected
+        if (c, line, sev, msg) not in actual
+    ]
+    unexpected = [
+        f"{c}:{line}: {sev}: {msg}"
+        for c, line, sev, msg in actual
+        if (c, line, sev, msg) not in expected
+    ]
     return (
         "mypy's output differs from the expectations.\n"
         + "Expected but not reported:\n  "
@@ -134,20 +185,30 @@ def _difference(expected: list[tuple[str, int, str, str]], actual: list[tuple[st
     )
 
 
-def _messages_without_overlay(cache_dir: Path, case: str) -> list[tuple[str, int, str, str]]:
+def _messages_without_overlay(
+    cache_dir: Path, case: str
+) -> list[tuple[str, int, str, str]]:
     config = cache_dir / "plain.ini"
     config.write_text("[mypy]\ncheck_untyped_defs = True\n")
     return [
         (case, f.line, f.severity, _message(f))
-        for f in in_file(check_mypy([CASES / case], cache_dir, config=config), CASES / case)
+        for f in in_file(
+            check_mypy([CASES / case], cache_dir, config=config), CASES / case
+        )
     ]
 
 
 def test_stubs_type_check_cleanly(mypy_output: list[tuple[str, int, str, str]]) -> None:
-    in_stubs = [f"{path}:{line}: {sev}: {msg}" for path, line, sev, msg in mypy_output if path.startswith("stubs")]
+    in_stubs = [
+        f"{path}:{line}: {sev}: {msg}"
+        for path, line, sev, msg in mypy_output
+        if path.startswith("stubs")
+    ]
     # Also with the oldest supported JAX: a re-export that JAX added since, or keeps elsewhere
     # there, is marked `# type: ignore[attr-defined, import-not-found, unused-ignore]`.
-    assert not in_stubs, "mypy reports problems in the overlays:\n" + "\n".join(in_stubs)
+    assert not in_stubs, "mypy reports problems in the overlays:\n" + "\n".join(
+        in_stubs
+    )
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -156,7 +217,9 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _public_bindings(tree: ast.Module, *, explicit_only: bool) -> dict[str, tuple[str, str] | None]:
+def _public_bindings(
+    tree: ast.Module, *, explicit_only: bool
+) -> dict[str, tuple[str, str] | None]:
     """The public names a module binds for mypy: name -> (module, name) for an import, else None.
 
     `explicit_only` keeps only `from m import x as x` imports (how a stub re-exports); for
@@ -186,8 +249,14 @@ def _public_bindings(tree: ast.Module, *, explicit_only: bool) -> dict[str, tupl
                         names.pop(target.id, None)
             elif isinstance(node, ast.If):
                 # What mypy sees: the TYPE_CHECKING branch.
-                negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
-                test = node.test.operand if negated and isinstance(node.test, ast.UnaryOp) else node.test
+                negated = isinstance(node.test, ast.UnaryOp) and isinstance(
+                    node.test.op, ast.Not
+                )
+                test = (
+                    node.test.operand
+                    if negated and isinstance(node.test, ast.UnaryOp)
+                    else node.test
+                )
                 if _is_type_checking(test):
                     visit(node.orelse if negated else node.body)
 
@@ -202,11 +271,26 @@ WRITTEN_FOR = (0, 10)
 # reports them as missing (they are deprecated there); any other difference is drift.
 REMOVED_SINCE = {
     "jax": {
-        "custom_transpose", "enable_custom_vjp_by_custom_transpose", "spmd_mode", "tree_flatten",
-        "tree_leaves", "tree_map", "tree_structure", "tree_transpose", "tree_unflatten",
-        "treedef_is_leaf", "util",
+        "custom_transpose",
+        "enable_custom_vjp_by_custom_transpose",
+        "spmd_mode",
+        "tree_flatten",
+        "tree_leaves",
+        "tree_map",
+        "tree_structure",
+        "tree_transpose",
+        "tree_unflatten",
+        "treedef_is_leaf",
+        "util",
     },
-    "jax.lax": {"infeed", "infeed_p", "outfeed", "outfeed_p", "random_gamma_grad_p", "zeros_like_array"},
+    "jax.lax": {
+        "infeed",
+        "infeed_p",
+        "outfeed",
+        "outfeed_p",
+        "random_gamma_grad_p",
+        "zeros_like_array",
+    },
 }
 
 
@@ -229,12 +313,17 @@ def _installed_jax() -> tuple[int, ...]:
 
 @pytest.mark.parametrize(
     ("module", "stub"),
-    [("jax", STUBS / "jax" / "__init__.pyi"), ("jax.lax", STUBS / "jax" / "lax" / "__init__.pyi")],
+    [
+        ("jax", STUBS / "jax" / "__init__.pyi"),
+        ("jax.lax", STUBS / "jax" / "lax" / "__init__.pyi"),
+    ],
 )
 def test_overlay_mirrors_installed_jax(module: str, stub: Path) -> None:
     runtime = importlib.import_module(module)
     assert runtime.__file__ is not None
-    jax_names = _public_bindings(ast.parse(Path(runtime.__file__).read_text()), explicit_only=False)
+    jax_names = _public_bindings(
+        ast.parse(Path(runtime.__file__).read_text()), explicit_only=False
+    )
     stub_names = _public_bindings(ast.parse(stub.read_text()), explicit_only=True)
     only_jax = set(jax_names) - set(stub_names)
     only_stub = set(stub_names) - set(jax_names)
@@ -254,10 +343,14 @@ def test_overlay_mirrors_installed_jax(module: str, stub: Path) -> None:
         try:
             origin = importlib.import_module(source[0])
         except ImportError:
-            assert _installed_jax() < WRITTEN_FOR, f"{source[0]} (for {module}.{name}) does not import"
+            assert _installed_jax() < WRITTEN_FOR, (
+                f"{source[0]} (for {module}.{name}) does not import"
+            )
             continue  # a module that JAX added since
         if not hasattr(origin, source[1]):
-            assert _installed_jax() < WRITTEN_FOR, f"{source[0]}.{source[1]} (for {module}.{name}) is missing"
+            assert _installed_jax() < WRITTEN_FOR, (
+                f"{source[0]}.{source[1]} (for {module}.{name}) is missing"
+            )
             continue
         assert getattr(origin, source[1]) is getattr(runtime, name), (
             f"{module}.{name} is not {source[0]}.{source[1]} in the installed JAX: "

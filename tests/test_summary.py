@@ -30,7 +30,10 @@ class Net(px.Module):
 
 def make():
     return Net(
-        layers=(Linear(jnp.ones((3, 5)), jnp.zeros(5)), Linear(jnp.ones((5, 2), jnp.bfloat16), jnp.zeros(2))),
+        layers=(
+            Linear(jnp.ones((3, 5)), jnp.zeros(5)),
+            Linear(jnp.ones((5, 2), jnp.bfloat16), jnp.zeros(2)),
+        ),
         norm=Norm(jnp.ones(2), jnp.zeros(2)),
         extra={"temperature": jnp.ones(())},
     )
@@ -39,14 +42,46 @@ def make():
 def test_rows_and_counts():
     text = px.summary(make())
     lines = text.splitlines()
-    rows = {line.split()[0]: line.split() for line in lines[2:] if line and not line.startswith("-")}
-    assert [line.split()[0] for line in lines[2:6]] == ["(root)", "layers[0]", "layers[1]", "norm"]
+    rows = {
+        line.split()[0]: line.split()
+        for line in lines[2:]
+        if line and not line.startswith("-")
+    }
+    assert [line.split()[0] for line in lines[2:6]] == [
+        "(root)",
+        "layers[0]",
+        "layers[1]",
+        "norm",
+    ]
     assert rows["(root)"][1] == "Net" and rows["(root)"][-2:] == ["1", "2"]
-    assert rows["layers[0]"][1:] == ["Linear", "weight:f32[3,5]", "bias:f32[5]", "20", "0"]
-    assert rows["layers[1]"][1:] == ["Linear", "weight:bf16[5,2]", "bias:f32[2]", "12", "0"]
-    assert rows["norm"][1:] == ["Norm", "scale:f32[2]", "mean:f32[2]", "(state)", "2", "2"]
+    assert rows["layers[0]"][1:] == [
+        "Linear",
+        "weight:f32[3,5]",
+        "bias:f32[5]",
+        "20",
+        "0",
+    ]
+    assert rows["layers[1]"][1:] == [
+        "Linear",
+        "weight:bf16[5,2]",
+        "bias:f32[2]",
+        "12",
+        "0",
+    ]
+    assert rows["norm"][1:] == [
+        "Norm",
+        "scale:f32[2]",
+        "mean:f32[2]",
+        "(state)",
+        "2",
+        "2",
+    ]
     assert rows["total"][1:] == ["35", "4"]
-    assert "35 parameters" in lines[-1] and "4 state values" in lines[-1] and "separately" in lines[-1]
+    assert (
+        "35 parameters" in lines[-1]
+        and "4 state values" in lines[-1]
+        and "separately" in lines[-1]
+    )
     assert "steps:i32[] (state)" in text and "key:key<fry>[] (state)" in text
     assert "extra['temperature']:f32[]" in text
 

@@ -6,10 +6,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Counter
 from jaxtyping import Array, Float
 
 import purepax as px
-from helpers import Counter
 
 
 class Scale(px.Module):
@@ -26,13 +26,17 @@ TRANSFORMS = {
     "vmap": lambda f: jax.vmap(f)(jnp.arange(3.0)),
     "grad": lambda f: jax.grad(lambda x: f(x) * 1.0)(1.0),
     "cond": lambda f: jax.lax.cond(True, f, lambda x: x, 1.0),
-    "while_loop": lambda f: jax.lax.while_loop(lambda x: x < 3.0, lambda x: f(x) + 1.0, 0.0),
+    "while_loop": lambda f: jax.lax.while_loop(
+        lambda x: x < 3.0, lambda x: f(x) + 1.0, 0.0
+    ),
     "fori_loop": lambda f: jax.lax.fori_loop(0, 3, lambda i, x: f(x), 0.0),
     "checkpoint": lambda f: jax.checkpoint(f)(1.0),
     "switch": lambda f: jax.lax.switch(0, [f, lambda x: x], 1.0),
 }
 
-_EXPLICIT_ARGUMENT = r"(?is)explicit argument|as an argument|pass (the module|it) .*argument"
+_EXPLICIT_ARGUMENT = (
+    r"(?is)explicit argument|as an argument|pass (the module|it) .*argument"
+)
 
 
 @pytest.mark.parametrize("transform", TRANSFORMS.values(), ids=TRANSFORMS.keys())
@@ -282,9 +286,13 @@ def test_assigning_jit_output_to_view():
 
 PURE_UNDER = {
     "jit": lambda f, c: jax.jit(f)(c, 2.0),
-    "grad-has-aux": lambda f, c: jax.grad(lambda x, c: f(c, x)[::-1], has_aux=True)(2.0, c)[::-1],
+    "grad-has-aux": lambda f, c: jax.grad(lambda x, c: f(c, x)[::-1], has_aux=True)(
+        2.0, c
+    )[::-1],
     "checkpoint": lambda f, c: jax.checkpoint(f)(c, 2.0),
-    "vmap": lambda f, c: jax.vmap(f, in_axes=(None, 0), out_axes=(None, 0))(c, jnp.full(1, 2.0)),
+    "vmap": lambda f, c: jax.vmap(f, in_axes=(None, 0), out_axes=(None, 0))(
+        c, jnp.full(1, 2.0)
+    ),
     "eval_shape": lambda f, c: (f(c, 2.0), jax.eval_shape(f, c, 2.0))[0],
 }
 

@@ -6,10 +6,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Linear
 from jaxtyping import Array, Float, Int
 
 import purepax as px
-from helpers import Linear
 
 
 def linear(i: int = 3, o: int = 2) -> Linear:
@@ -31,7 +31,9 @@ def wrong_return(x: Float[Array, "n"]) -> Float[Array, "n n"]:
 def test_annotated_arguments_pass_and_fail():
     model = linear()
     assert px.jit(apply)(model, jnp.ones((4, 3))).shape == (4, 2)
-    with pytest.raises(TypeError, match="px.jit: a call of `apply` does not match its annotations"):
+    with pytest.raises(
+        TypeError, match="px.jit: a call of `apply` does not match its annotations"
+    ):
         px.jit(apply)(model, jnp.ones(3))  # "b i" needs two dimensions
     with pytest.raises(TypeError, match="parameter 'model'"):
         px.jit(apply)({"weight": 1}, jnp.ones((4, 3)))
@@ -79,7 +81,9 @@ def test_every_transform_checks(transform):
 
 
 def test_scan_body_is_checked():
-    def body(carry: Float[Array, ""], x: Float[Array, "k"]) -> tuple[Float[Array, ""], Float[Array, "k"]]:
+    def body(
+        carry: Float[Array, ""], x: Float[Array, "k"]
+    ) -> tuple[Float[Array, ""], Float[Array, "k"]]:
         return carry + x.sum(), x
 
     carry, ys = px.scan(body, jnp.zeros(()), jnp.ones((5, 2)))
@@ -148,7 +152,9 @@ def test_string_annotations_of_local_classes_resolve_through_the_closure():
     class Local(px.Module):
         w: jax.Array
 
-    def f(m: Local) -> Local:  # a string here (future annotations), naming a local class
+    def f(
+        m: Local,
+    ) -> Local:  # a string here (future annotations), naming a local class
         return Local(m.w)
 
     px.jit(f)(Local(jnp.ones(2)))

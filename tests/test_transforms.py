@@ -8,11 +8,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Counter
 from jaxtyping import Array, Float
 
 import purepax as px
 import purepax._transforms as transforms
-from helpers import Counter
 
 
 class Linear(px.Module):
@@ -51,7 +51,9 @@ def test_jit_returns_the_jax_jit_object(linear):
     jitted = px.jit(apply)
     assert type(jitted) is type(jax.jit(apply))
     assert jitted.lower(linear, jnp.ones(3)).compile() is not None
-    np.testing.assert_allclose(jitted(linear, jnp.ones(3)), linear(jnp.ones(3)), rtol=1e-6)
+    np.testing.assert_allclose(
+        jitted(linear, jnp.ones(3)), linear(jnp.ones(3)), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,12 +87,16 @@ def test_jit_static_argnums_and_argnames(linear):
     assert traces == [3, 2]
 
 
-@pytest.mark.filterwarnings("ignore:Some donated buffers were not usable")  # CPU cannot donate
+@pytest.mark.filterwarnings(
+    "ignore:Some donated buffers were not usable"
+)  # CPU cannot donate
 def test_jit_donate_and_shardings_pass_through(linear):
     mesh = jax.make_mesh((1,), ("d",))
     replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())
     shardings = (jax.tree.map(lambda _: replicated, linear), replicated)
-    jitted = px.jit(apply, in_shardings=shardings, out_shardings=replicated, donate_argnums=1)
+    jitted = px.jit(
+        apply, in_shardings=shardings, out_shardings=replicated, donate_argnums=1
+    )
     out = jitted(linear, jnp.ones(3))
     assert out.sharding == replicated
     np.testing.assert_allclose(out, linear(jnp.ones(3)), rtol=1e-6)
@@ -165,7 +171,9 @@ def test_jit_returns_before_the_computation_finishes_as_jax_jit_does():
     """px.jit keeps JAX's asynchronous dispatch: a call returns while the result is computed."""
     if not _returns_before_the_result_is_ready(jax.jit(_slow)):
         pytest.skip("this JAX backend does not dispatch asynchronously")
-    assert _returns_before_the_result_is_ready(px.jit(_slow)), "px.jit waited for the result"
+    assert _returns_before_the_result_is_ready(px.jit(_slow)), (
+        "px.jit waited for the result"
+    )
 
 
 def test_jit_applied_again_to_the_same_function_does_not_trace_again(linear):
@@ -194,7 +202,9 @@ def test_jit_of_a_wrapper_made_with_functools_wraps_runs_the_wrapper(linear):
     def doubled(model, x):  # copies inner.__dict__, cache entry included
         return 2 * inner(model, x)
 
-    np.testing.assert_allclose(px.jit(doubled)(linear, jnp.ones(3)), 2 * linear(jnp.ones(3)), rtol=1e-6)
+    np.testing.assert_allclose(
+        px.jit(doubled)(linear, jnp.ones(3)), 2 * linear(jnp.ones(3)), rtol=1e-6
+    )
 
 
 def scaled_apply(model, x, n=1):
@@ -211,10 +221,19 @@ def scaled_apply(model, x, n=1):
         lambda m, x: px.jit(scaled_apply, static_argnums=2)(m, x, (1, m)),
         lambda m, x: px.jit(lambda f, x: f(x), static_argnums=0)(m.__call__, x),
     ],
-    ids=["position", "name", "name-given-by-position", "negative", "in-a-tuple", "bound-method"],
+    ids=[
+        "position",
+        "name",
+        "name-given-by-position",
+        "negative",
+        "in-a-tuple",
+        "bound-method",
+    ],
 )
 def test_jit_refuses_a_module_as_a_static_argument(call, linear):
-    with pytest.raises(px.StaticArgumentError, match="static argument.*regular \\(traced\\) argument"):
+    with pytest.raises(
+        px.StaticArgumentError, match="static argument.*regular \\(traced\\) argument"
+    ):
         call(linear, jnp.ones(3))
 
 
@@ -226,7 +245,9 @@ def test_jit_refuses_a_static_self():
         def __call__(self, x):
             return x * self.scale
 
-    with pytest.raises(px.ClosureCaptureError, match="Scaled module as its static argument 0"):
+    with pytest.raises(
+        px.ClosureCaptureError, match="Scaled module as its static argument 0"
+    ):
         Scaled(jnp.array(2.0))(jnp.ones(2))
 
 
@@ -240,11 +261,15 @@ def test_vmap_forms(form, linear):
         mapped = px.vmap(apply, in_axes=(None, 0))
     else:
         mapped = px.vmap(in_axes=(None, 0))(apply)
-    np.testing.assert_allclose(mapped(linear, xs), jax.vmap(apply, in_axes=(None, 0))(linear, xs), rtol=1e-6)
+    np.testing.assert_allclose(
+        mapped(linear, xs), jax.vmap(apply, in_axes=(None, 0))(linear, xs), rtol=1e-6
+    )
 
 
 def test_vmap_over_a_batch_of_modules(getkey):
-    models = px.vmap(lambda k: Linear(jax.random.normal(k, (3, 2)), jnp.zeros(2)))(jax.random.split(getkey(), 5))
+    models = px.vmap(lambda k: Linear(jax.random.normal(k, (3, 2)), jnp.zeros(2)))(
+        jax.random.split(getkey(), 5)
+    )
     assert models.weight.shape == (5, 3, 2)
     ys = px.vmap(apply, in_axes=(0, None), out_axes=1)(models, jnp.ones(3))
     assert ys.shape == (2, 5)
@@ -255,7 +280,11 @@ def test_remat_forms(form, linear):
     def loss(model, x):
         return jnp.sum(jnp.sin(model(x)))
 
-    checkpointed = px.remat(loss, prevent_cse=False) if form == "call" else px.remat(prevent_cse=False)(loss)
+    checkpointed = (
+        px.remat(loss, prevent_cse=False)
+        if form == "call"
+        else px.remat(prevent_cse=False)(loss)
+    )
     x = jnp.ones(3)
     want = jax.grad(loss)(linear, x)
     got = jax.grad(checkpointed)(linear, x)
@@ -264,7 +293,9 @@ def test_remat_forms(form, linear):
 
 def test_remat_static_argnums(linear):
     checkpointed = px.remat(lambda model, x, n: model(x) * n, static_argnums=2)
-    np.testing.assert_allclose(checkpointed(linear, jnp.ones(3), 2), 2 * linear(jnp.ones(3)), rtol=1e-6)
+    np.testing.assert_allclose(
+        checkpointed(linear, jnp.ones(3), 2), 2 * linear(jnp.ones(3)), rtol=1e-6
+    )
 
 
 # --- px.cond and px.switch ------------------------------------------------------------------
@@ -288,7 +319,10 @@ def test_cond_operand_keyword():
 def test_switch_matches_lax_switch(index, linear):
     branches = [lambda m, x: m(x), lambda m, x: 2 * m(x), lambda m, x: jnp.zeros(2)]
     x = jnp.ones(3)
-    np.testing.assert_allclose(px.switch(index, branches, linear, x), jax.lax.switch(index, branches, linear, x))
+    np.testing.assert_allclose(
+        px.switch(index, branches, linear, x),
+        jax.lax.switch(index, branches, linear, x),
+    )
 
 
 # --- px.scan and the loops ------------------------------------------------------------------

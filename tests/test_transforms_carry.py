@@ -46,10 +46,26 @@ LOOPS = {
 }
 
 CASES = [
-    (counter_to_none, lambda: Model(Counter()), "carry.extra is an array in the carry returned, where the carry given has None"),
-    (static_changed, lambda: Model(Counter()), "carry.counter.step is 2 in the carry returned, where the carry given has 1 (a static field)"),
-    (other_type, lambda: Model(Counter()), "carry is a Counter module in the carry returned, where the carry given has a Model module"),
-    (dropped_item, lambda: (Counter(), jnp.ones(())), "carry has 1 item in the carry returned, where the carry given has 2"),
+    (
+        counter_to_none,
+        lambda: Model(Counter()),
+        "carry.extra is an array in the carry returned, where the carry given has None",
+    ),
+    (
+        static_changed,
+        lambda: Model(Counter()),
+        "carry.counter.step is 2 in the carry returned, where the carry given has 1 (a static field)",
+    ),
+    (
+        other_type,
+        lambda: Model(Counter()),
+        "carry is a Counter module in the carry returned, where the carry given has a Model module",
+    ),
+    (
+        dropped_item,
+        lambda: (Counter(), jnp.ones(())),
+        "carry has 1 item in the carry returned, where the carry given has 2",
+    ),
 ]
 
 
@@ -68,7 +84,9 @@ def test_the_body_is_named():
     def my_body(c, x):
         return None, x
 
-    with pytest.raises(TypeError, match="px.scan: the body `test_the_body_is_named.<locals>.my_body`"):
+    with pytest.raises(
+        TypeError, match="px.scan: the body `test_the_body_is_named.<locals>.my_body`"
+    ):
         px.scan(my_body, Counter(), jnp.ones(2))
 
 

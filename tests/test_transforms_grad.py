@@ -8,10 +8,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import Linear
 from jaxtyping import Array, Float
 
 import purepax as px
-from helpers import Linear
 
 
 class Normalised(px.Module):
@@ -28,7 +28,9 @@ class Normalised(px.Module):
 
 @pytest.fixture
 def model(getkey):
-    linear = Linear(jax.random.normal(getkey(), (3, 2)), jax.random.normal(getkey(), (2,)))
+    linear = Linear(
+        jax.random.normal(getkey(), (3, 2)), jax.random.normal(getkey(), (2,))
+    )
     return Normalised(linear, mean=jax.random.normal(getkey(), (3,)))
 
 
@@ -63,9 +65,13 @@ def test_gradient_is_shaped_like_the_parameters(model):
     grads = px.grad(loss)(model, X, Y)
     assert jax.tree.structure(grads) == jax.tree.structure(px.parameters(model))
     assert grads.mean is None and grads.steps is None  # state is held fixed
-    updated = px.update_parameters(model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads))
+    updated = px.update_parameters(
+        model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads)
+    )
     np.testing.assert_allclose(updated.mean, model.mean)
-    np.testing.assert_allclose(updated.linear.weight, model.linear.weight - 0.1 * grads.linear.weight)
+    np.testing.assert_allclose(
+        updated.linear.weight, model.linear.weight - 0.1 * grads.linear.weight
+    )
 
 
 def test_value_and_grad(model):
@@ -83,7 +89,9 @@ def aux_loss(model, x, y):
 def test_has_aux_returns_the_updated_state(model):
     grads, new_model = px.grad(aux_loss, has_aux=True)(model, X, Y)
     assert int(new_model.steps) == 1 and int(model.steps) == 0
-    np.testing.assert_allclose(grads.linear.bias, reference(model)[1]["bias"], rtol=1e-5)
+    np.testing.assert_allclose(
+        grads.linear.bias, reference(model)[1]["bias"], rtol=1e-5
+    )
     (value, new_model), grads = px.value_and_grad(aux_loss, has_aux=True)(model, X, Y)
     np.testing.assert_allclose(value, reference(model)[0], rtol=1e-6)
     assert int(new_model.steps) == 1
@@ -99,18 +107,29 @@ def test_has_aux_returns_the_updated_state(model):
         lambda: lambda m, x, y: px.value_and_grad(loss)(m, x, y)[1],
         lambda: lambda m, x, y: px.value_and_grad()(loss)(m, x, y)[1],
     ],
-    ids=["grad", "grad-decorator", "grad-partial", "jit-of-grad", "value_and_grad", "value_and_grad-decorator"],
+    ids=[
+        "grad",
+        "grad-decorator",
+        "grad-partial",
+        "jit-of-grad",
+        "value_and_grad",
+        "value_and_grad-decorator",
+    ],
 )
 def test_forms(make, model):
     grads = make()(model, X, Y)
-    np.testing.assert_allclose(grads.linear.weight, reference(model)[1]["weight"], rtol=1e-5)
+    np.testing.assert_allclose(
+        grads.linear.weight, reference(model)[1]["weight"], rtol=1e-5
+    )
 
 
 def test_grad_inside_jit_train_step(model):
     @px.jit
     def step(model, x, y):
         grads = px.grad(loss)(model, x, y)
-        return px.update_parameters(model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads))
+        return px.update_parameters(
+            model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads)
+        )
 
     losses = []
     for _ in range(5):
@@ -163,21 +182,31 @@ def test_integer_parameter_is_refused_with_its_field_name():
 
 
 def two_model_loss(models, x, y):
-    actor, critic = models if isinstance(models, tuple) else (models["actor"], models["critic"])
+    actor, critic = (
+        models if isinstance(models, tuple) else (models["actor"], models["critic"])
+    )
     actor, out = px.purecall(actor, x)
     return jnp.mean((out - y) ** 2) + jnp.mean(critic(x) ** 2)
 
 
-@pytest.mark.parametrize("pack", [lambda a, c: (a, c), lambda a, c: {"actor": a, "critic": c}], ids=["tuple", "dict"])
+@pytest.mark.parametrize(
+    "pack",
+    [lambda a, c: (a, c), lambda a, c: {"actor": a, "critic": c}],
+    ids=["tuple", "dict"],
+)
 def test_grad_with_respect_to_a_tuple_or_dict_of_modules(pack, model, getkey):
     critic = Linear(jax.random.normal(getkey(), (3, 2)), jnp.zeros(2))
     grads = px.grad(two_model_loss)(pack(model, critic), X, Y)
-    g_actor, g_critic = (grads if isinstance(grads, tuple) else (grads["actor"], grads["critic"]))
+    g_actor, g_critic = (
+        grads if isinstance(grads, tuple) else (grads["actor"], grads["critic"])
+    )
     assert type(g_actor) is Normalised and type(g_critic) is Linear
     assert g_actor.mean is None and g_actor.steps is None  # state held fixed
     expected_actor = px.grad(loss)(model, X, Y)
     expected_critic = px.grad(lambda c, x: jnp.mean(c(x) ** 2))(critic, X)
-    np.testing.assert_allclose(g_actor.linear.weight, expected_actor.linear.weight, rtol=1e-6)
+    np.testing.assert_allclose(
+        g_actor.linear.weight, expected_actor.linear.weight, rtol=1e-6
+    )
     np.testing.assert_allclose(g_critic.weight, expected_critic.weight, rtol=1e-6)
 
 
@@ -186,6 +215,8 @@ def test_value_and_grad_of_a_model_and_an_array(model):
         m, log_t = pair
         return loss(m, x, y) * jnp.exp(log_t)
 
-    value, (g_model, g_t) = px.value_and_grad(loss_with_temperature)((model, jnp.array(0.0)), X, Y)
+    value, (g_model, g_t) = px.value_and_grad(loss_with_temperature)(
+        (model, jnp.array(0.0)), X, Y
+    )
     np.testing.assert_allclose(g_t, value, rtol=1e-6)  # d/dt of loss * e^t at t = 0
     assert type(g_model) is Normalised

@@ -7,7 +7,7 @@ import textwrap
 from _checkers import check_mypy_snippet, revealed_type
 
 PROGRAM = textwrap.dedent(
-    '''
+    """
     import jax
     import jax.numpy as jnp
     import purepax as px
@@ -43,14 +43,20 @@ PROGRAM = textwrap.dedent(
     reveal_type(px.remat(loss))
     reveal_type(px.scan(lambda c, x: (c, x), model, jnp.ones(3)))
     repeat(jnp.ones(2), n="two")
-    '''
+    """
 )
 
 
 def test_signatures_survive_the_transforms(tmp_path):
     findings = check_mypy_snippet(PROGRAM, tmp_path, "--strict")
-    output = "\n".join(f"{f.line}: {f.severity}: {f.message}  [{f.code}]" for f in findings)
-    revealed = [t.replace("jax._src.basearray.Array", "Array") for f in findings if (t := revealed_type(f)) is not None]
+    output = "\n".join(
+        f"{f.line}: {f.severity}: {f.message}  [{f.code}]" for f in findings
+    )
+    revealed = [
+        t.replace("jax._src.basearray.Array", "Array")
+        for f in findings
+        if (t := revealed_type(f)) is not None
+    ]
     assert revealed == [
         "Array",
         "program.Scale",
@@ -61,4 +67,6 @@ def test_signatures_survive_the_transforms(tmp_path):
         "tuple[program.Scale, Any]",  # the lambda's output type is not inferred
     ], output
     errors = [f.message for f in findings if f.severity == "error"]
-    assert len(errors) == 1 and 'incompatible type "str"; expected "int"' in errors[0], output
+    assert (
+        len(errors) == 1 and 'incompatible type "str"; expected "int"' in errors[0]
+    ), output

@@ -14,10 +14,9 @@ import optax
 from hypothesis import given
 from hypothesis import strategies as st
 from jax.sharding import PartitionSpec
+from test_properties import SETTINGS, nodes
 
 import purepax as px
-
-from test_properties import SETTINGS, nodes
 
 
 def _none_leaf(x: object) -> bool:
@@ -67,7 +66,9 @@ class BatchStatsNet(px.Module):
 
 
 def test_value_and_grad_on_a_dict_of_state():
-    model = BatchStatsNet(jnp.ones((3, 2)), {"mean": jnp.zeros(3), "count": jnp.array(0)})
+    model = BatchStatsNet(
+        jnp.ones((3, 2)), {"mean": jnp.zeros(3), "count": jnp.array(0)}
+    )
     loss, grads = px.value_and_grad(lambda m, x: jnp.sum(m(x)))(model, jnp.ones((4, 3)))
     assert float(loss) == 24.0
     np.testing.assert_array_equal(grads.weight, 4 * jnp.ones((3, 2)))
@@ -80,7 +81,9 @@ class Tables(px.Module):
 
 
 def test_optax_mask_over_a_dict_of_tables():
-    model = Tables({"user": jnp.ones((5, 2)), "item": jnp.ones((7, 2))}, jnp.ones((2, 2)))
+    model = Tables(
+        {"user": jnp.ones((5, 2)), "item": jnp.ones((7, 2))}, jnp.ones((2, 2))
+    )
     mask = jax.tree_util.tree_map_with_path(
         lambda path, _: "embeddings" not in jax.tree_util.keystr(path), model
     )
@@ -92,7 +95,9 @@ def test_optax_mask_over_a_dict_of_tables():
     np.testing.assert_array_equal(updates.embeddings["item"], jnp.ones((7, 2)))
     # Freezing the tables, the usual way: labels built the same way.
     labels = jax.tree.map(lambda trained: "train" if trained else "freeze", mask)
-    tx = optax.multi_transform({"train": optax.sgd(1.0), "freeze": optax.set_to_zero()}, labels)
+    tx = optax.multi_transform(
+        {"train": optax.sgd(1.0), "freeze": optax.set_to_zero()}, labels
+    )
     updates, _ = tx.update(grads, tx.init(model), model)
     new = optax.apply_updates(model, updates)
     np.testing.assert_array_equal(new.embeddings["user"], model.embeddings["user"])
@@ -100,7 +105,9 @@ def test_optax_mask_over_a_dict_of_tables():
 
 
 def test_a_rebuilt_dict_keeps_which_items_are_static():
-    model = BatchStatsNet(jnp.ones((3, 2)), {"mean": jnp.zeros(3), "count": jnp.array(0)})
+    model = BatchStatsNet(
+        jnp.ones((3, 2)), {"mean": jnp.zeros(3), "count": jnp.array(0)}
+    )
     nothing = jax.tree.map(lambda x: None, model)
     # Replacing a field of the mapped copy freezes it again: the decision is kept.
     again = px.replace(nothing, weight=jnp.ones((3, 2)))

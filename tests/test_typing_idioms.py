@@ -18,7 +18,14 @@ import runpy
 from pathlib import Path
 
 import pytest
-from _checkers import Finding, cache_dir, check_mypy, revealed_type, run_pyright, unqualified
+from _checkers import (
+    Finding,
+    cache_dir,
+    check_mypy,
+    revealed_type,
+    run_pyright,
+    unqualified,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -46,11 +53,19 @@ def expected_reveals(case: Path, checker: str) -> dict[int, str]:
 
 
 def expected_errors(case: Path) -> set[int]:
-    return {n for n, line in enumerate(case.read_text().splitlines(), start=1) if ERROR.search(line)}
+    return {
+        n
+        for n, line in enumerate(case.read_text().splitlines(), start=1)
+        if ERROR.search(line)
+    }
 
 
 def test_there_are_cases() -> None:
-    assert {c.stem for c in CASES} >= {"callable_layers", "layers_built_in_init", "gradient_types"}
+    assert {c.stem for c in CASES} >= {
+        "callable_layers",
+        "layers_built_in_init",
+        "gradient_types",
+    }
     assert all(expected_reveals(c, "mypy") for c in CASES)
 
 
@@ -71,33 +86,48 @@ def _reports(findings: list[Finding], *, notes_are_errors: bool) -> dict[str, Re
         if revealed is not None:
             report["reveals"].append((finding.line, unqualified(revealed)))
         elif finding.severity != "note" or notes_are_errors:
-            report["errors"].append((finding.line, f"{finding.severity}: {finding.message}"))
+            report["errors"].append(
+                (finding.line, f"{finding.severity}: {finding.message}")
+            )
     return reports
 
 
 def _listed(findings: list[Finding]) -> str:
-    return "\n".join(f"{f.file.name}:{f.line}: {f.severity}: {f.message}  [{f.code}]" for f in findings)
+    return "\n".join(
+        f"{f.file.name}:{f.line}: {f.severity}: {f.message}  [{f.code}]"
+        for f in findings
+    )
 
 
 @pytest.fixture(scope="module")
 def mypy_report() -> tuple[dict[str, Report], str]:
-    findings = check_mypy(CASES, cache_dir("typing_idioms"), "--strict")  # one run, cached per plugin version
+    findings = check_mypy(
+        CASES, cache_dir("typing_idioms"), "--strict"
+    )  # one run, cached per plugin version
     return _reports(findings, notes_are_errors=False), _listed(findings)
 
 
 @pytest.fixture(scope="module")
-def pyright_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Report], str]:
+def pyright_report(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Report], str]:
     # The dev extra installs pyright: a missing one is a broken environment, not a skip.
     folder = tmp_path_factory.mktemp("pyright")
     # A project of its own: standard mode, and a stub folder that does not exist, so JAX's
     # own types are used (the `stubs/` overlay is mypy's).
-    findings = run_pyright(CASES, folder, {"typeCheckingMode": "standard", "stubPath": str(folder / "no-stubs")})
+    findings = run_pyright(
+        CASES,
+        folder,
+        {"typeCheckingMode": "standard", "stubPath": str(folder / "no-stubs")},
+    )
     return _reports(findings, notes_are_errors=True), _listed(findings)
 
 
 @pytest.mark.parametrize("checker", CHECKERS)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.stem)
-def test_case_type_checks(case: Path, checker: str, request: pytest.FixtureRequest) -> None:
+def test_case_type_checks(
+    case: Path, checker: str, request: pytest.FixtureRequest
+) -> None:
     reports, output = request.getfixturevalue(f"{checker}_report")
     report = reports[case.stem]
     assert {line for line, _ in report["errors"]} == expected_errors(case), output

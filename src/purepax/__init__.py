@@ -16,9 +16,9 @@ from ._version import __version__ as __version__
 if typing.TYPE_CHECKING:
     from . import nn as nn  # a subpackage, imported on first use; not in __all__
     from ._cast import cast as cast
-    from ._containers import FrozenDict as FrozenDict
     from ._checkpoint import load as load
     from ._checkpoint import save as save
+    from ._containers import FrozenDict as FrozenDict
     from ._errors import ArgumentError as ArgumentError
     from ._errors import CarryStructureError as CarryStructureError
     from ._errors import CheckpointError as CheckpointError
@@ -46,11 +46,11 @@ if typing.TYPE_CHECKING:
     from ._module import Module as Module
     from ._module import StateModule as StateModule
     from ._pure import pure as pure
+    from ._pure import purecall as purecall
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
     from ._stacked import Stacked as Stacked
     from ._stacked import stack as stack
-    from ._pure import purecall as purecall
     from ._summary import summary as summary
     from ._transforms import cond as cond
     from ._transforms import jit as jit
@@ -78,7 +78,10 @@ _EXPORTS = {
         "_errors",
     ),
     **dict.fromkeys(("param", "state", "static"), "_fields"),
-    **dict.fromkeys(("eval_mode", "parameters", "replace", "train_mode", "update_parameters"), "_functional"),
+    **dict.fromkeys(
+        ("eval_mode", "parameters", "replace", "train_mode", "update_parameters"),
+        "_functional",
+    ),
     **dict.fromkeys(("grad", "value_and_grad"), "_grad"),
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),

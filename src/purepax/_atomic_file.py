@@ -39,13 +39,19 @@ class AtomicFile:
         """Write all of `data` at byte `offset` (the gap before it, if any, reads as zeros)."""
         if offset != self._position:
             os.lseek(self.fd, offset, os.SEEK_SET)
-        while data:  # a write may take less than asked (on Linux, at most ~2 GiB a call)
+        while (
+            data
+        ):  # a write may take less than asked (on Linux, at most ~2 GiB a call)
             written = os.write(self.fd, data)
             data = data[written:]
             offset += written
             self._unsynced += written
         self._position = offset
-        if _SYNC_EVERY and self._unsynced >= _SYNC_EVERY and (self._syncing is None or self._syncing.done()):
+        if (
+            _SYNC_EVERY
+            and self._unsynced >= _SYNC_EVERY
+            and (self._syncing is None or self._syncing.done())
+        ):
             self._start_sync()
 
     def _start_sync(self) -> None:
@@ -81,14 +87,18 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[AtomicFile]:
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
+    )
     file = AtomicFile(fd)
     try:
         try:
             yield file
             file.sync()
         finally:
-            with contextlib.suppress(OSError):  # on success, sync() has already stopped it
+            with contextlib.suppress(
+                OSError
+            ):  # on success, sync() has already stopped it
                 file.stop()
             os.close(fd)
         old = _open_regular_file(path)
@@ -104,7 +114,9 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[AtomicFile]:
         raise
     _fsync_directory(directory)
     if old is not None:
-        threading.Thread(target=os.close, args=(old,), name="purepax-release", daemon=True).start()
+        threading.Thread(
+            target=os.close, args=(old,), name="purepax-release", daemon=True
+        ).start()
 
 
 def _open_regular_file(path: str) -> int | None:
@@ -116,7 +128,9 @@ def _open_regular_file(path: str) -> int | None:
     if os.name == "nt":
         return None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: never wait on a FIFO
+        fd = os.open(
+            path, os.O_RDONLY | os.O_NONBLOCK
+        )  # O_NONBLOCK: never wait on a FIFO
     except OSError:
         return None
     if not stat.S_ISREG(os.fstat(fd).st_mode):

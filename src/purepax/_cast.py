@@ -33,7 +33,9 @@ def cast(module: _M, dtype: Any) -> _M:
     ```
     """
     if not isinstance(module, Module):
-        raise ArgumentError(f"px.cast takes a purepax module, got {type(module).__name__}.")
+        raise ArgumentError(
+            f"px.cast takes a purepax module, got {type(module).__name__}."
+        )
     target = jnp.dtype(dtype)
     if not jnp.issubdtype(target, jnp.floating):
         raise ArgumentError(
@@ -42,9 +44,13 @@ def cast(module: _M, dtype: Any) -> _M:
         )
 
     def convert(x: Any) -> Any:
-        if isinstance(x, (jax.Array, np.ndarray)) and jnp.issubdtype(x.dtype, jnp.floating):
+        if isinstance(x, (jax.Array, np.ndarray)) and jnp.issubdtype(
+            x.dtype, jnp.floating
+        ):
             return x.astype(target)
-        if isinstance(x, jax.ShapeDtypeStruct) and jnp.issubdtype(x.dtype, jnp.floating):
+        if isinstance(x, jax.ShapeDtypeStruct) and jnp.issubdtype(
+            x.dtype, jnp.floating
+        ):
             return jax.ShapeDtypeStruct(x.shape, target, sharding=x.sharding)  # type: ignore[no-untyped-call, unused-ignore]
         return x
 

@@ -23,10 +23,8 @@ import jax
 import numpy as np
 
 from ._atomic_file import AtomicFile, atomic_file
-from ._distributed import host_value, is_writer, place, wait_for_all
 from ._checkpoint_format import (
     ALIGNMENT,
-    FORMAT_VERSION as FORMAT_VERSION,
     MAGIC,
     _check_structure,
     _dtype,
@@ -36,8 +34,14 @@ from ._checkpoint_format import (
     _is_key,
     _leaves,
     _path,
+)
+from ._checkpoint_format import (
+    FORMAT_VERSION as FORMAT_VERSION,
+)
+from ._checkpoint_format import (
     read_header as read_header,
 )
+from ._distributed import host_value, is_writer, place, wait_for_all
 from ._errors import CheckpointError
 from ._trace import Tracer
 
@@ -51,12 +55,16 @@ _PYTHON_SCALARS = {"bool": bool, "int": int, "float": float}
 def _host_array(leaf: Any) -> np.ndarray[Any, Any]:
     """The leaf's bytes as a C-ordered little-endian numpy array; a view where possible."""
     if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
-        return np.asarray(leaf, dtype={bool: np.bool_, int: np.int64, float: np.float64}[type(leaf)])
+        return np.asarray(
+            leaf, dtype={bool: np.bool_, int: np.int64, float: np.float64}[type(leaf)]
+        )
     if _is_key(leaf):
         leaf = jax.random.key_data(leaf)
     host = None
     if isinstance(leaf, jax.Array) and not leaf.is_fully_addressable:
-        array = np.asarray(host_value(leaf))  # sharded across processes: gathered (a collective)
+        array = np.asarray(
+            host_value(leaf)
+        )  # sharded across processes: gathered (a collective)
     else:
         if isinstance(leaf, jax.Array) and not _on_one_cpu_device(leaf):
             host = _cpu_device()
@@ -92,7 +100,9 @@ def _on_one_cpu_device(leaf: jax.Array) -> bool:
 def _cpu_device() -> jax.Device | None:
     try:
         return jax.local_devices(backend="cpu")[0]
-    except RuntimeError:  # JAX started without its CPU backend (JAX_PLATFORMS=cuda, say)
+    except (
+        RuntimeError
+    ):  # JAX started without its CPU backend (JAX_PLATFORMS=cuda, say)
         return None
 
 
@@ -100,7 +110,9 @@ def _is_view_of(array: np.ndarray[Any, Any], leaf: Any) -> bool:
     """Whether `array` is the leaf's own memory, so holding on to it costs nothing."""
     if isinstance(leaf, np.ndarray):
         return bool(np.may_share_memory(array, leaf))
-    return isinstance(leaf, jax.Array) and not _is_key(leaf) and _on_one_cpu_device(leaf)
+    return (
+        isinstance(leaf, jax.Array) and not _is_key(leaf) and _on_one_cpu_device(leaf)
+    )
 
 
 def _bytes_of(array: np.ndarray[Any, Any]) -> Iterator[memoryview]:
@@ -120,7 +132,12 @@ class _Done:
 class _Pending:
     """An array's checksum: under way on the second thread, or done."""
 
-    def __init__(self, entry: dict[str, Any], crc: Future[str] | _Done, holder: list[np.ndarray[Any, Any]]) -> None:
+    def __init__(
+        self,
+        entry: dict[str, Any],
+        crc: Future[str] | _Done,
+        holder: list[np.ndarray[Any, Any]],
+    ) -> None:
         self.entry, self.crc, self.holder = entry, crc, holder
 
 
@@ -152,12 +169,16 @@ class _Checksums:
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="purepax-checksum")
         holder = [array]
-        self.pending.append(_Pending(entry, self.pool.submit(_crc32_of_taken, holder), holder))
+        self.pending.append(
+            _Pending(entry, self.pool.submit(_crc32_of_taken, holder), holder)
+        )
 
     def wait(self, keep: int = 0) -> None:
         """Collect the checksums of all but the `keep` latest arrays, waiting for them."""
         for pending in reversed(list(self.pending)[: len(self.pending) - keep]):
-            if isinstance(pending.crc, Future) and pending.crc.cancel():  # not started yet
+            if (
+                isinstance(pending.crc, Future) and pending.crc.cancel()
+            ):  # not started yet
                 pending.crc = _Done(_crc32_of_taken(pending.holder))
         while len(self.pending) > keep:
             pending = self.pending.popleft()
@@ -257,14 +278,23 @@ def _check_concrete(path: str, leaf: Any) -> None:
             f"px.save: {path} is a deleted array (donated to a jitted function, or deleted), "
             "which has no values to store. Save the model that function returned."
         )
-    if hasattr(leaf, "shape") and hasattr(leaf, "dtype") and not isinstance(leaf, (jax.Array, np.ndarray, np.generic)):
+    if (
+        hasattr(leaf, "shape")
+        and hasattr(leaf, "dtype")
+        and not isinstance(leaf, (jax.Array, np.ndarray, np.generic))
+    ):
         raise CheckpointError(
             f"px.save: {path} is a {type(leaf).__name__}, which is not a concrete array. A "
             "checkpoint stores JAX and numpy arrays and Python numbers; convert it to one."
         )
 
 
-def _write(path: str | os.PathLike[str], entries: list[dict[str, Any]], leaves: list[tuple[str, Any]], end: int) -> None:
+def _write(
+    path: str | os.PathLike[str],
+    entries: list[dict[str, Any]],
+    leaves: list[tuple[str, Any]],
+    end: int,
+) -> None:
     data_start = len(MAGIC) + 8 + len(_header(entries))
     with atomic_file(path) as file, _Checksums(_set_checksum) as checksums:
         for entry, (_, leaf) in zip(entries, leaves):
@@ -276,9 +306,13 @@ def _write(path: str | os.PathLike[str], entries: list[dict[str, Any]], leaves: 
             del array
         checksums.wait()
         header = _header(entries)
-        assert len(MAGIC) + 8 + len(header) == data_start  # fixed-width checksums: same length
+        assert (
+            len(MAGIC) + 8 + len(header) == data_start
+        )  # fixed-width checksums: same length
         file.write_at(memoryview(MAGIC + len(header).to_bytes(8, "little") + header), 0)
-        os.ftruncate(file.fd, data_start + end)  # an empty last array ends past the last byte
+        os.ftruncate(
+            file.fd, data_start + end
+        )  # an empty last array ends past the last byte
 
 
 def _write_array(file: AtomicFile, array: np.ndarray[Any, Any], position: int) -> None:
@@ -319,29 +353,40 @@ def load(path: str | os.PathLike[str], *, like: _T) -> _T:
     try:
         f = open(path, "rb")
     except OSError as error:
-        raise CheckpointError(f"px.load: cannot open {os.fspath(path)}: {error}.") from None
+        raise CheckpointError(
+            f"px.load: cannot open {os.fspath(path)}: {error}."
+        ) from None
 
     def verify(entry: dict[str, Any], crc: str) -> None:
         if crc != entry["crc32"]:
-            raise _fail(path, f"is damaged: the bytes of {entry['path']} do not match their "
-                        "checksum. Save the checkpoint again (or restore a copy).")
+            raise _fail(
+                path,
+                f"is damaged: the bytes of {entry['path']} do not match their "
+                "checksum. Save the checkpoint again (or restore a copy).",
+            )
 
     with f, _Checksums(verify) as checksums:
         entries, data_start = read_header(f, path)
         _check_structure(path, entries, wanted)
         loaded = []
         for entry, (_, leaf), sharding in zip(entries, wanted, shardings):
-            array = _read_array(f, path, data_start, entry, aligned=not isinstance(leaf, np.ndarray))
+            array = _read_array(
+                f, path, data_start, entry, aligned=not isinstance(leaf, np.ndarray)
+            )
             checksums.add(entry, array)
             value = _leaf_value(array, entry, leaf, sharding)
             if not _keeps(value, array):
-                checksums.wait(keep=1)  # at most this buffer and the previous one on the host
+                checksums.wait(
+                    keep=1
+                )  # at most this buffer and the previous one on the host
             loaded.append(value)
         checksums.wait()
     return cast(_T, jax.tree_util.tree_unflatten(treedef, loaded))
 
 
-def _empty(shape: tuple[int, ...], dtype: np.dtype[Any], aligned: bool) -> np.ndarray[Any, Any]:
+def _empty(
+    shape: tuple[int, ...], dtype: np.dtype[Any], aligned: bool
+) -> np.ndarray[Any, Any]:
     """An uninitialised array; `aligned`: its data starts at a multiple of 64 bytes.
 
     JAX on CPU adopts an aligned numpy buffer without copying it (`jax.device_put` makes
@@ -355,12 +400,20 @@ def _empty(shape: tuple[int, ...], dtype: np.dtype[Any], aligned: bool) -> np.nd
     return raw[start : start + nbytes].view(dtype).reshape(shape)
 
 
-def _read_array(f: io.BufferedReader, path: Any, data_start: int, entry: dict[str, Any], aligned: bool) -> np.ndarray[Any, Any]:
+def _read_array(
+    f: io.BufferedReader,
+    path: Any,
+    data_start: int,
+    entry: dict[str, Any],
+    aligned: bool,
+) -> np.ndarray[Any, Any]:
     array = _empty(tuple(entry["shape"]), np.dtype(_dtype(entry["dtype"])), aligned)
     f.seek(data_start + int(entry["offset"]))
     for chunk in _bytes_of(array):
         if f.readinto(chunk) != len(chunk):
-            raise _fail(path, f"is cut short inside {entry['path']}. Save the checkpoint again.")
+            raise _fail(
+                path, f"is cut short inside {entry['path']}. Save the checkpoint again."
+            )
     return array
 
 
@@ -389,7 +442,9 @@ def _target_sharding(where: str, like: Any) -> Any:
     )
 
 
-def _leaf_value(array: np.ndarray[Any, Any], entry: dict[str, Any], like: Any, sharding: Any) -> Any:
+def _leaf_value(
+    array: np.ndarray[Any, Any], entry: dict[str, Any], like: Any, sharding: Any
+) -> Any:
     """The loaded leaf: a Python number, a numpy array (if `like` has one), or a JAX array
     placed with `sharding` (None: the default device)."""
     if "python" in entry:

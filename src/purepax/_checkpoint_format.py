@@ -61,7 +61,11 @@ def _entry(path: str, leaf: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": path}
     if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
         entry["python"] = type(leaf).__name__
-        dtype = np.dtype({"bool": np.bool_, "int": np.int64, "float": np.float64}[type(leaf).__name__])
+        dtype = np.dtype(
+            {"bool": np.bool_, "int": np.int64, "float": np.float64}[
+                type(leaf).__name__
+            ]
+        )
         shape: tuple[int, ...] = ()
     elif _is_key(leaf):
         entry["key_impl"] = _key_impl(leaf)
@@ -103,12 +107,18 @@ def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
     size = os.fstat(f.fileno()).st_size
     start = f.read(len(MAGIC) + 8)
     if len(start) < len(MAGIC) + 8 or start[: len(MAGIC)] != MAGIC:
-        raise _fail(path, "is not a purepax checkpoint (it does not start with the magic "
-                    f"{MAGIC!r}). Load it with the tool that wrote it, or save it with px.save.")
+        raise _fail(
+            path,
+            "is not a purepax checkpoint (it does not start with the magic "
+            f"{MAGIC!r}). Load it with the tool that wrote it, or save it with px.save.",
+        )
     length = int.from_bytes(start[len(MAGIC) :], "little")
     if length > size - len(start):
-        raise _fail(path, f"is cut short: its header needs {length} bytes but the file has "
-                    f"{size} in all. Save the checkpoint again.")
+        raise _fail(
+            path,
+            f"is cut short: its header needs {length} bytes but the file has "
+            f"{size} in all. Save the checkpoint again.",
+        )
     try:
         header = json.loads(f.read(length))
         if header.get("format") != "purepax-checkpoint":
@@ -118,10 +128,15 @@ def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
         if not isinstance(entries, list) or not isinstance(version, int):
             raise ValueError("bad header")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise _fail(path, f"has a damaged header ({error}). Save the checkpoint again.") from None
+        raise _fail(
+            path, f"has a damaged header ({error}). Save the checkpoint again."
+        ) from None
     if version > FORMAT_VERSION:
-        raise _fail(path, f"has format version {version}, newer than this purepax reads "
-                    f"({FORMAT_VERSION}). Upgrade purepax.")
+        raise _fail(
+            path,
+            f"has format version {version}, newer than this purepax reads "
+            f"({FORMAT_VERSION}). Upgrade purepax.",
+        )
     data_start = len(MAGIC) + 8 + length
     end = data_start
     for entry in entries:
@@ -132,21 +147,36 @@ def read_header(f: IO[bytes], path: Any) -> tuple[list[dict[str, Any]], int]:
             int(entry["crc32"], 16)
             str(entry["path"])
         except (KeyError, TypeError, ValueError) as error:
-            raise _fail(path, f"has a damaged header entry {str(entry)[:200]} ({error}). "
-                        "Save the checkpoint again.") from None
-        if not _storable(dtype) or any(n < 0 for n in shape) or offset < 0 or (
-            nbytes != math.prod(shape) * dtype.itemsize
+            raise _fail(
+                path,
+                f"has a damaged header entry {str(entry)[:200]} ({error}). "
+                "Save the checkpoint again.",
+            ) from None
+        if (
+            not _storable(dtype)
+            or any(n < 0 for n in shape)
+            or offset < 0
+            or (nbytes != math.prod(shape) * dtype.itemsize)
         ):
-            raise _fail(path, f"has a damaged header entry for {entry['path']}. Save the "
-                        "checkpoint again.")
+            raise _fail(
+                path,
+                f"has a damaged header entry for {entry['path']}. Save the "
+                "checkpoint again.",
+            )
         if data_start + offset + nbytes > size:
-            raise _fail(path, f"is cut short: {entry['path']} ends at byte "
-                        f"{data_start + offset + nbytes} but the file has {size}. Save the "
-                        "checkpoint again.")
+            raise _fail(
+                path,
+                f"is cut short: {entry['path']} ends at byte "
+                f"{data_start + offset + nbytes} but the file has {size}. Save the "
+                "checkpoint again.",
+            )
         end = max(end, data_start + offset + nbytes)
     if size != end:
-        raise _fail(path, f"is damaged: it has {size - end} bytes after its last array. Save "
-                    "the checkpoint again.")
+        raise _fail(
+            path,
+            f"is damaged: it has {size - end} bytes after its last array. Save "
+            "the checkpoint again.",
+        )
     return entries, data_start
 
 
@@ -156,7 +186,9 @@ def _dtype(name: Any) -> Any:
     return jax.numpy.dtype(name)
 
 
-def _check_structure(path: Any, entries: list[dict[str, Any]], wanted: list[tuple[str, Any]]) -> None:
+def _check_structure(
+    path: Any, entries: list[dict[str, Any]], wanted: list[tuple[str, Any]]
+) -> None:
     saved = [entry["path"] for entry in entries]
     names = [name for name, _ in wanted]
     if saved != names:
@@ -168,20 +200,35 @@ def _check_structure(path: Any, entries: list[dict[str, Any]], wanted: list[tupl
             why = f"has {extra[0]}, which `like` does not have"
         else:
             why = "holds the same fields as `like` in another order"
-        raise _fail(path, f"does not match `like`: the file {why} ({len(saved)} arrays in the "
-                    f"file, {len(names)} in `like`). Pass a `like` built as the saved tree was.")
+        raise _fail(
+            path,
+            f"does not match `like`: the file {why} ({len(saved)} arrays in the "
+            f"file, {len(names)} in `like`). Pass a `like` built as the saved tree was.",
+        )
     for entry, (name, leaf) in zip(entries, wanted):
         expected = _entry(name, leaf)
-        for key, what in (("key_impl", "PRNG key"), ("python", "Python type"), ("shape", "shape"), ("dtype", "dtype")):
+        for key, what in (
+            ("key_impl", "PRNG key"),
+            ("python", "Python type"),
+            ("shape", "shape"),
+            ("dtype", "dtype"),
+        ):
             if entry.get(key) != expected.get(key):
-                raise _fail(path, f"does not match `like` at {name}: {what} "
-                            f"{_show(entry.get(key), key)} in the file, {_show(expected.get(key), key)} "
-                            "in `like`. Build `like` with the saved configuration.")
+                raise _fail(
+                    path,
+                    f"does not match `like` at {name}: {what} "
+                    f"{_show(entry.get(key), key)} in the file, {_show(expected.get(key), key)} "
+                    "in `like`. Build `like` with the saved configuration.",
+                )
 
 
 def _show(value: Any, key: str) -> str:
     if value is None:
-        return "none (a plain array)" if key == "key_impl" else "none (an array)" if key == "python" else "none"
+        return (
+            "none (a plain array)"
+            if key == "key_impl"
+            else "none (an array)"
+            if key == "python"
+            else "none"
+        )
     return str(tuple(value)) if key == "shape" else str(value)
-
-

@@ -50,15 +50,23 @@ class ClassSpec:
                 role = specified
             else:
                 role = role_of_annotation(hint, ModuleMarker, default_role)
-            array_role = specified if specified in (Role.PARAM, Role.STATE) else default_role
+            array_role = (
+                specified if specified in (Role.PARAM, Role.STATE) else default_role
+            )
             self.fields[f.name] = FieldSpec(f.name, role, array_role, f)
             if f.name in hints:
                 annotations[f.name] = hints[f.name]
         self.data = tuple(n for n, s in self.fields.items() if s.role in _DATA_ROLES)
         self.meta = tuple(n for n, s in self.fields.items() if s.role is Role.STATIC)
-        self.undecided = tuple(n for n, s in self.fields.items() if s.role is Role.UNDECIDED)
-        self.sharded = tuple(n for n, s in self.fields.items() if s.field.metadata.get(SHARDING_KEY))
-        self.check_annotations = field_checker(cls.__qualname__, annotations, cls.__module__)
+        self.undecided = tuple(
+            n for n, s in self.fields.items() if s.role is Role.UNDECIDED
+        )
+        self.sharded = tuple(
+            n for n, s in self.fields.items() if s.field.metadata.get(SHARDING_KEY)
+        )
+        self.check_annotations = field_checker(
+            cls.__qualname__, annotations, cls.__module__
+        )
         register_pytree(cls, self.data, self.meta, self.undecided)
 
     def dynamic_names(self, module: ModuleMarker) -> tuple[str, ...]:
@@ -86,7 +94,9 @@ def _resolve_annotations(cls: type) -> dict[str, Any]:
         for name, annotation in vars(klass).get("__annotations__", {}).items():
             try:
                 hints[name] = (
-                    eval(annotation, namespace) if isinstance(annotation, str) else annotation
+                    eval(annotation, namespace)
+                    if isinstance(annotation, str)
+                    else annotation
                 )
             except Exception:
                 hints.pop(name, None)
@@ -104,7 +114,9 @@ def spec_of(cls: type[ModuleMarker]) -> ClassSpec:
     """
     spec = cls.__dict__.get("_purepax_spec")
     if spec is None:
-        with _SPEC_LOCK:  # two threads building the first instance register the class once
+        with (
+            _SPEC_LOCK
+        ):  # two threads building the first instance register the class once
             spec = cls.__dict__.get("_purepax_spec")
             if spec is None:
                 spec = ClassSpec(cls)

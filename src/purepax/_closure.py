@@ -45,9 +45,14 @@ from ._module import Module
 # Installed code (the standard library, site-packages) and these packages, wherever they
 # are installed from, are not user code: they take their modules as arguments, and
 # walking them would only cost time.
-_LIBRARIES = frozenset({"jax", "jaxlib", "numpy", "purepax", "equinox", "flax", "optax"})
+_LIBRARIES = frozenset(
+    {"jax", "jaxlib", "numpy", "purepax", "equinox", "flax", "optax"}
+)
 _LIBRARY_DIRS = tuple(
-    {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    {
+        sysconfig.get_paths()[key]
+        for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    }
 )
 
 # The search of a value that the code uses whole (rather than through attributes and
@@ -62,7 +67,9 @@ _MAX_OBJECTS = 1_000
 # Values never looked into: Python modules and classes are namespaces, not captured data
 # (`import numpy as np` is a global); arrays, strings and numbers hold no module; a
 # function is checked as a function (its own closure), not searched as an object.
-_ATOMS: frozenset[type] = frozenset({int, float, bool, complex, str, bytes, type(None)})  # common, by type
+_ATOMS: frozenset[type] = frozenset(
+    {int, float, bool, complex, str, bytes, type(None)}
+)  # common, by type
 _LEAVES: tuple[type, ...] = (
     *_ATOMS,
     bytearray,
@@ -82,16 +89,22 @@ _LEAVES: tuple[type, ...] = (
 _GLOBAL_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"})
 _CELL_LOADS = frozenset({"LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_FROM_DICT_OR_DEREF"})
 _LOCAL_LOADS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW"})
-_LOCAL_PAIR_LOADS = frozenset({"LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW"})
+_LOCAL_PAIR_LOADS = frozenset(
+    {"LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW"}
+)
 _ATTRIBUTE_LOADS = frozenset({"LOAD_ATTR", "LOAD_METHOD"})
 _ATTRIBUTE_WRITES = frozenset({"STORE_ATTR", "DELETE_ATTR"})
 _CONSTANT_LOADS = frozenset({"LOAD_CONST", "LOAD_SMALL_INT"})
 _FILLER = frozenset({"EXTENDED_ARG", "CACHE", "NOP"})
 
 _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
-_MISSING: Any = object()  # no such attribute or item, or only user code could produce it
+_MISSING: Any = (
+    object()
+)  # no such attribute or item, or only user code could produce it
 
-_verified: weakref.WeakSet[Any] = weakref.WeakSet()  # functions known to capture no module
+_verified: weakref.WeakSet[Any] = (
+    weakref.WeakSet()
+)  # functions known to capture no module
 
 
 def refuse_captures(fn: object, transform: str, *, tracing: bool) -> None:
@@ -105,7 +118,9 @@ def refuse_captures(fn: object, transform: str, *, tracing: bool) -> None:
     try:
         if fn in _verified:
             return
-    except TypeError:  # unhashable callable: check it every time it is wrapped or traced
+    except (
+        TypeError
+    ):  # unhashable callable: check it every time it is wrapped or traced
         pass
     complete = _Walk(transform, fn).check(fn)
     if complete and tracing:
@@ -128,7 +143,9 @@ _Step = tuple[str, Any]
 
 
 def _path(variable: str, steps: tuple[_Step, ...]) -> str:
-    return variable + "".join(f".{key}" if kind == "attr" else f"[{key!r}]" for kind, key in steps)
+    return variable + "".join(
+        f".{key}" if kind == "attr" else f"[{key!r}]" for kind, key in steps
+    )
 
 
 def _name(fn: object) -> str:
@@ -172,7 +189,9 @@ def _parameters(target: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (), ()
     code = fn.__code__
     positional = code.co_varnames[int(bound) : code.co_argcount]
-    return positional, code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    return positional, code.co_varnames[
+        code.co_argcount : code.co_argcount + code.co_kwonlyargcount
+    ]
 
 
 def _attribute_names(code: types.CodeType) -> frozenset[str]:
@@ -215,7 +234,9 @@ def _attribute(value: object, name: str) -> Any:
     if isinstance(value, tuple):
         fields = getattr(cls, "_fields", None)
         if isinstance(fields, tuple) and name in fields:
-            return tuple.__getitem__(value, fields.index(name))  # a NamedTuple field (a descriptor)
+            return tuple.__getitem__(
+                value, fields.index(name)
+            )  # a NamedTuple field (a descriptor)
     found = _class_attribute(cls, name)
     if isinstance(found, (types.MemberDescriptorType, types.GetSetDescriptorType)):
         try:  # `__slots__` and attributes of built-in types
@@ -223,7 +244,9 @@ def _attribute(value: object, name: str) -> Any:
         except Exception:  # an empty slot, a C getter that refuses this object
             return _MISSING
     descriptor = type(found)
-    if found is not _MISSING and (hasattr(descriptor, "__set__") or hasattr(descriptor, "__delete__")):
+    if found is not _MISSING and (
+        hasattr(descriptor, "__set__") or hasattr(descriptor, "__delete__")
+    ):
         return _MISSING  # a property: running it could do anything
     attributes = _instance_dict(value)
     if attributes is not None and name in attributes:
@@ -258,19 +281,32 @@ def _children(value: object, names: frozenset[str]) -> Iterator[tuple[_Step, Any
     from is not refused for holding one there."""
     if isinstance(value, dict):
         yield from ((("item", key), item) for key, item in dict.items(value))
-    elif isinstance(value, tuple) and isinstance(fields := getattr(type(value), "_fields", None), tuple):
-        yield from ((("attr", field), item) for field, item in zip(fields, tuple.__iter__(value)))
+    elif isinstance(value, tuple) and isinstance(
+        fields := getattr(type(value), "_fields", None), tuple
+    ):
+        yield from (
+            (("attr", field), item)
+            for field, item in zip(fields, tuple.__iter__(value))
+        )
     elif isinstance(value, (list, tuple)):
-        items = list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value)
+        items = (
+            list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value)
+        )
         yield from ((("item", index), item) for index, item in enumerate(items))
     else:
         attributes = _instance_dict(value) or {}
         slotted = any("__slots__" in vars(klass) for klass in type(value).__mro__)
-        wanted = (f.name for f in dataclasses.fields(value)) if dataclasses.is_dataclass(value) else names
+        wanted = (
+            (f.name for f in dataclasses.fields(value))
+            if dataclasses.is_dataclass(value)
+            else names
+        )
         for name in wanted:
             if name in attributes:
                 yield ("attr", name), attributes[name]
-            elif slotted and isinstance(slot := _class_attribute(type(value), name), types.MemberDescriptorType):
+            elif slotted and isinstance(
+                slot := _class_attribute(type(value), name), types.MemberDescriptorType
+            ):
                 try:
                     item = slot.__get__(value, type(value))
                 except AttributeError:  # an empty slot
@@ -284,10 +320,16 @@ class _Walk:
     def __init__(self, transform: str, top: object) -> None:
         self.transform = transform
         self.top = top
-        self.seen: set[tuple[int, ...]] = set()  # functions checked, with their bound values
-        self.active: set[int] = set()  # functions being checked: a recursive method is not re-entered
+        self.seen: set[tuple[int, ...]] = (
+            set()
+        )  # functions checked, with their bound values
+        self.active: set[int] = (
+            set()
+        )  # functions being checked: a recursive method is not re-entered
         self.searched: set[tuple[int, int]] = set()  # (value, names) searched already
-        self.names: dict[types.CodeType, frozenset[str]] = {}  # kept alive: their ids key `searched`
+        self.names: dict[
+            types.CodeType, frozenset[str]
+        ] = {}  # kept alive: their ids key `searched`
         self.budget = _MAX_OBJECTS
         self.complete = True  # False when a closure cell or global was not bound yet
 
@@ -300,7 +342,14 @@ class _Walk:
             self.names[code] = _attribute_names(code)
         return self.names[code]
 
-    def fail(self, fn: object, root: _Root, steps: tuple[_Step, ...], module: Module, how: str = "") -> None:
+    def fail(
+        self,
+        fn: object,
+        root: _Root,
+        steps: tuple[_Step, ...],
+        module: Module,
+        how: str = "",
+    ) -> None:
         top = _name(self.top)
         via = "" if _name(fn) == top else f", reached from {top},"
         path = _path(root.variable, steps)
@@ -315,7 +364,9 @@ class _Walk:
             f"{_name(target)} as an argument instead, and return it if it changes."
         )
 
-    def refuse_module(self, fn: object, root: _Root, steps: tuple[_Step, ...], value: object) -> None:
+    def refuse_module(
+        self, fn: object, root: _Root, steps: tuple[_Step, ...], value: object
+    ) -> None:
         if isinstance(value, Module):
             self.fail(fn, root, steps, value)
         if isinstance(value, types.MethodType) and isinstance(value.__self__, Module):
@@ -343,10 +394,14 @@ class _Walk:
             if not _is_library(fn):
                 self.visit_function(fn, roots)
         elif not isinstance(fn, _LEAVES) and callable(fn):
-            wrapped = _attribute(fn, "__wrapped__")  # a jitted or otherwise wrapped function
+            wrapped = _attribute(
+                fn, "__wrapped__"
+            )  # a jitted or otherwise wrapped function
             if callable(wrapped):
                 self.visit(wrapped, {})
-            call = _attribute(fn, "__call__")  # an instance of a user class: its `__call__`
+            call = _attribute(
+                fn, "__call__"
+            )  # an instance of a user class: its `__call__`
             if isinstance(call, types.MethodType):
                 self.visit_method(call, {})
 
@@ -359,7 +414,11 @@ class _Walk:
         target = fn.func
         positional, keyword_only = _parameters(target)
         function = target.__func__ if isinstance(target, types.MethodType) else target
-        names = self.attribute_names(function.__code__) if isinstance(function, types.FunctionType) else frozenset()
+        names = (
+            self.attribute_names(function.__code__)
+            if isinstance(function, types.FunctionType)
+            else frozenset()
+        )
         given = []
         for i, arg in enumerate(fn.args):
             name = positional[i] if i < len(positional) else _parameter_name(target, i)
@@ -367,7 +426,9 @@ class _Walk:
             given.append((_Root(arg, how, name), i < len(positional)))
         for keyword, arg in fn.keywords.items():
             how = f"through functools.partial's keyword argument `{keyword}`"
-            given.append((_Root(arg, how, keyword), keyword in positional + keyword_only))
+            given.append(
+                (_Root(arg, how, keyword), keyword in positional + keyword_only)
+            )
         roots: dict[str, _Root] = {}
         for root, is_parameter in given:
             self.refuse_module(fn, root, (), root.value)
@@ -377,7 +438,9 @@ class _Walk:
                 self.reach(fn, root, (), root.value, names)
         self.visit(target, roots)
 
-    def visit_method(self, method: types.MethodType, roots: Mapping[str, _Root]) -> None:
+    def visit_method(
+        self, method: types.MethodType, roots: Mapping[str, _Root]
+    ) -> None:
         owner = method.__self__
         if isinstance(owner, Module):
             name = f"{type(owner).__name__}.{method.__func__.__name__}"
@@ -393,11 +456,17 @@ class _Walk:
             self.visit(fn, roots)
             return
         this = fn.__code__.co_varnames[0]
-        what = f"the class {owner.__name__}" if isinstance(owner, type) else f"the {type(owner).__name__} object"
+        what = (
+            f"the class {owner.__name__}"
+            if isinstance(owner, type)
+            else f"the {type(owner).__name__} object"
+        )
         how = f"through `{this}`, {what} that `{fn.__name__}` is bound to"
         self.visit(fn, {**roots, this: _Root(owner, how, this)})
 
-    def visit_function(self, fn: types.FunctionType, roots: Mapping[str, _Root]) -> None:
+    def visit_function(
+        self, fn: types.FunctionType, roots: Mapping[str, _Root]
+    ) -> None:
         # A method reached through different objects is checked for each (their attributes
         # differ), but not again inside itself: a method recursing through a linked
         # structure (`self.next.step(x)`) would otherwise be followed to its end.
@@ -411,28 +480,44 @@ class _Walk:
         finally:
             self.active.discard(id(fn))
 
-    def check_function(self, fn: types.FunctionType, roots: Mapping[str, _Root]) -> None:
+    def check_function(
+        self, fn: types.FunctionType, roots: Mapping[str, _Root]
+    ) -> None:
         code = fn.__code__
         captured = dict(roots)
         defaults = fn.__defaults__ or ()
-        with_defaults = code.co_varnames[code.co_argcount - len(defaults) : code.co_argcount]
-        for name, default in [*zip(with_defaults, defaults), *(fn.__kwdefaults__ or {}).items()]:
-            captured.setdefault(name, _Root(default, f"as the default value of its parameter `{name}`", name))
+        with_defaults = code.co_varnames[
+            code.co_argcount - len(defaults) : code.co_argcount
+        ]
+        for name, default in [
+            *zip(with_defaults, defaults),
+            *(fn.__kwdefaults__ or {}).items(),
+        ]:
+            captured.setdefault(
+                name,
+                _Root(default, f"as the default value of its parameter `{name}`", name),
+            )
         cells = []
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
             try:
                 value = cell.cell_contents
-            except ValueError:  # not assigned yet: look again when the function is traced
+            except (
+                ValueError
+            ):  # not assigned yet: look again when the function is traced
                 self.complete = False
                 continue
-            captured[name] = _Root(value, f"through the variable `{name}` of an enclosing scope", name)
+            captured[name] = _Root(
+                value, f"through the variable `{name}` of an enclosing scope", name
+            )
             cells.append(name)
         for name, root in captured.items():
             self.refuse_module(fn, root, (), root.value)
         names = self.attribute_names(code)
         loaded: set[str] = set()
         self.scan(fn, code, captured, names, loaded, {})
-        for name in cells:  # not loaded by an instruction known here (a newer Python?): search it
+        for name in (
+            cells
+        ):  # not loaded by an instruction known here (a newer Python?): search it
             if name not in loaded:
                 self.reach(fn, captured[name], (), captured[name].value, names)
 
@@ -448,7 +533,9 @@ class _Walk:
         """Follow each load of a captured variable or a global in `code` and in the code
         nested in it (lambdas, comprehensions, inner functions)."""
         cells = set(code.co_freevars) | set(code.co_cellvars)
-        instructions = [i for i in dis.get_instructions(code) if i.opname not in _FILLER]
+        instructions = [
+            i for i in dis.get_instructions(code) if i.opname not in _FILLER
+        ]
         for index, instruction in enumerate(instructions):
             op, name = instruction.opname, instruction.argval
             if op in _GLOBAL_LOADS:
@@ -457,7 +544,9 @@ class _Walk:
                     self.follow(fn, root, instructions, index + 1, names)
             elif op in _LOCAL_PAIR_LOADS:
                 first, second = name
-                if first in captured and first not in cells:  # used whole: the second load follows
+                if (
+                    first in captured and first not in cells
+                ):  # used whole: the second load follows
                     loaded.add(first)
                     self.reach(fn, captured[first], (), captured[first].value, names)
                 if second in captured and second not in cells:
@@ -465,24 +554,40 @@ class _Walk:
                     self.follow(fn, captured[second], instructions, index + 1, names)
             # A variable shared with inner functions is read with LOAD_DEREF; LOAD_FAST or
             # LOAD_CLOSURE of it (building a closure) hands on the cell, not the value.
-            elif name in captured and (op in _CELL_LOADS if name in cells else op in _LOCAL_LOADS):
+            elif name in captured and (
+                op in _CELL_LOADS if name in cells else op in _LOCAL_LOADS
+            ):
                 loaded.add(name)
                 self.follow(fn, captured[name], instructions, index + 1, names)
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
-                inner = {name: root for name, root in captured.items() if name in const.co_freevars}
+                inner = {
+                    name: root
+                    for name, root in captured.items()
+                    if name in const.co_freevars
+                }
                 self.scan(fn, const, inner, names, loaded, globals_)
 
-    def global_root(self, fn: types.FunctionType, name: str, globals_: dict[str, _Root | None]) -> _Root | None:
+    def global_root(
+        self, fn: types.FunctionType, name: str, globals_: dict[str, _Root | None]
+    ) -> _Root | None:
         if name not in globals_:
             root = None
             if name in fn.__globals__:
-                root = _Root(fn.__globals__[name], f"through the global variable `{name}`", name)
+                root = _Root(
+                    fn.__globals__[name], f"through the global variable `{name}`", name
+                )
                 self.refuse_module(fn, root, (), root.value)
             else:
                 builtins = fn.__globals__.get("__builtins__")
-                if not (name in builtins if isinstance(builtins, dict) else hasattr(builtins, name)):
-                    self.complete = False  # not defined yet: look again when the function is traced
+                if not (
+                    name in builtins
+                    if isinstance(builtins, dict)
+                    else hasattr(builtins, name)
+                ):
+                    self.complete = (
+                        False  # not defined yet: look again when the function is traced
+                    )
             globals_[name] = root
         return globals_[name]
 
@@ -503,12 +608,20 @@ class _Walk:
             instruction = instructions[index]
             step: _Step
             if instruction.opname in _ATTRIBUTE_LOADS:
-                step, value = ("attr", instruction.argval), _attribute(value, instruction.argval)
+                step, value = (
+                    ("attr", instruction.argval),
+                    _attribute(value, instruction.argval),
+                )
                 index += 1
             elif instruction.opname in _ATTRIBUTE_WRITES:
                 return  # `self.count = ...`: nothing is read
-            elif instruction.opname in _CONSTANT_LOADS and _is_subscript(instructions, index + 1):
-                step, item = ("item", instruction.argval), _item(value, instruction.argval)
+            elif instruction.opname in _CONSTANT_LOADS and _is_subscript(
+                instructions, index + 1
+            ):
+                step, item = (
+                    ("item", instruction.argval),
+                    _item(value, instruction.argval),
+                )
                 if item is _MISSING:
                     break  # a key it does not hold (yet), or a user `__getitem__`: search it all
                 value = item
@@ -520,7 +633,14 @@ class _Walk:
             steps = (*steps, step)
         self.reach(fn, root, steps, value, names)
 
-    def reach(self, fn: object, root: _Root, steps: tuple[_Step, ...], value: Any, names: frozenset[str]) -> None:
+    def reach(
+        self,
+        fn: object,
+        root: _Root,
+        steps: tuple[_Step, ...],
+        value: Any,
+        names: frozenset[str],
+    ) -> None:
         """`fn` uses `value` (reached from `root` by `steps`) whole: refuse a module in it,
         and check it as a function if it is one (a helper, a method)."""
         self.refuse_module(fn, root, steps, value)
@@ -530,7 +650,13 @@ class _Walk:
         self.search(fn, root, steps, value, names, 0)
 
     def search(
-        self, fn: object, root: _Root, steps: tuple[_Step, ...], value: Any, names: frozenset[str], depth: int
+        self,
+        fn: object,
+        root: _Root,
+        steps: tuple[_Step, ...],
+        value: Any,
+        names: frozenset[str],
+        depth: int,
     ) -> None:
         if isinstance(value, _LEAVES) or depth == _MAX_DEPTH or self.budget == 0:
             return
@@ -540,7 +666,9 @@ class _Walk:
         self.searched.add(key)
         for step, item in _children(value, names):
             self.budget -= 1
-            if type(item) not in _ATOMS:  # a list of a million numbers: a set lookup each
+            if (
+                type(item) not in _ATOMS
+            ):  # a list of a million numbers: a set lookup each
                 self.refuse_module(fn, root, (*steps, step), item)
                 self.search(fn, root, (*steps, step), item, names, depth + 1)
             if self.budget == 0:
@@ -552,7 +680,9 @@ def _is_subscript(instructions: list[dis.Instruction], index: int) -> bool:
         return False
     instruction = instructions[index]
     # BINARY_SUBSCR up to Python 3.13; BINARY_OP with argrepr "[]" from 3.14.
-    return instruction.opname == "BINARY_SUBSCR" or (instruction.opname == "BINARY_OP" and instruction.argrepr == "[]")
+    return instruction.opname == "BINARY_SUBSCR" or (
+        instruction.opname == "BINARY_OP" and instruction.argrepr == "[]"
+    )
 
 
 _WHY = (

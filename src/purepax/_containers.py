@@ -21,7 +21,12 @@ from ._module_marker import ModuleMarker
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
-ARRAY_TYPES: tuple[type, ...] = (jax.Array, np.ndarray, np.generic, jax.ShapeDtypeStruct)
+ARRAY_TYPES: tuple[type, ...] = (
+    jax.Array,
+    np.ndarray,
+    np.generic,
+    jax.ShapeDtypeStruct,
+)
 
 
 def same_structure(a: Any, b: Any) -> bool:
@@ -51,7 +56,11 @@ class FrozenDict(Mapping[_K, _V]):
     def __init__(self, items: Mapping[_K, _V] | None = None) -> None:
         values = dict(items or {})
         object.__setattr__(self, "_items", values)
-        object.__setattr__(self, "_static", frozenset(k for k, v in values.items() if not holds_dynamic(v)))
+        object.__setattr__(
+            self,
+            "_static",
+            frozenset(k for k, v in values.items() if not holds_dynamic(v)),
+        )
 
     @classmethod
     def _rebuild(cls, items: dict[_K, _V], static: frozenset[_K]) -> FrozenDict[_K, _V]:
@@ -76,7 +85,9 @@ class FrozenDict(Mapping[_K, _V]):
         return hash(tuple(self._items.items()))
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FieldError("FrozenDict is read-only; build a new dict and assign it in px.pure instead")
+        raise FieldError(
+            "FrozenDict is read-only; build a new dict and assign it in px.pure instead"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return FrozenDict._rebuild, (dict(self._items), self._static)
@@ -85,16 +96,28 @@ class FrozenDict(Mapping[_K, _V]):
         return FrozenDict({**self._items, **other})
 
 
-def _flatten_frozendict_with_keys(d: FrozenDict[Any, Any]) -> tuple[list[Any], tuple[Any, ...]]:
+def _flatten_frozendict_with_keys(
+    d: FrozenDict[Any, Any],
+) -> tuple[list[Any], tuple[Any, ...]]:
     items, static = d._items, d._static
-    children = [(jax.tree_util.DictKey(k), v) for k, v in items.items() if k not in static]
-    return children, (tuple(items), static, tuple((k, items[k]) for k in items if k in static))
+    children = [
+        (jax.tree_util.DictKey(k), v) for k, v in items.items() if k not in static
+    ]
+    return children, (
+        tuple(items),
+        static,
+        tuple((k, items[k]) for k in items if k in static),
+    )
 
 
 def _flatten_frozendict(d: FrozenDict[Any, Any]) -> tuple[list[Any], tuple[Any, ...]]:
     items, static = d._items, d._static
     children = [v for k, v in items.items() if k not in static]
-    return children, (tuple(items), static, tuple((k, items[k]) for k in items if k in static))
+    return children, (
+        tuple(items),
+        static,
+        tuple((k, items[k]) for k in items if k in static),
+    )
 
 
 def _unflatten_frozendict(aux: tuple[Any, ...], children: Any) -> FrozenDict[Any, Any]:
@@ -105,7 +128,10 @@ def _unflatten_frozendict(aux: tuple[Any, ...], children: Any) -> FrozenDict[Any
 
 
 jax.tree_util.register_pytree_with_keys(
-    FrozenDict, _flatten_frozendict_with_keys, _unflatten_frozendict, flatten_func=_flatten_frozendict
+    FrozenDict,
+    _flatten_frozendict_with_keys,
+    _unflatten_frozendict,
+    flatten_func=_flatten_frozendict,
 )
 
 
@@ -119,7 +145,9 @@ class MixedTuple(tuple):  # type: ignore[type-arg]
 
     _static: tuple[int, ...]
 
-    def __new__(cls, items: Any = (), static: tuple[int, ...] | None = None) -> MixedTuple:
+    def __new__(
+        cls, items: Any = (), static: tuple[int, ...] | None = None
+    ) -> MixedTuple:
         new = super().__new__(cls, items)
         if static is None:
             static = tuple(i for i, x in enumerate(new) if not holds_dynamic(x))
@@ -132,13 +160,19 @@ class MixedTuple(tuple):  # type: ignore[type-arg]
 
 def _flatten_mixed_with_keys(t: MixedTuple) -> tuple[list[Any], tuple[Any, ...]]:
     static = t._static
-    children = [(jax.tree_util.SequenceKey(i), x) for i, x in enumerate(t) if i not in static]
+    children = [
+        (jax.tree_util.SequenceKey(i), x) for i, x in enumerate(t) if i not in static
+    ]
     return children, (len(t), static, tuple(t[i] for i in static))
 
 
 def _flatten_mixed(t: MixedTuple) -> tuple[list[Any], tuple[Any, ...]]:
     static = t._static
-    return [x for i, x in enumerate(t) if i not in static], (len(t), static, tuple(t[i] for i in static))
+    return [x for i, x in enumerate(t) if i not in static], (
+        len(t),
+        static,
+        tuple(t[i] for i in static),
+    )
 
 
 def _unflatten_mixed(aux: tuple[Any, ...], children: Any) -> MixedTuple:
@@ -187,7 +221,9 @@ def freeze(value: Any) -> Any:
     if kind is FrozenDict:
         # Already decided which items are static: keep that (a copy JAX rebuilt may hold
         # `None` or bools where arrays were).
-        return FrozenDict._rebuild({k: freeze(v) for k, v in value.items()}, value._static)
+        return FrozenDict._rebuild(
+            {k: freeze(v) for k, v in value.items()}, value._static
+        )
     if kind is dict:
         return FrozenDict({k: freeze(v) for k, v in value.items()})
     return value

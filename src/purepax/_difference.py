@@ -94,7 +94,9 @@ def first_difference(a: Any, b: Any, path: str, *, shapes: bool) -> Difference |
     return Difference(path, a, b)
 
 
-def in_words(difference: Difference, *, here: str, there: str, shapes: bool = True) -> str:
+def in_words(
+    difference: Difference, *, here: str, there: str, shapes: bool = True
+) -> str:
     """`difference` as a clause: what the second tree holds at its path, then the first.
 
     **Arguments:**
@@ -154,7 +156,11 @@ def _alike(a: Any, b: Any, shapes: bool) -> bool:
 
 
 def _is_array(x: Any) -> bool:
-    return isinstance(x, ARRAY_TYPES) or isinstance(x, (int, float, complex)) or hasattr(x, "shape")
+    return (
+        isinstance(x, ARRAY_TYPES)
+        or isinstance(x, (int, float, complex))
+        or hasattr(x, "shape")
+    )
 
 
 def _same_static(a: Any, b: Any) -> bool:

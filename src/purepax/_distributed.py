@@ -44,10 +44,14 @@ def place(value: Any, sharding: Any) -> jax.Array:
     placed: jax.Array
     if sharding.is_fully_addressable:
         placed = jax.device_put(value, sharding)
-    elif isinstance(value, jax.Array) and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+    elif isinstance(value, jax.Array) and jax.dtypes.issubdtype(
+        value.dtype, jax.dtypes.prng_key
+    ):
         data = place(jax.random.key_data(value), sharding)
         placed = jax.random.wrap_key_data(data, impl=jax.random.key_impl(value))
     else:
         host = np.asarray(value)
-        placed = jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
+        placed = jax.make_array_from_callback(
+            host.shape, sharding, lambda index: host[index]
+        )
     return placed

@@ -57,7 +57,10 @@ def _specifier(
             # Each instance gets its own copy: a buffer shared by every instance would be
             # deleted for all of them by one `donate_argnums` (and NumPy arrays can change).
             default_factory, default = _copier(default), dataclasses.MISSING
-    metadata = {ROLE_KEY: role, SHARDING_KEY: None if sharding is None else tuple(sharding)}
+    metadata = {
+        ROLE_KEY: role,
+        SHARDING_KEY: None if sharding is None else tuple(sharding),
+    }
     return dataclasses.field(
         default=default, default_factory=default_factory, metadata=metadata, **kwargs
     )
@@ -110,7 +113,11 @@ if typing.TYPE_CHECKING:
     ) -> _T: ...
     @overload
     def param(
-        *, init: bool = True, repr: bool = True, kw_only: bool = ..., sharding: Sharding = None
+        *,
+        init: bool = True,
+        repr: bool = True,
+        kw_only: bool = ...,
+        sharding: Sharding = None,
     ) -> Any: ...
     def param(**kwargs: Any) -> Any: ...
 
@@ -155,10 +162,22 @@ else:
 
 # --- deciding a role from an annotation -------------------------------------------------
 
-_ARRAY_TYPES: tuple[type, ...] = (jax.Array, np.ndarray, np.generic, jax.ShapeDtypeStruct)
+_ARRAY_TYPES: tuple[type, ...] = (
+    jax.Array,
+    np.ndarray,
+    np.generic,
+    jax.ShapeDtypeStruct,
+)
 _SEQUENCE_ORIGINS = (tuple, list, collections.abc.Sequence)
 _MAPPING_ORIGINS = (dict, collections.abc.Mapping)
-_UNDECIDED_TYPES = (tuple, list, dict, object, collections.abc.Sequence, collections.abc.Mapping)
+_UNDECIDED_TYPES = (
+    tuple,
+    list,
+    dict,
+    object,
+    collections.abc.Sequence,
+    collections.abc.Mapping,
+)
 
 
 def _is_class(tp: Any) -> bool:
@@ -200,7 +219,10 @@ def role_of_annotation(tp: Any, module_type: type, array_role: Role) -> Role:
         return role_of_annotation(args[0], module_type, array_role)
     if origin is typing.Union or origin is types.UnionType:
         members = [a for a in args if a is not type(None)]
-        return _combine([role_of_annotation(a, module_type, array_role) for a in members], array_role)
+        return _combine(
+            [role_of_annotation(a, module_type, array_role) for a in members],
+            array_role,
+        )
     if origin is typing.ClassVar or origin is Literal:
         return Role.STATIC
     if _is_array_type(tp):
@@ -210,7 +232,9 @@ def role_of_annotation(tp: Any, module_type: type, array_role: Role) -> Role:
     if tp in _UNDECIDED_TYPES or isinstance(tp, TypeVar):
         return Role.UNDECIDED
     if _is_class(origin) and issubclass(origin, module_type):
-        return Role.CHILD  # a parametrised generic module: `Box[int]`, `px.Stacked[Block]`
+        return (
+            Role.CHILD
+        )  # a parametrised generic module: `Box[int]`, `px.Stacked[Block]`
     if origin is not None and _is_class(origin):
         if issubclass(origin, _SEQUENCE_ORIGINS):
             members = [a for a in args if a is not Ellipsis]
@@ -218,7 +242,10 @@ def role_of_annotation(tp: Any, module_type: type, array_role: Role) -> Role:
             members = list(args[1:])
         else:
             return Role.STATIC
-        role = _combine([role_of_annotation(a, module_type, array_role) for a in members], array_role)
+        role = _combine(
+            [role_of_annotation(a, module_type, array_role) for a in members],
+            array_role,
+        )
         return Role.CHILD if role is array_role else role
     if isinstance(tp, (str, typing.ForwardRef)):
         return Role.UNDECIDED

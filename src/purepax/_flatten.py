@@ -17,11 +17,16 @@ import jax
 
 from ._module_marker import ModuleMarker
 
-LAYOUT = "_purepax_layout"  # instance key: which value-decided fields hold arrays/modules
+LAYOUT = (
+    "_purepax_layout"  # instance key: which value-decided fields hold arrays/modules
+)
 
 
 def register_pytree(
-    cls: type[ModuleMarker], data: tuple[str, ...], meta: tuple[str, ...], undecided: tuple[str, ...]
+    cls: type[ModuleMarker],
+    data: tuple[str, ...],
+    meta: tuple[str, ...],
+    undecided: tuple[str, ...],
 ) -> None:
     """Register `cls` with JAX: `data` are its children, `meta` its static fields, and each
     of `undecided` is one or the other per instance (as its `LAYOUT` says)."""

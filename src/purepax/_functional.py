@@ -19,7 +19,9 @@ _M = TypeVar("_M", bound=Module)
 
 def _require_module(fn: str, module: object) -> None:
     if not isinstance(module, Module):
-        raise ArgumentError(f"px.{fn} takes a purepax module, got {type(module).__name__}.")
+        raise ArgumentError(
+            f"px.{fn} takes a purepax module, got {type(module).__name__}."
+        )
 
 
 def parameters(module: _M) -> _M:
@@ -38,7 +40,9 @@ def parameters(module: _M) -> _M:
     for name in spec.dynamic_names(module):
         if spec.fields[name].role is Role.STATE:
             # Everything in a state field is state, whole submodules (EMA copies) included.
-            new.__dict__[name] = jax.tree_util.tree_map(lambda x: None, new.__dict__[name])
+            new.__dict__[name] = jax.tree_util.tree_map(
+                lambda x: None, new.__dict__[name]
+            )
             continue
         keep = spec.fields[name].array_role is Role.PARAM
         new.__dict__[name] = jax.tree_util.tree_map(
@@ -78,8 +82,12 @@ def _merge(module: _M, params: Any, where: str) -> _M:
             continue  # state, kept from `module` (the copy shares it)
         take = spec.fields[name].array_role is Role.PARAM
         ours, theirs = module.__dict__[name], params.__dict__[name]
-        leaves, treedef = jax.tree_util.tree_flatten_with_path(ours, is_leaf=_is_module_or_none)
-        other, other_def = jax.tree_util.tree_flatten(theirs, is_leaf=_is_module_or_none)
+        leaves, treedef = jax.tree_util.tree_flatten_with_path(
+            ours, is_leaf=_is_module_or_none
+        )
+        other, other_def = jax.tree_util.tree_flatten(
+            theirs, is_leaf=_is_module_or_none
+        )
         if not same_structure(treedef, other_def):
             raise FieldError(
                 f"px.update_parameters: {where}.{name} has structure {other_def} but the model's "
@@ -135,7 +143,9 @@ def _set_training(module: _M, training: bool) -> _M:
     new = shallow_copy(module)
     new.__dict__["training"] = training
     for name in spec_of(type(module)).dynamic_names(module):
-        new.__dict__[name] = map_submodules(lambda m: _set_training(m, training), new.__dict__[name])
+        new.__dict__[name] = map_submodules(
+            lambda m: _set_training(m, training), new.__dict__[name]
+        )
     return new
 
 

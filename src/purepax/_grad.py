@@ -30,7 +30,9 @@ _A = TypeVar("_A")
 _R_co = TypeVar("_R_co", covariant=True)
 _A_co = TypeVar("_A_co", covariant=True)
 _Model = TypeVar("_Model", bound=Module)  # the class of the model passed in
-_Tree = TypeVar("_Tree")  # what is passed to a function whose first parameter takes anything
+_Tree = TypeVar(
+    "_Tree"
+)  # what is passed to a function whose first parameter takes anything
 
 # How the gradient is typed. The gradient has the type of what is differentiated, and
 # that is best known at the call: `loss(model: px.Module, x)` given an `MLP` gives an
@@ -59,55 +61,79 @@ class _Untyped(Protocol[_P, _R_co]):
     """
 
     @overload
-    def __call__(self, model: object, /, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
+    def __call__(
+        self, model: object, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _R_co: ...
     @overload
     def __call__(self, *args: Any, **kwargs: Any) -> _R_co: ...
 
 
 class _ModuleGrad(Protocol[_P]):
-    def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> _Model: ...
+    def __call__(
+        self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _Model: ...
 
 
 class _ModuleGradAux(Protocol[_P, _A_co]):
-    def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_Model, _A_co]: ...
+    def __call__(
+        self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> tuple[_Model, _A_co]: ...
 
 
 class _ModuleValueAndGrad(Protocol[_P, _R_co]):
-    def __call__(self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_R_co, _Model]: ...
+    def __call__(
+        self, model: _Model, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> tuple[_R_co, _Model]: ...
 
 
 class _TreeGrad(Protocol[_P]):
-    def __call__(self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs) -> _Tree: ...
+    def __call__(
+        self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _Tree: ...
 
 
 class _TreeGradAux(Protocol[_P, _A_co]):
-    def __call__(self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_Tree, _A_co]: ...
+    def __call__(
+        self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> tuple[_Tree, _A_co]: ...
 
 
 class _TreeValueAndGrad(Protocol[_P, _R_co]):
-    def __call__(self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs) -> tuple[_R_co, _Tree]: ...
+    def __call__(
+        self, model: _Tree, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> tuple[_R_co, _Tree]: ...
 
 
 class _GradDecorator(Protocol):
     @overload
     def __call__(self, fun: _Untyped[_P, Any], /) -> _TreeGrad[_P]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[object, _P], Any], /) -> _TreeGrad[_P]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[object, _P], Any], /
+    ) -> _TreeGrad[_P]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[Module, _P], Any], /) -> _ModuleGrad[_P]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[Module, _P], Any], /
+    ) -> _ModuleGrad[_P]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[_M, _P], Any], /) -> Callable[Concatenate[_M, _P], _M]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[_M, _P], Any], /
+    ) -> Callable[Concatenate[_M, _P], _M]: ...
 
 
 class _GradAuxDecorator(Protocol):
     @overload
-    def __call__(self, fun: _Untyped[_P, tuple[Any, _A]], /) -> _TreeGradAux[_P, _A]: ...
+    def __call__(
+        self, fun: _Untyped[_P, tuple[Any, _A]], /
+    ) -> _TreeGradAux[_P, _A]: ...
     @overload
     def __call__(
         self, fun: Callable[Concatenate[object, _P], tuple[Any, _A]], /
     ) -> _TreeGradAux[_P, _A]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[Module, _P], tuple[Any, _A]], /) -> _ModuleGradAux[_P, _A]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[Module, _P], tuple[Any, _A]], /
+    ) -> _ModuleGradAux[_P, _A]: ...
     @overload
     def __call__(
         self, fun: Callable[Concatenate[_M, _P], tuple[Any, _A]], /
@@ -118,11 +144,17 @@ class _ValueAndGradDecorator(Protocol):
     @overload
     def __call__(self, fun: _Untyped[_P, _R], /) -> _TreeValueAndGrad[_P, _R]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[object, _P], _R], /) -> _TreeValueAndGrad[_P, _R]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[object, _P], _R], /
+    ) -> _TreeValueAndGrad[_P, _R]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[Module, _P], _R], /) -> _ModuleValueAndGrad[_P, _R]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[Module, _P], _R], /
+    ) -> _ModuleValueAndGrad[_P, _R]: ...
     @overload
-    def __call__(self, fun: Callable[Concatenate[_M, _P], _R], /) -> Callable[Concatenate[_M, _P], tuple[_R, _M]]: ...
+    def __call__(
+        self, fun: Callable[Concatenate[_M, _P], _R], /
+    ) -> Callable[Concatenate[_M, _P], tuple[_R, _M]]: ...
 
 
 class _AnyDecorator(Protocol):
@@ -280,10 +312,17 @@ def grad(
     """
     if fun is None:
         return functools.partial(
-            grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+            grad,
+            argnums=argnums,
+            has_aux=has_aux,
+            holomorphic=holomorphic,
+            allow_int=allow_int,
         )
+
     def make() -> Callable[..., Any]:
-        value_and_grad_fn = _value_and_grad(fun, "px.grad", argnums, has_aux, holomorphic, allow_int)
+        value_and_grad_fn = _value_and_grad(
+            fun, "px.grad", argnums, has_aux, holomorphic, allow_int
+        )
 
         @functools.wraps(fun)
         def grad_fn(*args: Any, **kwargs: Any) -> Any:
@@ -390,12 +429,18 @@ def value_and_grad(
     """
     if fun is None:
         return functools.partial(
-            value_and_grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+            value_and_grad,
+            argnums=argnums,
+            has_aux=has_aux,
+            holomorphic=holomorphic,
+            allow_int=allow_int,
         )
     return reuse(
         fun,
         ("value_and_grad", argnums, has_aux, holomorphic, allow_int),
-        lambda: _value_and_grad(fun, "px.value_and_grad", argnums, has_aux, holomorphic, allow_int),
+        lambda: _value_and_grad(
+            fun, "px.value_and_grad", argnums, has_aux, holomorphic, allow_int
+        ),
     )
 
 
@@ -409,7 +454,9 @@ def _value_and_grad(
 ) -> Callable[..., Any]:
     body = checked(fun, transform)
     single = isinstance(argnums, int)
-    positions: tuple[int, ...] = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    positions: tuple[int, ...] = (
+        (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    )
 
     def with_parameters(params: tuple[Any, ...], *args: Any, **kwargs: Any) -> Any:
         rebuilt = list(args)
@@ -418,7 +465,11 @@ def _value_and_grad(
         return body(*rebuilt, **kwargs)
 
     differentiate = jax.value_and_grad(
-        with_parameters, argnums=0, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+        with_parameters,
+        argnums=0,
+        has_aux=has_aux,
+        holomorphic=holomorphic,
+        allow_int=allow_int,
     )
 
     @functools.wraps(fun)
@@ -434,7 +485,9 @@ def _value_and_grad(
     return value_and_grad_fn
 
 
-def _refuse_integer_parameters(transform: str, params: tuple[Any, ...], positions: tuple[int, ...]) -> None:
+def _refuse_integer_parameters(
+    transform: str, params: tuple[Any, ...], positions: tuple[int, ...]
+) -> None:
     for i, tree in zip(positions, params):
         for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
             dtype = getattr(leaf, "dtype", None)
@@ -452,7 +505,9 @@ def _parameters(arg: Any) -> Any:
     tuple/list/dict of modules, e.g. model and critic); other array leaves as they are."""
     if isinstance(arg, Module):
         return parameters(arg)
-    return jax.tree_util.tree_map(lambda x: parameters(x) if is_module(x) else x, arg, is_leaf=is_module)
+    return jax.tree_util.tree_map(
+        lambda x: parameters(x) if is_module(x) else x, arg, is_leaf=is_module
+    )
 
 
 def _with_parameters(arg: Any, params: Any) -> Any:
@@ -460,7 +515,10 @@ def _with_parameters(arg: Any, params: Any) -> Any:
     if isinstance(arg, Module):
         return update_parameters(arg, params)
     return jax.tree_util.tree_map(
-        lambda x, p: update_parameters(x, p) if is_module(x) else p, arg, params, is_leaf=is_module
+        lambda x, p: update_parameters(x, p) if is_module(x) else p,
+        arg,
+        params,
+        is_leaf=is_module,
     )
 
 
@@ -468,7 +526,9 @@ def _holds_module(arg: Any) -> bool:
     return any(is_module(x) for x in jax.tree_util.tree_leaves(arg, is_leaf=is_module))
 
 
-def _require_module(transform: str, fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> None:
+def _require_module(
+    transform: str, fun: Callable[..., Any], args: tuple[Any, ...], i: int
+) -> None:
     if i < len(args) and _holds_module(args[i]):
         return
     name = getattr(fun, "__qualname__", repr(fun))

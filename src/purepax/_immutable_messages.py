@@ -18,7 +18,9 @@ from ._module_marker import ModuleMarker
 from ._trace import outside_transformations
 
 
-def immutable_message(module: ModuleMarker, name: str, *, deleting: bool = False) -> str:
+def immutable_message(
+    module: ModuleMarker, name: str, *, deleting: bool = False
+) -> str:
     """Why `module.name` cannot be set (or deleted) here, and the fix."""
     if not outside_transformations():
         return transform_message(module, name)
@@ -69,7 +71,11 @@ def _outermost_call() -> ModuleMarker | None:
     found = None
     frame = sys._getframe(1)
     while frame is not None:
-        candidate = frame.f_locals.get("self") if frame.f_code.co_varnames[:1] == ("self",) else None
+        candidate = (
+            frame.f_locals.get("self")
+            if frame.f_code.co_varnames[:1] == ("self",)
+            else None
+        )
         if isinstance(candidate, ModuleMarker) and frame.f_code.co_name == "__call__":
             found = candidate
         frame = frame.f_back  # type: ignore[assignment]
@@ -85,7 +91,9 @@ def _under_construction() -> ModuleMarker | None:
     while frame is not None:
         if frame.f_code.co_name in ("__init__", "__post_init__"):
             candidate = frame.f_locals.get("self")
-            if isinstance(candidate, ModuleMarker) and isinstance(candidate.__dict__.get(GUARD), Construction):
+            if isinstance(candidate, ModuleMarker) and isinstance(
+                candidate.__dict__.get(GUARD), Construction
+            ):
                 return candidate
         frame = frame.f_back  # type: ignore[assignment]
     return None

@@ -61,7 +61,9 @@ def scan(
     return typing.cast(tuple[_C, _Y], out)
 
 
-def while_loop(cond_fun: Callable[[_T], Any], body_fun: Callable[[_T], _T], init_val: _T) -> _T:
+def while_loop(
+    cond_fun: Callable[[_T], Any], body_fun: Callable[[_T], _T], init_val: _T
+) -> _T:
     """`jax.lax.while_loop` with checked functions; the body must keep the carry's structure.
 
     **Arguments:** as `jax.lax.while_loop`: `cond_fun(carry) -> bool`,
@@ -80,11 +82,19 @@ def while_loop(cond_fun: Callable[[_T], Any], body_fun: Callable[[_T], _T], init
         check_carry("px.while_loop", body_fun, carry, new)
         return new
 
-    out: Any = jax.lax.while_loop(checked(cond_fun, "px.while_loop"), loop_body, init_val)
+    out: Any = jax.lax.while_loop(
+        checked(cond_fun, "px.while_loop"), loop_body, init_val
+    )
     return typing.cast(_T, out)
 
 
-def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, _T], _T], init_val: _T, **fori_kwargs: Any) -> _T:
+def fori_loop(
+    lower: Any,
+    upper: Any,
+    body_fun: Callable[[Any, _T], _T],
+    init_val: _T,
+    **fori_kwargs: Any,
+) -> _T:
     """`jax.lax.fori_loop` with a checked body that must keep the carry's structure.
 
     **Arguments:** as `jax.lax.fori_loop`: `lower`, `upper`, `body_fun(i, carry) ->
@@ -108,9 +118,13 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, _T], _T], init_va
     return typing.cast(_T, out)
 
 
-def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: Any) -> None:
+def check_carry(
+    transform: str, fn: Callable[..., Any], given: Any, returned: Any
+) -> None:
     """Raise `CarryStructureError` naming the first place where `returned` differs from `given`."""
-    if same_structure(jax.tree_util.tree_structure(given), jax.tree_util.tree_structure(returned)):
+    if same_structure(
+        jax.tree_util.tree_structure(given), jax.tree_util.tree_structure(returned)
+    ):
         return
     difference = first_difference(given, returned, "carry", shapes=False)
     if difference is None:
@@ -119,7 +133,12 @@ def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: An
             f"{jax.tree_util.tree_structure(returned)}"
         )
     else:
-        where = in_words(difference, here=" in the carry returned", there="the carry given has", shapes=False)
+        where = in_words(
+            difference,
+            here=" in the carry returned",
+            there="the carry given has",
+            shapes=False,
+        )
     name = getattr(fn, "__qualname__", repr(fn))
     raise CarryStructureError(
         f"{transform}: the body `{name}` must return its carry with the structure it was given, "
@@ -127,4 +146,3 @@ def check_carry(transform: str, fn: Callable[..., Any], given: Any, returned: An
         "types, the same static fields, arrays where there were arrays and None where there was "
         "None (use px.purecall to update a module, and return the module it gives back)."
     )
-

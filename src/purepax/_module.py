@@ -54,7 +54,9 @@ def _coerce(cls: type, spec: FieldSpec, value: Any) -> tuple[Any, bool]:
             # A dict cannot be static (it is not hashable), so it is a child even when it
             # holds no array or module yet (e.g. an empty dict of submodules).
             return frozen, True
-        return _static_value(where, "holds no array or module, so it is static", value), False
+        return _static_value(
+            where, "holds no array or module, so it is static", value
+        ), False
     frozen = freeze(value)
     # A state field may hold whole modules (an EMA or teacher copy): all of them is state.
     bad = _first_misplaced_item(frozen, modules_allowed=spec.role is not Role.PARAM)
@@ -183,7 +185,13 @@ def _check_shardings(module: Module, names: tuple[str, ...]) -> None:
 class ModuleMeta(abc.ABCMeta):
     """Makes every module class a dataclass, and runs construction (see the file docstring)."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> Any:
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        **kwargs: Any,
+    ) -> Any:
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         # A class that defines no __init__ keeps its parent's custom one (as Equinox does);
         # otherwise dataclasses generates one from the fields.
@@ -191,7 +199,9 @@ class ModuleMeta(abc.ABCMeta):
             getattr(b, "_purepax_custom_init", False) for b in bases
         )
         custom_init = "__init__" in namespace or inherits_custom_init
-        dataclasses.dataclass(eq=False, repr=False, init=not custom_init)(typing.cast(Any, cls))
+        dataclasses.dataclass(eq=False, repr=False, init=not custom_init)(
+            typing.cast(Any, cls)
+        )
         type.__setattr__(cls, "_purepax_custom_init", custom_init)
         return cls
 
@@ -326,7 +336,9 @@ def _not_a_field(module: Module, name: str) -> str:
     )
 
 
-def _store(module: Module, spec: ClassSpec, name: str, value: Any, dynamic: bool) -> None:
+def _store(
+    module: Module, spec: ClassSpec, name: str, value: Any, dynamic: bool
+) -> None:
     d = module.__dict__
     if spec.fields[name].role is Role.UNDECIDED:
         layout = list(d[LAYOUT])

@@ -15,8 +15,7 @@ import functools
 import inspect
 import types
 import typing
-from collections.abc import Iterator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar, overload
 
 import jax
@@ -40,24 +39,40 @@ _M = TypeVar("_M", bound=Module)
 # copy of a changed argument counts as returning the argument.
 LINEAGE = "_purepax_lineage"
 
-_STACK: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar("purepax_pure_stack", default=())
+_STACK: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar(
+    "purepax_pure_stack", default=()
+)
 
 
 class _Frame:
     """One running `pure` call: the guard of all of its views."""
 
-    __slots__ = ("trace", "open", "roots", "paths", "tokens", "given", "mutated", "_keep", "_token")
+    __slots__ = (
+        "trace",
+        "open",
+        "roots",
+        "paths",
+        "tokens",
+        "given",
+        "mutated",
+        "_keep",
+        "_token",
+    )
 
     def __init__(self) -> None:
         self.trace = current_trace()
         self.open = True
         self.roots: list[Module] = []  # the view of each argument module
-        self.paths: list[tuple[Any, ...]] = []  # where each argument module was in (args, kwargs)
+        self.paths: list[
+            tuple[Any, ...]
+        ] = []  # where each argument module was in (args, kwargs)
         self.tokens: list[object] = []  # the lineage token of each argument
         # The modules given (the caller's, not views), kept alive during the call so that
         # their ids cannot be reused by a module made in it.
         self.given: dict[int, Module] = {}
-        self.mutated: dict[int, str] = {}  # root index -> first change, e.g. "Counter.count"
+        self.mutated: dict[
+            int, str
+        ] = {}  # root index -> first change, e.g. "Counter.count"
         self._keep: dict[int, int] = {}  # id(view) -> root index
 
     def check_write(self, module: Module, name: str) -> None:
@@ -83,7 +98,10 @@ class _Frame:
         self.mutated.setdefault(root, f"{type(module).__name__}.{name}")
         # A module stored into a view becomes part of it: a mutable copy, like the
         # arguments (the module given is not changed; views of this call stay as they are).
-        return map_submodules(lambda m: m if m.__dict__.get(GUARD) is self else self.view(m, root, {}), value)
+        return map_submodules(
+            lambda m: m if m.__dict__.get(GUARD) is self else self.view(m, root, {}),
+            value,
+        )
 
     def view(self, module: Module, root: int, memo: dict[int, Module]) -> Module:
         """A mutable copy of `module` and of its submodules, guarded by this frame."""
@@ -96,7 +114,9 @@ class _Frame:
         for name in spec_of(type(module)).dynamic_names(module):
             d[name] = map_submodules(lambda sub: self.view(sub, root, memo), d[name])
         set_guard(copy, self)
-        d.pop(LINEAGE, None)  # only an argument's own view carries its token (set by pure)
+        d.pop(
+            LINEAGE, None
+        )  # only an argument's own view carries its token (set by pure)
         self._keep[id(copy)] = root
         return copy
 
@@ -104,13 +124,19 @@ class _Frame:
         if not self.mutated:
             return
         returned: set[int] = set()
-        rebuilt: list[Module] = []  # output modules that are no view or copy of an argument
+        rebuilt: list[
+            Module
+        ] = []  # output modules that are no view or copy of an argument
         tokens = {id(t) for t in self.tokens}
         for m in _modules_reached(out):
             returned.add(id(m))
             lineage = m.__dict__.get(LINEAGE)
             returned.add(id(lineage))
-            if m.__dict__.get(GUARD) is not self and id(lineage) not in tokens and id(m) not in self.given:
+            if (
+                m.__dict__.get(GUARD) is not self
+                and id(lineage) not in tokens
+                and id(m) not in self.given
+            ):
                 rebuilt.append(m)
         for root, change in self.mutated.items():
             view = self.roots[root]
@@ -130,7 +156,9 @@ class _Frame:
     def enter(self, args: Any, kwargs: Any) -> Any:
         """Views of the modules in `(args, kwargs)`; from now on this is the innermost pure call."""
         memo: dict[int, Module] = {}
-        leaves, treedef = jax.tree_util.tree_flatten_with_path((args, kwargs), is_leaf=is_module)
+        leaves, treedef = jax.tree_util.tree_flatten_with_path(
+            (args, kwargs), is_leaf=is_module
+        )
         copied = []
         for path, leaf in leaves:
             if isinstance(leaf, Module):
@@ -165,7 +193,9 @@ def _rebuilt_from(module: Module, view: Module) -> bool:
     `jax.tree.map(lambda a, b: jnp.where(done, a, b), fresh, env)`, an auto-reset)."""
     if type(module) is not type(view):
         return False
-    return same_structure(jax.tree_util.tree_structure(module), jax.tree_util.tree_structure(view))
+    return same_structure(
+        jax.tree_util.tree_structure(module), jax.tree_util.tree_structure(view)
+    )
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -275,7 +305,9 @@ def _argument_name(fn: Callable[..., Any], path: tuple[Any, ...]) -> str:
         parameters = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):  # a callable whose signature Python cannot read
         parameters = []
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [
+        p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     star = next((p.name for p in parameters if p.kind == p.VAR_POSITIONAL), None)
     double_star = next((p.name for p in parameters if p.kind == p.VAR_KEYWORD), None)
     name: str  # `head.idx` is untyped (a jax.tree_util key)
@@ -286,7 +318,9 @@ def _argument_name(fn: Callable[..., Any], path: tuple[Any, ...]) -> str:
             name = f"{star}[{head.idx - len(positional)}]"
         else:
             name = f"args[{head.idx}]"
-    elif double_star is not None and not any(p.name == keyword and p.kind != p.POSITIONAL_ONLY for p in parameters):
+    elif double_star is not None and not any(
+        p.name == keyword and p.kind != p.POSITIONAL_ONLY for p in parameters
+    ):
         name = f"{double_star}[{keyword!r}]"
     else:
         name = str(keyword)
@@ -300,7 +334,9 @@ def _call(module: Module, *args: Any, **kwargs: Any) -> tuple[Module, Any]:
 @overload
 def purecall(module: _M, /, *args: Any, **kwargs: Any) -> tuple[_M, Any]: ...
 @overload
-def purecall(module: Callable[..., _R], /, *args: Any, **kwargs: Any) -> tuple[Any, _R]: ...
+def purecall(
+    module: Callable[..., _R], /, *args: Any, **kwargs: Any
+) -> tuple[Any, _R]: ...
 def purecall(module: Any, /, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
     """Call a module (or a bound method of one) on a mutable copy; return the copy and the output.
 

@@ -20,7 +20,9 @@ def array_summary(x: Any) -> str:
     if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
         return f"{x.dtype}[{shape}]"  # e.g. key<fry>[]
     dtype = np.dtype(x.dtype)
-    kind = {"f": "f", "i": "i", "u": "u", "b": "bool", "c": "c"}.get(dtype.kind, dtype.name)
+    kind = {"f": "f", "i": "i", "u": "u", "b": "bool", "c": "c"}.get(
+        dtype.kind, dtype.name
+    )
     name = kind if kind == "bool" else f"{kind}{dtype.itemsize * 8}"
     if dtype.name == "bfloat16":
         name = "bf16"
@@ -33,12 +35,21 @@ def _pieces(value: Any, indent: str) -> str:
     if isinstance(value, ARRAY_TYPES):
         return array_summary(value)
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return _join("(", [_pieces(v, indent + "  ") for v in value], ")" if len(value) != 1 else ",)", indent)
+        return _join(
+            "(",
+            [_pieces(v, indent + "  ") for v in value],
+            ")" if len(value) != 1 else ",)",
+            indent,
+        )
     if isinstance(value, (dict, FrozenDict)):
         items = [f"{k!r}: {_pieces(v, indent + '  ')}" for k, v in value.items()]
         return _join("{", items, "}", indent)
     if callable(value) and hasattr(value, "__qualname__"):
-        return f"<function {value.__qualname__}>" if not isinstance(value, type) else value.__qualname__
+        return (
+            f"<function {value.__qualname__}>"
+            if not isinstance(value, type)
+            else value.__qualname__
+        )
     return repr(value)
 
 
@@ -47,7 +58,9 @@ def _join(open_: str, items: list[str], close: str, indent: str) -> str:
     if len(one_line) + len(indent) <= _WIDTH and "\n" not in one_line:
         return one_line
     inner = indent + "  "
-    return open_ + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + close
+    return (
+        open_ + "\n" + "".join(f"{inner}{item},\n" for item in items) + indent + close
+    )
 
 
 def module_repr(module: Any, indent: str = "") -> str:

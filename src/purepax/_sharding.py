@@ -45,11 +45,15 @@ def field_sharding(module: Module, name: str) -> tuple[Any, ...] | None:
         by_name = chosen(module)
         if name in by_name:
             return by_name[name]
-    sharding: tuple[Any, ...] | None = spec_of(type(module)).fields[name].field.metadata.get(SHARDING_KEY)
+    sharding: tuple[Any, ...] | None = (
+        spec_of(type(module)).fields[name].field.metadata.get(SHARDING_KEY)
+    )
     return sharding
 
 
-def check_axes(owner: str, what: str, sharding: Any, shape: tuple[int, ...]) -> tuple[Any, ...] | None:
+def check_axes(
+    owner: str, what: str, sharding: Any, shape: tuple[int, ...]
+) -> tuple[Any, ...] | None:
     """`sharding` as a tuple of mesh-axis names, one per dimension of an array of `shape`
     (padded with `None`), or None; refused with a message when it cannot be one."""
     if sharding is None:
@@ -62,7 +66,9 @@ def check_axes(owner: str, what: str, sharding: Any, shape: tuple[int, ...]) -> 
     for entry in sharding:
         names = entry if isinstance(entry, tuple) else (entry,)
         if not all(n is None or isinstance(n, str) for n in names):
-            raise ArgumentError(f"{owner}: sharding={tuple(sharding)!r} for {what}: entries are mesh-axis names or None.")
+            raise ArgumentError(
+                f"{owner}: sharding={tuple(sharding)!r} for {what}: entries are mesh-axis names or None."
+            )
     if len(sharding) > len(shape):
         raise ArgumentError(
             f"{owner}: sharding={tuple(sharding)!r} has {len(sharding)} entries, but {what} has "
@@ -91,8 +97,12 @@ def partition_specs(module: _M) -> _M:
     ```
     """
     if not isinstance(module, Module):
-        raise ArgumentError(f"px.partition_specs takes a purepax module, got {type(module).__name__}.")
-    custom: Callable[[Module], Any] | None = getattr(type(module), "__partition_specs__", None)
+        raise ArgumentError(
+            f"px.partition_specs takes a purepax module, got {type(module).__name__}."
+        )
+    custom: Callable[[Module], Any] | None = getattr(
+        type(module), "__partition_specs__", None
+    )
     if custom is not None:
         specs: _M = custom(module)
         return specs
@@ -101,7 +111,9 @@ def partition_specs(module: _M) -> _M:
         axes = field_sharding(module, name)
         spec = PartitionSpec() if axes is None else PartitionSpec(*axes)  # type: ignore[no-untyped-call]
         new.__dict__[name] = jax.tree_util.tree_map(
-            lambda x: partition_specs(x) if is_module(x) else spec, module.__dict__[name], is_leaf=is_module
+            lambda x: partition_specs(x) if is_module(x) else spec,
+            module.__dict__[name],
+            is_leaf=is_module,
         )
     return new
 
@@ -130,7 +142,9 @@ def shard(module: _M, mesh: Mesh) -> _M:
     """
     specs = partition_specs(module)
     if outside_transformations():
-        place: Callable[[Any, PartitionSpec], Any] = lambda x, spec: _place(x, NamedSharding(mesh, spec))
+        place: Callable[[Any, PartitionSpec], Any] = lambda x, spec: _place(
+            x, NamedSharding(mesh, spec)
+        )
     else:
         place = lambda x, spec: _constrain(x, mesh, spec)
 
@@ -139,7 +153,9 @@ def shard(module: _M, mesh: Mesh) -> _M:
             # jax.eval_shape of a placed array keeps no sharding on Auto axes, and only an
             # AbstractMesh's (no devices) on Explicit ones: a shape gets the mesh's here.
             sharding = NamedSharding(mesh, spec)
-            return jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=sharding, weak_type=x.weak_type)  # type: ignore[no-untyped-call, unused-ignore]
+            return jax.ShapeDtypeStruct(
+                x.shape, x.dtype, sharding=sharding, weak_type=x.weak_type
+            )  # type: ignore[no-untyped-call, unused-ignore]
         return place(x, spec)
 
     placed: _M = jax.tree_util.tree_map(shard_leaf, module, specs)
@@ -149,9 +165,19 @@ def shard(module: _M, mesh: Mesh) -> _M:
 def _constrain(x: Any, mesh: Mesh, spec: PartitionSpec) -> Any:
     explicit = getattr(getattr(jax.sharding, "AxisType", None), "Explicit", None)
     types = dict(zip(mesh.axis_names, getattr(mesh, "axis_types", ()) or ()))
-    named = [n for entry in spec for n in (entry if isinstance(entry, tuple) else (entry,)) if n is not None]
-    if explicit is not None and (any(types.get(n) == explicit for n in named) or (not named and explicit in types.values())):
-        reshard: Any = getattr(jax.sharding, "reshard")  # JAX 0.6 and newer, with Explicit axes
+    named = [
+        n
+        for entry in spec
+        for n in (entry if isinstance(entry, tuple) else (entry,))
+        if n is not None
+    ]
+    if explicit is not None and (
+        any(types.get(n) == explicit for n in named)
+        or (not named and explicit in types.values())
+    ):
+        reshard: Any = getattr(
+            jax.sharding, "reshard"
+        )  # JAX 0.6 and newer, with Explicit axes
         return reshard(x, NamedSharding(mesh, spec))
     constrain: Any = jax.lax.with_sharding_constraint
     return constrain(x, NamedSharding(mesh, spec))
@@ -215,8 +241,13 @@ def take_rows(table: jax.Array, ids: jax.Array) -> jax.Array:
         return jnp.take(table, ids, axis=0)
     leading = ids_axes or (None,) * ids.ndim
     taken = set().union(*map(_axis_names, leading))
-    rest = [None if _axis_names(entry) & taken else entry for entry in (table_axes or (None,) * table.ndim)[1:]]
+    rest = [
+        None if _axis_names(entry) & taken else entry
+        for entry in (table_axes or (None,) * table.ndim)[1:]
+    ]
     sharding = NamedSharding(_typed_mesh(table, ids), PartitionSpec(*leading, *rest))  # type: ignore[no-untyped-call]
     get: Any = rows.get
-    out: jax.Array = get(mode="fill", out_sharding=sharding)  # jnp.take's mode: NaN rows for ids out of range
+    out: jax.Array = get(
+        mode="fill", out_sharding=sharding
+    )  # jnp.take's mode: NaN rows for ids out of range
     return out

@@ -28,10 +28,10 @@ import jax.numpy as jnp
 
 from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
-from ._loops import check_carry
-from ._module import Module, shallow_copy
 from ._fields import static
 from ._functional import parameters
+from ._loops import check_carry
+from ._module import Module, shallow_copy
 from ._pure import purecall
 from ._trace import Tracer
 
@@ -74,7 +74,11 @@ class Stacked(Module, Generic[_M]):
                 "px.stack(blocks)."
             )
         _length(self.layers)  # every array has the same leading axis
-        if self.remat is not False and self.remat is not True and not callable(self.remat):
+        if (
+            self.remat is not False
+            and self.remat is not True
+            and not callable(self.remat)
+        ):
             raise FieldError(
                 f"Stacked.remat must be False, True or a jax.checkpoint_policies policy, got "
                 f"{self.remat!r}."
@@ -94,12 +98,16 @@ class Stacked(Module, Generic[_M]):
         fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
 
-        def body(carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
+        def body(
+            carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]
+        ) -> tuple[Any, list[Any]]:
             x, stacked_state = carry
             index, fixed_leaves = xs
             given, taken = iter(fixed_leaves), iter(stacked_state)
             block_leaves = [
-                jax.lax.dynamic_index_in_dim(next(taken), index, keepdims=False) if j in state else next(given)
+                jax.lax.dynamic_index_in_dim(next(taken), index, keepdims=False)
+                if j in state
+                else next(given)
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
@@ -108,14 +116,22 @@ class Stacked(Module, Generic[_M]):
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
                 check_carry("px.Stacked", type(block).__call__, block, new_block)
-            changed[0] = tuple(j for j, (old, new) in enumerate(zip(block_leaves, new_leaves)) if old is not new)
+            changed[0] = tuple(
+                j
+                for j, (old, new) in enumerate(zip(block_leaves, new_leaves))
+                if old is not new
+            )
             # State (a cache, a key) stays in the carry and is written in place; a copy
             # through the scan's outputs would cost a whole key-value cache per step.
             new_state = [
-                jax.lax.dynamic_update_index_in_dim(stacked, new_leaves[j], index, 0) if j in changed[0] else stacked
+                jax.lax.dynamic_update_index_in_dim(stacked, new_leaves[j], index, 0)
+                if j in changed[0]
+                else stacked
                 for j, stacked in zip(sorted(state), stacked_state)
             ]
-            return (out, new_state), [new_leaves[j] for j in changed[0] if j not in state]
+            return (out, new_state), [
+                new_leaves[j] for j in changed[0] if j not in state
+            ]
 
         if self.remat is not False:
             policy = None if self.remat is True else self.remat
@@ -130,7 +146,9 @@ class Stacked(Module, Generic[_M]):
                 new_leaves[j] = final
             for j, update in zip((j for j in changed[0] if j not in state), updates):
                 new_leaves[j] = update
-            self._write_back(jax.tree_util.tree_unflatten(treedef, new_leaves), changed[0])
+            self._write_back(
+                jax.tree_util.tree_unflatten(treedef, new_leaves), changed[0]
+            )
         return out
 
     def _write_back(self, layers: _M, changed: tuple[int, ...]) -> None:
@@ -138,7 +156,10 @@ class Stacked(Module, Generic[_M]):
             self.layers = layers
         except ImmutableModuleError as error:
             paths = jax.tree_util.tree_flatten_with_path(self.layers)[0]
-            where = ", ".join(type(self.layers).__name__ + jax.tree_util.keystr(paths[i][0]) for i in changed)
+            where = ", ".join(
+                type(self.layers).__name__ + jax.tree_util.keystr(paths[i][0])
+                for i in changed
+            )
             raise ImmutableModuleError(
                 f"The blocks of this Stacked[{type(self.layers).__name__}] change themselves "
                 f"({where} set), so calling the stack is a mutation. {_message(error)}"
@@ -159,7 +180,9 @@ class Stacked(Module, Generic[_M]):
             return traced
         n, i = len(self), operator.index(index)
         if not -n <= i < n:
-            raise IndexError(f"Stacked index {i} is out of range for a stack of {n} blocks.")
+            raise IndexError(
+                f"Stacked index {i} is out of range for a stack of {n} blocks."
+            )
         block: _M = jax.tree_util.tree_map(lambda a: a[i], self.layers)
         return block
 
@@ -176,7 +199,10 @@ class Stacked(Module, Generic[_M]):
         """The blocks, as a tuple of `n` modules of type `M` (`px.stack` of it round-trips)."""
         leaves, treedef = jax.tree_util.tree_flatten(self.layers)
         columns = [list(leaf) for leaf in leaves] if leaves else []
-        return tuple(jax.tree_util.tree_unflatten(treedef, [c[i] for c in columns]) for i in range(len(self)))
+        return tuple(
+            jax.tree_util.tree_unflatten(treedef, [c[i] for c in columns])
+            for i in range(len(self))
+        )
 
     def __partition_specs__(self) -> Stacked[_M]:
         """Each block's field shardings, after a replicated leading (block) axis."""
@@ -200,9 +226,7 @@ def _state_leaves(layers: Module) -> frozenset[int]:
     everything = jax.tree_util.tree_leaves(layers, is_leaf=is_none)
     trained = jax.tree_util.tree_leaves(parameters(layers), is_leaf=is_none)
     positions = [j for j, leaf in enumerate(everything) if leaf is not None]
-    return frozenset(
-        n for n, j in enumerate(positions) if trained[j] is None
-    )
+    return frozenset(n for n, j in enumerate(positions) if trained[j] is None)
 
 
 def _message(error: Exception) -> str:
@@ -253,10 +277,17 @@ def _check_output(block: Module, given: Any, returned: Any) -> None:
 
 @overload
 def stack(
-    make: Callable[[jax.Array], _M], keys: jax.Array, /, *, remat: Remat = False, unroll: int = 1
+    make: Callable[[jax.Array], _M],
+    keys: jax.Array,
+    /,
+    *,
+    remat: Remat = False,
+    unroll: int = 1,
 ) -> Stacked[_M]: ...
 @overload
-def stack(blocks: Sequence[_M], /, *, remat: Remat = False, unroll: int = 1) -> Stacked[_M]: ...
+def stack(
+    blocks: Sequence[_M], /, *, remat: Remat = False, unroll: int = 1
+) -> Stacked[_M]: ...
 def stack(
     make_or_blocks: Callable[[jax.Array], _M] | Sequence[_M],
     keys: jax.Array | None = None,
@@ -301,7 +332,9 @@ def stack(
     return _stack_blocks(make_or_blocks, remat, unroll)
 
 
-def _stack_made(make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, unroll: int) -> Stacked[_M]:
+def _stack_made(
+    make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, unroll: int
+) -> Stacked[_M]:
     dtype = getattr(keys, "dtype", None)
     typed = dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
     ndim = getattr(keys, "ndim", 0)
@@ -315,7 +348,9 @@ def _stack_made(make: Callable[[jax.Array], _M], keys: jax.Array, remat: Remat, 
     def build(key: jax.Array) -> _M:
         block = make(key)
         if not isinstance(block, Module):
-            raise ArgumentError(f"px.stack: make(key) must return a purepax module, got {type(block).__name__}.")
+            raise ArgumentError(
+                f"px.stack: make(key) must return a purepax module, got {type(block).__name__}."
+            )
         return block
 
     layers = jax.vmap(build)(keys)
@@ -329,9 +364,15 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
     treedef = jax.tree_util.tree_structure(first)
     for i, block in enumerate(blocks):
         if not isinstance(block, Module):
-            raise ArgumentError(f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module.")
-        difference = first_difference(first, block, f"blocks[{i}]", shapes=True) if i else None
-        where = in_words(difference, here="", there="block 0 has") if difference else None
+            raise ArgumentError(
+                f"px.stack: blocks[{i}] is a {type(block).__name__}, not a purepax module."
+            )
+        difference = (
+            first_difference(first, block, f"blocks[{i}]", shapes=True) if i else None
+        )
+        where = (
+            in_words(difference, here="", there="block 0 has") if difference else None
+        )
         if where is None and i and jax.tree_util.tree_structure(block) != treedef:  # type: ignore[operator, unused-ignore]
             where = f"blocks[{i}] has the tree structure {jax.tree_util.tree_structure(block)}, block 0 has {treedef}"
         if where is not None:
@@ -341,4 +382,3 @@ def _stack_blocks(blocks: Sequence[_M], remat: Remat, unroll: int) -> Stacked[_M
             )
     layers: _M = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *blocks)
     return Stacked(layers, remat=remat, unroll=unroll)
-

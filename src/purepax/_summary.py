@@ -14,10 +14,21 @@ from ._module import Module
 from ._module_marker import is_module
 
 _SHORT = {
-    "float64": "f64", "float32": "f32", "float16": "f16", "bfloat16": "bf16",
-    "int64": "i64", "int32": "i32", "int16": "i16", "int8": "i8",
-    "uint64": "u64", "uint32": "u32", "uint16": "u16", "uint8": "u8",
-    "bool": "bool", "complex64": "c64", "complex128": "c128",
+    "float64": "f64",
+    "float32": "f32",
+    "float16": "f16",
+    "bfloat16": "bf16",
+    "int64": "i64",
+    "int32": "i32",
+    "int16": "i16",
+    "int8": "i8",
+    "uint64": "u64",
+    "uint32": "u32",
+    "uint16": "u16",
+    "uint8": "u8",
+    "bool": "bool",
+    "complex64": "c64",
+    "complex128": "c128",
 }
 
 
@@ -35,7 +46,9 @@ def _format(dtype: Any, shape: tuple[int, ...]) -> tuple[str, int]:
         name = str(dtype)
     else:
         name = _SHORT.get(np.dtype(dtype).name, np.dtype(dtype).name)
-    return f"{name}[{','.join(str(n) for n in shape)}]", int(np.prod(shape, dtype=np.int64))
+    return f"{name}[{','.join(str(n) for n in shape)}]", int(
+        np.prod(shape, dtype=np.int64)
+    )
 
 
 def summary(module: Module) -> str:
@@ -58,8 +71,12 @@ def summary(module: Module) -> str:
     ```
     """
     if not isinstance(module, Module):
-        raise ArgumentError(f"px.summary takes a purepax module, got {type(module).__name__}.")
-    from ._stacked import Stacked  # a stack is one row (imported here: stacks build on modules)
+        raise ArgumentError(
+            f"px.summary takes a purepax module, got {type(module).__name__}."
+        )
+    from ._stacked import (
+        Stacked,  # a stack is one row (imported here: stacks build on modules)
+    )
 
     param_paths = {
         keys for keys, _ in jax.tree_util.tree_flatten_with_path(parameters(module))[0]
@@ -78,11 +95,18 @@ def summary(module: Module) -> str:
             is_param = path in param_paths
             text, size = _format(leaf.dtype, tuple(leaf.shape)[1:])
             counts[0 if is_param else 1] += size * n
-            arrays.append(f"{jax.tree_util.keystr(keys).lstrip('.')}:{text}" + ("" if is_param else " (state)"))
+            arrays.append(
+                f"{jax.tree_util.keystr(keys).lstrip('.')}:{text}"
+                + ("" if is_param else " (state)")
+            )
         where = jax.tree_util.keystr(prefix).lstrip(".") or "(root)"
         per_block = counts[0] // n if n else 0
-        module_text = f"Stacked[{type(m.layers).__name__}] x{n} ({per_block} params per block)"
-        rows.append((where, module_text, " ".join(arrays), str(counts[0]), str(counts[1])))
+        module_text = (
+            f"Stacked[{type(m.layers).__name__}] x{n} ({per_block} params per block)"
+        )
+        rows.append(
+            (where, module_text, " ".join(arrays), str(counts[0]), str(counts[1]))
+        )
         totals[0] += counts[0]
         totals[1] += counts[1]
 
@@ -107,10 +131,14 @@ def summary(module: Module) -> str:
                 is_param = path in param_paths
                 counts[0 if is_param else 1] += size
                 label = jax.tree_util.keystr(keys).lstrip(".")
-                arrays.append(f"{name}{'.' if label and not label.startswith('[') else ''}{label}:{text}"
-                              + ("" if is_param else " (state)"))
+                arrays.append(
+                    f"{name}{'.' if label and not label.startswith('[') else ''}{label}:{text}"
+                    + ("" if is_param else " (state)")
+                )
         where = jax.tree_util.keystr(prefix).lstrip(".") or "(root)"
-        rows.append((where, type(m).__name__, " ".join(arrays), str(counts[0]), str(counts[1])))
+        rows.append(
+            (where, type(m).__name__, " ".join(arrays), str(counts[0]), str(counts[1]))
+        )
         totals[0] += counts[0]
         totals[1] += counts[1]
         for child, path in children:
@@ -122,7 +150,9 @@ def summary(module: Module) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
 
     def line(row: tuple[str, ...]) -> str:
-        cells = [row[i].ljust(widths[i]) for i in range(3)] + [row[i].rjust(widths[i]) for i in (3, 4)]
+        cells = [row[i].ljust(widths[i]) for i in range(3)] + [
+            row[i].rjust(widths[i]) for i in (3, 4)
+        ]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)

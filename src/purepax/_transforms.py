@@ -70,7 +70,9 @@ def reuse(fn: object, key: Any, make: Callable[[], _F]) -> _F:
     return found
 
 
-def checked(fn: Callable[_P, _R], transform: str, static: _StaticArguments | None = None) -> Callable[_P, _R]:
+def checked(
+    fn: Callable[_P, _R], transform: str, static: _StaticArguments | None = None
+) -> Callable[_P, _R]:
     """`fn` with purepax's checks, for a JAX transform to trace.
 
     Refuses `fn` now if it captures a module; the returned function (which JAX runs
@@ -119,15 +121,33 @@ class _StaticArguments:
     __slots__ = ("numbers", "names")
 
     def __init__(self, fn: Callable[..., Any], numbers: Any, names: Any) -> None:
-        numbers = () if numbers is None else (numbers,) if isinstance(numbers, int) else tuple(numbers)
-        names = () if names is None else (names,) if isinstance(names, str) else tuple(names)
+        numbers = (
+            ()
+            if numbers is None
+            else (numbers,)
+            if isinstance(numbers, int)
+            else tuple(numbers)
+        )
+        names = (
+            ()
+            if names is None
+            else (names,)
+            if isinstance(names, str)
+            else tuple(names)
+        )
         try:
             parameters = list(inspect.signature(fn).parameters.values())
         except (TypeError, ValueError):
             parameters = []
-        positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        positional = [
+            p.name
+            for p in parameters
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
         numbers += tuple(positional.index(n) for n in names if n in positional)
-        names += tuple(positional[i] for i in numbers if -len(positional) <= i < len(positional))
+        names += tuple(
+            positional[i] for i in numbers if -len(positional) <= i < len(positional)
+        )
         self.numbers: tuple[int, ...] = tuple(sorted(set(numbers)))
         self.names: tuple[str, ...] = tuple(sorted(set(names)))
 
@@ -135,10 +155,19 @@ class _StaticArguments:
         return hash((self.numbers, self.names))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _StaticArguments) and (self.numbers, self.names) == (other.numbers, other.names)
+        return isinstance(other, _StaticArguments) and (self.numbers, self.names) == (
+            other.numbers,
+            other.names,
+        )
 
-    def refuse_modules(self, fn: Callable[..., Any], transform: str, args: Any, kwargs: Any) -> None:
-        given = [(f"argument {i}", args[i]) for i in self.numbers if -len(args) <= i < len(args)]
+    def refuse_modules(
+        self, fn: Callable[..., Any], transform: str, args: Any, kwargs: Any
+    ) -> None:
+        given = [
+            (f"argument {i}", args[i])
+            for i in self.numbers
+            if -len(args) <= i < len(args)
+        ]
         given += [(f"argument {n!r}", kwargs[n]) for n in self.names if n in kwargs]
         for where, value in given:
             module = _module_in(value)
@@ -160,7 +189,13 @@ def _module_in(value: Any) -> Module | None:
         return value
     if inspect.ismethod(value) and isinstance(value.__self__, Module):
         return value.__self__
-    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, (tuple, list)) else ()
+    items = (
+        value.values()
+        if isinstance(value, Mapping)
+        else value
+        if isinstance(value, (tuple, list))
+        else ()
+    )
     for item in items:
         found = _module_in(item)
         if found is not None:
@@ -186,12 +221,18 @@ class Jitted(Protocol, Generic[_P, _R_co]):
     # signature mypy no longer knows (`...`, e.g. from `functools.partial(px.jit, ...)`),
     # which mypy would otherwise bind wrongly (to `[**Any]`) in the third.
     @overload
-    def __get__(self, instance: None, owner: type[Any] | None = None) -> Jitted[_P, _R_co]: ...
-    @overload
-    def __get__(self: Jitted[[], _R], instance: object, owner: type[Any] | None = None) -> Jitted[..., _R]: ...
+    def __get__(
+        self, instance: None, owner: type[Any] | None = None
+    ) -> Jitted[_P, _R_co]: ...
     @overload
     def __get__(
-        self: Jitted[Concatenate[_S, _Q], _R], instance: _S, owner: type[Any] | None = None
+        self: Jitted[[], _R], instance: object, owner: type[Any] | None = None
+    ) -> Jitted[..., _R]: ...
+    @overload
+    def __get__(
+        self: Jitted[Concatenate[_S, _Q], _R],
+        instance: _S,
+        owner: type[Any] | None = None,
     ) -> Jitted[_Q, _R]: ...
     def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any: ...
 
@@ -219,14 +260,21 @@ def jit(fun: Callable[..., Any] | None = None, /, **jit_kwargs: Any) -> Any:
     if fun is None:
         return functools.partial(jit, **jit_kwargs)
     static = None
-    if jit_kwargs.get("static_argnums") is not None or jit_kwargs.get("static_argnames") is not None:
-        static = _StaticArguments(fun, jit_kwargs.get("static_argnums"), jit_kwargs.get("static_argnames"))
+    if (
+        jit_kwargs.get("static_argnums") is not None
+        or jit_kwargs.get("static_argnames") is not None
+    ):
+        static = _StaticArguments(
+            fun, jit_kwargs.get("static_argnums"), jit_kwargs.get("static_argnames")
+        )
     run_checked = checked(fun, "px.jit", static)
     made = _made_for(fun)
     try:
         key: Any = ("jit", tuple(sorted(jit_kwargs.items())))
         hash(key)
-    except TypeError:  # an option that cannot be a key (e.g. a list): no reuse, JAX decides
+    except (
+        TypeError
+    ):  # an option that cannot be a key (e.g. a list): no reuse, JAX decides
         key = None
     if made is not None and key is not None:
         jitted = made.get(key)
@@ -247,8 +295,16 @@ class _SameDecorator(Protocol):
 @overload
 def vmap(fun: _F, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any) -> _F: ...
 @overload
-def vmap(fun: None = None, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any) -> _SameDecorator: ...
-def vmap(fun: Callable[..., Any] | None = None, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any) -> Any:
+def vmap(
+    fun: None = None, /, in_axes: Any = 0, out_axes: Any = 0, **vmap_kwargs: Any
+) -> _SameDecorator: ...
+def vmap(
+    fun: Callable[..., Any] | None = None,
+    /,
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    **vmap_kwargs: Any,
+) -> Any:
     """`jax.vmap` that refuses module closures and type-checks its function when it traces.
 
     The function sees one example at a time, so its annotations describe one example.
@@ -264,9 +320,15 @@ def vmap(fun: Callable[..., Any] | None = None, /, in_axes: Any = 0, out_axes: A
     ```
     """
     if fun is None:
-        return functools.partial(vmap, in_axes=in_axes, out_axes=out_axes, **vmap_kwargs)
+        return functools.partial(
+            vmap, in_axes=in_axes, out_axes=out_axes, **vmap_kwargs
+        )
     key = ("vmap", in_axes, out_axes, tuple(sorted(vmap_kwargs.items())))
-    return reuse(fun, key, lambda: jax.vmap(checked(fun, "px.vmap"), in_axes, out_axes, **vmap_kwargs))
+    return reuse(
+        fun,
+        key,
+        lambda: jax.vmap(checked(fun, "px.vmap"), in_axes, out_axes, **vmap_kwargs),
+    )
 
 
 @overload
@@ -291,7 +353,11 @@ def remat(fun: Callable[..., Any] | None = None, /, **checkpoint_kwargs: Any) ->
 
 
 def cond(
-    pred: Any, true_fun: Callable[..., _R], false_fun: Callable[..., _R], *operands: Any, **cond_kwargs: Any
+    pred: Any,
+    true_fun: Callable[..., _R],
+    false_fun: Callable[..., _R],
+    *operands: Any,
+    **cond_kwargs: Any,
 ) -> _R:
     """`jax.lax.cond` whose branches are checked: each refuses module closures and is type-checked.
 
@@ -305,12 +371,21 @@ def cond(
     ```
     """
     out: Any = jax.lax.cond(
-        pred, checked(true_fun, "px.cond"), checked(false_fun, "px.cond"), *operands, **cond_kwargs
+        pred,
+        checked(true_fun, "px.cond"),
+        checked(false_fun, "px.cond"),
+        *operands,
+        **cond_kwargs,
     )
     return typing.cast(_R, out)
 
 
-def switch(index: Any, branches: Sequence[Callable[..., _R]], *operands: Any, **switch_kwargs: Any) -> _R:
+def switch(
+    index: Any,
+    branches: Sequence[Callable[..., _R]],
+    *operands: Any,
+    **switch_kwargs: Any,
+) -> _R:
     """`jax.lax.switch` whose branches are checked: each refuses module closures and is type-checked.
 
     **Arguments:** as `jax.lax.switch`: `index`, `branches`, `*operands`.
@@ -321,6 +396,8 @@ def switch(index: Any, branches: Sequence[Callable[..., _R]], *operands: Any, **
     y = px.switch(i, [lambda m, x: m(x), lambda m, x: x], model, x)
     ```
     """
-    checked_branches = [checked(b, f"px.switch (branch {i})") for i, b in enumerate(branches)]
+    checked_branches = [
+        checked(b, f"px.switch (branch {i})") for i, b in enumerate(branches)
+    ]
     out: Any = jax.lax.switch(index, checked_branches, *operands, **switch_kwargs)
     return typing.cast(_R, out)

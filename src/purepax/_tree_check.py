@@ -23,6 +23,7 @@ from ._errors import FieldError
 from ._module_marker import ModuleMarker, is_module
 from ._trace import Tracer, outside_transformations
 
+
 def check_tree(module: ModuleMarker, spec: ClassSpec) -> None:
     """Refuse one module object at two places of `module`'s tree, and a tracer that leaked
     out of a transformation that has finished; one walk over the tree."""
@@ -72,7 +73,9 @@ def _walk(value: Any, seen: set[int]) -> bool:
             return False
     holds = False
     for item in items:
-        holds = _walk(item, seen) or holds  # visit every item: a module may repeat later
+        holds = (
+            _walk(item, seen) or holds
+        )  # visit every item: a module may repeat later
     return holds
 
 
@@ -100,7 +103,9 @@ def _refuse_shared_submodules(module: ModuleMarker) -> None:
 
 def check_not_shared(module: ModuleMarker, name: str, value: Any) -> None:
     """Refuse `module.name = value` where `value` would put a module at a second place."""
-    inside = [m for m in jax.tree_util.tree_leaves(value, is_leaf=is_module) if is_module(m)]
+    inside = [
+        m for m in jax.tree_util.tree_leaves(value, is_leaf=is_module) if is_module(m)
+    ]
     if not inside:
         return
     elsewhere: set[int] = set()

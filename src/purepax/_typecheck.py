@@ -24,7 +24,6 @@ from ._containers import ARRAY_TYPES as _ARRAYS
 from ._errors import FieldError, TransformTypeError
 from ._module_marker import ModuleMarker
 
-
 # PEP 484's numeric tower: an `int` is accepted where `float` is annotated (and both where
 # `complex` is), as mypy and pyright accept it.
 _typechecker = beartype(conf=BeartypeConf(is_pep484_tower=True))
@@ -70,7 +69,9 @@ def _no_check(module: object, values: dict[str, Any], written: str | None) -> No
     return None
 
 
-def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") -> FieldChecker:
+def field_checker(
+    qualname: str, annotations: dict[str, Any], module: str = ""
+) -> FieldChecker:
     """A function that checks a module's field values against `annotations` in one call.
 
     It takes the module, the values of all its fields, and the name of the field just
@@ -124,7 +125,10 @@ def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") 
                 passed[key] = None  # type: ignore[index]
         except Exception as error:
             if written is None:
-                what, fix = "a field value does not match its annotation", "Fix the value given at construction"
+                what, fix = (
+                    "a field value does not match its annotation",
+                    "Fix the value given at construction",
+                )
             else:
                 what = f"the value set to {written} does not match its annotation"
                 fix = (
@@ -139,7 +143,9 @@ def field_checker(qualname: str, annotations: dict[str, Any], module: str = "") 
     return run
 
 
-_FINGERPRINTS = 256  # remembered passing fingerprints per class (then forgotten at once)
+_FINGERPRINTS = (
+    256  # remembered passing fingerprints per class (then forgotten at once)
+)
 _SCALARS = frozenset({bool, int, float, complex, str, bytes, type(None)})
 
 
@@ -156,14 +162,19 @@ def _fingerprint(value: Any) -> Any:
         return kind, tuple([(k, _fingerprint(x)) for k, x in value.items()])
     if isinstance(value, ModuleMarker):
         return kind  # its own fields were checked when it was built
-    return kind, value  # functions, enums, ...: by identity or value (TypeError if unhashable)
+    return (
+        kind,
+        value,
+    )  # functions, enums, ...: by identity or value (TypeError if unhashable)
 
 
 def _has_validators(tp: Any) -> bool:
     """Whether `tp` holds `Annotated` metadata (beartype validators may read values)."""
     if typing.get_origin(tp) is typing.Annotated:
         return True
-    return any(_has_validators(a) for a in typing.get_args(tp) if not isinstance(a, (str, int)))
+    return any(
+        _has_validators(a) for a in typing.get_args(tp) if not isinstance(a, (str, int))
+    )
 
 
 def _first_lines(error: BaseException, limit: int = 8) -> str:
@@ -173,10 +184,9 @@ def _first_lines(error: BaseException, limit: int = 8) -> str:
 # --- functions given to checked transforms ------------------------------------------------
 
 
-
-_function_checkers: weakref.WeakKeyDictionary[types.FunctionType, Callable[..., Any] | None] = (
-    weakref.WeakKeyDictionary()
-)
+_function_checkers: weakref.WeakKeyDictionary[
+    types.FunctionType, Callable[..., Any] | None
+] = weakref.WeakKeyDictionary()
 
 
 def function_checker(fn: Callable[..., Any]) -> Callable[..., Any] | None:
@@ -199,10 +209,16 @@ def function_checker(fn: Callable[..., Any]) -> Callable[..., Any] | None:
 
 def _build_function_checker(fn: types.FunctionType) -> Callable[..., Any] | None:
     hints = _function_hints(fn)
-    hints = {n: _scalars_from_arrays(tp) for n, tp in hints.items() if _checkable(tp) and tp is not Any}
+    hints = {
+        n: _scalars_from_arrays(tp)
+        for n, tp in hints.items()
+        if _checkable(tp) and tp is not Any
+    }
     if not hints:
         return None
-    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
     copy.__kwdefaults__ = fn.__kwdefaults__
     copy.__qualname__ = fn.__qualname__
     copy.__module__ = fn.__module__
@@ -237,7 +253,11 @@ def _function_hints(fn: types.FunctionType) -> dict[str, Any]:
     hints: dict[str, Any] = {}
     for name, annotation in getattr(fn, "__annotations__", {}).items():
         try:
-            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+            hints[name] = (
+                eval(annotation, namespace)
+                if isinstance(annotation, str)
+                else annotation
+            )
         except Exception:
             pass
     return hints
@@ -271,7 +291,11 @@ _SCALAR_ARRAYS: dict[type, Any] = {
 
 
 def check_call(
-    transform: str, fn: Callable[..., Any], checker: Callable[..., Any], *args: Any, **kwargs: Any
+    transform: str,
+    fn: Callable[..., Any],
+    checker: Callable[..., Any],
+    *args: Any,
+    **kwargs: Any,
 ) -> Any:
     """Call `checker(*args, **kwargs)`; a mismatch raises a TypeError naming `fn` and the fix."""
     try:

@@ -56,10 +56,20 @@ def test_two_processes_match_one(tmp_path: Path) -> None:
     assert one["losses"][-1] < one["losses"][0] / 2
     for process, two in enumerate(both):
         assert (two["devices"], two["processes"]) == (4, 2), process
-        np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-5, atol=1e-6, err_msg=f"process {process}")
+        np.testing.assert_allclose(
+            two["losses"],
+            one["losses"],
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=f"process {process}",
+        )
         # px.save gathered the shards of both processes into whole arrays; px.load put back
         # each process's own shards, and reads the whole arrays back in each.
-        assert two["restored_exactly"], f"process {process} restored other shards than it saved"
+        assert two["restored_exactly"], (
+            f"process {process} restored other shards than it saved"
+        )
         assert len(two["saved"]) == 3, process
         for a, b in zip(two["saved"], one["saved"]):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=f"process {process}")
+            np.testing.assert_allclose(
+                a, b, rtol=1e-5, atol=1e-6, err_msg=f"process {process}"
+            )

@@ -11,7 +11,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jax.sharding import NamedSharding, PartitionSpec as P
+from jax.sharding import NamedSharding
+from jax.sharding import PartitionSpec as P
 
 import purepax as px
 from purepax import nn
@@ -41,37 +42,77 @@ def floats(*spec: str | None) -> Callable[[jax.sharding.Mesh], jax.Array]:
 
 
 def ids(mesh: jax.sharding.Mesh) -> jax.Array:
-    return jax.device_put(jax.random.randint(jax.random.key(8), (8, 5), 0, 64), NamedSharding(mesh, P("data")))
+    return jax.device_put(
+        jax.random.randint(jax.random.key(8), (8, 5), 0, 64),
+        NamedSharding(mesh, P("data")),
+    )
 
 
 key = jax.random.key(0)
 # name: (the layer given a sharding, its input on the mesh, how it is called)
-CASES: dict[str, tuple[Callable[[Any], Any], Callable[[jax.sharding.Mesh], jax.Array], Callable[[Any, Any], Any]]] = {
-    "linear-columns": (lambda s: nn.Linear(32, 48, sharding=s and (None, s), key=key), floats("data"), lambda m, x: m(x)),
+CASES: dict[
+    str,
+    tuple[
+        Callable[[Any], Any],
+        Callable[[jax.sharding.Mesh], jax.Array],
+        Callable[[Any, Any], Any],
+    ],
+] = {
+    "linear-columns": (
+        lambda s: nn.Linear(32, 48, sharding=s and (None, s), key=key),
+        floats("data"),
+        lambda m, x: m(x),
+    ),
     # The input split like the rows: the output of a column-parallel layer.
-    "linear-rows": (lambda s: nn.Linear(32, 16, sharding=s and (s, None), key=key), floats("data", None, "model"),
-                    lambda m, x: m(x)),
-    "embedding-vectors": (lambda s: nn.Embedding(64, 32, sharding=s and (None, s), key=key), ids, lambda m, i: m(i)),
-    "embedding-vocabulary": (lambda s: nn.Embedding(64, 32, sharding=s and (s, None), key=key), ids, lambda m, i: m(i)),
-    "embedding-replicated": (lambda s: nn.Embedding(64, 32, key=key), ids, lambda m, i: m(i)),  # ids split over "data"
-    "embedding-attend": (lambda s: nn.Embedding(64, 32, sharding=s and (None, s), key=key), floats("data", None, "model"),
-                         lambda m, q: m.attend(q)),
-    "attention": (lambda s: nn.MultiHeadAttention(4, 32, sharding=s, key=key), floats("data"),
-                  lambda m, x: m(x, x, x, causal=True)),
+    "linear-rows": (
+        lambda s: nn.Linear(32, 16, sharding=s and (s, None), key=key),
+        floats("data", None, "model"),
+        lambda m, x: m(x),
+    ),
+    "embedding-vectors": (
+        lambda s: nn.Embedding(64, 32, sharding=s and (None, s), key=key),
+        ids,
+        lambda m, i: m(i),
+    ),
+    "embedding-vocabulary": (
+        lambda s: nn.Embedding(64, 32, sharding=s and (s, None), key=key),
+        ids,
+        lambda m, i: m(i),
+    ),
+    "embedding-replicated": (
+        lambda s: nn.Embedding(64, 32, key=key),
+        ids,
+        lambda m, i: m(i),
+    ),  # ids split over "data"
+    "embedding-attend": (
+        lambda s: nn.Embedding(64, 32, sharding=s and (None, s), key=key),
+        floats("data", None, "model"),
+        lambda m, q: m.attend(q),
+    ),
+    "attention": (
+        lambda s: nn.MultiHeadAttention(4, 32, sharding=s, key=key),
+        floats("data"),
+        lambda m, x: m(x, x, x, causal=True),
+    ),
 }
 JITS = {"px.jit": px.jit, "jax.jit": jax.jit}
 
 
 @pytest.mark.parametrize("jit", JITS, ids=str)
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_a_sharded_layer_computes_what_the_unsharded_one_does(case: str, jit: str, mesh: jax.sharding.Mesh) -> None:
+def test_a_sharded_layer_computes_what_the_unsharded_one_does(
+    case: str, jit: str, mesh: jax.sharding.Mesh
+) -> None:
     make, inputs, call = CASES[case]
 
     def loss(layer: Any, x: jax.Array) -> jax.Array:
         return jnp.mean(jnp.tanh(call(layer, x)))
 
     layer, x = make(None), inputs(mesh)
-    expected = jax.jit(call)(layer, np.asarray(x)), jax.jit(px.grad(loss))(layer, np.asarray(x))
+    expected = (
+        jax.jit(call)(layer, np.asarray(x)),
+        jax.jit(px.grad(loss))(layer, np.asarray(x)),
+    )
 
     sharded = px.shard(make("model"), mesh)
     with under(mesh):
@@ -80,16 +121,27 @@ def test_a_sharded_layer_computes_what_the_unsharded_one_does(case: str, jit: st
     np.testing.assert_allclose(out, expected[0], rtol=1e-5, atol=1e-6)
     explicit = EXPLICIT is not None and EXPLICIT in (mesh.axis_types or ())
     if explicit and case == "linear-rows":
-        assert out.sharding.spec == P("data", None, None)  # whole outputs: the shards' sums added up
-    for got, want, param in zip(jax.tree.leaves(grads), jax.tree.leaves(expected[1]), jax.tree.leaves(sharded)):
+        assert out.sharding.spec == P(
+            "data", None, None
+        )  # whole outputs: the shards' sums added up
+    for got, want, param in zip(
+        jax.tree.leaves(grads), jax.tree.leaves(expected[1]), jax.tree.leaves(sharded)
+    ):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
         if explicit:  # the gradient has its parameter's type
-            assert got.sharding.is_equivalent_to(param.sharding, got.ndim), (got.sharding, param.sharding)
+            assert got.sharding.is_equivalent_to(param.sharding, got.ndim), (
+                got.sharding,
+                param.sharding,
+            )
 
 
 def test_on_auto_axes_a_sharded_layer_traces_as_the_plain_formula() -> None:
     # Nothing added where JAX needs no out_sharding: the layer's jaxpr is the formula's.
-    kwargs = {"axis_types": (jax.sharding.AxisType.Auto,) * 2} if hasattr(jax.sharding, "AxisType") else {}
+    kwargs = (
+        {"axis_types": (jax.sharding.AxisType.Auto,) * 2}
+        if hasattr(jax.sharding, "AxisType")
+        else {}
+    )
     mesh = jax.make_mesh((2, 4), ("data", "model"), **kwargs)
     x = floats("data", None, "model")(mesh)
     row = px.shard(nn.Linear(32, 16, sharding=("model", None), key=key), mesh)

@@ -6,7 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from jax.sharding import NamedSharding, PartitionSpec as P
+from jax.sharding import NamedSharding
+from jax.sharding import PartitionSpec as P
 from jaxtyping import Array, Float
 
 import purepax as px
@@ -37,7 +38,9 @@ class Net(px.Module):
 
 def make_net():
     keys = jax.random.split(jax.random.PRNGKey(0), 3)
-    layers = tuple(Linear(jax.random.normal(k, (8, 8)) / 3, jnp.zeros(8)) for k in keys[:2])
+    layers = tuple(
+        Linear(jax.random.normal(k, (8, 8)) / 3, jnp.zeros(8)) for k in keys[:2]
+    )
     return Net(layers, Counter(), jax.random.normal(keys[2], (8, 4)))
 
 
@@ -61,7 +64,9 @@ def mesh(request):
 def test_partition_specs_follow_the_fields():
     specs = px.partition_specs(make_net())
     assert type(specs) is Net
-    assert specs.layers[0].weight == P(None, "model") and specs.layers[1].bias == P("model")
+    assert specs.layers[0].weight == P(None, "model") and specs.layers[1].bias == P(
+        "model"
+    )
     assert specs.head == P() and specs.calls.count == P()
     assert jax.tree.structure(specs) == jax.tree.structure(make_net())
 
@@ -79,7 +84,9 @@ def test_shard_inside_jit_constrains(mesh):
         return px.shard(net, mesh)
 
     if hasattr(jax, "set_mesh"):
-        with jax.set_mesh(mesh):  # explicit axes inside jit need the mesh in context, as in JAX
+        with jax.set_mesh(
+            mesh
+        ):  # explicit axes inside jit need the mesh in context, as in JAX
             out = constrained(make_net())
     else:
         out = constrained(make_net())
@@ -95,7 +102,9 @@ def test_a_sharded_train_step_equals_the_unsharded_one(mesh):
         params = jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(net), grads)
         return px.update_parameters(net, params)
 
-    shardings = jax.tree.map(lambda spec: NamedSharding(mesh, spec), px.partition_specs(net))
+    shardings = jax.tree.map(
+        lambda spec: NamedSharding(mesh, spec), px.partition_specs(net)
+    )
     data = NamedSharding(mesh, P("data"))
     sharded = px.jit(step, in_shardings=(shardings, data), out_shardings=shardings)
     out = sharded(px.shard(net, mesh), jax.device_put(x, data))
@@ -113,9 +122,9 @@ def test_modules_through_shard_map(mesh):
     def local(layer: Linear, x):
         return x @ layer.weight + layer.bias  # each device: its columns of the output
 
-    out = shard_map(local, mesh=mesh, in_specs=(specs, P()), out_specs=P(None, "model"))(
-        layer, jnp.ones((2, 8))
-    )
+    out = shard_map(
+        local, mesh=mesh, in_specs=(specs, P()), out_specs=P(None, "model")
+    )(layer, jnp.ones((2, 8)))
     np.testing.assert_allclose(out, net.layers[0](jnp.ones((2, 8))), rtol=1e-6)
 
 
@@ -123,7 +132,9 @@ def test_a_sharding_longer_than_the_array_is_refused():
     class Wide(px.Module):
         w: jax.Array = px.param(sharding=(None, "model"))
 
-    with pytest.raises(px.FieldError, match=r"Wide\.w has sharding=.*2 entries.*shape \(4,\)"):
+    with pytest.raises(
+        px.FieldError, match=r"Wide\.w has sharding=.*2 entries.*shape \(4,\)"
+    ):
         Wide(jnp.ones(4))
     with pytest.raises(px.FieldError, match=r"Linear\.bias has sharding="):
         px.replace(Linear(jnp.ones((2, 2)), jnp.ones(2)), bias=jnp.ones(()))

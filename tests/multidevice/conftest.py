@@ -15,7 +15,9 @@ HERE = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(items):
     if jax.device_count() >= 8:
         return
-    skip = pytest.mark.skip(reason="needs 8 devices: run through tests/test_multidevice.py")
+    skip = pytest.mark.skip(
+        reason="needs 8 devices: run through tests/test_multidevice.py"
+    )
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(skip)

@@ -14,7 +14,12 @@ import json
 import os
 import sys
 
-process_id, num_processes, port, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+process_id, num_processes, port, out = (
+    int(sys.argv[1]),
+    int(sys.argv[2]),
+    sys.argv[3],
+    sys.argv[4],
+)
 os.environ["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={4 // num_processes}"
 os.environ["JAX_PLATFORMS"] = "cpu"
 
@@ -31,7 +36,8 @@ if num_processes > 1:
 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-from jax.sharding import NamedSharding, PartitionSpec as P  # noqa: E402
+from jax.sharding import NamedSharding  # noqa: E402
+from jax.sharding import PartitionSpec as P
 from jaxtyping import Array, Float  # noqa: E402
 
 import purepax as px  # noqa: E402
@@ -53,11 +59,15 @@ class MLP(px.Module):
         return jnp.tanh(self.hidden(x)) @ self.out
 
 
-def loss(model: MLP, x: Float[Array, "b i"], y: Float[Array, "b c"]) -> Float[Array, ""]:
+def loss(
+    model: MLP, x: Float[Array, "b i"], y: Float[Array, "b c"]
+) -> Float[Array, ""]:
     return jnp.mean((model(x) - y) ** 2)
 
 
-def step(model: MLP, x: Float[Array, "b i"], y: Float[Array, "b c"]) -> tuple[MLP, Float[Array, ""]]:
+def step(
+    model: MLP, x: Float[Array, "b i"], y: Float[Array, "b c"]
+) -> tuple[MLP, Float[Array, ""]]:
     value, grads = px.value_and_grad(loss)(model, x, y)
     params = jax.tree.map(lambda p, g: p - 0.2 * g, px.parameters(model), grads)
     return px.update_parameters(model, params), value
@@ -66,20 +76,35 @@ def step(model: MLP, x: Float[Array, "b i"], y: Float[Array, "b c"]) -> tuple[ML
 def main() -> None:
     # Auto axes: GSPMD decides the layouts in between (Explicit axes would ask for an
     # out_sharding on the contraction over the sharded hidden dimension).
-    auto = {"axis_types": (jax.sharding.AxisType.Auto,) * 2} if hasattr(jax.sharding, "AxisType") else {}
+    auto = (
+        {"axis_types": (jax.sharding.AxisType.Auto,) * 2}
+        if hasattr(jax.sharding, "AxisType")
+        else {}
+    )
     mesh = jax.make_mesh((2, 2), ("data", "model"), **auto)
     k1, k2, k3 = jax.random.split(jax.random.PRNGKey(0), 3)
-    model = MLP(Linear(jax.random.normal(k1, (8, 16)) / 3, jnp.zeros(16)), jax.random.normal(k2, (16, 2)) / 4)
+    model = MLP(
+        Linear(jax.random.normal(k1, (8, 16)) / 3, jnp.zeros(16)),
+        jax.random.normal(k2, (16, 2)) / 4,
+    )
     model = px.shard(model, mesh)
-    shardings = jax.tree.map(lambda spec: NamedSharding(mesh, spec), px.partition_specs(model))
+    shardings = jax.tree.map(
+        lambda spec: NamedSharding(mesh, spec), px.partition_specs(model)
+    )
     data = NamedSharding(mesh, P("data"))
-    train = px.jit(step, in_shardings=(shardings, data, data), out_shardings=(shardings, NamedSharding(mesh, P())))
+    train = px.jit(
+        step,
+        in_shardings=(shardings, data, data),
+        out_shardings=(shardings, NamedSharding(mesh, P())),
+    )
     losses = []
     for i in range(20):
         x = jax.random.normal(jax.random.fold_in(k3, i), (16, 8))
         y = jnp.stack([jnp.sin(x.sum(1)), jnp.cos(x[:, 0])], axis=1)
         # This process's half of the global batch (all of it with one process).
-        rows = slice(process_id * 16 // num_processes, (process_id + 1) * 16 // num_processes)
+        rows = slice(
+            process_id * 16 // num_processes, (process_id + 1) * 16 // num_processes
+        )
         xs = jax.make_array_from_process_local_data(data, np.asarray(x[rows]))
         ys = jax.make_array_from_process_local_data(data, np.asarray(y[rows]))
         model, value = train(model, xs, ys)
@@ -92,7 +117,9 @@ def main() -> None:
         a.sharding == b.sharding
         and len(a.addressable_shards) == len(b.addressable_shards)
         and all(
-            sa.device == sb.device and sa.index == sb.index and np.array_equal(sa.data, sb.data)
+            sa.device == sb.device
+            and sa.index == sb.index
+            and np.array_equal(sa.data, sb.data)
             for sa, sb in zip(a.addressable_shards, b.addressable_shards)
         )
         for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(model))
@@ -108,7 +135,9 @@ def main() -> None:
                 "devices": jax.device_count(),
                 "processes": jax.process_count(),
                 "restored_exactly": same,
-                "saved": [np.asarray(x).ravel().tolist() for x in jax.tree.leaves(saved)],
+                "saved": [
+                    np.asarray(x).ravel().tolist() for x in jax.tree.leaves(saved)
+                ],
             },
             f,
         )

@@ -28,12 +28,16 @@ def messages(report: Report, name: str) -> dict[int, str]:
     return {line: msg for line, _, _, msg in report.get((CORPUS / name).resolve(), [])}
 
 
-def test_a_message_names_the_key_its_first_use_and_the_fix(corpus_report: Report) -> None:
+def test_a_message_names_the_key_its_first_use_and_the_fix(
+    corpus_report: Report,
+) -> None:
     twice = messages(corpus_report, "bad_key_bernoulli_mask_twice.py")
     assert '"key"' in twice[10] and "line 9" in twice[10], twice
     assert "key, subkey = jax.random.split(key)" in twice[10], twice
     loop = messages(corpus_report, "bad_key_shuffle_every_epoch.py")
-    assert "every iteration" in loop[11] and "jax.random.fold_in(key, step)" in loop[11], loop
+    assert (
+        "every iteration" in loop[11] and "jax.random.fold_in(key, step)" in loop[11]
+    ), loop
     split = messages(corpus_report, "bad_key_parent_after_split.py")
     assert "after it was split on line 9" in split[12], split
     element = messages(corpus_report, "bad_key_same_split_element.py")
@@ -47,7 +51,11 @@ def test_every_field_of_a_fact_survives_the_cache() -> None:
     for item in fields(Fact):
         empty = getattr(fact, item.name)
         if isinstance(empty, dict):
-            setattr(fact, item.name, {0: True, 2: False} if item.name == "mutates" else {1: {"a.B.c"}})
+            setattr(
+                fact,
+                item.name,
+                {0: True, 2: False} if item.name == "mutates" else {1: {"a.B.c"}},
+            )
         else:
             setattr(fact, item.name, {0, 3})
     again = decode(encode(fact))
@@ -80,21 +88,31 @@ def test_a_helper_of_a_cached_file_still_consumes_its_key() -> None:
     work = cache_dir("xfile-keys")
     cache = work / "cache"
     shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(cache_dir("corpus"), cache, dirs_exist_ok=True)  # JAX already checked
+    shutil.copytree(
+        cache_dir("corpus"), cache, dirs_exist_ok=True
+    )  # JAX already checked
     lib, main = work / "xk_lib.py", work / "xk_main.py"
     lib.write_text(XFILE_LIB)
     main.write_text(XFILE_MAIN.format(tail=""))
 
     def errors(output: str) -> list[tuple[int, str]]:
-        return [(line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])]
+        return [
+            (line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])
+        ]
 
     first, _, _ = run_mypy([lib, main], cache, *CACHED)
     assert errors(first) == [(7, "purepax-key-reuse")], first
     main.write_text(XFILE_MAIN.format(tail="\nprint(a, b)"))  # only the caller changes
     second, log, _ = run_mypy([lib, main], cache, "-v", *CACHED)
-    assert "Metadata fresh for xk_lib" in log and "(xk_lib)" not in log, "xk_lib was checked again"
+    assert "Metadata fresh for xk_lib" in log and "(xk_lib)" not in log, (
+        "xk_lib was checked again"
+    )
     assert errors(second) == [(7, "purepax-key-reuse")], second
-    lib.write_text(XFILE_LIB.replace("jax.random.normal(key, x.shape)", "jax.random.key_data(key).sum()"))
+    lib.write_text(
+        XFILE_LIB.replace(
+            "jax.random.normal(key, x.shape)", "jax.random.key_data(key).sum()"
+        )
+    )
     third, _, _ = run_mypy([lib, main], cache, *CACHED)
     assert errors(third) == [], third
 
@@ -110,7 +128,9 @@ def key_reuse_checked() -> object:
         jax.config.update("jax_debug_key_reuse", False)
 
 
-def test_jax_key_reuse_checker_sees_through_px_jit(key_reuse_checked: type[Exception]) -> None:
+def test_jax_key_reuse_checker_sees_through_px_jit(
+    key_reuse_checked: type[Exception],
+) -> None:
     @px.jit
     def draw(key: jax.Array) -> jax.Array:
         return jax.random.normal(key, (2,))
@@ -123,7 +143,9 @@ def test_jax_key_reuse_checker_sees_through_px_jit(key_reuse_checked: type[Excep
         draw(first)
 
 
-def test_jax_key_reuse_checker_follows_dropout_key_state(key_reuse_checked: type[Exception]) -> None:
+def test_jax_key_reuse_checker_follows_dropout_key_state(
+    key_reuse_checked: type[Exception],
+) -> None:
     """nn.Dropout advances its key at every call: kept updates never reuse it, a stale copy does."""
     drop = nn.Dropout(0.5, key=jax.random.key(0))
     step = px.jit(lambda d, x: px.purecall(d, x))

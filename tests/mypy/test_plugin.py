@@ -31,7 +31,15 @@ from pathlib import Path
 
 import mypy.version
 import pytest
-from _checkers import CACHED, MYPY, assert_mypy_ran, cache_dir, mypy_findings, plugin_hash, run_mypy
+from _checkers import (
+    CACHED,
+    MYPY,
+    assert_mypy_ran,
+    cache_dir,
+    mypy_findings,
+    plugin_hash,
+    run_mypy,
+)
 
 import purepax as px
 
@@ -41,7 +49,12 @@ __all__ = ["CACHED", "cache_dir", "parse", "plugin_hash", "run_mypy"]
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
-CODES = ("purepax-closure", "purepax-mutation", "purepax-unreturned", "purepax-key-reuse")
+CODES = (
+    "purepax-closure",
+    "purepax-mutation",
+    "purepax-unreturned",
+    "purepax-key-reuse",
+)
 MARK = re.compile(r"#\s*E:\s*([\w, -]+)$")
 RUNTIME = re.compile(r"^# runtime: (\w+)", re.MULTILINE)
 NEEDS = re.compile(r"^# needs: px\.(\w+)", re.MULTILINE)
@@ -85,7 +98,9 @@ def parse(output: str) -> dict[Path, list[tuple[int, str, str, str]]]:
 
 @pytest.fixture(scope="session")
 def corpus_report() -> dict[Path, list[tuple[int, str, str, str]]]:
-    stdout, stderr, status = run_mypy([p for p in PROGRAMS if not mypy_too_old(p)], cache_dir("corpus"))
+    stdout, stderr, status = run_mypy(
+        [p for p in PROGRAMS if not mypy_too_old(p)], cache_dir("corpus")
+    )
     assert_mypy_ran(stdout, stderr, status)
     return parse(stdout)
 
@@ -101,7 +116,9 @@ def test_corpus_size() -> None:
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: str(p.relative_to(CORPUS)))
-def test_static(program: Path, corpus_report: dict[Path, list[tuple[int, str, str, str]]]) -> None:
+def test_static(
+    program: Path, corpus_report: dict[Path, list[tuple[int, str, str, str]]]
+) -> None:
     if reason := mypy_too_old(program):
         pytest.skip(reason)
     reported = corpus_report.get(program.resolve(), [])
@@ -139,9 +156,16 @@ def test_closure_messages_name_what_was_captured(
 ) -> None:
     """A closure error names the variable the user captured, then the submodule it reaches."""
     program = CORPUS / "bad_closure_captured_model_submodule.py"
-    messages = {line: msg for line, _, _, msg in corpus_report.get(program.resolve(), [])}
-    assert 'captures "self", which holds module "self.model" (a Tracked)' in messages[17], messages
-    assert 'mutates captured module "model" (its submodule "model.counter", a Counter' in messages[21], messages
+    messages = {
+        line: msg for line, _, _, msg in corpus_report.get(program.resolve(), [])
+    }
+    assert (
+        'captures "self", which holds module "self.model" (a Tracked)' in messages[17]
+    ), messages
+    assert (
+        'mutates captured module "model" (its submodule "model.counter", a Counter'
+        in messages[21]
+    ), messages
 
 
 def test_a_bound_method_of_a_plain_object_is_named_with_the_module_it_reads(
@@ -149,12 +173,17 @@ def test_a_bound_method_of_a_plain_object_is_named_with_the_module_it_reads(
 ) -> None:
     """The object and the module path are named as the caller reaches them (`trainer.model`, not `self.model`)."""
     program = CORPUS / "bad_closure_bound_method_plain_object.py"
-    messages = {line: msg for line, _, _, msg in corpus_report.get(program.resolve(), [])}
+    messages = {
+        line: msg for line, _, _, msg in corpus_report.get(program.resolve(), [])
+    }
     evaluate = 'Bound method "self.evaluate_batch" given to jax.jit captures "self", which holds module "self.model"'
     predict = 'Bound method "trainer.predict" given to jax.jit captures "trainer", which holds module "trainer.model"'
     assert f"{evaluate} (a Linear)" in messages[22], messages
     assert f"{predict} (a Linear)" in messages[38], messages
-    assert 'Bound method "self.count" given to jax.vmap mutates module "self.counter" (a Counter' in messages[50], messages
+    assert (
+        'Bound method "self.count" given to jax.vmap mutates module "self.counter" (a Counter'
+        in messages[50]
+    ), messages
 
 
 XFILE_LIB = """\
@@ -194,29 +223,39 @@ def test_facts_survive_a_warm_cache() -> None:
     work = cache_dir("xfile")
     cache = work / "cache"
     shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(cache_dir("corpus"), cache, dirs_exist_ok=True)  # JAX already checked
+    shutil.copytree(
+        cache_dir("corpus"), cache, dirs_exist_ok=True
+    )  # JAX already checked
     lib, main = work / "xf_lib.py", work / "xf_main.py"
     lib.write_text(XFILE_LIB)
     main.write_text(XFILE_MAIN.format(call="m.add(x)"))
 
     def errors(output: str) -> list[tuple[int, str]]:
-        return [(line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])]
+        return [
+            (line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])
+        ]
 
     first, _, _ = run_mypy([lib, main], cache, *CACHED)
     assert errors(first) == [(7, "purepax-mutation")], first
     # Only the caller changes: xf_lib comes from the cache, without bodies.
     main.write_text(XFILE_MAIN.format(call="tally(m, x)"))
     second, log, _ = run_mypy([lib, main], cache, "-v", *CACHED)
-    assert "Metadata fresh for xf_lib" in log and "(xf_lib)" not in log, "xf_lib was checked again"
+    assert "Metadata fresh for xf_lib" in log and "(xf_lib)" not in log, (
+        "xf_lib was checked again"
+    )
     assert errors(second) == [(7, "purepax-mutation")], second
     # Only the library changes (Meter.add stops mutating): the caller's stored error goes.
-    lib.write_text(XFILE_LIB.replace("self.total = self.total + x", "print(self.total)"))
+    lib.write_text(
+        XFILE_LIB.replace("self.total = self.total + x", "print(self.total)")
+    )
     third, log, _ = run_mypy([lib, main], cache, "-v", *CACHED)
     assert "xf_lib has changed interface" in log and "SCC singleton (xf_main)" in log
     assert errors(third) == [], third
 
 
-def test_an_internal_error_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus_report: object) -> None:
+def test_an_internal_error_is_one_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus_report: object
+) -> None:
     """A bug in the plugin never crashes mypy: it is told once, as a note."""
     from purepax.mypy_plugin import _plugin
 
@@ -230,7 +269,11 @@ def test_an_internal_error_is_one_note(tmp_path: Path, monkeypatch: pytest.Monke
     for path in files:
         path.write_text("import purepax as px\n\nprint(px.Module)\n")
     stdout, stderr, _ = run_mypy(files, cache)
-    notes = [line for line in stdout.splitlines() if "purepax plugin: internal error (RuntimeError: boom)" in line]
+    notes = [
+        line
+        for line in stdout.splitlines()
+        if "purepax plugin: internal error (RuntimeError: boom)" in line
+    ]
     assert len(notes) == 1 and "Traceback" not in stderr, stdout + stderr
 
 
@@ -242,10 +285,14 @@ CROSS_FILE = [
 
 
 # What mypy 2.0 made the default (local partial types) changes when bodies are checked.
-ONE_PASS = ["--no-local-partial-types"] if MYPY >= (2, 0) else []  # the default before 2.0
+ONE_PASS = (
+    ["--no-local-partial-types"] if MYPY >= (2, 0) else []
+)  # the default before 2.0
 
 
-@pytest.mark.parametrize("options", [["--cache-dir", os.devnull], ONE_PASS], ids=["no-cache", "one-pass"])
+@pytest.mark.parametrize(
+    "options", [["--cache-dir", os.devnull], ONE_PASS], ids=["no-cache", "one-pass"]
+)
 def test_facts_in_every_build_mode(options: list[str]) -> None:
     """Facts are taken before mypy frees function bodies, whether or not (and whenever)
     it writes its cache."""
@@ -253,7 +300,9 @@ def test_facts_in_every_build_mode(options: list[str]) -> None:
     stdout, stderr, _ = run_mypy(CROSS_FILE, cache, *options)
     report = parse(stdout)
     for program in CROSS_FILE:
-        got = Counter((line, code) for line, _, code, _ in report.get(program.resolve(), []))
+        got = Counter(
+            (line, code) for line, _, code, _ in report.get(program.resolve(), [])
+        )
         assert got == expected(program), stdout + stderr
 
 
@@ -284,7 +333,9 @@ def test_cached_functions_given_to_transforms() -> None:
     lib.write_text(XFILE_LIB)
     main.write_text("import xf_lib\n")
     run_mypy([lib, main], cache, *CACHED)
-    main.write_text(XFILE_TRANSFORMED)  # only the caller changes: xf_lib comes from the cache
+    main.write_text(
+        XFILE_TRANSFORMED
+    )  # only the caller changes: xf_lib comes from the cache
     stdout, stderr, _ = run_mypy([lib, main], cache, *CACHED)
     assert "internal error" not in stdout and "Traceback" not in stderr, stdout + stderr
     got = [(line, code) for line, _, code, _ in parse(stdout).get(main.resolve(), [])]
@@ -299,5 +350,10 @@ def test_unsupported_mypy_is_refused() -> None:
     for version in ("1.12.1", "2.5.0", "3.0", "nightly"):
         with pytest.raises(RuntimeError, match=re.escape("supports mypy>=1.13,<2.5")):
             plugin(version)
-    assert plugin("2.4.1") is PurepaxPlugin and plugin("2.4.0+dev.1a2b") is PurepaxPlugin
-    assert plugin("1.13.0") is LegacyPurepaxPlugin and plugin("2.3.0") is LegacyPurepaxPlugin
+    assert (
+        plugin("2.4.1") is PurepaxPlugin and plugin("2.4.0+dev.1a2b") is PurepaxPlugin
+    )
+    assert (
+        plugin("1.13.0") is LegacyPurepaxPlugin
+        and plugin("2.3.0") is LegacyPurepaxPlugin
+    )

@@ -23,7 +23,9 @@ class Peers:
 
     @staticmethod
     def _installed(name: str) -> str:
-        return str(importlib.import_module(name).__version__)  # the dev extra installs both
+        return str(
+            importlib.import_module(name).__version__
+        )  # the dev extra installs both
 
     def current(self, name: str) -> bool:
         """Whether this test can compare with `name`: its installed release is new enough."""
@@ -35,10 +37,16 @@ class Peers:
 
     def require(self, *names: str) -> None:
         """Skip this test (a comparison and nothing else) unless every one of `names` is new enough."""
-        old = [f"{name} {self._installed(name)}" for name in names if not self.current(name)]
+        old = [
+            f"{name} {self._installed(name)}"
+            for name in names
+            if not self.current(name)
+        ]
         if old:
             del _LEFT_OUT[-len(old) :]  # the skip says it
-            wanted = ", ".join(f"{name}>={'.'.join(map(str, MINIMUM[name]))}" for name in names)
+            wanted = ", ".join(
+                f"{name}>={'.'.join(map(str, MINIMUM[name]))}" for name in names
+            )
             pytest.skip(f"compares with {wanted}; installed: {', '.join(old)}")
 
 
@@ -49,6 +57,8 @@ def peers(request: pytest.FixtureRequest) -> Peers:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _LEFT_OUT:
-        terminalreporter.section("comparisons left out (a peer library older than the newest APIs)")
+        terminalreporter.section(
+            "comparisons left out (a peer library older than the newest APIs)"
+        )
         for line in _LEFT_OUT:
             terminalreporter.write_line(line)

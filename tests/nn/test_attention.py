@@ -24,7 +24,9 @@ def reference(mha: nn.MultiHeadAttention, q, k, v, allowed=None):
     outs = []
     for h in range(mha.num_heads):
         block = slice(h * d, (h + 1) * d)
-        scores = query[..., block] @ jnp.swapaxes(key[..., block], -1, -2) / math.sqrt(d)
+        scores = (
+            query[..., block] @ jnp.swapaxes(key[..., block], -1, -2) / math.sqrt(d)
+        )
         if allowed is not None:
             scores = jnp.where(allowed[..., h, :, :], scores, -jnp.inf)
         outs.append(jax.nn.softmax(scores, axis=-1) @ value[..., block])
@@ -35,7 +37,11 @@ def test_fields_and_shapes(getkey):
     mha = nn.MultiHeadAttention(4, 16, key=getkey())
     for proj in (mha.q_proj, mha.k_proj, mha.v_proj, mha.out_proj):
         assert isinstance(proj, nn.Linear)
-        assert proj.weight.shape == (16, 16) and proj.bias is not None and proj.bias.shape == (16,)
+        assert (
+            proj.weight.shape == (16, 16)
+            and proj.bias is not None
+            and proj.bias.shape == (16,)
+        )
     q = jax.random.normal(getkey(), (2, 3, 5, 16))
     kv = jax.random.normal(getkey(), (2, 3, 7, 16))
     assert mha(q, kv, kv).shape == (2, 3, 5, 16)
@@ -55,21 +61,33 @@ def test_matches_head_by_head_formula(getkey):
     q = jax.random.normal(getkey(), (2, 5, 16))
     k = jax.random.normal(getkey(), (2, 6, 16))
     v = jax.random.normal(getkey(), (2, 6, 16))
-    np.testing.assert_allclose(mha(q, k, v), reference(mha, q, k, v), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        mha(q, k, v), reference(mha, q, k, v), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_mask_and_causal_combine_by_and(getkey):
     mha = nn.MultiHeadAttention(2, 8, key=getkey())
     x = jax.random.normal(getkey(), (3, 5, 8))
-    mask = jax.random.bernoulli(getkey(), 0.7, (3, 1, 5, 5)) | jnp.eye(5, dtype=bool)  # each row attends somewhere
+    mask = jax.random.bernoulli(getkey(), 0.7, (3, 1, 5, 5)) | jnp.eye(
+        5, dtype=bool
+    )  # each row attends somewhere
     causal = jnp.tril(jnp.ones((5, 5), bool))
     full = jnp.broadcast_to(mask, (3, 2, 5, 5))
-    np.testing.assert_allclose(mha(x, x, x, mask=mask), reference(mha, x, x, x, full), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(
-        mha(x, x, x, causal=True), reference(mha, x, x, x, jnp.broadcast_to(causal, (3, 2, 5, 5))), rtol=1e-5, atol=1e-5
+        mha(x, x, x, mask=mask), reference(mha, x, x, x, full), rtol=1e-5, atol=1e-5
     )
     np.testing.assert_allclose(
-        mha(x, x, x, mask=mask, causal=True), reference(mha, x, x, x, full & causal), rtol=1e-5, atol=1e-5
+        mha(x, x, x, causal=True),
+        reference(mha, x, x, x, jnp.broadcast_to(causal, (3, 2, 5, 5))),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    np.testing.assert_allclose(
+        mha(x, x, x, mask=mask, causal=True),
+        reference(mha, x, x, x, full & causal),
+        rtol=1e-5,
+        atol=1e-5,
     )
 
 
@@ -86,22 +104,43 @@ def test_matches_equinox(getkey, peers):
     peers.require("equinox")
     mha = nn.MultiHeadAttention(4, 16, key=getkey())
     theirs = eqx.nn.MultiheadAttention(
-        4, 16, use_query_bias=True, use_key_bias=True, use_value_bias=True, use_output_bias=True, key=getkey()
+        4,
+        16,
+        use_query_bias=True,
+        use_key_bias=True,
+        use_value_bias=True,
+        use_output_bias=True,
+        key=getkey(),
     )
-    for ours, name in ((mha.q_proj, "query_proj"), (mha.k_proj, "key_proj"), (mha.v_proj, "value_proj"), (mha.out_proj, "output_proj")):
-        theirs = eqx.tree_at(lambda m: (getattr(m, name).weight, getattr(m, name).bias), theirs, (ours.weight.T, ours.bias))
+    for ours, name in (
+        (mha.q_proj, "query_proj"),
+        (mha.k_proj, "key_proj"),
+        (mha.v_proj, "value_proj"),
+        (mha.out_proj, "output_proj"),
+    ):
+        theirs = eqx.tree_at(
+            lambda m: (getattr(m, name).weight, getattr(m, name).bias),
+            theirs,
+            (ours.weight.T, ours.bias),
+        )
     q = jax.random.normal(getkey(), (2, 5, 16))
     kv = jax.random.normal(getkey(), (2, 7, 16))
     mask = jax.random.bernoulli(getkey(), 0.8, (2, 5, 7)).at[:, :, 0].set(True)
     want = jax.vmap(lambda q, kv, m: theirs(q, kv, kv, mask=m))(q, kv, mask)
-    np.testing.assert_allclose(mha(q, kv, kv, mask=mask[:, None]), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        mha(q, kv, kv, mask=mask[:, None]), want, rtol=1e-5, atol=1e-5
+    )
 
 
 def flax_copy(mha: nn.MultiHeadAttention) -> nnx.MultiHeadAttention:
     heads, dim = mha.num_heads, mha.dim
     d = dim // heads
     theirs = nnx.MultiHeadAttention(heads, dim, decode=False, rngs=nnx.Rngs(0))
-    for ours, proj in ((mha.q_proj, theirs.query), (mha.k_proj, theirs.key), (mha.v_proj, theirs.value)):
+    for ours, proj in (
+        (mha.q_proj, theirs.query),
+        (mha.k_proj, theirs.key),
+        (mha.v_proj, theirs.value),
+    ):
         proj.kernel[...] = ours.weight.reshape(dim, heads, d)
         proj.bias[...] = ours.bias.reshape(heads, d)
     theirs.out.kernel[...] = mha.out_proj.weight.reshape(heads, d, dim)
@@ -115,10 +154,15 @@ def test_matches_flax_nnx_with_mask_and_causal(getkey, peers):
     theirs = flax_copy(mha)
     x = jax.random.normal(getkey(), (2, 6, 16))
     mask = jax.random.bernoulli(getkey(), 0.8, (2, 1, 6, 6)) | jnp.eye(6, dtype=bool)
-    np.testing.assert_allclose(mha(x, x, x, mask=mask), theirs(x, x, x, mask=mask), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        mha(x, x, x, mask=mask), theirs(x, x, x, mask=mask), rtol=1e-5, atol=1e-5
+    )
     causal = nnx.make_causal_mask(jnp.ones((2, 6))).astype(bool)
     np.testing.assert_allclose(
-        mha(x, x, x, mask=mask, causal=True), theirs(x, x, x, mask=mask & causal), rtol=1e-5, atol=1e-5
+        mha(x, x, x, mask=mask, causal=True),
+        theirs(x, x, x, mask=mask & causal),
+        rtol=1e-5,
+        atol=1e-5,
     )
 
 
@@ -128,11 +172,20 @@ def test_low_precision_softmax_in_float32(getkey):
     x = jax.random.normal(getkey(), (2, 4, 8))
     y = mha(x, x, x, causal=True)
     assert y.dtype == jnp.bfloat16
-    reference = mha.__class__.__call__(px.replace(mha, dtype=None), x, x, x, causal=True)
-    np.testing.assert_allclose(np.asarray(y, np.float32), np.asarray(reference, np.float32), atol=0.1)
+    reference = mha.__class__.__call__(
+        px.replace(mha, dtype=None), x, x, x, causal=True
+    )
+    np.testing.assert_allclose(
+        np.asarray(y, np.float32), np.asarray(reference, np.float32), atol=0.1
+    )
     stored = nn.MultiHeadAttention(2, 8, param_dtype=jnp.bfloat16, key=getkey())
     assert stored.k_proj.weight.dtype == jnp.bfloat16
-    assert stored(x.astype(jnp.bfloat16), x.astype(jnp.bfloat16), x.astype(jnp.bfloat16)).dtype == jnp.bfloat16
+    assert (
+        stored(
+            x.astype(jnp.bfloat16), x.astype(jnp.bfloat16), x.astype(jnp.bfloat16)
+        ).dtype
+        == jnp.bfloat16
+    )
 
 
 def test_under_jit_and_grad(getkey):
@@ -141,7 +194,9 @@ def test_under_jit_and_grad(getkey):
 
     @px.jit
     def loss_and_grad(mha, x):
-        return px.value_and_grad(lambda m, x: jnp.sum(m(x, x, x, causal=True) ** 2))(mha, x)
+        return px.value_and_grad(lambda m, x: jnp.sum(m(x, x, x, causal=True) ** 2))(
+            mha, x
+        )
 
     loss, grads = loss_and_grad(mha, x)
     assert isinstance(grads, nn.MultiHeadAttention)
@@ -177,7 +232,9 @@ class TinyLM(px.Module):
     def __init__(self, *, rotary: bool = True, key: jax.Array):
         k1, k2, k3 = jax.random.split(key, 3)
         self.embed = nn.Embedding(50, 16, key=k1)
-        self.blocks = px.stack(lambda k: Block(16, 4, rotary, key=k), jax.random.split(k2, 3))
+        self.blocks = px.stack(
+            lambda k: Block(16, 4, rotary, key=k), jax.random.split(k2, 3)
+        )
         self.head = nn.Linear(16, 50, key=k3)
 
     def __call__(self, ids):
@@ -200,9 +257,17 @@ def test_cached_decoding_of_a_stack_equals_the_full_prefix_at_every_position(get
     model = TinyLM(key=getkey())
     ids = jax.random.randint(getkey(), (2, 12), 0, 50)
     decoder = nn.init_cache(model, batch_size=2, max_length=16)
-    assert decoder.blocks.layers.attention.cache.key.shape == (3, 2, 16, 4, 4)  # one cache per block
+    assert decoder.blocks.layers.attention.cache.key.shape == (
+        3,
+        2,
+        16,
+        4,
+        4,
+    )  # one cache per block
     assert model.blocks.layers.attention.cache is None  # the model itself is unchanged
-    np.testing.assert_allclose(decode_one_by_one(decoder, ids), model(ids), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        decode_one_by_one(decoder, ids), model(ids), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_a_prefix_fed_in_chunks_through_the_cache_equals_the_full_prefix(getkey):
@@ -213,8 +278,12 @@ def test_a_prefix_fed_in_chunks_through_the_cache_equals_the_full_prefix(getkey)
     for chunk in (ids[:, :4], ids[:, 4:5], ids[:, 5:]):
         decoder, logits = px.purecall(decoder, chunk)
         outs.append(logits)
-    np.testing.assert_allclose(jnp.concatenate(outs, axis=1), model(ids), rtol=1e-5, atol=1e-5)
-    np.testing.assert_array_equal(decoder.blocks.layers.attention.cache.index, [10, 10, 10])
+    np.testing.assert_allclose(
+        jnp.concatenate(outs, axis=1), model(ids), rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_array_equal(
+        decoder.blocks.layers.attention.cache.index, [10, 10, 10]
+    )
 
 
 def test_the_cache_is_state_advanced_only_through_purecall(getkey):
@@ -223,9 +292,13 @@ def test_the_cache_is_state_advanced_only_through_purecall(getkey):
     with pytest.raises(px.ImmutableModuleError):
         decoder(token)
     new, _ = px.purecall(decoder, token)
-    np.testing.assert_array_equal(decoder.blocks.layers.attention.cache.index, [0, 0, 0])
+    np.testing.assert_array_equal(
+        decoder.blocks.layers.attention.cache.index, [0, 0, 0]
+    )
     np.testing.assert_array_equal(new.blocks.layers.attention.cache.index, [1, 1, 1])
-    assert jax.tree.leaves(px.parameters(new).blocks.layers.attention.cache) == []  # state, not trained
+    assert (
+        jax.tree.leaves(px.parameters(new).blocks.layers.attention.cache) == []
+    )  # state, not trained
 
 
 def test_decoding_a_single_layer_in_a_fori_loop_equals_the_full_prefix(getkey):
@@ -252,7 +325,10 @@ def test_decoding_past_max_length_is_refused_or_nan_under_a_trace(getkey):
     x = jnp.ones((1, 1, 8))
     mha, _ = px.purecall(mha, x, x, x)
     mha, _ = px.purecall(mha, x, x, x)
-    with pytest.raises(px.ArgumentError, match=r"holds 2 of its max_length=2 positions, so 1 more do not fit"):
+    with pytest.raises(
+        px.ArgumentError,
+        match=r"holds 2 of its max_length=2 positions, so 1 more do not fit",
+    ):
         px.purecall(mha, x, x, x)
     _, y = px.jit(lambda m, x: px.purecall(m, x, x, x))(mha, x)
     assert np.isnan(np.asarray(y)).all()
@@ -284,4 +360,6 @@ def test_cached_decoding_matches_flax_nnx_decode(getkey):
     for t in range(5):
         token = x[:, t : t + 1]
         decoder, ours = px.purecall(decoder, token, token, token, causal=True)
-        np.testing.assert_allclose(ours, theirs(token, token, token, decode=True), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            ours, theirs(token, token, token, decode=True), rtol=1e-5, atol=1e-5
+        )

@@ -7,9 +7,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from flax import nnx
 
 import purepax as px
 from purepax import nn
@@ -17,7 +17,11 @@ from purepax import nn
 CONVS = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 TRANSPOSES = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
 SPATIAL = {1: (11,), 2: (9, 8), 3: (7, 6, 5)}
-NAMES = {1: ("NWC", "WIO", "NWC"), 2: ("NHWC", "HWIO", "NHWC"), 3: ("NDHWC", "DHWIO", "NDHWC")}
+NAMES = {
+    1: ("NWC", "WIO", "NWC"),
+    2: ("NHWC", "HWIO", "NHWC"),
+    3: ("NDHWC", "DHWIO", "NDHWC"),
+}
 
 # (kernel, stride, padding, dilation, groups)
 CASES = [
@@ -35,8 +39,14 @@ def _with_random_bias(layer, key):
 
 def test_fields_and_initialisation(getkey):
     conv = nn.Conv2d(4, 6, (3, 2), stride=2, groups=2, key=getkey())
-    assert conv.weight.shape == (3, 2, 2, 6) and conv.bias is not None and conv.bias.shape == (6,)
-    assert conv.kernel_size == (3, 2) and conv.stride == (2, 2) and conv.dilation == (1, 1)
+    assert (
+        conv.weight.shape == (3, 2, 2, 6)
+        and conv.bias is not None
+        and conv.bias.shape == (6,)
+    )
+    assert (
+        conv.kernel_size == (3, 2) and conv.stride == (2, 2) and conv.dilation == (1, 1)
+    )
     assert conv.padding == "SAME" and conv.groups == 2
     np.testing.assert_array_equal(conv.bias, jnp.zeros(6))
     big = nn.Conv2d(64, 64, 3, key=getkey())
@@ -46,29 +56,75 @@ def test_fields_and_initialisation(getkey):
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("kernel, stride, padding, dilation, groups", CASES)
-def test_conv_matches_lax_equinox_and_flax(getkey, peers, n, kernel, stride, padding, dilation, groups):
-    conv = _with_random_bias(CONVS[n](4, 8, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups, key=getkey()), getkey())
+def test_conv_matches_lax_equinox_and_flax(
+    getkey, peers, n, kernel, stride, padding, dilation, groups
+):
+    conv = _with_random_bias(
+        CONVS[n](
+            4,
+            8,
+            kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            key=getkey(),
+        ),
+        getkey(),
+    )
     x = jax.random.normal(getkey(), (2, *SPATIAL[n], 4))
     y = conv(x)
 
     lax_padding = padding if isinstance(padding, str) else [(padding, padding)] * n
-    expected = jax.lax.conv_general_dilated(
-        x, conv.weight, (stride,) * n, lax_padding, rhs_dilation=(dilation,) * n,
-        dimension_numbers=NAMES[n], feature_group_count=groups,
-    ) + conv.bias
+    expected = (
+        jax.lax.conv_general_dilated(
+            x,
+            conv.weight,
+            (stride,) * n,
+            lax_padding,
+            rhs_dilation=(dilation,) * n,
+            dimension_numbers=NAMES[n],
+            feature_group_count=groups,
+        )
+        + conv.bias
+    )
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
     if peers.current("equinox"):
-        theirs = eqx.nn.Conv(n, 4, 8, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups, key=getkey())
-        weight = jnp.transpose(conv.weight, (n + 1, n, *range(n)))  # (out, in // groups, *kernel)
-        theirs = eqx.tree_at(lambda m: (m.weight, m.bias), theirs, (weight, conv.bias.reshape(8, *(1,) * n)))
+        theirs = eqx.nn.Conv(
+            n,
+            4,
+            8,
+            kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            key=getkey(),
+        )
+        weight = jnp.transpose(
+            conv.weight, (n + 1, n, *range(n))
+        )  # (out, in // groups, *kernel)
+        theirs = eqx.tree_at(
+            lambda m: (m.weight, m.bias),
+            theirs,
+            (weight, conv.bias.reshape(8, *(1,) * n)),
+        )
         channels_first = jax.vmap(theirs)(jnp.moveaxis(x, -1, 1))
-        np.testing.assert_allclose(y, jnp.moveaxis(channels_first, 1, -1), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            y, jnp.moveaxis(channels_first, 1, -1), rtol=1e-5, atol=1e-5
+        )
 
     if peers.current("flax"):
         flax_conv = nnx.Conv(
-            4, 8, (kernel,) * n, strides=stride, padding=lax_padding, kernel_dilation=dilation,
-            feature_group_count=groups, rngs=nnx.Rngs(0),
+            4,
+            8,
+            (kernel,) * n,
+            strides=stride,
+            padding=lax_padding,
+            kernel_dilation=dilation,
+            feature_group_count=groups,
+            rngs=nnx.Rngs(0),
         )
         flax_conv.kernel[...] = conv.weight
         flax_conv.bias[...] = conv.bias
@@ -83,11 +139,22 @@ def test_same_padding_output_size(getkey):
 
 
 def test_explicit_padding_pairs_and_per_dimension_values(getkey):
-    conv = nn.Conv2d(2, 3, (3, 1), stride=(1, 2), padding=((2, 0), (0, 1)), dilation=(1, 1), key=getkey())
+    conv = nn.Conv2d(
+        2,
+        3,
+        (3, 1),
+        stride=(1, 2),
+        padding=((2, 0), (0, 1)),
+        dilation=(1, 1),
+        key=getkey(),
+    )
     x = jax.random.normal(getkey(), (1, 5, 6, 2))
-    expected = jax.lax.conv_general_dilated(
-        x, conv.weight, (1, 2), ((2, 0), (0, 1)), dimension_numbers=NAMES[2]
-    ) + conv.bias
+    expected = (
+        jax.lax.conv_general_dilated(
+            x, conv.weight, (1, 2), ((2, 0), (0, 1)), dimension_numbers=NAMES[2]
+        )
+        + conv.bias
+    )
     np.testing.assert_allclose(conv(x), expected, rtol=1e-5, atol=1e-6)
 
 
@@ -113,43 +180,100 @@ def test_bad_arguments_are_named(getkey):
 
 # --- transposed convolutions ---------------------------------------------------------
 
-TRANSPOSE_CASES = [(3, 1, "SAME", 1), (3, 2, "SAME", 1), (4, 2, "VALID", 1), (2, 3, "VALID", 2), (3, 2, "SAME", 2), (1, 3, "VALID", 1)]
+TRANSPOSE_CASES = [
+    (3, 1, "SAME", 1),
+    (3, 2, "SAME", 1),
+    (4, 2, "VALID", 1),
+    (2, 3, "VALID", 2),
+    (3, 2, "SAME", 2),
+    (1, 3, "VALID", 1),
+]
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("kernel, stride, padding, dilation", TRANSPOSE_CASES)
-def test_transpose_matches_lax_and_flax(getkey, peers, n, kernel, stride, padding, dilation):
-    layer = _with_random_bias(TRANSPOSES[n](3, 5, kernel, stride=stride, padding=padding, dilation=dilation, key=getkey()), getkey())
+def test_transpose_matches_lax_and_flax(
+    getkey, peers, n, kernel, stride, padding, dilation
+):
+    layer = _with_random_bias(
+        TRANSPOSES[n](
+            3,
+            5,
+            kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            key=getkey(),
+        ),
+        getkey(),
+    )
     spatial = SPATIAL[n]
     x = jax.random.normal(getkey(), (2, *spatial, 3))
     y = layer(x)
 
-    expected = jax.lax.conv_transpose(
-        x, layer.weight, (stride,) * n, padding, rhs_dilation=(dilation,) * n, dimension_numbers=NAMES[n]
-    ) + layer.bias
+    expected = (
+        jax.lax.conv_transpose(
+            x,
+            layer.weight,
+            (stride,) * n,
+            padding,
+            rhs_dilation=(dilation,) * n,
+            dimension_numbers=NAMES[n],
+        )
+        + layer.bias
+    )
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
     k = (kernel - 1) * dilation + 1
-    size = [s * stride if padding == "SAME" else s * stride + max(k - stride, 0) for s in spatial]
+    size = [
+        s * stride if padding == "SAME" else s * stride + max(k - stride, 0)
+        for s in spatial
+    ]
     assert y.shape == (2, *size, 5)  # the sizes docs/layers.md promises
 
     if peers.current("flax"):
-        flax_layer = nnx.ConvTranspose(3, 5, (kernel,) * n, strides=stride, padding=padding, kernel_dilation=dilation, rngs=nnx.Rngs(0))
+        flax_layer = nnx.ConvTranspose(
+            3,
+            5,
+            (kernel,) * n,
+            strides=stride,
+            padding=padding,
+            kernel_dilation=dilation,
+            rngs=nnx.Rngs(0),
+        )
         flax_layer.kernel[...] = layer.weight
         flax_layer.bias[...] = layer.bias
         np.testing.assert_allclose(y, flax_layer(x), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("groups", [1, 2])
-def test_transpose_with_explicit_padding_and_groups_matches_equinox(getkey, peers, groups):
+def test_transpose_with_explicit_padding_and_groups_matches_equinox(
+    getkey, peers, groups
+):
     peers.require("equinox")
     kernel, stride, pad, dilation = 3, 2, 1, 1
-    theirs = eqx.nn.ConvTranspose(2, 4, 6, kernel, stride=stride, padding=pad, output_padding=1, groups=groups, key=getkey())
+    theirs = eqx.nn.ConvTranspose(
+        2,
+        4,
+        6,
+        kernel,
+        stride=stride,
+        padding=pad,
+        output_padding=1,
+        groups=groups,
+        key=getkey(),
+    )
     # Equinox's padding (PyTorch's) removes `pad` from the full output, and its weight is
     # (out, in // groups, *kernel); ours pads the stride-dilated input explicitly.
     full = dilation * (kernel - 1)
     ours = nn.ConvTranspose2d(
-        4, 6, kernel, stride=stride, padding=((full - pad, full - pad + 1),) * 2, groups=groups, key=getkey()
+        4,
+        6,
+        kernel,
+        stride=stride,
+        padding=((full - pad, full - pad + 1),) * 2,
+        groups=groups,
+        key=getkey(),
     )
     ours = px.replace(
         ours,
@@ -194,10 +318,18 @@ def test_under_px_jit_and_px_grad(getkey, make):
 
     g = grads(layer, x)
     assert type(g) is make
-    by_hand = jax.grad(lambda w, b: jnp.sum(px.replace(layer, weight=w, bias=b)(x) ** 2), argnums=(0, 1))(layer.weight, layer.bias)
+    by_hand = jax.grad(
+        lambda w, b: jnp.sum(px.replace(layer, weight=w, bias=b)(x) ** 2),
+        argnums=(0, 1),
+    )(layer.weight, layer.bias)
     np.testing.assert_allclose(g.weight, by_hand[0], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(g.bias, by_hand[1], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(px.jit(lambda m, x: m(x))(px.eval_mode(layer), x), layer(x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        px.jit(lambda m, x: m(x))(px.eval_mode(layer), x),
+        layer(x),
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 # --- output sizes, as docs/layers.md states them -----------------------------------------
@@ -214,11 +346,17 @@ def test_under_px_jit_and_px_grad(getkey, make):
 def test_output_sizes(size, kernel, stride, dilation, padding):
     k = (kernel - 1) * dilation + 1
     key = jax.random.key(0)
-    transposed = nn.ConvTranspose1d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation, key=key)
-    expected = size * stride if padding == "SAME" else size * stride + max(k - stride, 0)
+    transposed = nn.ConvTranspose1d(
+        1, 1, kernel, stride=stride, padding=padding, dilation=dilation, key=key
+    )
+    expected = (
+        size * stride if padding == "SAME" else size * stride + max(k - stride, 0)
+    )
     assert transposed(jnp.ones((1, size, 1))).shape == (1, expected, 1)
     if padding == "VALID" and k > size:
         return  # no window fits
-    conv = nn.Conv1d(1, 1, kernel, stride=stride, padding=padding, dilation=dilation, key=key)
+    conv = nn.Conv1d(
+        1, 1, kernel, stride=stride, padding=padding, dilation=dilation, key=key
+    )
     expected = -(-size // stride) if padding == "SAME" else -(-(size - k + 1) // stride)
     assert conv(jnp.ones((1, size, 1))).shape == (1, expected, 1)

@@ -17,7 +17,9 @@ def test_fields_and_rate_checked(getkey):
     key = getkey()
     drop = nn.Dropout(0.3, key=key)
     assert drop.rate == 0.3
-    np.testing.assert_array_equal(jax.random.key_data(drop.key), jax.random.key_data(key))
+    np.testing.assert_array_equal(
+        jax.random.key_data(drop.key), jax.random.key_data(key)
+    )
     assert px.parameters(drop).key is None  # the key is state, not a parameter
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         nn.Dropout(1.5, key=getkey())
@@ -39,13 +41,19 @@ def test_key_is_advanced_by_split_and_matches_equinox(getkey, peers):
     x = jax.random.normal(getkey(), (64,))
     new, y = px.purecall(drop, x)
     advanced, mask_key = jax.random.split(key)
-    np.testing.assert_array_equal(jax.random.key_data(new.key), jax.random.key_data(advanced))
+    np.testing.assert_array_equal(
+        jax.random.key_data(new.key), jax.random.key_data(advanced)
+    )
     if peers.current("equinox"):
         np.testing.assert_array_equal(y, eqx.nn.Dropout(0.5)(x, key=mask_key))
-    np.testing.assert_array_equal(jax.random.key_data(drop.key), jax.random.key_data(key))  # caller unchanged
+    np.testing.assert_array_equal(
+        jax.random.key_data(drop.key), jax.random.key_data(key)
+    )  # caller unchanged
     newer, y2 = px.purecall(new, x)
     assert not np.array_equal(y, y2)  # a new mask on the next call
-    assert not np.array_equal(jax.random.key_data(newer.key), jax.random.key_data(new.key))
+    assert not np.array_equal(
+        jax.random.key_data(newer.key), jax.random.key_data(new.key)
+    )
 
 
 def test_raw_uint32_keys_work(getkey):
@@ -60,7 +68,9 @@ def test_eval_mode_is_the_identity_and_read_only(getkey):
     np.testing.assert_array_equal(drop(x), x)  # called directly, outside px.pure
     same, y = px.purecall(drop, x)
     np.testing.assert_array_equal(y, x)
-    np.testing.assert_array_equal(jax.random.key_data(same.key), jax.random.key_data(drop.key))
+    np.testing.assert_array_equal(
+        jax.random.key_data(same.key), jax.random.key_data(drop.key)
+    )
 
 
 def test_rates_zero_and_one(getkey):
@@ -135,7 +145,9 @@ def test_dropout_masks_differ_step_to_step_in_a_scan(getkey):
     new, ys = jax.lax.scan(lambda d, x: px.purecall(d, x), drop, jnp.ones((6, 100)))
     masks = np.asarray(ys == 0)
     assert len({m.tobytes() for m in masks}) == 6
-    assert not np.array_equal(jax.random.key_data(new.key), jax.random.key_data(drop.key))
+    assert not np.array_equal(
+        jax.random.key_data(new.key), jax.random.key_data(drop.key)
+    )
 
 
 def test_flax_nnx_4151_dropout_model_in_raw_scan_says_the_fix(getkey):
@@ -157,16 +169,25 @@ def test_flax_nnx_4151_dropout_model_in_raw_scan_says_the_fix(getkey):
 
     new, ys = jax.lax.scan(fixed, model, xs)
     assert ys.shape == (3, 8, 1)
-    assert not np.array_equal(jax.random.key_data(new.drop.key), jax.random.key_data(model.drop.key))
+    assert not np.array_equal(
+        jax.random.key_data(new.drop.key), jax.random.key_data(model.drop.key)
+    )
 
 
 @pytest.mark.parametrize("layer", ["dropout", "batchnorm"])
 def test_stateful_layer_inside_raw_jit_without_purecall(getkey, layer):
     module = nn.Dropout(0.5, key=getkey()) if layer == "dropout" else nn.BatchNorm(4)
-    with pytest.raises(px.ImmutableModuleError, match=r"explicit argument.*px\.purecall"):
+    with pytest.raises(
+        px.ImmutableModuleError, match=r"explicit argument.*px\.purecall"
+    ):
         jax.jit(lambda m, x: m(x))(module, jnp.ones((2, 4)))
-    with pytest.raises(px.ImmutableModuleError, match=r"explicit argument.*px\.purecall"):
+    with pytest.raises(
+        px.ImmutableModuleError, match=r"explicit argument.*px\.purecall"
+    ):
         jax.jit(lambda x: module(x))(jnp.ones((2, 4)))  # captured from outside
     new, _ = jax.jit(lambda m, x: px.purecall(m, x))(module, jnp.ones((2, 4)))
     assert isinstance(new, type(module))
-    assert jnp.all(jax.jit(lambda m, x: m(x))(px.eval_mode(module), jnp.ones((2, 4))) == px.eval_mode(module)(jnp.ones((2, 4))))
+    assert jnp.all(
+        jax.jit(lambda m, x: m(x))(px.eval_mode(module), jnp.ones((2, 4)))
+        == px.eval_mode(module)(jnp.ones((2, 4)))
+    )

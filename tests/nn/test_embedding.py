@@ -47,7 +47,10 @@ def test_dtypes(getkey):
     embed = nn.Embedding(5, 2, dtype=jnp.bfloat16, key=getkey())
     assert embed.weight.dtype == jnp.float32
     assert embed(jnp.array([1])).dtype == jnp.bfloat16
-    assert nn.Embedding(5, 2, param_dtype=jnp.float16, key=getkey())(jnp.array([1])).dtype == jnp.float16
+    assert (
+        nn.Embedding(5, 2, param_dtype=jnp.float16, key=getkey())(jnp.array([1])).dtype
+        == jnp.float16
+    )
 
 
 def test_float_ids_are_refused(getkey):

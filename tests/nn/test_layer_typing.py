@@ -25,7 +25,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from _checkers import Finding, assert_mypy_ran, in_file, mypy_findings, revealed_type, run_pyright, unqualified
+from _checkers import (
+    Finding,
+    assert_mypy_ran,
+    in_file,
+    mypy_findings,
+    revealed_type,
+    run_pyright,
+    unqualified,
+)
 
 from purepax import nn
 from purepax.nn._conv import _Convolution
@@ -38,13 +46,22 @@ REVEALED = re.compile(r"^\s*reveal_type\(.*#\s*revealed:\s*(.+?)\s*$")
 
 def expected_reveals() -> dict[int, str]:
     lines = CASE.read_text().splitlines()
-    found = {n: m.group(1) for n, line in enumerate(lines, 1) if (m := REVEALED.search(line))}
+    found = {
+        n: m.group(1) for n, line in enumerate(lines, 1) if (m := REVEALED.search(line))
+    }
     assert len(found) >= 10, "the case file lost its `# revealed:` marks"
     return found
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, env=user_environment(), capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=user_environment(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def user_environment() -> dict[str, str]:
@@ -59,7 +76,9 @@ def findings(found: list[Finding], path: Path) -> tuple[list[str], dict[int, str
         if revealed is not None:
             reveals[finding.line] = unqualified(revealed)
         elif finding.severity in ("error", "warning"):
-            errors.append(f"{finding.line}: {finding.severity}: {finding.message}  [{finding.code}]")
+            errors.append(
+                f"{finding.line}: {finding.severity}: {finding.message}  [{finding.code}]"
+            )
     return errors, reveals
 
 
@@ -82,7 +101,13 @@ MYPY_RUNS = {
 @pytest.mark.parametrize("config", MYPY_RUNS)
 def test_mypy_reports_nothing(config: str, tmp_path: Path) -> None:
     user_config = MYPY_RUNS[config]
-    common = ["--no-pretty", "--no-error-summary", "--show-absolute-path", "--cache-dir", str(tmp_path / "cache")]
+    common = [
+        "--no-pretty",
+        "--no-error-summary",
+        "--show-absolute-path",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     if user_config is None:
         cwd, path = ROOT, CASE
         args = ["--strict", "--config-file", str(ROOT / "mypy.ini"), *common, str(path)]
@@ -102,7 +127,12 @@ def test_pyright_reports_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "user"
     folder.mkdir()
     shutil.copy(CASE, folder / CASE.name)
-    found = run_pyright([folder / CASE.name], folder, {"typeCheckingMode": "standard"}, env=user_environment())
+    found = run_pyright(
+        [folder / CASE.name],
+        folder,
+        {"typeCheckingMode": "standard"},
+        env=user_environment(),
+    )
     errors, reveals = findings(found, folder / CASE.name)
     listed = "\n".join(f"{f.line}: {f.severity}: {f.message}" for f in found)
     assert errors == [], listed
@@ -113,7 +143,12 @@ def test_case_runs() -> None:
     """The case file is correct code: it runs, and its own asserts hold."""
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
-        [sys.executable, str(CASE)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, str(CASE)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -121,20 +156,48 @@ def test_case_runs() -> None:
 SAME_SIGNATURE = [
     (getattr(nn, name), implementation)
     for implementation, names in [
-        (_Convolution, ["Conv", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]),
-        (nn.Pool, ["MaxPool", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool", "AvgPool1d", "AvgPool2d", "AvgPool3d"]),
+        (
+            _Convolution,
+            [
+                "Conv",
+                "Conv1d",
+                "Conv2d",
+                "Conv3d",
+                "ConvTranspose",
+                "ConvTranspose1d",
+                "ConvTranspose2d",
+                "ConvTranspose3d",
+            ],
+        ),
+        (
+            nn.Pool,
+            [
+                "MaxPool",
+                "MaxPool1d",
+                "MaxPool2d",
+                "MaxPool3d",
+                "AvgPool",
+                "AvgPool1d",
+                "AvgPool2d",
+                "AvgPool3d",
+            ],
+        ),
     ]
     for name in names
 ]
 
 
-@pytest.mark.parametrize(("cls", "implementation"), SAME_SIGNATURE, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    ("cls", "implementation"), SAME_SIGNATURE, ids=lambda c: c.__name__
+)
 def test_signature_matches_implementation(cls: type, implementation: type) -> None:
     """A layer's own `__init__`, there for type checkers, takes exactly the arguments of the one it calls."""
     assert inspect.signature(cls.__init__) == inspect.signature(implementation.__init__)
 
 
-@pytest.mark.parametrize("name", sorted(n for n in dir(nn) if isinstance(getattr(nn, n), type)))
+@pytest.mark.parametrize(
+    "name", sorted(n for n in dir(nn) if isinstance(getattr(nn, n), type))
+)
 def test_runtime_init_is_the_one_type_checkers_see(name: str) -> None:
     """A public layer has an `__init__` of its own, or uses the generated one, as PEP 681 says."""
     cls = getattr(nn, name)

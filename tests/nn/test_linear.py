@@ -15,13 +15,19 @@ from purepax import nn
 
 def test_fields_shapes_and_formula(getkey):
     layer = nn.Linear(3, 5, key=getkey())
-    assert layer.weight.shape == (3, 5) and layer.bias is not None and layer.bias.shape == (5,)
+    assert (
+        layer.weight.shape == (3, 5)
+        and layer.bias is not None
+        and layer.bias.shape == (5,)
+    )
     assert layer.weight.dtype == jnp.float32
     np.testing.assert_array_equal(layer.bias, jnp.zeros(5))
     x = jax.random.normal(getkey(), (2, 7, 3))
     y = layer(x)
     assert y.shape == (2, 7, 5)
-    np.testing.assert_allclose(y, jnp.einsum("bti,io->bto", x, layer.weight) + layer.bias, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        y, jnp.einsum("bti,io->bto", x, layer.weight) + layer.bias, rtol=1e-6, atol=1e-6
+    )
 
 
 def test_without_bias(getkey):
@@ -53,7 +59,9 @@ def test_same_as_equinox_and_flax(getkey, peers):
     x = jax.random.normal(getkey(), (3, 6))
 
     theirs = eqx.nn.Linear(6, 4, key=getkey())
-    theirs = eqx.tree_at(lambda m: (m.weight, m.bias), theirs, (ours.weight.T, ours.bias))
+    theirs = eqx.tree_at(
+        lambda m: (m.weight, m.bias), theirs, (ours.weight.T, ours.bias)
+    )
     np.testing.assert_allclose(ours(x), jax.vmap(theirs)(x), rtol=1e-5, atol=1e-6)
 
     flax_layer = nnx.Linear(6, 4, rngs=nnx.Rngs(0))
@@ -74,7 +82,11 @@ def test_dtype_and_param_dtype(getkey):
     assert follows(jnp.ones((1, 3), jnp.int32)).dtype == jnp.float32
 
     stored = nn.Linear(3, 2, param_dtype=jnp.bfloat16, key=getkey())
-    assert stored.weight.dtype == jnp.bfloat16 and stored.bias is not None and stored.bias.dtype == jnp.bfloat16
+    assert (
+        stored.weight.dtype == jnp.bfloat16
+        and stored.bias is not None
+        and stored.bias.dtype == jnp.bfloat16
+    )
 
 
 def test_under_px_jit_and_px_grad(getkey):
@@ -82,12 +94,16 @@ def test_under_px_jit_and_px_grad(getkey):
     x, target = jax.random.normal(getkey(), (8, 3)), jax.random.normal(getkey(), (8, 1))
 
     @px.jit
-    def step(model: nn.Linear, x: jax.Array, target: jax.Array) -> tuple[jax.Array, nn.Linear]:
+    def step(
+        model: nn.Linear, x: jax.Array, target: jax.Array
+    ) -> tuple[jax.Array, nn.Linear]:
         def loss(model: nn.Linear, x: jax.Array, target: jax.Array) -> jax.Array:
             return jnp.mean((model(x) - target) ** 2)
 
         value, grads = px.value_and_grad(loss)(model, x, target)
-        return value, px.update_parameters(model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads))
+        return value, px.update_parameters(
+            model, jax.tree.map(lambda p, g: p - 0.1 * g, px.parameters(model), grads)
+        )
 
     def loss_by_hand(w, b):
         return jnp.mean((x @ w + b - target) ** 2)
@@ -95,7 +111,9 @@ def test_under_px_jit_and_px_grad(getkey):
     gw, gb = jax.grad(loss_by_hand, argnums=(0, 1))(model.weight, model.bias)
     value, new = step(model, x, target)
     np.testing.assert_allclose(value, loss_by_hand(model.weight, model.bias), rtol=1e-5)
-    np.testing.assert_allclose(new.weight, model.weight - 0.1 * gw, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        new.weight, model.weight - 0.1 * gw, rtol=1e-5, atol=1e-6
+    )
     np.testing.assert_allclose(new.bias, model.bias - 0.1 * gb, rtol=1e-5, atol=1e-6)
     assert isinstance(new, nn.Linear)
 

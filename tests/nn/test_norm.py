@@ -57,7 +57,10 @@ def test_layer_norm_formula(getkey, shape):
 def test_layer_norm_without_affine_is_plain_normalisation(getkey):
     x = jax.random.normal(getkey(), (3, 6))
     np.testing.assert_allclose(
-        nn.LayerNorm(6, use_scale=False, use_bias=False, eps=1e-3)(x), normalise(x, -1, 1e-3), rtol=1e-5, atol=1e-6
+        nn.LayerNorm(6, use_scale=False, use_bias=False, eps=1e-3)(x),
+        normalise(x, -1, 1e-3),
+        rtol=1e-5,
+        atol=1e-6,
     )
 
 
@@ -66,7 +69,9 @@ def test_layer_norm_matches_equinox_and_flax(getkey, peers):
     norm = randomise_affine(nn.LayerNorm(6), getkey)
     x = jax.random.normal(getkey(), (4, 6))
     ours = norm(x)
-    theirs = eqx.tree_at(lambda m: (m.weight, m.bias), eqx.nn.LayerNorm(6), (norm.scale, norm.bias))
+    theirs = eqx.tree_at(
+        lambda m: (m.weight, m.bias), eqx.nn.LayerNorm(6), (norm.scale, norm.bias)
+    )
     np.testing.assert_allclose(ours, jax.vmap(theirs)(x), rtol=1e-5, atol=1e-5)
     flax_norm = nnx.LayerNorm(6, epsilon=1e-5, rngs=nnx.Rngs(0))
     flax_norm.scale[...] = norm.scale
@@ -98,7 +103,9 @@ def test_rms_norm_matches_equinox_and_flax(getkey, peers):
     peers.require("equinox", "flax")
     norm = px.replace(nn.RMSNorm(6), scale=jax.random.normal(getkey(), (6,)))
     x = jax.random.normal(getkey(), (4, 6))
-    theirs = eqx.tree_at(lambda m: m.weight, eqx.nn.RMSNorm(6, eps=1e-6, use_bias=False), norm.scale)
+    theirs = eqx.tree_at(
+        lambda m: m.weight, eqx.nn.RMSNorm(6, eps=1e-6, use_bias=False), norm.scale
+    )
     np.testing.assert_allclose(norm(x), jax.vmap(theirs)(x), rtol=1e-5, atol=1e-5)
     flax_norm = nnx.RMSNorm(6, epsilon=1e-6, rngs=nnx.Rngs(0))
     flax_norm.scale[...] = norm.scale
@@ -111,7 +118,9 @@ def test_rms_norm_matches_equinox_and_flax(getkey, peers):
 def test_group_norm_formula(getkey):
     norm = randomise_affine(nn.GroupNorm(3, 6), getkey)
     x = jax.random.normal(getkey(), (2, 4, 5, 6))
-    grouped = x.reshape(2, 4, 5, 3, 2)  # contiguous channels: group g holds channels 2g, 2g+1
+    grouped = x.reshape(
+        2, 4, 5, 3, 2
+    )  # contiguous channels: group g holds channels 2g, 2g+1
     want = normalise(grouped, (1, 2, 4), 1e-5).reshape(x.shape) * norm.scale + norm.bias
     np.testing.assert_allclose(norm(x), want, rtol=1e-5, atol=1e-5)
 
@@ -121,9 +130,13 @@ def test_group_norm_matches_equinox_and_flax(getkey, peers):
     norm = randomise_affine(nn.GroupNorm(2, 4), getkey)
     x = jax.random.normal(getkey(), (3, 5, 4))
     ours = norm(x)
-    theirs = eqx.tree_at(lambda m: (m.weight, m.bias), eqx.nn.GroupNorm(2, 4), (norm.scale, norm.bias))
+    theirs = eqx.tree_at(
+        lambda m: (m.weight, m.bias), eqx.nn.GroupNorm(2, 4), (norm.scale, norm.bias)
+    )
     channels_first = jax.vmap(theirs)(jnp.swapaxes(x, 1, 2))
-    np.testing.assert_allclose(ours, jnp.swapaxes(channels_first, 1, 2), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ours, jnp.swapaxes(channels_first, 1, 2), rtol=1e-5, atol=1e-5
+    )
     flax_norm = nnx.GroupNorm(4, num_groups=2, epsilon=1e-5, rngs=nnx.Rngs(0))
     flax_norm.scale[...] = norm.scale
     flax_norm.bias[...] = norm.bias
@@ -162,7 +175,10 @@ def _differentiate(loss, x):
     [
         (lambda: nn.LayerNorm(7), lambda x: normalise(x, (-1,), 1e-5)),
         (lambda: nn.LayerNorm((5, 7)), lambda x: normalise(x, (-2, -1), 1e-5)),
-        (lambda: nn.GroupNorm(7, 7), lambda x: normalise(x, (1,), 1e-5)),  # one channel a group: over time
+        (
+            lambda: nn.GroupNorm(7, 7),
+            lambda x: normalise(x, (1,), 1e-5),
+        ),  # one channel a group: over time
     ],
     ids=["layer_norm", "layer_norm_2d", "group_norm"],
 )
@@ -173,10 +189,16 @@ def test_norm_derivatives_equal_the_formulas_in_every_mode(getkey, make, formula
         norm = make()
         x = (3 * jax.random.normal(getkey(), (3, 5, 7)) + 1).astype(jnp.float64)
         weights = jax.random.normal(getkey(), x.shape).astype(jnp.float64)
-        ours = _differentiate(lambda x: jnp.sum(jnp.sin(norm(x)) * weights[: x.shape[0]]), x)
-        want = _differentiate(lambda x: jnp.sum(jnp.sin(formula(x)) * weights[: x.shape[0]]), x)
+        ours = _differentiate(
+            lambda x: jnp.sum(jnp.sin(norm(x)) * weights[: x.shape[0]]), x
+        )
+        want = _differentiate(
+            lambda x: jnp.sum(jnp.sin(formula(x)) * weights[: x.shape[0]]), x
+        )
     for how in ours:
-        np.testing.assert_allclose(ours[how], want[how], rtol=1e-10, atol=1e-12, err_msg=how)
+        np.testing.assert_allclose(
+            ours[how], want[how], rtol=1e-10, atol=1e-12, err_msg=how
+        )
 
 
 def test_group_norm_refuses_groups_that_do_not_divide():
@@ -203,17 +225,29 @@ def test_batch_norm_training_uses_batch_statistics_and_updates_running_ones(getk
     new, y = px.purecall(bn, x)
     want = normalise(x, (0, 1), 1e-5) * bn.scale + bn.bias
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(new.mean, 0.9 * bn.mean + 0.1 * jnp.mean(x, axis=(0, 1)), rtol=1e-5)
-    np.testing.assert_allclose(new.var, 0.9 * bn.var + 0.1 * jnp.var(x, axis=(0, 1)), rtol=1e-5)
-    np.testing.assert_array_equal(bn.mean, jnp.zeros(4))  # the caller's module is unchanged
+    np.testing.assert_allclose(
+        new.mean, 0.9 * bn.mean + 0.1 * jnp.mean(x, axis=(0, 1)), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        new.var, 0.9 * bn.var + 0.1 * jnp.var(x, axis=(0, 1)), rtol=1e-5
+    )
+    np.testing.assert_array_equal(
+        bn.mean, jnp.zeros(4)
+    )  # the caller's module is unchanged
 
 
 def test_batch_norm_eval_uses_running_statistics_and_is_read_only(getkey):
-    bn = px.replace(nn.BatchNorm(3), mean=jnp.array([1.0, 2.0, 3.0]), var=jnp.array([4.0, 1.0, 0.25]))
+    bn = px.replace(
+        nn.BatchNorm(3),
+        mean=jnp.array([1.0, 2.0, 3.0]),
+        var=jnp.array([4.0, 1.0, 0.25]),
+    )
     bn = px.eval_mode(bn)
     x = jax.random.normal(getkey(), (7, 3))
     y = bn(x)  # no px.purecall needed
-    np.testing.assert_allclose(y, (x - bn.mean) / jnp.sqrt(bn.var + 1e-5), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        y, (x - bn.mean) / jnp.sqrt(bn.var + 1e-5), rtol=1e-5, atol=1e-6
+    )
     same, y2 = px.purecall(bn, x)
     np.testing.assert_array_equal(same.mean, bn.mean)
     np.testing.assert_array_equal(same.var, bn.var)
@@ -243,7 +277,9 @@ def test_batch_norm_training_matches_equinox_batch_mode(getkey, peers):
     keeps an exponential average of the batch means with the same momentum rule."""
     bn = randomise_affine(nn.BatchNorm(4), getkey)
     theirs = eqx.tree_at(
-        lambda m: (m.weight, m.bias), eqx.nn.BatchNorm(4, axis_name="batch", mode="batch"), (bn.scale, bn.bias)
+        lambda m: (m.weight, m.bias),
+        eqx.nn.BatchNorm(4, axis_name="batch", mode="batch"),
+        (bn.scale, bn.bias),
     )
     state = eqx.nn.State(theirs)
     run = jax.vmap(theirs, axis_name="batch", in_axes=(0, None), out_axes=(0, None))
@@ -264,10 +300,14 @@ def test_batch_norm_in_training_needs_purecall(getkey):
 
 
 @pytest.mark.parametrize("transform", ["jit", "scan"])
-def test_batch_norm_inside_raw_transform_without_purecall_says_the_fix(getkey, transform):
+def test_batch_norm_inside_raw_transform_without_purecall_says_the_fix(
+    getkey, transform
+):
     bn = nn.BatchNorm(3)
     xs = jax.random.normal(getkey(), (2, 4, 3))
-    with pytest.raises(px.ImmutableModuleError, match=r"explicit argument.*px\.purecall"):
+    with pytest.raises(
+        px.ImmutableModuleError, match=r"explicit argument.*px\.purecall"
+    ):
         if transform == "jit":
             jax.jit(lambda bn, x: bn(x))(bn, xs[0])
         else:
@@ -285,7 +325,9 @@ def test_batch_norm_axis_name_averages_statistics_across_vmap(getkey):
     def step(bn, x):
         return px.purecall(bn, x)
 
-    new, y = jax.vmap(step, in_axes=(None, 0), out_axes=(None, 0), axis_name="device")(bn, x)
+    new, y = jax.vmap(step, in_axes=(None, 0), out_axes=(None, 0), axis_name="device")(
+        bn, x
+    )
     whole, y_whole = px.purecall(nn.BatchNorm(3), x.reshape(10, 3))
     np.testing.assert_allclose(y.reshape(10, 3), y_whole, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(new.mean, whole.mean, rtol=1e-5, atol=1e-6)
@@ -294,13 +336,22 @@ def test_batch_norm_axis_name_averages_statistics_across_vmap(getkey):
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: nn.LayerNorm(4), lambda: nn.RMSNorm(4), lambda: nn.GroupNorm(2, 4), lambda: px.eval_mode(nn.BatchNorm(4))],
+    [
+        lambda: nn.LayerNorm(4),
+        lambda: nn.RMSNorm(4),
+        lambda: nn.GroupNorm(2, 4),
+        lambda: px.eval_mode(nn.BatchNorm(4)),
+    ],
     ids=["layer", "rms", "group", "batch"],
 )
 def test_norms_mixed_precision(getkey, make):
     norm = make()
     x = jax.random.normal(getkey(), (3, 4))
-    assert norm(x.astype(jnp.bfloat16)).dtype == jnp.bfloat16  # dtype=None follows the input
+    assert (
+        norm(x.astype(jnp.bfloat16)).dtype == jnp.bfloat16
+    )  # dtype=None follows the input
     assert px.replace(norm, dtype=jnp.bfloat16)(x).dtype == jnp.bfloat16
-    np.testing.assert_allclose(norm(x.astype(jnp.bfloat16)).astype(jnp.float32), norm(x), atol=0.05)
+    np.testing.assert_allclose(
+        norm(x.astype(jnp.bfloat16)).astype(jnp.float32), norm(x), atol=0.05
+    )
     assert norm.scale.dtype == jnp.float32

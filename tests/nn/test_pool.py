@@ -46,15 +46,24 @@ def test_matches_lax_equinox_and_flax(getkey, peers, n, window, stride, padding,
     dims, strides = (1, *(window,) * n, 1), (1, *(step,) * n, 1)
     full_padding = ((0, 0), *pairs, (0, 0))
     if kind == "max":
-        expected = jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, dims, strides, full_padding)
+        expected = jax.lax.reduce_window(
+            x, -jnp.inf, jax.lax.max, dims, strides, full_padding
+        )
     else:
-        expected = jax.lax.reduce_window(x, 0.0, jax.lax.add, dims, strides, full_padding) / window**n
+        expected = (
+            jax.lax.reduce_window(x, 0.0, jax.lax.add, dims, strides, full_padding)
+            / window**n
+        )
     np.testing.assert_allclose(y, expected, rtol=1e-6, atol=1e-6)
 
     if peers.current("equinox"):
-        theirs = (EQX_MAX if kind == "max" else EQX_AVG)[n](window, stride=step, padding=pairs)
+        theirs = (EQX_MAX if kind == "max" else EQX_AVG)[n](
+            window, stride=step, padding=pairs
+        )
         channels_first = jax.vmap(theirs)(jnp.moveaxis(x, -1, 1))
-        np.testing.assert_allclose(y, jnp.moveaxis(channels_first, 1, -1), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(
+            y, jnp.moveaxis(channels_first, 1, -1), rtol=1e-6, atol=1e-6
+        )
 
     if peers.current("flax"):
         flax_pool = nnx.max_pool if kind == "max" else nnx.avg_pool
@@ -74,7 +83,9 @@ def test_same_padding_counts_padded_entries_as_zeros():
     pool = nn.AvgPool1d(3, stride=1, padding="SAME")
     y = pool(jnp.ones((1, 4, 1)))
     np.testing.assert_allclose(y[0, :, 0], jnp.array([2 / 3, 1, 1, 2 / 3]), rtol=1e-6)
-    np.testing.assert_allclose(y, nnx.avg_pool(jnp.ones((1, 4, 1)), (3,), (1,), "SAME"), rtol=1e-6)
+    np.testing.assert_allclose(
+        y, nnx.avg_pool(jnp.ones((1, 4, 1)), (3,), (1,), "SAME"), rtol=1e-6
+    )
     biggest = nn.MaxPool1d(3, stride=1, padding="SAME")(-jnp.ones((1, 4, 1)))
     np.testing.assert_array_equal(biggest, -jnp.ones((1, 4, 1)))  # padding never wins
 
@@ -95,7 +106,10 @@ def test_bad_arguments_are_named():
         nn.AvgPool1d(2, padding="CIRCULAR")
     with pytest.raises(px.ArgumentError, match="base class"):
         nn.MaxPool(2)
-    with pytest.raises(px.ArgumentError, match=r"MaxPool2d takes channels-last inputs .* got shape \(4, 4\)"):
+    with pytest.raises(
+        px.ArgumentError,
+        match=r"MaxPool2d takes channels-last inputs .* got shape \(4, 4\)",
+    ):
         nn.MaxPool2d(2)(jnp.ones((4, 4)))
 
 
@@ -104,7 +118,9 @@ def test_in_a_tiny_model_under_px_jit_and_px_grad(getkey, make):
     model = nn.Sequential(nn.Conv2d(1, 2, 3, key=getkey()), make(2))
     x = jax.random.normal(getkey(), (2, 6, 6, 1))
     grads = px.jit(px.grad(lambda m, x: jnp.sum(m(x))))(model, x)
-    by_hand = jax.grad(lambda w: jnp.sum(make(2)(px.replace(model[0], weight=w)(x))))(model[0].weight)
+    by_hand = jax.grad(lambda w: jnp.sum(make(2)(px.replace(model[0], weight=w)(x))))(
+        model[0].weight
+    )
     np.testing.assert_allclose(grads[0].weight, by_hand, rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(px.eval_mode(model)(x), model(x))
     assert math.isfinite(float(jnp.sum(model(x))))
@@ -112,8 +128,23 @@ def test_in_a_tiny_model_under_px_jit_and_px_grad(getkey, make):
 
 # --- every dtype family, against NumPy ---------------------------------------------------------
 
-POOLS = [nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d]
-DTYPES = [jnp.bool_, jnp.int8, jnp.uint8, jnp.int32, jnp.float16, jnp.bfloat16, jnp.float32]
+POOLS = [
+    nn.MaxPool1d,
+    nn.MaxPool2d,
+    nn.MaxPool3d,
+    nn.AvgPool1d,
+    nn.AvgPool2d,
+    nn.AvgPool3d,
+]
+DTYPES = [
+    jnp.bool_,
+    jnp.int8,
+    jnp.uint8,
+    jnp.int32,
+    jnp.float16,
+    jnp.bfloat16,
+    jnp.float32,
+]
 # float16 and bfloat16 sums are rounded at every step; the other averages are float32, off
 # by float32's rounding of the inputs' magnitude (int32's reaches 2**31)
 AVG_TOLERANCE = {jnp.float16: 2e-3, jnp.bfloat16: 2e-2}
@@ -136,11 +167,19 @@ def _numpy_pool(x, maximum, window, stride, padding, n):
     if x.dtype in (np.float16, jnp.bfloat16):
         x = x.astype(np.float32)  # exact
     if maximum:
-        fill = False if x.dtype == np.bool_ else np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -np.inf
+        fill = (
+            False
+            if x.dtype == np.bool_
+            else np.iinfo(x.dtype).min
+            if x.dtype.kind in "iu"
+            else -np.inf
+        )
     else:
         x, fill = x.astype(np.float64), 0.0
     x = np.pad(x, [(0, 0), *[(padding, padding)] * n, (0, 0)], constant_values=fill)
-    windows = np.lib.stride_tricks.sliding_window_view(x, (window,) * n, axis=tuple(range(1, n + 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(
+        x, (window,) * n, axis=tuple(range(1, n + 1))
+    )
     windows = windows[(slice(None), *[slice(None, None, stride)] * n)]
     reduce = np.max if maximum else np.mean
     return reduce(windows, axis=tuple(range(-n, 0)))
@@ -154,7 +193,9 @@ def _expected_dtype(pool, x):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: jnp.dtype(d).name)
 @pytest.mark.parametrize("make", POOLS, ids=lambda c: c.__name__)
-def test_every_pool_matches_numpy_for_every_dtype_family_eagerly_under_jit_and_vmap(getkey, make, dtype):
+def test_every_pool_matches_numpy_for_every_dtype_family_eagerly_under_jit_and_vmap(
+    getkey, make, dtype
+):
     # Overlapping windows over padded edges: the padding must never win a max.
     window, stride, padding = 3, 2, 1
     n = make.num_spatial_dims
@@ -170,12 +211,18 @@ def test_every_pool_matches_numpy_for_every_dtype_family_eagerly_under_jit_and_v
         assert y.dtype == _expected_dtype(pool, x), how
         assert y.shape == want.shape, how
         if maximum:
-            np.testing.assert_array_equal(np.asarray(y), want.astype(y.dtype), err_msg=how)
+            np.testing.assert_array_equal(
+                np.asarray(y), want.astype(y.dtype), err_msg=how
+            )
         else:
             tolerance = AVG_TOLERANCE.get(dtype, 1e-6)
             scale = max(1.0, float(np.max(np.abs(np.asarray(x, np.float64)))))
             np.testing.assert_allclose(
-                np.asarray(y, np.float64), want, rtol=tolerance, atol=tolerance * scale, err_msg=how
+                np.asarray(y, np.float64),
+                want,
+                rtol=tolerance,
+                atol=tolerance * scale,
+                err_msg=how,
             )
 
 
@@ -191,7 +238,9 @@ def test_max_pooling_a_boolean_mask_keeps_it_boolean():
     y = nn.MaxPool1d(2)(mask)
     assert y.dtype == jnp.bool_
     np.testing.assert_array_equal(y[0, :, 0], [True, False, True])
-    padded = nn.MaxPool1d(3, stride=1, padding="SAME")(~mask)  # padded entries are False
+    padded = nn.MaxPool1d(3, stride=1, padding="SAME")(
+        ~mask
+    )  # padded entries are False
     np.testing.assert_array_equal(padded[0, :, 0], [True, True, True, True, True, True])
 
 

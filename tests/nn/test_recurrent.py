@@ -19,7 +19,11 @@ def lstm_step(cell, x, h, c):
     """The LSTM equations, gate by gate, PyTorch's order i, f, g, o."""
     n = cell.hidden_size
     w_i, w_h, b = cell.weight_ih, cell.weight_hh, cell.bias
-    gate = lambda k: x @ w_i[:, k * n : (k + 1) * n] + h @ w_h[:, k * n : (k + 1) * n] + b[k * n : (k + 1) * n]
+    gate = lambda k: (
+        x @ w_i[:, k * n : (k + 1) * n]
+        + h @ w_h[:, k * n : (k + 1) * n]
+        + b[k * n : (k + 1) * n]
+    )
     c = sigmoid(gate(1)) * c + sigmoid(gate(0)) * tanh(gate(2))
     return sigmoid(gate(3)) * tanh(c), c
 
@@ -38,7 +42,11 @@ def gru_step(cell, x, h):
 
 def test_cell_fields_and_pytorch_initialisation(getkey):
     lstm = nn.LSTMCell(3, 5, key=getkey())
-    assert lstm.weight_ih.shape == (3, 20) and lstm.weight_hh.shape == (5, 20) and lstm.bias.shape == (20,)
+    assert (
+        lstm.weight_ih.shape == (3, 20)
+        and lstm.weight_hh.shape == (5, 20)
+        and lstm.bias.shape == (20,)
+    )
     gru = nn.GRUCell(3, 5, key=getkey())
     assert gru.weight_ih.shape == (3, 15) and gru.weight_hh.shape == (5, 15)
     assert gru.bias.shape == (15,) and gru.bias_n.shape == (5,)
@@ -73,7 +81,8 @@ def test_lstm_cell_matches_equinox_and_flax(getkey, peers):
     x, h, c = (jax.random.normal(getkey(), shape) for shape in ((2, 3), (2, 4), (2, 4)))
     want_h, want_c = cell(x, (h, c))
     theirs = eqx.tree_at(
-        lambda m: (m.weight_ih, m.weight_hh, m.bias), eqx.nn.LSTMCell(3, 4, key=getkey()),
+        lambda m: (m.weight_ih, m.weight_hh, m.bias),
+        eqx.nn.LSTMCell(3, 4, key=getkey()),
         (cell.weight_ih.T, cell.weight_hh.T, cell.bias),
     )
     eqx_h, eqx_c = jax.vmap(theirs)(x, (h, c))
@@ -93,7 +102,8 @@ def test_gru_cell_matches_equinox_and_flax(getkey, peers):
     cell = nn.GRUCell(3, 4, key=getkey())
     x, h = jax.random.normal(getkey(), (2, 3)), jax.random.normal(getkey(), (2, 4))
     theirs = eqx.tree_at(
-        lambda m: (m.weight_ih, m.weight_hh, m.bias, m.bias_n), eqx.nn.GRUCell(3, 4, key=getkey()),
+        lambda m: (m.weight_ih, m.weight_hh, m.bias, m.bias_n),
+        eqx.nn.GRUCell(3, 4, key=getkey()),
         (cell.weight_ih.T, cell.weight_hh.T, cell.bias, cell.bias_n),
     )
     np.testing.assert_allclose(jax.vmap(theirs)(x, h), cell(x, h), rtol=1e-5, atol=1e-6)
@@ -127,9 +137,13 @@ def test_initial_state_is_used(getkey):
     lstm = nn.LSTM(3, 4, key=getkey())
     xs = jax.random.normal(getkey(), (2, 5, 3))
     h0, c0 = jax.random.normal(getkey(), (2, 4)), jax.random.normal(getkey(), (2, 4))
-    np.testing.assert_allclose(lstm(xs, (h0, c0))[:, 0], lstm.cell(xs[:, 0], (h0, c0))[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        lstm(xs, (h0, c0))[:, 0], lstm.cell(xs[:, 0], (h0, c0))[0], rtol=1e-5, atol=1e-6
+    )
     gru = nn.GRU(3, 4, key=getkey())
-    np.testing.assert_allclose(gru(xs, h0)[:, 0], gru.cell(xs[:, 0], h0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        gru(xs, h0)[:, 0], gru.cell(xs[:, 0], h0), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_scanned_layers_match_flax_rnn(getkey, peers):
@@ -141,14 +155,21 @@ def test_scanned_layers_match_flax_rnn(getkey, peers):
     flax_cell.dense_h.kernel[...] = lstm.cell.weight_hh
     flax_cell.dense_h.bias[...] = lstm.cell.bias
     zeros = jnp.zeros((2, 4))
-    np.testing.assert_allclose(lstm(xs), nnx.RNN(flax_cell)(xs, initial_carry=(zeros, zeros)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        lstm(xs),
+        nnx.RNN(flax_cell)(xs, initial_carry=(zeros, zeros)),
+        rtol=1e-5,
+        atol=1e-5,
+    )
     gru = nn.GRU(3, 4, key=getkey())
     gru = px.replace(gru, cell=px.replace(gru.cell, bias_n=jnp.zeros(4)))
     flax_gru = nnx.GRUCell(3, 4, rngs=nnx.Rngs(0))
     flax_gru.dense_i.kernel[...] = gru.cell.weight_ih
     flax_gru.dense_i.bias[...] = gru.cell.bias
     flax_gru.dense_h.kernel[...] = gru.cell.weight_hh
-    np.testing.assert_allclose(gru(xs), nnx.RNN(flax_gru)(xs, initial_carry=zeros), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        gru(xs), nnx.RNN(flax_gru)(xs, initial_carry=zeros), rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -156,12 +177,16 @@ def test_scanned_layer_is_read_only_and_trains_under_jit(getkey, kind):
     layer = (nn.LSTM if kind == "lstm" else nn.GRU)(3, 4, key=getkey())
     xs = jax.random.normal(getkey(), (2, 5, 3))
     layer(xs)  # no px.purecall needed: nothing changes
-    jax.lax.scan(lambda layer, x: (layer, layer(x)), layer, xs[None])  # nor inside a raw scan
+    jax.lax.scan(
+        lambda layer, x: (layer, layer(x)), layer, xs[None]
+    )  # nor inside a raw scan
 
     @px.jit
     def step(layer, xs):
         loss, grads = px.value_and_grad(lambda m, xs: jnp.mean(m(xs) ** 2))(layer, xs)
-        return px.update_parameters(layer, jax.tree.map(lambda p, g: p - 0.5 * g, px.parameters(layer), grads)), loss
+        return px.update_parameters(
+            layer, jax.tree.map(lambda p, g: p - 0.5 * g, px.parameters(layer), grads)
+        ), loss
 
     losses = []
     for _ in range(5):

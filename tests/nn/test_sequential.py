@@ -12,20 +12,26 @@ from purepax import nn
 
 
 def _mlp(getkey):
-    return nn.Sequential(nn.Linear(3, 8, key=getkey()), jax.nn.relu, nn.Linear(8, 2, key=getkey()))
+    return nn.Sequential(
+        nn.Linear(3, 8, key=getkey()), jax.nn.relu, nn.Linear(8, 2, key=getkey())
+    )
 
 
 def test_applies_layers_in_order(getkey):
     mlp = _mlp(getkey)
     x = jax.random.normal(getkey(), (5, 3))
-    np.testing.assert_allclose(mlp(x), mlp.layers[2](jax.nn.relu(mlp.layers[0](x))), rtol=1e-6)
+    np.testing.assert_allclose(
+        mlp(x), mlp.layers[2](jax.nn.relu(mlp.layers[0](x))), rtol=1e-6
+    )
     assert nn.Sequential()(x) is x
 
 
 def test_layers_is_a_tuple_with_indexing_and_slicing(getkey):
     mlp = _mlp(getkey)
     assert isinstance(mlp.layers, tuple) and len(mlp) == 3
-    assert mlp[0] is mlp.layers[0] and mlp[1] is jax.nn.relu and mlp[-1] is mlp.layers[2]
+    assert (
+        mlp[0] is mlp.layers[0] and mlp[1] is jax.nn.relu and mlp[-1] is mlp.layers[2]
+    )
     head = mlp[:2]
     assert isinstance(head, nn.Sequential) and len(head) == 2
     x = jnp.ones((1, 3))
@@ -58,7 +64,12 @@ def test_not_callable_is_refused():
 
 
 def test_trains_under_px_jit_and_px_grad(getkey):
-    model = nn.Sequential(nn.Linear(2, 16, key=getkey()), nn.Lambda(jnp.tanh), nn.Identity(), nn.Linear(16, 1, key=getkey()))
+    model = nn.Sequential(
+        nn.Linear(2, 16, key=getkey()),
+        nn.Lambda(jnp.tanh),
+        nn.Identity(),
+        nn.Linear(16, 1, key=getkey()),
+    )
     x = jax.random.normal(getkey(), (64, 2))
     y = x[:, :1] * x[:, 1:]
 

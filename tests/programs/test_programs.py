@@ -40,7 +40,12 @@ def test_there_are_programs() -> None:
 def test_runs(program: Path) -> None:
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
-        [sys.executable, str(program)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, str(program)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -18,29 +18,46 @@ from ._types import Types
 from ._unreturned import UnreturnedRule
 from ._walk import walk
 
-RULES: tuple[Rule, ...] = (ClosureRule(), UnreturnedRule(), MutationRule(), KeyReuseRule())
+RULES: tuple[Rule, ...] = (
+    ClosureRule(),
+    UnreturnedRule(),
+    MutationRule(),
+    KeyReuseRule(),
+)
 
 
 def read_file(
-    tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter
+    tree: MypyFile,
+    type_map: dict[Expression, Type] | None,
+    facts: FactSource,
+    report: Reporter,
 ) -> FileContext:
     """`tree` read once for every rule: its nodes, bindings, transformed functions and types."""
     types = Types(type_map)
     nodes = list(walk(tree))
     bindings = Bindings(nodes)
     types.functions = bindings.functions()
-    types.assigned = {var: bindings.typed_by_assignments(var) for var in bindings.assigned}
+    types.assigned = {
+        var: bindings.typed_by_assignments(var) for var in bindings.assigned
+    }
     for node in nodes:
         if isinstance(node, FuncDef):
             types.note_method(node)
     type_from_callers(nodes, types)
     apps = applications(nodes, types)
     pures = pure_functions(nodes, types)
-    type_from_calls(nodes, [app.function for app in apps] + [f for f, _ in pures], types)
+    type_from_calls(
+        nodes, [app.function for app in apps] + [f for f, _ in pures], types
+    )
     return FileContext(tree, nodes, bindings, apps, pures, types, facts, report)
 
 
-def check_file(tree: MypyFile, type_map: dict[Expression, Type] | None, facts: FactSource, report: Reporter) -> None:
+def check_file(
+    tree: MypyFile,
+    type_map: dict[Expression, Type] | None,
+    facts: FactSource,
+    report: Reporter,
+) -> None:
     file = read_file(tree, type_map, facts, report)
     for rule in RULES:
         rule.check(file)

@@ -51,9 +51,13 @@ class Function:
     expr: Expression | None  # as written (None for a decorated def)
     func: FuncItem | None  # its def or lambda, when the plugin can see it
     pure: bool = False  # wrapped by px.pure (its parameters are mutable views)
-    module: Expression | None = None  # `model` in `jax.jit(model)` / `jax.jit(model.apply)`
+    module: Expression | None = (
+        None  # `model` in `jax.jit(model)` / `jax.jit(model.apply)`
+    )
     method: str | None = None  # "apply" in `jax.jit(model.apply)`
-    owner: Expression | None = None  # `trainer` in `jax.jit(trainer.predict)`, a plain object
+    owner: Expression | None = (
+        None  # `trainer` in `jax.jit(trainer.predict)`, a plain object
+    )
     # arguments given before the call: functools.partial's, and `self` of a plain object's bound method
     bound: list[tuple[int, Expression]] = field(default_factory=list)
     # what its parameters receive is unknown: a decorator the plugin does not know wraps the
@@ -75,7 +79,11 @@ def resolve(expr: Expression, types: Types, depth: int = 0) -> Function:
     """What function `expr` is."""
     if depth > 8:
         return Function(expr, None)
-    if isinstance(expr, RefExpr) and isinstance(expr.node, Var) and expr.node in types.functions:
+    if (
+        isinstance(expr, RefExpr)
+        and isinstance(expr.node, Var)
+        and expr.node in types.functions
+    ):
         named = resolve(types.functions[expr.node], types, depth + 1)
         named.expr = expr
         return named
@@ -92,11 +100,17 @@ def resolve(expr: Expression, types: Types, depth: int = 0) -> Function:
             inner = resolve(expr.args[0], types, depth + 1)
             inner.expr = expr
             offset = len(inner.bound)
-            for arg, kind, name in zip(expr.args[1:], expr.arg_kinds[1:], expr.arg_names[1:]):
+            for arg, kind, name in zip(
+                expr.args[1:], expr.arg_kinds[1:], expr.arg_names[1:]
+            ):
                 if kind == ARG_POS:
                     inner.bound.append((offset, arg))
                     offset += 1
-                elif kind == ARG_NAMED and inner.func is not None and name in inner.func.arg_names:
+                elif (
+                    kind == ARG_NAMED
+                    and inner.func is not None
+                    and name in inner.func.arg_names
+                ):
                     inner.bound.append((inner.func.arg_names.index(name), arg))
                 elif kind == ARG_STAR:
                     inner.opaque = True
@@ -108,19 +122,31 @@ def resolve(expr: Expression, types: Types, depth: int = 0) -> Function:
         if isinstance(node, Decorator):
             decorators = decorators_of(node)
             opaque = any(is_unknown_decorator(d) for d in decorators)
-            return Function(expr, _visible(node.func), pure=wraps_purely(decorators), opaque=opaque)
+            return Function(
+                expr, _visible(node.func), pure=wraps_purely(decorators), opaque=opaque
+            )
         if isinstance(node, FuncDef):
-            if isinstance(expr, MemberExpr) and module_info(types.of(expr.expr)) is not None:
-                return Function(expr, _visible(node), module=expr.expr, method=expr.name)
+            if (
+                isinstance(expr, MemberExpr)
+                and module_info(types.of(expr.expr)) is not None
+            ):
+                return Function(
+                    expr, _visible(node), module=expr.expr, method=expr.name
+                )
             return Function(expr, _visible(node))
         if module_info(types.of(expr)) is not None:
             return Function(expr, None, module=expr)
-        if isinstance(expr, MemberExpr) and module_info(types.of(expr.expr)) is not None:
+        if (
+            isinstance(expr, MemberExpr)
+            and module_info(types.of(expr.expr)) is not None
+        ):
             return Function(expr, None, module=expr.expr, method=expr.name)
         if isinstance(expr, MemberExpr):
             method = _plain_method(expr, types)
             if method is not None:
-                return Function(expr, _visible(method), owner=expr.expr, bound=[(0, expr.expr)])
+                return Function(
+                    expr, _visible(method), owner=expr.expr, bound=[(0, expr.expr)]
+                )
     return Function(expr, None)
 
 
@@ -176,11 +202,20 @@ def pure_functions(nodes: list[Node], types: Types) -> list[tuple[Function, Cont
         if isinstance(node, CallExpr) and is_pure(node.callee) and node.args:
             function = resolve(node.args[0], types)
             # `px.pure(model.method)`: `self` is no argument of the call, so no view
-            if function.func is not None and not function.bound and not function.opaque and function.module is None:
+            if (
+                function.func is not None
+                and not function.bound
+                and not function.opaque
+                and function.module is None
+            ):
                 found.append((function, node))
-        elif isinstance(node, Decorator) and any(is_pure(d) for d in node.original_decorators):
+        elif isinstance(node, Decorator) and any(
+            is_pure(d) for d in node.original_decorators
+        ):
             inner = list(node.original_decorators)
-            inner = inner[max(i for i, d in enumerate(inner) if is_pure(d)) + 1 :]  # applied before px.pure
+            inner = inner[
+                max(i for i, d in enumerate(inner) if is_pure(d)) + 1 :
+            ]  # applied before px.pure
             if not any(is_unknown_decorator(d) for d in inner):
                 found.append((Function(None, node.func, pure=True), node))
     return found
@@ -211,20 +246,43 @@ def type_from_calls(nodes: list[Node], wrapped: list[Function], types: Types) ->
             continue
         callee = node.callee
         function: Function | None = None
-        if isinstance(callee, RefExpr) and isinstance(callee.node, (Decorator, FuncDef)):
-            func = callee.node.func if isinstance(callee.node, Decorator) else callee.node
+        if isinstance(callee, RefExpr) and isinstance(
+            callee.node, (Decorator, FuncDef)
+        ):
+            func = (
+                callee.node.func if isinstance(callee.node, Decorator) else callee.node
+            )
             function = by_def.get(id(func))
-        elif isinstance(callee, CallExpr) and (is_pure(callee.callee) or transform_of(callee.callee) is not None):
+        elif isinstance(callee, CallExpr) and (
+            is_pure(callee.callee) or transform_of(callee.callee) is not None
+        ):
             function = resolve(callee, types) if callee.args else None
-        elif isinstance(callee, RefExpr) and isinstance(callee.node, Var) and callee.node in types.functions:
-            value = types.functions[callee.node]  # `step = jax.jit(f)`, then `step(counter, x)`
-            if isinstance(value, CallExpr) and (is_pure(value.callee) or transform_of(value.callee) is not None):
+        elif (
+            isinstance(callee, RefExpr)
+            and isinstance(callee.node, Var)
+            and callee.node in types.functions
+        ):
+            value = types.functions[
+                callee.node
+            ]  # `step = jax.jit(f)`, then `step(counter, x)`
+            if isinstance(value, CallExpr) and (
+                is_pure(value.callee) or transform_of(value.callee) is not None
+            ):
                 function = resolve(value, types) if value.args else None
-        if function is None or function.func is None or function.module is not None or function.opaque:
+        if (
+            function is None
+            or function.func is None
+            or function.module is not None
+            or function.opaque
+        ):
             continue
         params = param_vars(function.func)[len(function.bound) :]
         positional = positional_args(node)
-        named = {name: arg for arg, kind, name in zip(node.args, node.arg_kinds, node.arg_names) if kind == ARG_NAMED}
+        named = {
+            name: arg
+            for arg, kind, name in zip(node.args, node.arg_kinds, node.arg_names)
+            if kind == ARG_NAMED
+        }
         unplaced = any(kind in (ARG_STAR, ARG_STAR2) for kind in node.arg_kinds)
         for index, var in enumerate(params):
             if not untyped(var):
@@ -243,14 +301,18 @@ def _type_captured(function: Function, types: Types) -> None:
         return
     params = param_vars(func)
     given = [(params[i], arg) for i, arg in function.bound if i < len(params)]
-    given += [(a.variable, a.initializer) for a in func.arguments if a.initializer is not None]
+    given += [
+        (a.variable, a.initializer) for a in func.arguments if a.initializer is not None
+    ]
     for var, value in given:
         typ = types.of(value)
         if untyped(var) and holds_module(typ) is not None:
             types.offer(var, typ)
 
 
-def _type_carries(transform: Transform, call: CallExpr, function: Function, types: Types) -> None:
+def _type_carries(
+    transform: Transform, call: CallExpr, function: Function, types: Types
+) -> None:
     """Type the unannotated parameters that a loop or branch hands its carry or operands."""
     func = function.func
     if func is None or function.opaque:
@@ -262,4 +324,6 @@ def _type_carries(transform: Transform, call: CallExpr, function: Function, type
             continue
         var = params[position]
         if untyped(var):
-            types.offer(var, types.of(arg))  # a module, or a tuple/list/dict holding modules
+            types.offer(
+                var, types.of(arg)
+            )  # a module, or a tuple/list/dict holding modules

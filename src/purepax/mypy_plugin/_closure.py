@@ -37,7 +37,11 @@ from ._types import Types, holds_module, module_info
 from ._walk import dotted, is_global_ref, root_name, walk
 
 FIX = "pass it to the function as an explicit argument (and return it if it changes)"
-CLOSURE = ErrorCode("purepax-closure", "A function given to a JAX or purepax transform captures a module", "purepax")
+CLOSURE = ErrorCode(
+    "purepax-closure",
+    "A function given to a JAX or purepax transform captures a module",
+    "purepax",
+)
 
 
 def check(app: Application, types: Types, facts: FactSource, report: Reporter) -> None:
@@ -53,7 +57,11 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
         if info is None:
             continue
         params = param_vars(func) if func is not None else []
-        if transform.strict or (func is not None and index < len(params) and _mutates(func, {params[index]}, types, facts)):
+        if transform.strict or (
+            func is not None
+            and index < len(params)
+            and _mutates(func, {params[index]}, types, facts)
+        ):
             report.error(
                 arg,
                 CLOSURE,
@@ -87,7 +95,9 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
                 continue
             seen.add(var)
             use = used_as.get(id(ref), var.name)
-            if holds_module(types.of(ref)) is None:  # `self.model` of a captured plain `self`
+            if (
+                holds_module(types.of(ref)) is None
+            ):  # `self.model` of a captured plain `self`
                 what = f'"{var.name}", which holds module "{use}" ({_a(module)})'
             else:
                 used = f", used as {use}" if use != var.name else ""
@@ -116,14 +126,25 @@ def check(app: Application, types: Types, facts: FactSource, report: Reporter) -
 
 
 def _check_bound(
-    app: Application, module: Expression, method: str | None, types: Types, facts: FactSource, report: Reporter
+    app: Application,
+    module: Expression,
+    method: str | None,
+    types: Types,
+    facts: FactSource,
+    report: Reporter,
 ) -> None:
     info = module_info(types.of(module))
     if info is None:
         return
     transform = app.transform
-    what = f'bound method "{dotted(module)}.{method}"' if method else f'module "{dotted(module)}"'
-    context: Context = app.function.expr if app.function.expr is not None else app.context
+    what = (
+        f'bound method "{dotted(module)}.{method}"'
+        if method
+        else f'module "{dotted(module)}"'
+    )
+    context: Context = (
+        app.function.expr if app.function.expr is not None else app.context
+    )
     if transform.strict:
         report.error(
             context,
@@ -145,7 +166,12 @@ def _check_bound(
 
 
 def _check_plain_bound(
-    app: Application, owner: Expression, method: FuncItem, types: Types, facts: FactSource, report: Reporter
+    app: Application,
+    owner: Expression,
+    method: FuncItem,
+    types: Types,
+    facts: FactSource,
+    report: Reporter,
 ) -> None:
     """`jax.jit(trainer.evaluate)`: the method's `self` is `trainer`, captured with every module it holds."""
     params = param_vars(method)
@@ -154,10 +180,16 @@ def _check_plain_bound(
     self_var = params[0]
     transform = app.transform
     bound = f'Bound method "{dotted(owner)}.{method.name}"'
-    context: Context = app.function.expr if app.function.expr is not None else app.context
+    context: Context = (
+        app.function.expr if app.function.expr is not None else app.context
+    )
     if not transform.strict:
         nodes = list(walk(method.body))
-        certain = [m for m in mutations(nodes, lambda r: r.node is self_var, types, facts) if m.certain]
+        certain = [
+            m
+            for m in mutations(nodes, lambda r: r.node is self_var, types, facts)
+            if m.certain
+        ]
         if certain:
             m = certain[0]
             report.error(
@@ -193,7 +225,9 @@ def _as_owner(path: str, self_var: Var, owner: Expression) -> str:
     return dotted(owner) + path[len(self_var.name) :]
 
 
-def _free_modules(func: FuncItem, types: Types, used_as: dict[int, str]) -> list[tuple[RefExpr, Var, str]]:
+def _free_modules(
+    func: FuncItem, types: Types, used_as: dict[int, str]
+) -> list[tuple[RefExpr, Var, str]]:
     """(reference, variable, module class) of each module `func` reads from outside itself.
 
     The module may be the variable itself, or an attribute of a captured object that is
@@ -232,7 +266,11 @@ def _held_module(
     if not isinstance(root, NameExpr) or root.kind not in (LDEF, GDEF):
         return None
     var = root.node
-    if not isinstance(var, Var) or var in own or holds_module(types.of(root)) is not None:
+    if (
+        not isinstance(var, Var)
+        or var in own
+        or holds_module(types.of(root)) is not None
+    ):
         return None
     info = holds_module(types.of(member))
     return (root, var, info.name) if info is not None else None
@@ -240,7 +278,9 @@ def _held_module(
 
 def _mutates(func: FuncItem, params: set[Var], types: Types, facts: FactSource) -> bool:
     nodes = list(walk(func.body))
-    return any(m.certain for m in mutations(nodes, lambda r: r.node in params, types, facts))
+    return any(
+        m.certain for m in mutations(nodes, lambda r: r.node in params, types, facts)
+    )
 
 
 def _a(noun: str) -> str:

@@ -29,17 +29,25 @@ class Guards:
 
     def __init__(self, nodes: list[Node]) -> None:
         self._inside: set[int] = set()  # ids of nodes in a guarded branch
-        self._after = -1  # nodes on later lines run only if an early return did not happen
+        self._after = (
+            -1
+        )  # nodes on later lines run only if an early return did not happen
         for node in nodes:
             branches = _branches(node)
             for branch in branches:
                 self._inside.update(id(n) for n in walk(branch, nested=False))
-            if isinstance(node, IfStmt) and any(isinstance(n, ReturnStmt) for b in branches for n in walk(b, nested=False)):
+            if isinstance(node, IfStmt) and any(
+                isinstance(n, ReturnStmt)
+                for b in branches
+                for n in walk(b, nested=False)
+            ):
                 last = max(n.line for n in walk(node, nested=False))
                 self._after = last if self._after < 0 else min(self._after, last)
 
     def guarded(self, context: Context) -> bool:
-        return id(context) in self._inside or (self._after >= 0 and context.line > self._after)
+        return id(context) in self._inside or (
+            self._after >= 0 and context.line > self._after
+        )
 
 
 def _conditions(node: Node) -> list[Expression]:

@@ -121,7 +121,13 @@ def effects(
 
 
 class _Finder:
-    def __init__(self, is_root: Callable[[RefExpr], bool], types: Types, facts: FactSource, structural: bool):
+    def __init__(
+        self,
+        is_root: Callable[[RefExpr], bool],
+        types: Types,
+        facts: FactSource,
+        structural: bool,
+    ):
         self.is_root = is_root
         self.types = types
         self.facts = facts
@@ -152,21 +158,33 @@ class _Finder:
             return
         module = info.name if info is not None else ""
         what = f"{module}.{lvalue.name}" if module else f"{dotted(owner)}.{lvalue.name}"
-        self.found.append(Mutation(lvalue, root, dotted(owner), module, f"sets {what}", True))
+        self.found.append(
+            Mutation(lvalue, root, dotted(owner), module, f"sets {what}", True)
+        )
 
     def call(self, call: CallExpr) -> None:
         callee = call.callee
-        if isinstance(callee, RefExpr) and callee.fullname == "builtins.setattr" and call.args:
+        if (
+            isinstance(callee, RefExpr)
+            and callee.fullname == "builtins.setattr"
+            and call.args
+        ):
             self._argument(call, call.args[0], "calls setattr on it", True)
             return
         if isinstance(callee, MemberExpr) and not is_global_ref(callee):
             info = self.types.module(callee.expr)
-            func, fact = self.facts.method(info, callee.name) if info is not None else (None, Fact())
+            func, fact = (
+                self.facts.method(info, callee.name)
+                if info is not None
+                else (None, Fact())
+            )
             if info is not None and func is not None:
                 static = isinstance(func, FuncDef) and func.is_static
                 if not static:
                     self._receiver(call, callee.expr, info, callee.name, fact)
-                self._arguments(call, func, fact, 0 if static else 1, f"{info.name}.{callee.name}")
+                self._arguments(
+                    call, func, fact, 0 if static else 1, f"{info.name}.{callee.name}"
+                )
                 return
             self._untyped_call(call, callee.expr, callee.name)
             owner = callee.expr.node if isinstance(callee.expr, RefExpr) else None
@@ -182,7 +200,9 @@ class _Finder:
             self._receiver(call, callee, info, "__call__", fact)
             self._arguments(call, func, fact, 1, f"{info.name}.__call__")
             return
-        if isinstance(callee, RefExpr) and isinstance(callee.node, (FuncDef, Decorator)):
+        if isinstance(callee, RefExpr) and isinstance(
+            callee.node, (FuncDef, Decorator)
+        ):
             func, fact = self.facts.function(callee.node)
             self._arguments(call, func, fact, 0, callee.node.name)
             return
@@ -190,33 +210,76 @@ class _Finder:
 
     def _untyped_call(self, call: CallExpr, receiver: Expression, method: str) -> None:
         root = self._rooted(receiver)
-        if self.structural and root is not None and receiver is root and unknown(self.types.of(receiver)):
+        if (
+            self.structural
+            and root is not None
+            and receiver is root
+            and unknown(self.types.of(receiver))
+        ):
             self.calls.append((root, method, call))
 
-    def _receiver(self, call: CallExpr, receiver: Expression, info: TypeInfo, method: str, fact: Fact) -> None:
+    def _receiver(
+        self,
+        call: CallExpr,
+        receiver: Expression,
+        info: TypeInfo,
+        method: str,
+        fact: Fact,
+    ) -> None:
         if 0 not in fact.mutates:
             return
-        how = f"calls it, and {info.name}.__call__" if method == "__call__" else f"calls {info.name}.{method}, which"
-        self._argument(call, receiver, f"{how} mutates it", fact.mutates[0], info, f"{info.fullname}.{method}")
+        how = (
+            f"calls it, and {info.name}.__call__"
+            if method == "__call__"
+            else f"calls {info.name}.{method}, which"
+        )
+        self._argument(
+            call,
+            receiver,
+            f"{how} mutates it",
+            fact.mutates[0],
+            info,
+            f"{info.fullname}.{method}",
+        )
 
-    def _arguments(self, call: CallExpr, func: FuncItem | None, fact: Fact, offset: int, name: str) -> None:
+    def _arguments(
+        self, call: CallExpr, func: FuncItem | None, fact: Fact, offset: int, name: str
+    ) -> None:
         if func is None or not fact:
             return
         for index, arg in _bind(call, func, offset):
             if index in fact.mutates:
-                self._argument(call, arg, f"passes it to {name}, which mutates that argument", fact.mutates[index])
+                self._argument(
+                    call,
+                    arg,
+                    f"passes it to {name}, which mutates that argument",
+                    fact.mutates[index],
+                )
             for method in sorted(fact.calls.get(index, ())):
                 info = self.types.module(arg)
                 if info is not None:
                     _, called = self.facts.method(info, method)
                     if 0 in called.mutates:
                         how = f"passes it to {name}, which calls {info.name}.{method} on it"
-                        self._argument(call, arg, how, called.mutates[0], info, f"{info.fullname}.{method}")
+                        self._argument(
+                            call,
+                            arg,
+                            how,
+                            called.mutates[0],
+                            info,
+                            f"{info.fullname}.{method}",
+                        )
                 else:
                     self._untyped_call(call, arg, method)
 
     def _argument(
-        self, call: CallExpr, arg: Expression, how: str, certain: bool, info: TypeInfo | None = None, via: str = ""
+        self,
+        call: CallExpr,
+        arg: Expression,
+        how: str,
+        certain: bool,
+        info: TypeInfo | None = None,
+        via: str = "",
     ) -> None:
         root = self._rooted(arg)
         if root is None:

@@ -30,7 +30,12 @@ class Ending:
     def __init__(self, checker: TypeChecker) -> None:
         function = checker.named_type("builtins.function")
         self.checker = checker
-        self.defn = FuncDef("__purepax_end__", [], Block([]), CallableType([], [], [], NoneType(), function))
+        self.defn = FuncDef(
+            "__purepax_end__",
+            [],
+            Block([]),
+            CallableType([], [], [], NoneType(), function),
+        )
         self.defn._fullname = END
         callee = NameExpr("__purepax_end__")
         callee.kind = GDEF
@@ -38,7 +43,13 @@ class Ending:
         callee.fullname = END
         self.call = CallExpr(callee, [], [], [])
         self.defn.body.body.append(ExpressionStmt(self.call))
-        for node in (self.defn, self.defn.body, self.defn.body.body[0], self.call, callee):
+        for node in (
+            self.defn,
+            self.defn.body,
+            self.defn.body.body[0],
+            self.call,
+            callee,
+        ):
             node.line, node.column = 1, 0
         self._queue: list[DeferredNode] = []
         self.defer()
@@ -51,7 +62,10 @@ class Ending:
         """True at the end of the file's check; False if more of the file comes after
         (then this function is deferred once more)."""
         queue = self._queue
-        last = max((i for i, entry in enumerate(queue) if entry.node is self.defn), default=len(queue))
+        last = max(
+            (i for i, entry in enumerate(queue) if entry.node is self.defn),
+            default=len(queue),
+        )
         if last < len(queue) - 1:  # functions deferred after this one are checked next
             self.defer()
             return False

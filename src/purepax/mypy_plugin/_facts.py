@@ -71,7 +71,9 @@ class Facts:
         self._modules = modules
         self._memo: dict[FuncItem, Fact] = {}
         self._busy: set[FuncItem] = set()
-        self._classes: dict[str, list[TypeInfo]] | None = None  # base class -> module subclasses
+        self._classes: dict[str, list[TypeInfo]] | None = (
+            None  # base class -> module subclasses
+        )
         self._program: set[str] | None = None  # the modules of the file being finished
         self._resolving: set[str] = set()
 
@@ -151,9 +153,15 @@ class Facts:
                 module = modules.get(name)
                 if module is None or not _project_file(module):
                     continue
-                for symbol in module.names.values():  # its classes, checked or from the cache
+                for (
+                    symbol
+                ) in module.names.values():  # its classes, checked or from the cache
                     known = symbol.node
-                    if isinstance(known, TypeInfo) and known.module_name == module.fullname and is_module_class(known):
+                    if (
+                        isinstance(known, TypeInfo)
+                        and known.module_name == module.fullname
+                        and is_module_class(known)
+                    ):
                         for base in known.mro[1:]:
                             self._classes.setdefault(base.fullname, []).append(known)
         return self._classes.get(info.fullname, [])
@@ -168,7 +176,9 @@ class Facts:
         found, fact = self._fact(node, None)
         return found, self._resolve(fact)
 
-    def _fact(self, node: FuncDef | Decorator, owner: TypeInfo | None) -> tuple[FuncItem, Fact]:
+    def _fact(
+        self, node: FuncDef | Decorator, owner: TypeInfo | None
+    ) -> tuple[FuncItem, Fact]:
         func = node.func if isinstance(node, Decorator) else node
         decorators = decorators_of(node)
         if any(not is_transparent(d) for d in decorators):
@@ -188,7 +198,9 @@ class Facts:
         known = self._memo.get(func)
         if known is not None:
             return func, known
-        if not func.body.body:  # loaded from mypy's cache: no body, read the stored facts
+        if (
+            not func.body.body
+        ):  # loaded from mypy's cache: no body, read the stored facts
             fact = self._load(func, owner)
         elif func in self._busy:
             # recursion: the outer call collects the other mutations and returns
@@ -211,7 +223,9 @@ class Facts:
             info = symbol.node if symbol is not None else None
             metadata = info.metadata.get(KEY, {}) if isinstance(info, TypeInfo) else {}
         if metadata and metadata.get("version") != VERSION:
-            return Fact(returns=set(range(len(func.arg_names))))  # another schema: unknown
+            return Fact(
+                returns=set(range(len(func.arg_names)))
+            )  # another schema: unknown
         return decode(metadata.get("functions", {}).get(func.name))
 
     def store(self, tree: MypyFile) -> None:
@@ -234,7 +248,10 @@ class Facts:
                     if fact:
                         functions[func.name] = encode(fact)
         if functions:
-            _store_info(tree, self._modules()).metadata[KEY] = {"version": VERSION, "functions": functions}
+            _store_info(tree, self._modules()).metadata[KEY] = {
+                "version": VERSION,
+                "functions": functions,
+            }
 
 
 def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None:
@@ -242,7 +259,11 @@ def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None
     module, _, name = fullname.rpartition(".")
     tree = modules.get(module)
     symbol = tree.names.get(name) if tree is not None else None
-    return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+    return (
+        symbol.node
+        if symbol is not None and isinstance(symbol.node, TypeInfo)
+        else None
+    )
 
 
 def _imported(tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
@@ -252,8 +273,15 @@ def _imported(tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
     todo = [tree]
     while todo:
         module = todo.pop()
-        names = {imp.id for imp in module.imports if isinstance(imp, (ImportFrom, ImportAll))}
-        names |= {name for imp in module.imports if isinstance(imp, Import) for name, _ in imp.ids}
+        names = {
+            imp.id for imp in module.imports if isinstance(imp, (ImportFrom, ImportAll))
+        }
+        names |= {
+            name
+            for imp in module.imports
+            if isinstance(imp, Import)
+            for name, _ in imp.ids
+        }
         for symbol in module.names.values():
             node = symbol.node
             if isinstance(node, MypyFile):
@@ -281,7 +309,9 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
     guards = Guards(nodes)
     fact = Fact(returns={params[var] for var in returned_params(nodes, set(params))})
-    direct: set[int] = set()  # parameters certainly mutated without a call through a class
+    direct: set[int] = (
+        set()
+    )  # parameters certainly mutated without a call through a class
     for m in found.found:
         if isinstance(m.root.node, Var):
             index = params[m.root.node]
@@ -314,7 +344,11 @@ def returned_params(nodes: list[Node], params: set[Var]) -> set[Var]:
             sources = _bare_sources(assignment.rvalue, origin)
             for lvalue in assignment.lvalues:
                 for target in walk(lvalue):
-                    if isinstance(target, NameExpr) and isinstance(target.node, Var) and sources:
+                    if (
+                        isinstance(target, NameExpr)
+                        and isinstance(target.node, Var)
+                        and sources
+                    ):
                         origin.setdefault(target.node, set()).update(sources)
     found: set[Var] = set()
     for ret in nodes:
@@ -327,7 +361,11 @@ def _bare_sources(expr: Expression, origin: dict[Var, set[Var]]) -> set[Var]:
     attributes = {id(n.expr) for n in walk(expr) if isinstance(n, MemberExpr)}
     sources: set[Var] = set()
     for node in walk(expr):
-        if isinstance(node, NameExpr) and id(node) not in attributes and isinstance(node.node, Var):
+        if (
+            isinstance(node, NameExpr)
+            and id(node) not in attributes
+            and isinstance(node.node, Var)
+        ):
             sources |= origin.get(node.node, set())
     return sources
 
@@ -336,11 +374,15 @@ def _project_file(tree: MypyFile) -> bool:
     """A file of the project or of purepax (not a library's or a stub)."""
     if tree.fullname.partition(".")[0] == "purepax":
         return True
-    return not tree.is_stub and not any(d in tree.path for d in ("site-packages", "dist-packages", "typeshed"))
+    return not tree.is_stub and not any(
+        d in tree.path for d in ("site-packages", "dist-packages", "typeshed")
+    )
 
 
 def _is_method(func: FuncItem) -> bool:
-    return not isinstance(func.info, FakeInfo)  # FakeInfo: the `info` of a plain function
+    return not isinstance(
+        func.info, FakeInfo
+    )  # FakeInfo: the `info` of a plain function
 
 
 def encode(fact: Fact) -> dict[str, object]:
@@ -350,7 +392,9 @@ def encode(fact: Fact) -> dict[str, object]:
     for item in fields(Fact):
         value = getattr(fact, item.name)
         if isinstance(value, dict):
-            found[item.name] = {str(k): sorted(v) if isinstance(v, set) else v for k, v in value.items()}
+            found[item.name] = {
+                str(k): sorted(v) if isinstance(v, set) else v for k, v in value.items()
+            }
         else:
             found[item.name] = sorted(value)
     return found
@@ -365,7 +409,14 @@ def decode(stored: object) -> Fact:
         value = stored.get(item.name)
         empty = getattr(fact, item.name)
         if isinstance(empty, dict) and isinstance(value, dict):
-            setattr(fact, item.name, {int(k): set(v) if isinstance(v, list) else v for k, v in value.items()})
+            setattr(
+                fact,
+                item.name,
+                {
+                    int(k): set(v) if isinstance(v, list) else v
+                    for k, v in value.items()
+                },
+            )
         elif isinstance(empty, set) and isinstance(value, list):
             setattr(fact, item.name, set(value))
     return fact
@@ -384,5 +435,7 @@ def _store_info(tree: MypyFile, modules: dict[str, MypyFile]) -> TypeInfo:
     defn.info = info
     info.bases = [Instance(obj, [])]
     info.mro = [info, obj]
-    tree.names[STORE] = SymbolTableNode(GDEF, info, module_public=False, plugin_generated=True)
+    tree.names[STORE] = SymbolTableNode(
+        GDEF, info, module_public=False, plugin_generated=True
+    )
     return info

@@ -85,7 +85,14 @@ from mypy.nodes import (
     WhileStmt,
     WithStmt,
 )
-from mypy.types import AnyType, CallableType, Instance, Overloaded, UnboundType, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    Overloaded,
+    UnboundType,
+    get_proper_type,
+)
 
 from ._effects import Fact, FactSource
 from ._report import Reporter
@@ -109,7 +116,9 @@ CONSUMERS = frozenset(
 # jax.random functions that make a key (a variable given one is a key).
 MAKERS = frozenset({"key", "PRNGKey", "split", "fold_in", "clone", "wrap_key_data"})
 # jax.random functions that read a key without consuming it.
-READERS = frozenset({"fold_in", "key_data", "key_impl", "clone", "wrap_key_data", "key", "PRNGKey"})
+READERS = frozenset(
+    {"fold_in", "key_data", "key_impl", "clone", "wrap_key_data", "key", "PRNGKey"}
+)
 # Annotations that make a parameter a key.
 _KEY_ANNOTATIONS = frozenset({"PRNGKeyArray", "Key", "KeyArray"})
 _LOOPS = frozenset({"scan", "fori_loop", "while_loop"})
@@ -117,7 +126,20 @@ _LOOPS = frozenset({"scan", "fori_loop", "while_loop"})
 _ARRAY_PACKAGES = frozenset({"jax", "jaxlib", "numpy"})
 _HARMLESS = frozenset(
     f"builtins.{name}"
-    for name in ("print", "len", "float", "int", "bool", "str", "repr", "abs", "min", "max", "range", "isinstance")
+    for name in (
+        "print",
+        "len",
+        "float",
+        "int",
+        "bool",
+        "str",
+        "repr",
+        "abs",
+        "min",
+        "max",
+        "range",
+        "isinstance",
+    )
 )
 # Calls whose `key=` argument only stores the key (a dict, a partial application).
 _STORING = frozenset({"builtins.dict", "functools.partial"})
@@ -125,8 +147,20 @@ _STORING = frozenset({"builtins.dict", "functools.partial"})
 # be computed from their bodies: JAX's own, at a cost, for nothing).
 _LIBRARIES = frozenset(
     {
-        "builtins", "typing", "typing_extensions", "functools", "collections", "math",
-        "jax", "jaxlib", "numpy", "optax", "equinox", "flax", "jaxtyping", "beartype",
+        "builtins",
+        "typing",
+        "typing_extensions",
+        "functools",
+        "collections",
+        "math",
+        "jax",
+        "jaxlib",
+        "numpy",
+        "optax",
+        "equinox",
+        "flax",
+        "jaxtyping",
+        "beartype",
     }
 )
 
@@ -136,7 +170,16 @@ Tracked = Var | tuple[Var, int] | tuple[Var, str]
 # Statements that neither consume nor bind a key in the function being walked (a nested
 # def or class is walked on its own).
 _INERT = (
-    FuncDef, Decorator, OverloadedFuncDef, ClassDef, PassStmt, Import, ImportFrom, ImportAll, GlobalDecl, NonlocalDecl
+    FuncDef,
+    Decorator,
+    OverloadedFuncDef,
+    ClassDef,
+    PassStmt,
+    Import,
+    ImportFrom,
+    ImportAll,
+    GlobalDecl,
+    NonlocalDecl,
 )
 
 
@@ -159,11 +202,19 @@ def key_annotated(func: FuncItem) -> set[int]:
     if not isinstance(written, CallableType) or not isinstance(typed, CallableType):
         return set()
     found: set[int] = set()
-    for index, (annotation, analyzed) in enumerate(zip(written.arg_types, typed.arg_types)):
-        if not isinstance(annotation, UnboundType) or annotation.name.rpartition(".")[2] not in _KEY_ANNOTATIONS:
+    for index, (annotation, analyzed) in enumerate(
+        zip(written.arg_types, typed.arg_types)
+    ):
+        if (
+            not isinstance(annotation, UnboundType)
+            or annotation.name.rpartition(".")[2] not in _KEY_ANNOTATIONS
+        ):
             continue
         proper = get_proper_type(analyzed)
-        if isinstance(proper, Instance) and proper.type.fullname.partition(".")[0] in ("jax", "jaxlib"):
+        if isinstance(proper, Instance) and proper.type.fullname.partition(".")[0] in (
+            "jax",
+            "jaxlib",
+        ):
             found.add(index)
     return found
 
@@ -182,10 +233,14 @@ class _State:
     used: dict[Tracked, _Use] = field(default_factory=dict)
     keys: set[Tracked] = field(default_factory=set)  # known to hold a key
     rebound: set[Var] = field(default_factory=set)  # rebound on some path (may)
-    originals: set[Var] = field(default_factory=set)  # parameters consumed before any rebinding (must)
+    originals: set[Var] = field(
+        default_factory=set
+    )  # parameters consumed before any rebinding (must)
 
     def copy(self) -> _State:
-        return _State(dict(self.used), set(self.keys), set(self.rebound), set(self.originals))
+        return _State(
+            dict(self.used), set(self.keys), set(self.rebound), set(self.originals)
+        )
 
 
 def _merge(states: list[_State | None], depth: int) -> _State | None:
@@ -199,7 +254,9 @@ def _merge(states: list[_State | None], depth: int) -> _State | None:
         if all(u is not None and u.certain for u in uses):
             merged.used[tracked] = replace(first)
         else:
-            depths = [u.depth for u in uses if u is not None and not u.certain] + [depth]
+            depths = [u.depth for u in uses if u is not None and not u.certain] + [
+                depth
+            ]
             merged.used[tracked] = replace(first, certain=False, depth=min(depths))
     # a key on one path is the same value on the others (a rebinding forgets it there)
     merged.keys = set.union(*(s.keys for s in live))
@@ -239,7 +296,9 @@ class _Walker:
 
     # statements
 
-    def block(self, body: list[Statement], state: _State | None, depth: int) -> _State | None:
+    def block(
+        self, body: list[Statement], state: _State | None, depth: int
+    ) -> _State | None:
         for statement in body:
             if state is None:
                 return None
@@ -254,7 +313,11 @@ class _Walker:
             self.expression(s.rvalue, state, depth)
             for lvalue in s.lvalues:
                 self.bind(lvalue, s.rvalue, state)
-            if any(isinstance(n, (MemberExpr, IndexExpr)) for lvalue in s.lvalues for n in walk(lvalue)):
+            if any(
+                isinstance(n, (MemberExpr, IndexExpr))
+                for lvalue in s.lvalues
+                for n in walk(lvalue)
+            ):
                 _forget_attributes(state)
             return state
         if isinstance(s, OperatorAssignmentStmt):
@@ -306,9 +369,15 @@ class _Walker:
     def if_(self, s: IfStmt, state: _State, depth: int) -> _State | None:
         # mypy keeps an `elif` as an `if` nested in the else branch: one condition each
         self.expression(s.expr[0], state, depth)
-        outcomes: list[_State | None] = [self.block(body.body, state.copy(), depth + 1) for body in s.body[:1]]
+        outcomes: list[_State | None] = [
+            self.block(body.body, state.copy(), depth + 1) for body in s.body[:1]
+        ]
         else_state = state.copy()
-        outcomes.append(self.block(s.else_body.body, else_state, depth + 1) if s.else_body else else_state)
+        outcomes.append(
+            self.block(s.else_body.body, else_state, depth + 1)
+            if s.else_body
+            else else_state
+        )
         return _merge(outcomes, depth)
 
     def loop(self, s: ForStmt | WhileStmt, state: _State, depth: int) -> _State | None:
@@ -359,9 +428,15 @@ class _Walker:
     # bindings
 
     def forget(self, var: Var, state: _State) -> None:
-        for tracked in [t for t in state.used if t == var or (isinstance(t, tuple) and t[0] is var)]:
+        for tracked in [
+            t for t in state.used if t == var or (isinstance(t, tuple) and t[0] is var)
+        ]:
             del state.used[tracked]
-        state.keys = {t for t in state.keys if not (t == var or (isinstance(t, tuple) and t[0] is var))}
+        state.keys = {
+            t
+            for t in state.keys
+            if not (t == var or (isinstance(t, tuple) and t[0] is var))
+        }
         state.rebound.add(var)
 
     def bind(self, target: Expression, value: Expression | None, state: _State) -> None:
@@ -370,7 +445,9 @@ class _Walker:
             if value is not None and self.makes_key(value):
                 state.keys.add(target.node)
         elif isinstance(target, (TupleExpr, ListExpr)):
-            split = isinstance(value, CallExpr) and _random_name(value.callee) == "split"
+            split = (
+                isinstance(value, CallExpr) and _random_name(value.callee) == "split"
+            )
             for item in target.items:
                 self.bind(item, None, state)
                 if split and isinstance(item, NameExpr) and isinstance(item.node, Var):
@@ -390,7 +467,14 @@ class _Walker:
         looped = _comprehension_parts(expr)
         calls = [n for n in walk(expr, nested=False) if isinstance(n, CallExpr)]
         walrus = [n for n in walk(expr, nested=False) if isinstance(n, AssignmentExpr)]
-        calls.sort(key=lambda c: (c.end_line or c.line, c.end_column or c.column, -c.line, -c.column))
+        calls.sort(
+            key=lambda c: (
+                c.end_line or c.line,
+                c.end_column or c.column,
+                -c.line,
+                -c.column,
+            )
+        )
         for call in calls:
             for arg, how, proven in self.consumed(call, state):
                 tracked = self.tracked(arg)
@@ -422,7 +506,11 @@ class _Walker:
     ) -> None:
         var = _var(tracked)
         earlier = state.used.get(tracked)
-        if earlier is None and isinstance(tracked, tuple) and isinstance(tracked[1], int):
+        if (
+            earlier is None
+            and isinstance(tracked, tuple)
+            and isinstance(tracked[1], int)
+        ):
             whole = state.used.get(var)  # `keys[0]` after `keys` itself was consumed
             earlier = whole if whole is not None and whole.split else None
         if earlier is not None and (earlier.certain or here <= earlier.depth):
@@ -448,12 +536,23 @@ class _Walker:
             and (not _is_attribute(tracked) or self.still(self.loops[-1]))
         ):
             self.error(arg, _loop_message(tracked, how, self.loops[-1].where))
-        elif comprehension is not None and var not in comprehension and not _is_attribute(tracked):
+        elif (
+            comprehension is not None
+            and var not in comprehension
+            and not _is_attribute(tracked)
+        ):
             self.error(arg, _loop_message(tracked, how, "comprehension"))
-        if tracked is var and var in self.params and var not in state.rebound and here == depth:
+        if (
+            tracked is var
+            and var in self.params
+            and var not in state.rebound
+            and here == depth
+        ):
             state.originals.add(var)
         if tracked not in state.used:
-            state.used[tracked] = _Use(arg.line, how, here == depth, depth, split=splits)
+            state.used[tracked] = _Use(
+                arg.line, how, here == depth, depth, split=splits
+            )
 
     def keeps_attributes(self, call: CallExpr) -> bool:
         """`call` cannot give an object's attribute a new value: a function of JAX or
@@ -470,17 +569,24 @@ class _Walker:
                 return True
         if isinstance(callee, MemberExpr):
             owner = get_proper_type(self.types.of(callee.expr))
-            return isinstance(owner, Instance) and owner.type.fullname.partition(".")[0] in _ARRAY_PACKAGES
+            return (
+                isinstance(owner, Instance)
+                and owner.type.fullname.partition(".")[0] in _ARRAY_PACKAGES
+            )
         return False
 
     def is_function(self, arg: Expression) -> bool:
-        if isinstance(arg, LambdaExpr) or (isinstance(arg, RefExpr) and isinstance(arg.node, (FuncDef, Decorator))):
+        if isinstance(arg, LambdaExpr) or (
+            isinstance(arg, RefExpr) and isinstance(arg.node, (FuncDef, Decorator))
+        ):
             return True
         if not isinstance(arg, (MemberExpr, NameExpr, CallExpr)):
             return False
         typ = self.types.of(arg)
         proper = get_proper_type(typ) if typ is not None else None
-        return proper is None or isinstance(proper, (CallableType, Overloaded, AnyType))  # unknown: maybe one
+        return proper is None or isinstance(
+            proper, (CallableType, Overloaded, AnyType)
+        )  # unknown: maybe one
 
     def still(self, loop: _Loop) -> bool:
         """The loop's body makes no call that may give an attribute a new value, and assigns none."""
@@ -497,7 +603,11 @@ class _Walker:
                     targets = node.lvalues
                 else:
                     targets = [node.expr if isinstance(node, DelStmt) else node.lvalue]
-                if any(isinstance(n, (MemberExpr, IndexExpr)) for target in targets for n in walk(target)):
+                if any(
+                    isinstance(n, (MemberExpr, IndexExpr))
+                    for target in targets
+                    for n in walk(target)
+                ):
                     return False
         return True
 
@@ -507,25 +617,41 @@ class _Walker:
         tracked = self.tracked(arg)
         if tracked is None:
             return False
-        known = tracked in state.keys or tracked in state.used or _element_of_key(tracked, state)
+        known = (
+            tracked in state.keys
+            or tracked in state.used
+            or _element_of_key(tracked, state)
+        )
         return known or _var(tracked) in self.params
 
     def tracked(self, arg: Expression) -> Tracked | None:
         """What the walk follows of `arg`: a variable, `keys[0]`, or `self.key` when `key`
         is a plain attribute (a declared or assigned field, not a property) of `self`'s class."""
         found = _tracked(arg)
-        if found is not None or not isinstance(arg, MemberExpr) or not isinstance(arg.expr, NameExpr):
+        if (
+            found is not None
+            or not isinstance(arg, MemberExpr)
+            or not isinstance(arg.expr, NameExpr)
+        ):
             return found
         root = arg.expr.node
-        owner = get_proper_type(self.types.of(arg.expr)) if isinstance(root, Var) else None
+        owner = (
+            get_proper_type(self.types.of(arg.expr)) if isinstance(root, Var) else None
+        )
         if not isinstance(root, Var) or not isinstance(owner, Instance):
             return None
         symbol = owner.type.get(arg.name)
-        if symbol is None or not isinstance(symbol.node, Var) or symbol.node.is_property:
+        if (
+            symbol is None
+            or not isinstance(symbol.node, Var)
+            or symbol.node.is_property
+        ):
             return None
         return (root, arg.name)
 
-    def consumed(self, call: CallExpr, state: _State) -> list[tuple[Expression, str, bool]]:
+    def consumed(
+        self, call: CallExpr, state: _State
+    ) -> list[tuple[Expression, str, bool]]:
         """(argument, what consumes it, whether the call proves it is a key) of `call`."""
         name = _random_name(call.callee)
         written = dotted(call.callee)
@@ -540,22 +666,41 @@ class _Walker:
         for arg, kind, arg_name in zip(call.args, call.arg_kinds, call.arg_names):
             if kind == ARG_NAMED and arg_name == "key":
                 found[id(arg)] = (arg, f"the key= argument of {written}", False)
-        callee = self.callee(call) if any(self.may_be_key(arg, state) for arg in call.args) else None
+        callee = (
+            self.callee(call)
+            if any(self.may_be_key(arg, state) for arg in call.args)
+            else None
+        )
         if callee is not None:
             func, offset, fact = callee
             for index in sorted(fact.consumes | key_annotated(func)):
-                given = _argument(call, index - offset, func.arg_names[index] if index < len(func.arg_names) else None)
-                if given is not None:  # the callee consumes it, or types it as a key: it is one
-                    found[id(given)] = (given, found[id(given)][1] if id(given) in found else written, True)
+                given = _argument(
+                    call,
+                    index - offset,
+                    func.arg_names[index] if index < len(func.arg_names) else None,
+                )
+                if (
+                    given is not None
+                ):  # the callee consumes it, or types it as a key: it is one
+                    found[id(given)] = (
+                        given,
+                        found[id(given)][1] if id(given) in found else written,
+                        True,
+                    )
         return list(found.values())
 
     def callee(self, call: CallExpr) -> tuple[FuncItem, int, Fact] | None:
         """The function a call runs, the number of its parameters filled before the
         arguments (`self`), and its facts."""
         callee = call.callee
-        if isinstance(callee, RefExpr) and callee.fullname.partition(".")[0] in _LIBRARIES:
+        if (
+            isinstance(callee, RefExpr)
+            and callee.fullname.partition(".")[0] in _LIBRARIES
+        ):
             return None  # their keys are given by keyword (`key=`), or not consumed
-        if isinstance(callee, RefExpr) and isinstance(callee.node, (FuncDef, Decorator)):
+        if isinstance(callee, RefExpr) and isinstance(
+            callee.node, (FuncDef, Decorator)
+        ):
             func, fact = self.facts.function(callee.node)
             if func is None:
                 return None
@@ -565,10 +710,19 @@ class _Walker:
             if found is None:
                 return None
             func, offset, fact = found
-            return func, offset, replace(fact, consumes=fact.consumes | _generated_key_params(callee.node, func))
+            return (
+                func,
+                offset,
+                replace(
+                    fact,
+                    consumes=fact.consumes | _generated_key_params(callee.node, func),
+                ),
+            )
         if isinstance(callee, MemberExpr):
             owner = get_proper_type(self.types.of(callee.expr))
-            on_class = isinstance(callee.expr, RefExpr) and isinstance(callee.expr.node, TypeInfo)
+            on_class = isinstance(callee.expr, RefExpr) and isinstance(
+                callee.expr.node, TypeInfo
+            )
             if isinstance(owner, Instance) and not on_class:
                 return self._method(owner.type, callee.name)
             return None
@@ -580,7 +734,9 @@ class _Walker:
         if method is None:
             return None
         node = method if isinstance(method, (FuncDef, Decorator)) else None
-        if node is None or (isinstance(node, FuncDef) and (node.is_static or node.is_class)):
+        if node is None or (
+            isinstance(node, FuncDef) and (node.is_static or node.is_class)
+        ):
             return None
         func, fact = self.facts.method(info, name)
         return (func, 1, fact) if func is not None else None
@@ -599,10 +755,21 @@ def _generated_key_params(info: TypeInfo, init: FuncItem) -> set[int]:
     names: set[str] = set()
     for klass in info.mro:
         for statement in klass.defn.defs.body:
-            written = statement.unanalyzed_type if isinstance(statement, AssignmentStmt) else None
-            if isinstance(written, UnboundType) and written.name.rpartition(".")[2] in _KEY_ANNOTATIONS:
+            written = (
+                statement.unanalyzed_type
+                if isinstance(statement, AssignmentStmt)
+                else None
+            )
+            if (
+                isinstance(written, UnboundType)
+                and written.name.rpartition(".")[2] in _KEY_ANNOTATIONS
+            ):
                 assert isinstance(statement, AssignmentStmt)
-                names |= {lvalue.name for lvalue in statement.lvalues if isinstance(lvalue, NameExpr)}
+                names |= {
+                    lvalue.name
+                    for lvalue in statement.lvalues
+                    if isinstance(lvalue, NameExpr)
+                }
     return {i for i, name in enumerate(init.arg_names) if name in names}
 
 
@@ -620,7 +787,11 @@ def _shown(tracked: Tracked) -> str:
     """`key`, or `keys[0]` for an element of a split."""
     if not isinstance(tracked, tuple):
         return tracked.name
-    return f"{tracked[0].name}.{tracked[1]}" if isinstance(tracked[1], str) else f"{tracked[0].name}[{tracked[1]}]"
+    return (
+        f"{tracked[0].name}.{tracked[1]}"
+        if isinstance(tracked[1], str)
+        else f"{tracked[0].name}[{tracked[1]}]"
+    )
 
 
 def _var(tracked: Tracked) -> Var:
@@ -628,7 +799,11 @@ def _var(tracked: Tracked) -> Var:
 
 
 def _element_of_key(tracked: Tracked, state: _State) -> bool:
-    return isinstance(tracked, tuple) and isinstance(tracked[1], int) and tracked[0] in state.keys
+    return (
+        isinstance(tracked, tuple)
+        and isinstance(tracked[1], int)
+        and tracked[0] in state.keys
+    )
 
 
 def _is_attribute(tracked: Tracked) -> bool:
@@ -636,16 +811,15 @@ def _is_attribute(tracked: Tracked) -> bool:
 
 
 def _holds_attributes(state: _State) -> bool:
-    return any(_is_attribute(t) for t in state.used) or any(_is_attribute(t) for t in state.keys)
+    return any(_is_attribute(t) for t in state.used) or any(
+        _is_attribute(t) for t in state.keys
+    )
 
 
 def _forget_attributes(state: _State) -> None:
     for tracked in [t for t in state.used if _is_attribute(t)]:
         del state.used[tracked]
     state.keys = {t for t in state.keys if not _is_attribute(t)}
-
-
-
 
 
 def _tracked(arg: Expression) -> Tracked | None:
@@ -691,7 +865,11 @@ def _conditional_parts(expr: Expression) -> set[int]:
         elif isinstance(node, GeneratorExpr):
             parts = [node.left_expr, *(c for conds in node.condlists for c in conds)]
         elif isinstance(node, DictionaryComprehension):
-            parts = [*_present(node.key), node.value, *(c for conds in node.condlists for c in conds)]
+            parts = [
+                *_present(node.key),
+                node.value,
+                *(c for conds in node.condlists for c in conds),
+            ]
         for part in parts:
             found.update(id(n) for n in walk(part, nested=False))
     return found
@@ -774,7 +952,12 @@ def _always_leaves(body: list[Statement]) -> bool:
 
 
 def _unknown_names(nodes: list[Node]) -> set[str]:
-    return {name for n in nodes if isinstance(n, (GlobalDecl, NonlocalDecl)) for name in n.names}
+    return {
+        name
+        for n in nodes
+        if isinstance(n, (GlobalDecl, NonlocalDecl))
+        for name in n.names
+    }
 
 
 def consumed_params(func: FuncItem, facts: FactSource) -> set[int]:
@@ -783,7 +966,9 @@ def consumed_params(func: FuncItem, facts: FactSource) -> set[int]:
     annotated = key_annotated(func)
     nodes = list(scope_nodes(func))
     given = {id(arg) for n in nodes if isinstance(n, CallExpr) for arg in n.args}
-    if not any(isinstance(n, NameExpr) and n.node in params and id(n) in given for n in nodes):
+    if not any(
+        isinstance(n, NameExpr) and n.node in params and id(n) in given for n in nodes
+    ):
         return annotated  # no parameter is handed to a call: none is consumed (a cheap first look)
     walker = _Walker(Types(), facts, None, _unknown_names(nodes), params)
     keys: set[Tracked] = {params[i] for i in annotated if i < len(params)}
@@ -791,7 +976,9 @@ def consumed_params(func: FuncItem, facts: FactSource) -> set[int]:
     end = walker.block(func.body.body, state, 0)
     exits = walker.exits + ([end] if end is not None else [])
     found = set.intersection(*(s.originals for s in exits)) if exits else set()
-    single = [i for i, a in enumerate(func.arguments) if a.kind not in (ARG_STAR, ARG_STAR2)]
+    single = [
+        i for i, a in enumerate(func.arguments) if a.kind not in (ARG_STAR, ARG_STAR2)
+    ]
     return {i for i in single if params[i] in found} | annotated
 
 
@@ -800,7 +987,12 @@ class KeyReuseRule:
 
     def watches(self, fullname: str) -> bool:
         parts = fullname.split(".")
-        return len(parts) >= 3 and parts[0] == "jax" and "random" in parts[1:-1] and parts[-1] in CONSUMERS | MAKERS
+        return (
+            len(parts) >= 3
+            and parts[0] == "jax"
+            and "random" in parts[1:-1]
+            and parts[-1] in CONSUMERS | MAKERS
+        )
 
     def check(self, file: FileContext) -> None:
         unknown = _unknown_names(file.nodes)
@@ -811,17 +1003,27 @@ class KeyReuseRule:
             if isinstance(node, FuncItem) and node.body.body:
                 params = [a.variable for a in node.arguments]
                 walker = _Walker(file.types, file.facts, file.report, unknown, params)
-                keys: set[Tracked] = {params[i] for i in key_annotated(node) if i < len(params)}
+                keys: set[Tracked] = {
+                    params[i] for i in key_annotated(node) if i < len(params)
+                }
                 walker.block(node.body.body, _State(keys=keys), 0)
         for app in file.applications:
             func = app.function.func
-            if app.transform.last in _LOOPS and func is not None and not app.function.opaque:
+            if (
+                app.transform.last in _LOOPS
+                and func is not None
+                and not app.function.opaque
+            ):
                 self._loop_body(func, app.transform.name, file, unknown)
 
-    def _loop_body(self, func: FuncItem, transform: str, file: FileContext, unknown: set[str]) -> None:
+    def _loop_body(
+        self, func: FuncItem, transform: str, file: FileContext, unknown: set[str]
+    ) -> None:
         """The body given to `lax.scan`/`fori_loop`/`while_loop`: a loop over the keys it captures."""
         walker = _Walker(file.types, file.facts, file.report, unknown, [])
-        walker.loops.append(_Loop(0, local_vars(func), f"function given to {transform}"))
+        walker.loops.append(
+            _Loop(0, local_vars(func), f"function given to {transform}")
+        )
         if self._keys is None:
             self._keys = _file_keys(file)
         walker.block(func.body.body, _State(keys=set(self._keys)), 0)

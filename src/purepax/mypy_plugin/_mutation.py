@@ -40,7 +40,9 @@ from ._scopes import FRESH, Bindings, origin_of, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
 
-MUTATION = ErrorCode("purepax-mutation", "A module is mutated where it is provably immutable", "purepax")
+MUTATION = ErrorCode(
+    "purepax-mutation", "A module is mutated where it is provably immutable", "purepax"
+)
 
 
 def check(
@@ -53,15 +55,26 @@ def check(
     report: Reporter,
 ) -> None:
     """Report the mutations in `tree` (whose nodes, all of them, are `nodes`)."""
-    transformed: dict[FuncItem, str] = {}  # function -> the transform that runs it (unwrapped)
-    captured: set[Var] = set()  # parameters given by a default value or functools.partial
+    transformed: dict[
+        FuncItem, str
+    ] = {}  # function -> the transform that runs it (unwrapped)
+    captured: set[Var] = (
+        set()
+    )  # parameters given by a default value or functools.partial
     for app in apps:
         func = app.function.func
-        if func is not None and not app.function.pure and not app.function.opaque and app.function.module is None:
+        if (
+            func is not None
+            and not app.function.pure
+            and not app.function.opaque
+            and app.function.module is None
+        ):
             transformed.setdefault(func, app.transform.name)
             given = param_vars(func)
             captured.update(given[i] for i, _ in app.function.bound if i < len(given))
-            captured.update(a.variable for a in func.arguments if a.initializer is not None)
+            captured.update(
+                a.variable for a in func.arguments if a.initializer is not None
+            )
     for m in mutations(walk(tree, nested=False), lambda r: True, types, facts):
         if m.certain:
             report.error(m.context, MUTATION, _message(m, "at module top level", _TOP))
@@ -72,7 +85,11 @@ def check(
         own = {id(n) for n in nodes if isinstance(n, NameExpr)}
         rebuilt |= bindings.parts_of(rebuilt, own)
         straight = {
-            id(n) for s in func.body.body if isinstance(s, AssignmentStmt) for lv in s.lvalues for n in walk(lv)
+            id(n)
+            for s in func.body.body
+            if isinstance(s, AssignmentStmt)
+            for lv in s.lvalues
+            for n in walk(lv)
         }
 
         def is_root(r: RefExpr) -> bool:
@@ -81,7 +98,9 @@ def check(
                 return False
             if node in rebuilt or bindings.finished_at(node, r.line, own, straight):
                 return True
-            return bindings.immutable(node) and all(t in own for _, _, t in bindings.sites.get(node, []))
+            return bindings.immutable(node) and all(
+                t in own for _, _, t in bindings.sites.get(node, [])
+            )
 
         for m in mutations(nodes, is_root, types, facts):
             if not m.certain:
@@ -103,14 +122,27 @@ def check(
                     f"call it through `{m.root.name}, out = px.purecall({m.root.name}, ...)` or "
                     "inside a px.pure function that takes it as an argument and returns it"
                 )
-            report.error(m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix)))
-        if func.name == "__init__" and not isinstance(func.info, FakeInfo) and is_module_class(func.info):
+            report.error(
+                m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix))
+            )
+        if (
+            func.name == "__init__"
+            and not isinstance(func.info, FakeInfo)
+            and is_module_class(func.info)
+        ):
             if param_vars(func):
-                _check_built_submodules(func, param_vars(func)[0], nodes, types, facts, report)
+                _check_built_submodules(
+                    func, param_vars(func)[0], nodes, types, facts, report
+                )
 
 
 def _check_built_submodules(
-    func: FuncItem, self_var: Var, nodes: list[Node], types: Types, facts: FactSource, report: Reporter
+    func: FuncItem,
+    self_var: Var,
+    nodes: list[Node],
+    types: Types,
+    facts: FactSource,
+    report: Reporter,
 ) -> None:
     """In a module's `__init__`, `self.norm = Norm(c)` stores a finished module: mutating
     `self.norm` afterwards (`self.norm.reset()`) is mutating an immutable module.
@@ -118,17 +150,27 @@ def _check_built_submodules(
     Only attributes given a new module by a statement of `__init__`'s own top-level
     block, and never anything else in it, count; `self` itself is still being built.
     """
-    built: dict[str, int] = {}  # attribute -> the line it is first given a finished module
+    built: dict[
+        str, int
+    ] = {}  # attribute -> the line it is first given a finished module
     others: set[str] = set()
     straight = {id(s) for s in func.body.body}
     for node in nodes:
         if not isinstance(node, (AssignmentStmt, OperatorAssignmentStmt)):
             continue
-        for target in _targets(node.lvalues if isinstance(node, AssignmentStmt) else [node.lvalue]):
+        for target in _targets(
+            node.lvalues if isinstance(node, AssignmentStmt) else [node.lvalue]
+        ):
             if isinstance(target, NameExpr) and target.node is self_var:
                 return  # `self` rebound: nothing is known
-            if isinstance(target, MemberExpr) and isinstance(target.expr, NameExpr) and target.expr.node is self_var:
-                whole = isinstance(node, AssignmentStmt) and target in node.lvalues  # not unpacked
+            if (
+                isinstance(target, MemberExpr)
+                and isinstance(target.expr, NameExpr)
+                and target.expr.node is self_var
+            ):
+                whole = (
+                    isinstance(node, AssignmentStmt) and target in node.lvalues
+                )  # not unpacked
                 if whole and id(node) in straight and origin_of(node.rvalue) == FRESH:
                     built.setdefault(target.name, node.line)
                 else:
@@ -139,7 +181,11 @@ def _check_built_submodules(
         return
     for m in mutations(nodes, lambda r: r.node is self_var, types, facts):
         attribute = m.target.split(".")[1] if m.target.count(".") >= 1 else ""
-        if not m.certain or attribute not in built or m.context.line <= built[attribute]:
+        if (
+            not m.certain
+            or attribute not in built
+            or m.context.line <= built[attribute]
+        ):
             continue
         why = (
             f'"self.{attribute}" was given a module built on line {built[attribute]}, and a built '
@@ -150,7 +196,9 @@ def _check_built_submodules(
             f"e.g. with px.replace), or update it with `self.{attribute}, out = "
             f"px.purecall(self.{attribute}.method, ...)`"
         )
-        report.error(m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix)))
+        report.error(
+            m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix))
+        )
 
 
 def _targets(lvalues: list[Expression]) -> list[Expression]:
@@ -190,4 +238,12 @@ class MutationRule:
         return watches_transforms(fullname)
 
     def check(self, file: FileContext) -> None:
-        check(file.tree, file.nodes, file.bindings, file.applications, file.types, file.facts, file.report)
+        check(
+            file.tree,
+            file.nodes,
+            file.bindings,
+            file.applications,
+            file.types,
+            file.facts,
+            file.report,
+        )

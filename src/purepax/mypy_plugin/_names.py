@@ -33,11 +33,26 @@ STRICT_JAX = frozenset({"jit", "scan", "cond", "switch", "while_loop", "fori_loo
 # ... and those under which only a captured module that the function mutates is.
 LENIENT_JAX = frozenset({"vmap", "grad", "value_and_grad", "checkpoint", "remat"})
 PUREPAX_TRANSFORMS = frozenset(
-    {"jit", "scan", "vmap", "grad", "value_and_grad", "cond", "switch", "while_loop", "fori_loop", "remat"}
+    {
+        "jit",
+        "scan",
+        "vmap",
+        "grad",
+        "value_and_grad",
+        "cond",
+        "switch",
+        "while_loop",
+        "fori_loop",
+        "remat",
+    }
 )
 # purepax functions that return a new (immutable) module.
-STACKED = "purepax._stacked.Stacked"  # `px.Stacked[Block]`: calling it calls every block
-MODULE_MAKERS = frozenset({"replace", "update_parameters", "train_mode", "eval_mode", "parameters"})
+STACKED = (
+    "purepax._stacked.Stacked"  # `px.Stacked[Block]`: calling it calls every block
+)
+MODULE_MAKERS = frozenset(
+    {"replace", "update_parameters", "train_mode", "eval_mode", "parameters"}
+)
 # JAX packages whose functions merely share a transform's name (`jax.numpy.linalg.cond`).
 _NOT_TRANSFORMS = frozenset({"numpy", "scipy", "random", "nn", "image", "dlpack"})
 
@@ -57,7 +72,9 @@ class Transform:
             return []  # cond(pred, true_operand, true_fun, false_operand, false_fun), JAX's old form
         found = [arg for i, arg in enumerate(positional_args(call)) if i in positions]
         named = zip(call.args, call.arg_kinds, call.arg_names)
-        found += [arg for arg, kind, name in named if kind == ARG_NAMED and name in keywords]
+        found += [
+            arg for arg, kind, name in named if kind == ARG_NAMED and name in keywords
+        ]
         if self.last == "switch":
             return [item for arg in found for item in _sequence_items(arg)]
         return found
@@ -130,7 +147,9 @@ def _old_cond(call: CallExpr) -> bool:
 
 
 def _is_function(expr: Expression) -> bool:
-    return isinstance(expr, LambdaExpr) or (isinstance(expr, RefExpr) and isinstance(expr.node, (FuncDef, Decorator)))
+    return isinstance(expr, LambdaExpr) or (
+        isinstance(expr, RefExpr) and isinstance(expr.node, (FuncDef, Decorator))
+    )
 
 
 def _sequence_items(expr: Expression) -> list[Expression]:
@@ -157,7 +176,11 @@ def transform_of(expr: Expression) -> Transform | None:
         return None
     last = parts[-1]
     written = dotted(expr)
-    if parts[0] == "purepax" and last in PUREPAX_TRANSFORMS and "mypy_plugin" not in parts:
+    if (
+        parts[0] == "purepax"
+        and last in PUREPAX_TRANSFORMS
+        and "mypy_plugin" not in parts
+    ):
         return Transform(written, last, strict=True)
     if parts[0] == "jax" and not _NOT_TRANSFORMS.intersection(parts):
         if last in STRICT_JAX:
@@ -223,7 +246,11 @@ def wraps_only_purely(decorators: list[Expression]) -> bool:
 def _wraps_purely(decorator: Expression) -> bool:
     """`px.pure` or a transform, also called (`@jax.jit(...)`) or through functools.partial."""
     target = decorator
-    if isinstance(decorator, CallExpr) and is_partial(decorator.callee) and decorator.args:
+    if (
+        isinstance(decorator, CallExpr)
+        and is_partial(decorator.callee)
+        and decorator.args
+    ):
         target = decorator.args[0]
     callee = target.callee if isinstance(target, CallExpr) else target
     return is_pure(callee) or transform_of(callee) is not None
@@ -232,11 +259,15 @@ def _wraps_purely(decorator: Expression) -> bool:
 def is_transparent(decorator: Expression) -> bool:
     """A decorator that leaves the function as it is: the same arguments reach it, and it
     does the same to them (`staticmethod`, `typing.override`, a runtime type checker)."""
-    target = decorator.callee if isinstance(decorator, CallExpr) else decorator  # `@jaxtyped(typechecker=...)`
+    target = (
+        decorator.callee if isinstance(decorator, CallExpr) else decorator
+    )  # `@jaxtyped(typechecker=...)`
     if not isinstance(target, RefExpr):
         return False
     parts = _parts(target.fullname)
-    return target.fullname in _TRANSPARENT or (len(parts) >= 2 and (parts[0], parts[-1]) in _TYPE_CHECKERS)
+    return target.fullname in _TRANSPARENT or (
+        len(parts) >= 2 and (parts[0], parts[-1]) in _TYPE_CHECKERS
+    )
 
 
 def is_unknown_decorator(decorator: Expression) -> bool:
@@ -247,6 +278,11 @@ def is_unknown_decorator(decorator: Expression) -> bool:
 
 
 _TRANSPARENT = frozenset(
-    {"builtins.staticmethod", "abc.abstractmethod", "typing.override", "typing_extensions.override"}
+    {
+        "builtins.staticmethod",
+        "abc.abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+    }
 )
 _TYPE_CHECKERS = frozenset({("jaxtyping", "jaxtyped"), ("beartype", "beartype")})

@@ -49,13 +49,17 @@ class PurepaxPlugin(Plugin):
         super().__init__(options)
         self._errors: Errors | None = None
         self._checkers: dict[str, TypeChecker] = {}  # path -> the checker of that file
-        self._problem: Exception | None = None  # the first internal error, told once as a note
+        self._problem: Exception | None = (
+            None  # the first internal error, told once as a note
+        )
         self._told = False
         self.facts = Facts(lambda: self._modules or {})
         self._passing = Passing(self, options)
         self._watchers: dict[tuple[Kind, str], Hook] = {}
 
-    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+    def get_function_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionContext], Type] | None:
         if self._errors is None or watched(fullname):
             return self._watch("get_function_hook", fullname)
         return None
@@ -65,7 +69,9 @@ class PurepaxPlugin(Plugin):
             return self._watch("get_method_hook", fullname)
         return None
 
-    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+    def get_attribute_hook(
+        self, fullname: str
+    ) -> Callable[[AttributeContext], Type] | None:
         if self._errors is None:
             return self._watch("get_attribute_hook", fullname)
         return None
@@ -80,7 +86,11 @@ class PurepaxPlugin(Plugin):
                 other = self._passing.hook(kind, fullname, ctx.api)
                 if other is not None:
                     return other(ctx)
-                default: Type = ctx.default_attr_type if kind == "get_attribute_hook" else ctx.default_return_type
+                default: Type = (
+                    ctx.default_attr_type
+                    if kind == "get_attribute_hook"
+                    else ctx.default_return_type
+                )
                 return default
 
             self._watchers[(kind, fullname)] = hook
@@ -102,7 +112,9 @@ class PurepaxPlugin(Plugin):
             return data
         try:
             self.facts.store(tree)
-        except Exception as problem:  # never crash mypy; reported with the next checked file
+        except (
+            Exception
+        ) as problem:  # never crash mypy; reported with the next checked file
             self._problem = self._problem or problem
         return data
 
@@ -120,7 +132,11 @@ class PurepaxPlugin(Plugin):
             # cache, which happens earlier in mypy 2.4): take the facts while they are here.
             self.facts.store(file)
             if errors is not None and errors.file not in errors.ignored_files:
-                type_map = checker._type_maps[0] if checker is not None and checker.tree is file else None
+                type_map = (
+                    checker._type_maps[0]
+                    if checker is not None and checker.tree is file
+                    else None
+                )
                 check_file(file, type_map, self.facts, Reporter(errors))
         except Exception as problem:  # never crash mypy
             self._problem = self._problem or problem
@@ -142,8 +158,12 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
         self._endings: dict[str, tuple[int, Ending | None]] = {}
         self._library: set[str] = set()  # paths of files the plugin does not check
 
-    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return self._end if fullname == END else self._watch("get_function_hook", fullname)
+    def get_function_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionContext], Type] | None:
+        return (
+            self._end if fullname == END else self._watch("get_function_hook", fullname)
+        )
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         return self._watch("get_method_hook", fullname)
@@ -174,7 +194,10 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
         if ending is not None and ending.call is ctx.context and ending.reached():
             self._endings[api.path] = (id(api), None)
             errors = api.errors
-            scope, errors.scope = errors.scope, None  # errors belong to the file, not to __purepax_end__
+            scope, errors.scope = (
+                errors.scope,
+                None,
+            )  # errors belong to the file, not to __purepax_end__
             try:
                 self._finish(api.tree, api)
             finally:

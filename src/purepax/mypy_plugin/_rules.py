@@ -33,7 +33,9 @@ class FileContext:
     applications: list[Application]  # every function given to a transform
     pures: list[tuple[Function, Context]]  # every function wrapped by px.pure
     types: Types  # the file's type map, completed from the nodes
-    facts: FactSource  # what the functions it calls do (this file's or another's, cached)
+    facts: (
+        FactSource  # what the functions it calls do (this file's or another's, cached)
+    )
     report: Reporter
 
 

@@ -67,27 +67,42 @@ class Bindings:
     """Every value each variable of a file (or of one function) is given."""
 
     def __init__(self, root: Node | list[Node]) -> None:
-        self.origins: dict[Var, set[str]] = {}  # assignments only, not parameter passing
-        self.sites: dict[Var, list[tuple[int, str, int]]] = {}  # (line, origin, id of the target)
+        self.origins: dict[
+            Var, set[str]
+        ] = {}  # assignments only, not parameter passing
+        self.sites: dict[
+            Var, list[tuple[int, str, int]]
+        ] = {}  # (line, origin, id of the target)
         self.params: set[Var] = set()
         self.stores: set[int] = set()  # id() of each NameExpr that is assigned to
-        self.values: dict[Var, list[Expression | None]] = {}  # what each assignment gave (None: unknown)
+        self.values: dict[
+            Var, list[Expression | None]
+        ] = {}  # what each assignment gave (None: unknown)
         # (value, item path) of each assignment: `c, t = carry` gives `c` (carry, (0,))
         self.assigned: dict[Var, list[tuple[Expression, tuple[int, ...]]]] = {}
-        self.sources: dict[Var, set[Var]] = {}  # PART bindings: the variables they are taken from
+        self.sources: dict[
+            Var, set[Var]
+        ] = {}  # PART bindings: the variables they are taken from
         for node in root if isinstance(root, list) else walk(root):
             self._visit(node)
 
     def immutable(self, var: Var) -> bool:
         """`var` is a variable (not a parameter) given only finished modules."""
         origins = self.origins.get(var)
-        return var not in self.params and origins is not None and bool(origins) and origins <= _FINISHED
+        return (
+            var not in self.params
+            and origins is not None
+            and bool(origins)
+            and origins <= _FINISHED
+        )
 
     def only_finished(self, param: Var) -> bool:
         """Parameter `param` is never reassigned, or only to finished modules."""
         return self.origins.get(param, set()) <= _FINISHED
 
-    def finished_at(self, var: Var, line: int, own: set[int], straight: set[int]) -> bool:
+    def finished_at(
+        self, var: Var, line: int, own: set[int], straight: set[int]
+    ) -> bool:
         """At `line`, `var` certainly holds a finished module (flow-sensitive, simply).
 
         True when a statement of the function's own top-level block (`straight`: ids of
@@ -98,7 +113,11 @@ class Bindings:
         sites = self.sites.get(var, [])
         if any(target not in own for _, _, target in sites):
             return False
-        starts = [at for at, origin, target in sites if target in straight and at < line and origin in _FINISHED]
+        starts = [
+            at
+            for at, origin, target in sites
+            if target in straight and at < line and origin in _FINISHED
+        ]
         if not starts:
             return False
         start = max(starts)
@@ -121,7 +140,10 @@ class Bindings:
                     continue
                 if any(target not in own for _, _, target in sites):
                     continue
-                if all(origin in _FINISHED or origin == PART for _, origin, _ in sites) and sources <= whole | found:
+                if (
+                    all(origin in _FINISHED or origin == PART for _, origin, _ in sites)
+                    and sources <= whole | found
+                ):
                     found.add(var)
                     changed = True
         return found
@@ -135,7 +157,9 @@ class Bindings:
             self.stores.add(id(target))
             if isinstance(target.node, Var):
                 self.origins.setdefault(target.node, set()).add(origin)
-                self.sites.setdefault(target.node, []).append((target.line, origin, id(target)))
+                self.sites.setdefault(target.node, []).append(
+                    (target.line, origin, id(target))
+                )
                 self.values.setdefault(target.node, []).append(None)
         elif isinstance(target, (TupleExpr, ListExpr)):
             for item in target.items:
@@ -143,14 +167,25 @@ class Bindings:
         elif isinstance(target, StarExpr):
             self._add(target.expr, OTHER)
 
-    def _bind(self, target: Expression, value: Expression, path: tuple[int, ...] = ()) -> None:
+    def _bind(
+        self, target: Expression, value: Expression, path: tuple[int, ...] = ()
+    ) -> None:
         """`target = value` (`path`: the item of `value` that `target` is unpacked from)."""
         if isinstance(target, (TupleExpr, ListExpr)):
-            if not path and isinstance(value, (TupleExpr, ListExpr)) and len(value.items) == len(target.items):
+            if (
+                not path
+                and isinstance(value, (TupleExpr, ListExpr))
+                and len(value.items) == len(target.items)
+            ):
                 for t, v in zip(target.items, value.items):
                     self._bind(t, v)
                 return
-            if not path and isinstance(value, CallExpr) and is_purecall(value.callee) and len(target.items) == 2:
+            if (
+                not path
+                and isinstance(value, CallExpr)
+                and is_purecall(value.callee)
+                and len(target.items) == 2
+            ):
                 self._add(target.items[0], RETURNED)
                 self._add(target.items[1], OTHER)
                 self._record(target.items[0], value, (0,))
@@ -174,21 +209,34 @@ class Bindings:
                 self.sources.setdefault(target.node, set()).add(source)
         self._record(target, value, path)
 
-    def _record(self, target: Expression, value: Expression, path: tuple[int, ...]) -> None:
+    def _record(
+        self, target: Expression, value: Expression, path: tuple[int, ...]
+    ) -> None:
         if isinstance(target, NameExpr) and isinstance(target.node, Var):
             self.assigned.setdefault(target.node, []).append((value, path))
 
-    def typed_by_assignments(self, var: Var) -> list[tuple[Expression, tuple[int, ...]]]:
+    def typed_by_assignments(
+        self, var: Var
+    ) -> list[tuple[Expression, tuple[int, ...]]]:
         """The values `var` is given, when every binding of it is an assignment (else none)."""
         records = self.assigned.get(var, [])
-        return records if var not in self.params and len(records) == len(self.sites.get(var, [])) else []
+        return (
+            records
+            if var not in self.params and len(records) == len(self.sites.get(var, []))
+            else []
+        )
 
     def functions(self) -> dict[Var, Expression]:
         """Variables given exactly one value, a function: `step = px.pure(f)`, `f = lambda x: ...`."""
         found: dict[Var, Expression] = {}
         for var, values in self.values.items():
             value = values[0]
-            if len(values) == 1 and var not in self.params and value is not None and _function_like(value):
+            if (
+                len(values) == 1
+                and var not in self.params
+                and value is not None
+                and _function_like(value)
+            ):
                 found[var] = value
         return found
 
@@ -243,8 +291,14 @@ _RUNNERS = frozenset({"scan", "cond", "switch", "while_loop", "fori_loop"})
 def origin_of(value: Expression) -> str:
     """What kind of value `value` is, as far as immutability goes."""
     if isinstance(value, IndexExpr) and isinstance(value.base, CallExpr):
-        base = value.base  # `px.purecall(c, x)[0]`, `step(c, x)[0]`: an item of a call's output
-        return RETURNED if is_purecall(base.callee) or origin_of(base) == RETURNED else OTHER
+        base = (
+            value.base
+        )  # `px.purecall(c, x)[0]`, `step(c, x)[0]`: an item of a call's output
+        return (
+            RETURNED
+            if is_purecall(base.callee) or origin_of(base) == RETURNED
+            else OTHER
+        )
     if not isinstance(value, CallExpr):
         return OTHER
     callee = value.callee
@@ -255,7 +309,9 @@ def origin_of(value: Expression) -> str:
     transform = transform_of(callee)
     if transform is not None and transform.last in _RUNNERS:
         return RETURNED  # lax.scan / cond / while_loop / ... return their outputs
-    if isinstance(callee, CallExpr) and (is_pure(callee.callee) or transform_of(callee.callee) is not None):
+    if isinstance(callee, CallExpr) and (
+        is_pure(callee.callee) or transform_of(callee.callee) is not None
+    ):
         return RETURNED  # px.pure(f)(...), jax.jit(f)(...)
     if isinstance(callee, RefExpr) and isinstance(callee.node, Decorator):
         if wraps_purely(decorators_of(callee.node)):

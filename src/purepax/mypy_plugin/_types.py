@@ -27,7 +27,16 @@ from mypy.nodes import (
     Var,
 )
 from mypy.subtypes import is_same_type
-from mypy.types import AnyType, CallableType, Instance, ProperType, TupleType, Type, TypeOfAny, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    ProperType,
+    TupleType,
+    Type,
+    TypeOfAny,
+    get_proper_type,
+)
 
 from ._names import STACKED, is_module_class, is_module_maker, is_purecall
 from ._walk import is_global_ref, scope_nodes, walk
@@ -54,12 +63,18 @@ def holds_module(typ: Type | None) -> TypeInfo | None:
             found = holds_module(item)
             if found is not None:
                 return found
-    elif isinstance(proper, Instance) and proper.type.fullname in _CONTAINERS and proper.args:
+    elif (
+        isinstance(proper, Instance)
+        and proper.type.fullname in _CONTAINERS
+        and proper.args
+    ):
         return holds_module(proper.args[-1])
     return None
 
 
-_CONTAINERS = frozenset({"builtins.list", "builtins.tuple", "builtins.dict", "builtins.set"})
+_CONTAINERS = frozenset(
+    {"builtins.list", "builtins.tuple", "builtins.dict", "builtins.set"}
+)
 
 
 def instance(info: TypeInfo) -> Instance:
@@ -71,13 +86,21 @@ class Types:
 
     def __init__(self, type_map: dict[Expression, Type] | None = None) -> None:
         self.type_map = type_map
-        self.overrides: dict[Var, Type] = {}  # parameters typed by what a transform hands them
-        self._disputed: set[Var] = set()  # parameters given values of different (or unknown) types
+        self.overrides: dict[
+            Var, Type
+        ] = {}  # parameters typed by what a transform hands them
+        self._disputed: set[Var] = (
+            set()
+        )  # parameters given values of different (or unknown) types
         self.selves: dict[Var, TypeInfo] = {}  # `self` of each method seen
-        self.functions: dict[Var, Expression] = {}  # variables that name a function (`step = px.pure(f)`)
+        self.functions: dict[
+            Var, Expression
+        ] = {}  # variables that name a function (`step = px.pure(f)`)
         # variables bound only by assignments: (value, item path) of each (`_scopes.Bindings`)
         self.assigned: dict[Var, list[tuple[Expression, tuple[int, ...]]]] = {}
-        self._busy: set[object] = set()  # variables and functions whose type is being inferred
+        self._busy: set[object] = (
+            set()
+        )  # variables and functions whose type is being inferred
 
     def offer(self, var: Var, typ: Type | None) -> None:
         """One place (a call, a transform's carry, a bound argument) gives parameter `var`
@@ -87,7 +110,11 @@ class Types:
         if var in self._disputed:
             return
         known = self.overrides.get(var)
-        if typ is None or holds_module(typ) is None or (known is not None and not is_same_type(known, typ)):
+        if (
+            typ is None
+            or holds_module(typ) is None
+            or (known is not None and not is_same_type(known, typ))
+        ):
             self._disputed.add(var)
             self.overrides.pop(var, None)
         elif known is None:
@@ -95,7 +122,12 @@ class Types:
 
     def note_method(self, func: FuncDef) -> None:
         """Remember that the first parameter of `func` is an instance of its class."""
-        if func.arguments and not isinstance(func.info, FakeInfo) and not func.is_static and not func.is_class:
+        if (
+            func.arguments
+            and not isinstance(func.info, FakeInfo)
+            and not func.is_static
+            and not func.is_class
+        ):
             self.selves[func.arguments[0].variable] = func.info
 
     def of(self, expr: Expression) -> Type | None:
@@ -130,10 +162,16 @@ class Types:
         return info
 
     def _from_nodes(self, expr: Expression) -> Type | None:
-        if isinstance(expr, NameExpr) or (isinstance(expr, MemberExpr) and is_global_ref(expr)):
+        if isinstance(expr, NameExpr) or (
+            isinstance(expr, MemberExpr) and is_global_ref(expr)
+        ):
             node = expr.node
             if isinstance(node, Var):
-                return node.type if not unknown(node.type) else self._from_assignments(node) or node.type
+                return (
+                    node.type
+                    if not unknown(node.type)
+                    else self._from_assignments(node) or node.type
+                )
             return None
         if isinstance(expr, MemberExpr):
             owner = module_info(self.of(expr.expr))
@@ -142,7 +180,11 @@ class Types:
             return self._call_result(expr)
         if isinstance(expr, IndexExpr):
             base = get_proper_type(self.of(expr.base))
-            if isinstance(base, Instance) and base.type.fullname in _CONTAINERS and base.args:
+            if (
+                isinstance(base, Instance)
+                and base.type.fullname in _CONTAINERS
+                and base.args
+            ):
                 return base.args[-1]
         return None
 
@@ -152,10 +194,18 @@ class Types:
             return instance(callee.node)
         if is_module_maker(callee) and call.args:
             return self.of(call.args[0])
-        if isinstance(callee, RefExpr) and isinstance(callee.node, (FuncDef, Decorator)):
-            func = callee.node.func if isinstance(callee.node, Decorator) else callee.node
-            declared = func.type.ret_type if isinstance(func.type, CallableType) else None
-            return declared if not unknown(declared) else self._returned(func) or declared
+        if isinstance(callee, RefExpr) and isinstance(
+            callee.node, (FuncDef, Decorator)
+        ):
+            func = (
+                callee.node.func if isinstance(callee.node, Decorator) else callee.node
+            )
+            declared = (
+                func.type.ret_type if isinstance(func.type, CallableType) else None
+            )
+            return (
+                declared if not unknown(declared) else self._returned(func) or declared
+            )
         return None
 
     def _from_assignments(self, var: Var) -> Type | None:
@@ -175,7 +225,9 @@ class Types:
                     continue  # `model = px.replace(model, ...)` keeps the type the others give
                 typ = _item(self.of(value), path)
                 info = module_info(typ)
-                if info is None or (found is not None and module_info(found) is not info):
+                if info is None or (
+                    found is not None and module_info(found) is not info
+                ):
                     return None
                 found = found or typ
             return found
@@ -193,7 +245,11 @@ class Types:
                 if not isinstance(ret, ReturnStmt):
                     continue
                 typ = self._shape(ret.expr) if ret.expr is not None else None
-                if typ is None or unknown(typ) or (found is not None and not is_same_type(found, typ)):
+                if (
+                    typ is None
+                    or unknown(typ)
+                    or (found is not None and not is_same_type(found, typ))
+                ):
                     return None
                 found = found or typ
             return found
@@ -212,10 +268,19 @@ class Types:
         if not isinstance(proper, TupleType):
             return typ
         if isinstance(expr, TupleExpr) and len(expr.items) == len(proper.items):
-            return proper.copy_modified(items=[self._shape(e) or t for e, t in zip(expr.items, proper.items)])
-        if isinstance(expr, CallExpr) and is_purecall(expr.callee) and expr.args and len(proper.items) == 2:
+            return proper.copy_modified(
+                items=[self._shape(e) or t for e, t in zip(expr.items, proper.items)]
+            )
+        if (
+            isinstance(expr, CallExpr)
+            and is_purecall(expr.callee)
+            and expr.args
+            and len(proper.items) == 2
+        ):
             target = expr.args[0]
-            module = self.of(target.expr if isinstance(target, MemberExpr) else target)  # m or m.method
+            module = self.of(
+                target.expr if isinstance(target, MemberExpr) else target
+            )  # m or m.method
             if module is not None and module_info(module) is not None:
                 return proper.copy_modified(items=[module, proper.items[1]])
         return typ
@@ -234,7 +299,11 @@ def _item(typ: Type | None, path: tuple[int, ...]) -> Type | None:
         proper = get_proper_type(typ) if typ is not None else None
         if isinstance(proper, TupleType) and index < len(proper.items):
             typ = proper.items[index]
-        elif isinstance(proper, Instance) and proper.type.fullname == "builtins.tuple" and proper.args:
+        elif (
+            isinstance(proper, Instance)
+            and proper.type.fullname == "builtins.tuple"
+            and proper.args
+        ):
             typ = proper.args[0]
         else:
             return None
@@ -263,7 +332,9 @@ def _assigned_type(info: TypeInfo, name: str) -> ProperType | None:
             continue
         me = func.arguments[0].variable
         for node in walk(func.body):
-            if not isinstance(node, AssignmentStmt) or not isinstance(node.rvalue, CallExpr):
+            if not isinstance(node, AssignmentStmt) or not isinstance(
+                node.rvalue, CallExpr
+            ):
                 continue
             callee = node.rvalue.callee
             if not (isinstance(callee, RefExpr) and isinstance(callee.node, TypeInfo)):

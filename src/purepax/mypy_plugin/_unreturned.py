@@ -52,10 +52,20 @@ from ._scopes import PART, Bindings, param_vars
 from ._types import Types
 from ._walk import children, dotted, is_global_ref, root_name, scope_nodes, walk
 
-UNRETURNED = ErrorCode("purepax-unreturned", "A module updated by a pure function is not returned", "purepax")
+UNRETURNED = ErrorCode(
+    "purepax-unreturned",
+    "A module updated by a pure function is not returned",
+    "purepax",
+)
 
 
-def check_pure(function: Function, context: Context, types: Types, facts: FactSource, report: Reporter) -> None:
+def check_pure(
+    function: Function,
+    context: Context,
+    types: Types,
+    facts: FactSource,
+    report: Reporter,
+) -> None:
     func = function.func
     if func is None or _is_generator(func):
         return
@@ -64,15 +74,29 @@ def check_pure(function: Function, context: Context, types: Types, facts: FactSo
     if not returns and func.body.body and isinstance(func.body.body[-1], RaiseStmt):
         return  # it never returns: nothing is lost
     for var in param_vars(func)[len(function.bound) :]:
-        if bindings.rebound(var) or _escapes(func, var, types, facts) or any(_returned(r, var) for r in returns):
+        if (
+            bindings.rebound(var)
+            or _escapes(func, var, types, facts)
+            or any(_returned(r, var) for r in returns)
+        ):
             continue
-        found = [m for m in mutations(scope_nodes(func), lambda r: r.node is var, types, facts) if m.certain]
+        found = [
+            m
+            for m in mutations(scope_nodes(func), lambda r: r.node is var, types, facts)
+            if m.certain
+        ]
         if not found:
             continue
         m = found[0]
         where: Context = returns[-1] if returns else func
         info = types.module(m.root)
-        module = f" (a {info.name})" if info is not None else f" (a {m.module})" if m.module else ""
+        module = (
+            f" (a {info.name})"
+            if info is not None
+            else f" (a {m.module})"
+            if m.module
+            else ""
+        )
         part = "" if m.target == var.name else f"its submodule {m.target}: "
         report.error(
             where,
@@ -84,7 +108,9 @@ def check_pure(function: Function, context: Context, types: Types, facts: FactSo
         )
 
 
-def check_transform(app: Application, types: Types, facts: FactSource, report: Reporter) -> None:
+def check_transform(
+    app: Application, types: Types, facts: FactSource, report: Reporter
+) -> None:
     func = app.function.func
     if func is None:
         return
@@ -94,7 +120,11 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
     own = {id(n) for n in nodes if isinstance(n, NameExpr)}
     params = {var for var in param_vars(func) if not bindings.rebound(var)}
     # the arguments, and the modules unpacked from them (`c, total = carry`), never rebound
-    params |= {var for var in bindings.parts_of(params, own) if bindings.origins.get(var) == {PART}}
+    params |= {
+        var
+        for var in bindings.parts_of(params, own)
+        if bindings.origins.get(var) == {PART}
+    }
     copies = _copy_assignments(nodes)
     held = _holding_arguments(func, nodes, bindings, own, params, copies)
     for node in nodes:
@@ -109,15 +139,24 @@ def check_transform(app: Application, types: Types, facts: FactSource, report: R
             continue
         first = node.lvalues[0].items[0] if node.lvalues[0].items else None
         target = node.rvalue.args[0]
-        stale = target.expr if isinstance(target, MemberExpr) else target  # px.purecall(c.step, x)
-        if not (isinstance(first, NameExpr) and isinstance(first.node, Var) and isinstance(stale, NameExpr)):
+        stale = (
+            target.expr if isinstance(target, MemberExpr) else target
+        )  # px.purecall(c.step, x)
+        if not (
+            isinstance(first, NameExpr)
+            and isinstance(first.node, Var)
+            and isinstance(stale, NameExpr)
+        ):
             continue
         if first.name.startswith("_") or stale.node not in held:
             continue
         if not _proves_update(target, types, facts):
             continue  # `v, out = px.purecall(c.peek)`, or a module not known to change: nothing provably lost
         new = first.node
-        if any(isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores for n in every):
+        if any(
+            isinstance(n, NameExpr) and n.node is new and id(n) not in bindings.stores
+            for n in every
+        ):
             continue  # the updated module is used
         aliases = _plain_values(nodes, bindings)
         same = _copies_of(stale.node, held, bindings, copies)
@@ -141,7 +180,9 @@ def _proves_update(target: Expression, types: Types, facts: FactSource) -> bool:
     a mode test (BatchNorm's `if self.training:`) may not happen; dropping such an update
     loses nothing then, so the plugin cannot prove an error.
     """
-    if isinstance(target, MemberExpr) and types.module(target) is None:  # `px.purecall(c.step, x)`
+    if (
+        isinstance(target, MemberExpr) and types.module(target) is None
+    ):  # `px.purecall(c.step, x)`
         info, method = types.module(target.expr), target.name
     else:  # the module, or a submodule of it (`px.purecall(model.counter, x)`), called
         info, method = types.called_module(target), "__call__"
@@ -156,7 +197,10 @@ def _returned(ret: ReturnStmt, var: Var) -> bool:
 
 
 def _contains(
-    expr: Node, vars: set[Var], aliases: dict[Var, list[Expression]] | None = None, depth: int = 0
+    expr: Node,
+    vars: set[Var],
+    aliases: dict[Var, list[Expression]] | None = None,
+    depth: int = 0,
 ) -> bool:
     """One of `vars` is `expr` or an item of the tuples, lists and dicts that `expr`
     builds, or the module of a functional copy of it (`px.replace(var, ...)`,
@@ -165,8 +209,16 @@ def _contains(
     if isinstance(expr, NameExpr):
         if expr.node in vars:
             return True
-        values = aliases.get(expr.node, []) if aliases is not None and isinstance(expr.node, Var) else []
-        return bool(values) and depth < 8 and all(_contains(v, vars, aliases, depth + 1) for v in values)
+        values = (
+            aliases.get(expr.node, [])
+            if aliases is not None and isinstance(expr.node, Var)
+            else []
+        )
+        return (
+            bool(values)
+            and depth < 8
+            and all(_contains(v, vars, aliases, depth + 1) for v in values)
+        )
     if isinstance(expr, (TupleExpr, ListExpr, DictExpr)):
         return any(_contains(c, vars, aliases, depth) for c in children(expr))
     if isinstance(expr, CallExpr) and expr.args and _is_copy(expr.callee):
@@ -178,7 +230,9 @@ def _copied(expr: Expression) -> Var | None:
     """The variable that `expr` is a functional copy of (`px.replace(px.eval_mode(m))`: `m`)."""
     while isinstance(expr, CallExpr) and expr.args and _is_copy(expr.callee):
         expr = expr.args[0]
-    return expr.node if isinstance(expr, NameExpr) and isinstance(expr.node, Var) else None
+    return (
+        expr.node if isinstance(expr, NameExpr) and isinstance(expr.node, Var) else None
+    )
 
 
 def _copy_assignments(nodes: list[Node]) -> dict[int, Var]:
@@ -191,7 +245,11 @@ def _copy_assignments(nodes: list[Node]) -> dict[int, Var]:
             target, value = node.target, node.value
         else:
             continue
-        if isinstance(target, NameExpr) and isinstance(value, CallExpr) and _is_copy(value.callee):
+        if (
+            isinstance(target, NameExpr)
+            and isinstance(value, CallExpr)
+            and _is_copy(value.callee)
+        ):
             source = _copied(value)
             if source is not None:
                 found[id(target)] = source
@@ -199,7 +257,12 @@ def _copy_assignments(nodes: list[Node]) -> dict[int, Var]:
 
 
 def _holding_arguments(
-    func: FuncItem, nodes: list[Node], bindings: Bindings, own: set[int], args: set[Var], copies: dict[int, Var]
+    func: FuncItem,
+    nodes: list[Node],
+    bindings: Bindings,
+    own: set[int],
+    args: set[Var],
+    copies: dict[int, Var],
 ) -> set[Var]:
     """The variables of `func` that hold one of `args` (its arguments and the modules
     unpacked from them), or a functional copy of one, whichever path ran: every assignment
@@ -216,30 +279,46 @@ def _holding_arguments(
     while changed:
         changed = False
         for var, sites in bindings.sites.items():
-            if var in held or var.name in outside or not bindings.sources.get(var, set()) <= held:
+            if (
+                var in held
+                or var.name in outside
+                or not bindings.sources.get(var, set()) <= held
+            ):
                 continue
             if not all(target in own for _, _, target in sites):
                 continue  # assigned in a nested function too
             copied = [copies.get(target) for _, _, target in sites]
-            kept = (source in held or source is var if source is not None else origin == PART
-                    for (_, origin, _), source in zip(sites, copied))
+            kept = (
+                source in held or source is var
+                if source is not None
+                else origin == PART
+                for (_, origin, _), source in zip(sites, copied)
+            )
             if not all(kept):
                 continue
-            if var in mine or any(source is not var for source in copied):  # it starts from one of them
+            if var in mine or any(
+                source is not var for source in copied
+            ):  # it starts from one of them
                 held.add(var)
                 changed = True
     return held
 
 
-def _copies_of(var: Var, held: set[Var], bindings: Bindings, copies: dict[int, Var]) -> set[Var]:
+def _copies_of(
+    var: Var, held: set[Var], bindings: Bindings, copies: dict[int, Var]
+) -> set[Var]:
     """`var` and the locals of `held` given only functional copies of it (`m = px.eval_mode(var)`)."""
     same = {var}
     changed = True
     while changed:
         changed = False
         for other in held - same - bindings.params:
-            sources = [copies.get(target) for _, _, target in bindings.sites.get(other, [])]
-            if any(s in same for s in sources) and all(s in same or s is other for s in sources):
+            sources = [
+                copies.get(target) for _, _, target in bindings.sites.get(other, [])
+            ]
+            if any(s in same for s in sources) and all(
+                s in same or s is other for s in sources
+            ):
                 same.add(other)
                 changed = True
     return same
@@ -261,18 +340,28 @@ def _plain_values(nodes: list[Node], bindings: Bindings) -> dict[Var, list[Expre
     for node in nodes:
         if isinstance(node, AssignmentStmt) and len(node.lvalues) == 1:
             target = node.lvalues[0]
-            if isinstance(target, NameExpr) and isinstance(target.node, Var) and target.name not in outside:
+            if (
+                isinstance(target, NameExpr)
+                and isinstance(target.node, Var)
+                and target.name not in outside
+            ):
                 found.setdefault(target.node, []).append(node.rvalue)
     return {
         var: values
         for var, values in found.items()
-        if var not in bindings.params and [id(v) for v in bindings.values.get(var, [])] == [id(v) for v in values]
+        if var not in bindings.params
+        and [id(v) for v in bindings.values.get(var, [])] == [id(v) for v in values]
     }
 
 
 def _declared_outside(nodes: list[Node]) -> set[str]:
     """The names a function (its own `nodes`) declares `global` or `nonlocal`."""
-    return {name for n in nodes if isinstance(n, (GlobalDecl, NonlocalDecl)) for name in n.names}
+    return {
+        name
+        for n in nodes
+        if isinstance(n, (GlobalDecl, NonlocalDecl))
+        for name in n.names
+    }
 
 
 def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
@@ -284,7 +373,11 @@ def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
     it where the output is read from (`outs.append(var)` with `return outs`), and
     returning it in a tuple/list/dict.
     """
-    statements = [n.expr for n in walk(func.body) if isinstance(n, ExpressionStmt) and isinstance(n.expr, CallExpr)]
+    statements = [
+        n.expr
+        for n in walk(func.body)
+        if isinstance(n, ExpressionStmt) and isinstance(n.expr, CallExpr)
+    ]
     if var in _reaching_output(func, statements, types):
         return True
     thrown = {id(call) for call in statements}
@@ -298,11 +391,18 @@ def _escapes(func: FuncItem, var: Var, types: Types, facts: FactSource) -> bool:
                 allowed.update(id(a) for a in node.args)
                 continue
             receiver, method = _receiver(node)
-            if receiver is not None and receiver.node is var and _may_return(node, receiver, method, types, facts):
+            if (
+                receiver is not None
+                and receiver.node is var
+                and _may_return(node, receiver, method, types, facts)
+            ):
                 return True
         elif isinstance(node, ReturnStmt) and node.expr is not None:
             allowed.update(id(n) for n in _direct_items(node.expr))
-    return any(isinstance(n, NameExpr) and n.node is var and id(n) not in allowed for n in walk(func.body))
+    return any(
+        isinstance(n, NameExpr) and n.node is var and id(n) not in allowed
+        for n in walk(func.body)
+    )
 
 
 def _reaching_output(func: FuncItem, thrown: list[CallExpr], types: Types) -> set[Var]:
@@ -320,7 +420,12 @@ def _reaching_output(func: FuncItem, thrown: list[CallExpr], types: Types) -> se
         if isinstance(node, ReturnStmt) and node.expr is not None:
             reaching |= _named(node.expr)
         elif isinstance(node, AssignmentStmt):
-            flows.append((set().union(*(_stored_into(lv) for lv in node.lvalues)), _named(node.rvalue)))
+            flows.append(
+                (
+                    set().union(*(_stored_into(lv) for lv in node.lvalues)),
+                    _named(node.rvalue),
+                )
+            )
         elif isinstance(node, OperatorAssignmentStmt):
             flows.append((_stored_into(node.lvalue), _named(node.rvalue)))
     for call in thrown:
@@ -331,7 +436,9 @@ def _reaching_output(func: FuncItem, thrown: list[CallExpr], types: Types) -> se
             if _cannot_hold(types.of(holder)):
                 continue
             into = _stored_into(holder)
-            flows.append((into, set().union(*(_named(a) for a in call.args if a is not holder))))
+            flows.append(
+                (into, set().union(*(_named(a) for a in call.args if a is not holder)))
+            )
     changed = True
     while changed:
         changed = False
@@ -347,7 +454,11 @@ def _named(expr: Expression) -> set[Var]:
     attribute or called."""
     used = {id(n.expr) for n in walk(expr) if isinstance(n, MemberExpr)}
     used |= {id(n.callee) for n in walk(expr) if isinstance(n, CallExpr)}
-    return {n.node for n in walk(expr) if isinstance(n, NameExpr) and isinstance(n.node, Var) and id(n) not in used}
+    return {
+        n.node
+        for n in walk(expr)
+        if isinstance(n, NameExpr) and isinstance(n.node, Var) and id(n) not in used
+    }
 
 
 def _stored_into(target: Expression) -> set[Var]:
@@ -368,11 +479,21 @@ def _cannot_hold(typ: Type | None) -> bool:
     if not isinstance(proper, Instance):
         return False
     name = proper.type.fullname
-    return name in _SCALARS or (name.partition(".")[0] in ("jax", "jaxlib", "numpy") and proper.type.name in _ARRAYS)
+    return name in _SCALARS or (
+        name.partition(".")[0] in ("jax", "jaxlib", "numpy")
+        and proper.type.name in _ARRAYS
+    )
 
 
 _SCALARS = frozenset(
-    {"builtins.int", "builtins.float", "builtins.bool", "builtins.complex", "builtins.str", "builtins.bytes"}
+    {
+        "builtins.int",
+        "builtins.float",
+        "builtins.bool",
+        "builtins.complex",
+        "builtins.str",
+        "builtins.bytes",
+    }
 )
 _ARRAYS = frozenset({"Array", "ArrayImpl", "ndarray"})
 
@@ -387,7 +508,9 @@ def _receiver(call: CallExpr) -> tuple[NameExpr | None, str]:
     return None, ""
 
 
-def _may_return(call: CallExpr, receiver: NameExpr, method: str, types: Types, facts: FactSource) -> bool:
+def _may_return(
+    call: CallExpr, receiver: NameExpr, method: str, types: Types, facts: FactSource
+) -> bool:
     """`call` of `method` of `receiver` may give the module itself (or a copy of it) back."""
     if call.callee is not receiver and types.module(call.callee) is not None:
         return False  # `var.sub(x)` calls a submodule, which cannot return `var`

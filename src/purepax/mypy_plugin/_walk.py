@@ -109,7 +109,9 @@ def _statement_children(node: Node) -> list[Node] | None:
             *node.handlers,
             *_opt(node.else_body, node.finally_body),
         ]
-    if isinstance(node, (DelStmt, AwaitExpr, YieldFromExpr, StarExpr, CastExpr, UnaryExpr)):
+    if isinstance(
+        node, (DelStmt, AwaitExpr, YieldFromExpr, StarExpr, CastExpr, UnaryExpr)
+    ):
         return [node.expr]
     if isinstance(node, AssertStmt):
         return _opt(node.expr, node.msg)
@@ -152,7 +154,12 @@ def _expression_children(node: Node) -> list[Node]:
     if isinstance(node, (ListComprehension, SetComprehension)):
         return [node.generator]
     if isinstance(node, DictionaryComprehension):
-        found: list[Node] = [*_opt(node.key), node.value, *node.indices, *node.sequences]
+        found: list[Node] = [
+            *_opt(node.key),
+            node.value,
+            *node.indices,
+            *node.sequences,
+        ]
         for conds in node.condlists:
             found.extend(conds)
         return found
@@ -166,7 +173,18 @@ def _expression_children(node: Node) -> list[Node]:
 SCOPES = (FuncDef, LambdaExpr, ClassDef)
 
 
-_LEAVES = frozenset({NameExpr, IntExpr, StrExpr, FloatExpr, BytesExpr, ComplexExpr, EllipsisExpr, PassStmt})
+_LEAVES = frozenset(
+    {
+        NameExpr,
+        IntExpr,
+        StrExpr,
+        FloatExpr,
+        BytesExpr,
+        ComplexExpr,
+        EllipsisExpr,
+        PassStmt,
+    }
+)
 
 
 def children(node: Node) -> list[Node]:

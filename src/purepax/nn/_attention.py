@@ -19,13 +19,13 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
+from .._class_spec import spec_of
 from .._errors import ArgumentError
 from .._fields import static
-from .._class_spec import spec_of
 from .._module import Module, StateModule, shallow_copy
-from .._tree_check import map_submodules
 from .._stacked import Stacked
 from .._trace import Tracer
+from .._tree_check import map_submodules
 from ._linear import Linear
 from ._precision import DType
 from ._rotary import RotaryPositionalEmbedding, rotate_heads
@@ -58,8 +58,12 @@ class KVCache(StateModule):
         start = self.index
         zero = jnp.zeros((), start.dtype)
         at = (*(zero,) * (key.ndim - 3), start, zero, zero)
-        self.key = jax.lax.dynamic_update_slice(self.key, key.astype(self.key.dtype), at)
-        self.value = jax.lax.dynamic_update_slice(self.value, value.astype(self.value.dtype), at)
+        self.key = jax.lax.dynamic_update_slice(
+            self.key, key.astype(self.key.dtype), at
+        )
+        self.value = jax.lax.dynamic_update_slice(
+            self.value, value.astype(self.value.dtype), at
+        )
         self.index = start + key.shape[-3]
         return self.key, self.value
 
@@ -132,7 +136,9 @@ class MultiHeadAttention(Module):
         key: PRNGKeyArray,
     ) -> None:
         if num_heads < 1 or dim % num_heads:
-            raise ArgumentError(f"MultiHeadAttention: num_heads={num_heads} must be positive and divide dim={dim}.")
+            raise ArgumentError(
+                f"MultiHeadAttention: num_heads={num_heads} must be positive and divide dim={dim}."
+            )
         qkey, kkey, vkey, okey = jax.random.split(key, 4)
         if sharding is not None and not isinstance(sharding, str):
             raise ArgumentError(
@@ -161,18 +167,36 @@ class MultiHeadAttention(Module):
             raise ArgumentError(
                 f"MultiHeadAttention: rotary={rotary!r}; give True, False or an nn.RotaryPositionalEmbedding."
             )
-        options: dict[str, Any] = {"use_bias": use_bias, "dtype": dtype, "param_dtype": param_dtype}
+        options: dict[str, Any] = {
+            "use_bias": use_bias,
+            "dtype": dtype,
+            "param_dtype": param_dtype,
+        }
         split_outputs, split_inputs = (None, sharding), (sharding, None)
-        self.q_proj = Linear(dim, dim, key=qkey, sharding=split_outputs if sharding else None, **options)
-        self.k_proj = Linear(dim, dim, key=kkey, sharding=split_outputs if sharding else None, **options)
-        self.v_proj = Linear(dim, dim, key=vkey, sharding=split_outputs if sharding else None, **options)
-        self.out_proj = Linear(dim, dim, key=okey, sharding=split_inputs if sharding else None, **options)
+        self.q_proj = Linear(
+            dim, dim, key=qkey, sharding=split_outputs if sharding else None, **options
+        )
+        self.k_proj = Linear(
+            dim, dim, key=kkey, sharding=split_outputs if sharding else None, **options
+        )
+        self.v_proj = Linear(
+            dim, dim, key=vkey, sharding=split_outputs if sharding else None, **options
+        )
+        self.out_proj = Linear(
+            dim, dim, key=okey, sharding=split_inputs if sharding else None, **options
+        )
         self.cache = None
         self.num_heads = num_heads
         self.dim = dim
         self.dtype = dtype
 
-    def init_cache(self, batch_size: int | tuple[int, ...], max_length: int, *, dtype: DType | None = None) -> MultiHeadAttention:
+    def init_cache(
+        self,
+        batch_size: int | tuple[int, ...],
+        max_length: int,
+        *,
+        dtype: DType | None = None,
+    ) -> MultiHeadAttention:
         """A copy of this layer with an empty `KVCache` for decoding (any cache it held is
         dropped); the layer itself is unchanged.
 
@@ -186,9 +210,15 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention.init_cache: batch_size={batch_size!r} and max_length={max_length!r} must be "
                 "positive whole numbers (batch_size may be a tuple of them, one per batch axis)."
             )
-        dtype = dtype if dtype is not None else (self.dtype if self.dtype is not None else self.k_proj.weight.dtype)
+        dtype = (
+            dtype
+            if dtype is not None
+            else (self.dtype if self.dtype is not None else self.k_proj.weight.dtype)
+        )
         shape = (*batch, max_length, self.num_heads, self.dim // self.num_heads)
-        cache = KVCache(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), jnp.zeros((), jnp.int32))
+        cache = KVCache(
+            jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), jnp.zeros((), jnp.int32)
+        )
         new = shallow_copy(self)
         new.__dict__["cache"] = cache
         return new
@@ -205,7 +235,9 @@ class MultiHeadAttention(Module):
         heads, d = self.num_heads, self.dim // self.num_heads
         dtype = self.dtype if self.dtype is not None else q.dtype
 
-        def split(x: jax.Array) -> jax.Array:  # (*batch, time, dim) -> (*batch, time, heads, d)
+        def split(
+            x: jax.Array,
+        ) -> jax.Array:  # (*batch, time, dim) -> (*batch, time, heads, d)
             return x.reshape(*x.shape[:-1], heads, d)
 
         query = split(self.q_proj(q.astype(dtype)))
@@ -226,12 +258,16 @@ class MultiHeadAttention(Module):
             key, value = self.cache.append(key, value)
             key, value = key.astype(dtype), value.astype(dtype)
             positions_k = jnp.arange(self.cache.max_length)
-            written = positions_k < start + time_q  # the positions not written yet are zeros
+            written = (
+                positions_k < start + time_q
+            )  # the positions not written yet are zeros
             allowed = written if allowed is None else jnp.logical_and(allowed, written)
         if causal:
             lower = positions_k[None, :] <= positions_q[:, None]
             allowed = lower if allowed is None else jnp.logical_and(allowed, lower)
-        scores = jnp.einsum("...qhd,...khd->...hqk", query / jnp.asarray(math.sqrt(d), dtype), key)
+        scores = jnp.einsum(
+            "...qhd,...khd->...hqk", query / jnp.asarray(math.sqrt(d), dtype), key
+        )
         scores = scores.astype(jnp.promote_types(scores.dtype, jnp.float32))
         if allowed is not None:
             allowed = jnp.broadcast_to(allowed, scores.shape)
@@ -243,7 +279,9 @@ class MultiHeadAttention(Module):
             out = jnp.where(overflow, jnp.asarray(jnp.nan, out.dtype), out)
         return out
 
-    def _check_cache(self, q: jax.Array, k: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array | None]:
+    def _check_cache(
+        self, q: jax.Array, k: jax.Array, v: jax.Array
+    ) -> tuple[jax.Array, jax.Array | None]:
         """The position the new keys go to, and (under a trace) whether they overflow."""
         cache = self.cache
         assert cache is not None
@@ -272,7 +310,13 @@ class MultiHeadAttention(Module):
         return start, None
 
 
-def init_cache(model: _M, batch_size: int | tuple[int, ...], max_length: int, *, dtype: DType | None = None) -> _M:
+def init_cache(
+    model: _M,
+    batch_size: int | tuple[int, ...],
+    max_length: int,
+    *,
+    dtype: DType | None = None,
+) -> _M:
     """A copy of `model` in which every `nn.MultiHeadAttention` holds an empty `KVCache`.
 
     Blocks of a `px.Stacked` get one cache each, stacked (a leading axis of the
@@ -290,7 +334,9 @@ def init_cache(model: _M, batch_size: int | tuple[int, ...], max_length: int, *,
     ```
     """
     if not isinstance(model, Module):
-        raise ArgumentError(f"nn.init_cache takes a purepax module, got {type(model).__name__}.")
+        raise ArgumentError(
+            f"nn.init_cache takes a purepax module, got {type(model).__name__}."
+        )
     found = [False]
 
     def visit(module: Module) -> Module:
@@ -299,7 +345,9 @@ def init_cache(model: _M, batch_size: int | tuple[int, ...], max_length: int, *,
             return module.init_cache(batch_size, max_length, dtype=dtype)
         if isinstance(module, Stacked):
             stacked: Stacked[Any] = shallow_copy(module)
-            stacked.__dict__["layers"] = jax.vmap(visit)(module.layers)  # one cache per block, stacked
+            stacked.__dict__["layers"] = jax.vmap(visit)(
+                module.layers
+            )  # one cache per block, stacked
             return stacked
         new = shallow_copy(module)
         for name in spec_of(type(module)).dynamic_names(module):

@@ -58,7 +58,9 @@ class _Convolution(Module):
         name = type(self).__name__
         n = getattr(self, "num_spatial_dims", None)
         if n is None:
-            raise ArgumentError(f"{name} is a base class: use {name}1d, {name}2d or {name}3d.")
+            raise ArgumentError(
+                f"{name} is a base class: use {name}1d, {name}2d or {name}3d."
+            )
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ArgumentError(
                 f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
@@ -78,7 +80,10 @@ class _Convolution(Module):
         self.dtype = dtype
 
     def _apply(
-        self, x: jax.Array, padding: str | Sequence[tuple[int, int]], window_strides: Sequence[int],
+        self,
+        x: jax.Array,
+        padding: str | Sequence[tuple[int, int]],
+        window_strides: Sequence[int],
         lhs_dilation: Sequence[int] | None,
     ) -> jax.Array:
         n = self.num_spatial_dims
@@ -137,17 +142,37 @@ class Conv(_Convolution):
     """
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
-    def __call__(self, x: Float[Array, "*batch_and_spatial cin"]) -> Float[Array, "*batch_and_spatial2 cout"]:
+    def __call__(
+        self, x: Float[Array, "*batch_and_spatial cin"]
+    ) -> Float[Array, "*batch_and_spatial2 cout"]:
         return self._apply(x, self.padding, self.stride, None)
 
 
@@ -157,14 +182,32 @@ class Conv1d(Conv):
     num_spatial_dims = 1
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
 
@@ -174,14 +217,32 @@ class Conv2d(Conv):
     num_spatial_dims = 2
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
 
@@ -191,18 +252,38 @@ class Conv3d(Conv):
     num_spatial_dims = 3
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
 
-def transpose_padding(kernel: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
+def transpose_padding(
+    kernel: int, stride: int, dilation: int, padding: str
+) -> tuple[int, int]:
     """The padding of the stride-dilated input that `jax.lax.conv_transpose` uses."""
     k = (kernel - 1) * dilation + 1
     if padding == "SAME":
@@ -239,17 +320,37 @@ class ConvTranspose(_Convolution):
     """
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
-    def __call__(self, x: Float[Array, "*batch_and_spatial cin"]) -> Float[Array, "*batch_and_spatial2 cout"]:
+    def __call__(
+        self, x: Float[Array, "*batch_and_spatial cin"]
+    ) -> Float[Array, "*batch_and_spatial2 cout"]:
         padding: str | Sequence[tuple[int, int]]
         if isinstance(self.padding, str):
             padding = [
@@ -267,14 +368,32 @@ class ConvTranspose1d(ConvTranspose):
     num_spatial_dims = 1
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
 
@@ -284,14 +403,32 @@ class ConvTranspose2d(ConvTranspose):
     num_spatial_dims = 2
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
 
@@ -301,12 +438,30 @@ class ConvTranspose3d(ConvTranspose):
     num_spatial_dims = 3
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | Sequence[int], *,
-        stride: int | Sequence[int] = 1, padding: Padding = "SAME", dilation: int | Sequence[int] = 1,
-        groups: int = 1, use_bias: bool = True, dtype: DType | None = None, param_dtype: DType = jnp.float32,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        *,
+        stride: int | Sequence[int] = 1,
+        padding: Padding = "SAME",
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        dtype: DType | None = None,
+        param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride=stride, padding=padding, dilation=dilation,
-            groups=groups, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )

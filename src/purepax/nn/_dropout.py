@@ -41,7 +41,9 @@ class Dropout(Module):
 
     def __init__(self, rate: float, *, key: PRNGKeyArray) -> None:
         if not 0 <= rate <= 1:
-            raise ArgumentError(f"Dropout: rate={rate} must be in [0, 1] (the probability of zeroing an entry).")
+            raise ArgumentError(
+                f"Dropout: rate={rate} must be in [0, 1] (the probability of zeroing an entry)."
+            )
         self.rate = float(rate)
         self.key = key
 

@@ -54,8 +54,12 @@ class Embedding(Module):
         sharding: Sharding = None,
         key: PRNGKeyArray,
     ) -> None:
-        self.sharding = check_axes("Embedding", "the table", sharding, (num_embeddings, embedding_dim))
-        self.weight = jax.random.normal(key, (num_embeddings, embedding_dim), param_dtype)
+        self.sharding = check_axes(
+            "Embedding", "the table", sharding, (num_embeddings, embedding_dim)
+        )
+        self.weight = jax.random.normal(
+            key, (num_embeddings, embedding_dim), param_dtype
+        )
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.dtype = dtype

@@ -59,8 +59,12 @@ class Linear(Module):
         sharding: Sharding = None,
         key: PRNGKeyArray,
     ) -> None:
-        self.sharding = check_axes("Linear", "the weight", sharding, (in_features, out_features))
-        self.weight = jax.nn.initializers.lecun_normal()(key, (in_features, out_features), param_dtype)
+        self.sharding = check_axes(
+            "Linear", "the weight", sharding, (in_features, out_features)
+        )
+        self.weight = jax.nn.initializers.lecun_normal()(
+            key, (in_features, out_features), param_dtype
+        )
         self.bias = jnp.zeros((out_features,), param_dtype) if use_bias else None
         self.in_features = in_features
         self.out_features = out_features

@@ -21,7 +21,6 @@ from .._errors import ArgumentError
 from .._fields import state, static
 from .._module import Module
 
-
 # `jax.lax.pmean` is untyped in JAX's stubs; this names the signature used here.
 _pmean: Callable[[jax.Array, Hashable], jax.Array] = jax.lax.pmean
 
@@ -41,7 +40,9 @@ def _stats_dtype(x: jax.Array) -> Any:
     return jnp.promote_types(x.dtype, jnp.float32)
 
 
-def _standardised_and_rstd(x: jax.Array, axes: tuple[int, ...], eps: float) -> tuple[jax.Array, jax.Array]:
+def _standardised_and_rstd(
+    x: jax.Array, axes: tuple[int, ...], eps: float
+) -> tuple[jax.Array, jax.Array]:
     centred = x - jnp.mean(x, axis=axes, keepdims=True)
     rstd = jax.lax.rsqrt(jnp.mean(jnp.square(centred), axis=axes, keepdims=True) + eps)
     return centred * rstd, rstd
@@ -65,7 +66,10 @@ def _standardise(x: jax.Array, axes: tuple[int, ...], eps: float) -> jax.Array:
 
 @_standardise.defjvp
 def _standardise_jvp(
-    axes: tuple[int, ...], eps: float, primals: tuple[jax.Array], tangents: tuple[jax.Array]
+    axes: tuple[int, ...],
+    eps: float,
+    primals: tuple[jax.Array],
+    tangents: tuple[jax.Array],
 ) -> tuple[jax.Array, jax.Array]:
     (x,), (dx,) = primals, tangents
     standardised, rstd = _standardised_and_rstd(x, axes, eps)
@@ -242,15 +246,22 @@ class GroupNorm(Module):
         self.scale = jnp.ones((num_channels,), param_dtype) if use_scale else None
         self.bias = jnp.zeros((num_channels,), param_dtype) if use_bias else None
 
-    def __call__(self, x: Float[Array, "batch *spatial channels"]) -> Float[Array, "batch *spatial channels"]:
+    def __call__(
+        self, x: Float[Array, "batch *spatial channels"]
+    ) -> Float[Array, "batch *spatial channels"]:
         if x.ndim < 2 or x.shape[-1] != self.num_channels:
             raise ArgumentError(
                 f"GroupNorm expects a channels-last input (batch, *spatial, {self.num_channels}), "
                 f"got shape {tuple(x.shape)}."
             )
         x32 = x.astype(_stats_dtype(x))
-        grouped = x32.reshape(*x.shape[:-1], self.num_groups, self.num_channels // self.num_groups)
-        axes = (*range(1, x.ndim - 1), x.ndim)  # spatial axes and the channels of a group
+        grouped = x32.reshape(
+            *x.shape[:-1], self.num_groups, self.num_channels // self.num_groups
+        )
+        axes = (
+            *range(1, x.ndim - 1),
+            x.ndim,
+        )  # spatial axes and the channels of a group
         normalised = _standardise(grouped, axes, self.eps).reshape(x.shape)
         return _affine(normalised, self.scale, self.bias, compute_dtype(x, self.dtype))
 
@@ -316,7 +327,9 @@ class BatchNorm(Module):
         self.mean = jnp.zeros((num_features,), param_dtype)
         self.var = jnp.ones((num_features,), param_dtype)
 
-    def __call__(self, x: Float[Array, "*batch features"]) -> Float[Array, "*batch features"]:
+    def __call__(
+        self, x: Float[Array, "*batch features"]
+    ) -> Float[Array, "*batch features"]:
         if x.ndim < 1 or x.shape[-1] != self.num_features:
             raise ArgumentError(
                 f"BatchNorm expects an input whose last axis has {self.num_features} features, "
@@ -332,8 +345,12 @@ class BatchNorm(Module):
             if self.axis_name is not None:
                 var = _pmean(var, self.axis_name)
             m = self.momentum
-            self.mean = (m * self.mean + (1 - m) * jax.lax.stop_gradient(mean)).astype(self.mean.dtype)
-            self.var = (m * self.var + (1 - m) * jax.lax.stop_gradient(var)).astype(self.var.dtype)
+            self.mean = (m * self.mean + (1 - m) * jax.lax.stop_gradient(mean)).astype(
+                self.mean.dtype
+            )
+            self.var = (m * self.var + (1 - m) * jax.lax.stop_gradient(var)).astype(
+                self.var.dtype
+            )
         else:
             mean, var = self.mean.astype(x32.dtype), self.var.astype(x32.dtype)
         normalised = (x32 - mean) * jax.lax.rsqrt(var + self.eps)

@@ -44,12 +44,21 @@ class Pool(Module):
         name = type(self).__name__
         n = getattr(self, "num_spatial_dims", None)
         if n is None:
-            raise ArgumentError(f"{name} is a base class: use MaxPool1d/2d/3d or AvgPool1d/2d/3d.")
+            raise ArgumentError(
+                f"{name} is a base class: use MaxPool1d/2d/3d or AvgPool1d/2d/3d."
+            )
         self.window = per_dimension(name, "window", window, n)
-        self.stride = self.window if stride is None else per_dimension(name, "stride", stride, n)
+        self.stride = (
+            self.window if stride is None else per_dimension(name, "stride", stride, n)
+        )
         self.padding = normal_padding(name, padding, n)
 
-    def _reduce(self, x: jax.Array, init: np.ndarray[Any, Any], op: Callable[[jax.Array, jax.Array], jax.Array]) -> jax.Array:
+    def _reduce(
+        self,
+        x: jax.Array,
+        init: np.ndarray[Any, Any],
+        op: Callable[[jax.Array, jax.Array], jax.Array],
+    ) -> jax.Array:
         n = self.num_spatial_dims
         if x.ndim < n + 1:
             raise ArgumentError(
@@ -87,11 +96,16 @@ class MaxPool(Pool):
     """
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
-    def __call__(self, x: Shaped[Array, "*batch_and_spatial c"]) -> Shaped[Array, "*batch_and_spatial2 c"]:
+    def __call__(
+        self, x: Shaped[Array, "*batch_and_spatial c"]
+    ) -> Shaped[Array, "*batch_and_spatial2 c"]:
         # The identity of max (padded entries never win); a concrete initial value lets JAX
         # pick its differentiable max reduction.
         if x.dtype == jnp.bool_:
@@ -122,13 +136,20 @@ class AvgPool(Pool):
     """
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
-    def __call__(self, x: Shaped[Array, "*batch_and_spatial c"]) -> Float[Array, "*batch_and_spatial2 c"]:
+    def __call__(
+        self, x: Shaped[Array, "*batch_and_spatial c"]
+    ) -> Float[Array, "*batch_and_spatial2 c"]:
         if not jnp.issubdtype(x.dtype, jnp.inexact):
-            x = x.astype(jnp.result_type(float))  # jnp.mean's rule: the default float dtype
+            x = x.astype(
+                jnp.result_type(float)
+            )  # jnp.mean's rule: the default float dtype
         total = self._reduce(x, np.array(0, x.dtype), jax.lax.add)
         return total / math.prod(self.window)
 
@@ -139,7 +160,10 @@ class MaxPool1d(MaxPool):
     num_spatial_dims = 1
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
@@ -150,7 +174,10 @@ class MaxPool2d(MaxPool):
     num_spatial_dims = 2
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
@@ -161,7 +188,10 @@ class MaxPool3d(MaxPool):
     num_spatial_dims = 3
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
@@ -172,7 +202,10 @@ class AvgPool1d(AvgPool):
     num_spatial_dims = 1
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
@@ -183,7 +216,10 @@ class AvgPool2d(AvgPool):
     num_spatial_dims = 2
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)
 
@@ -194,6 +230,9 @@ class AvgPool3d(AvgPool):
     num_spatial_dims = 3
 
     def __init__(
-        self, window: int | Sequence[int], stride: int | Sequence[int] | None = None, padding: Padding = "VALID"
+        self,
+        window: int | Sequence[int],
+        stride: int | Sequence[int] | None = None,
+        padding: Padding = "VALID",
     ) -> None:
         super().__init__(window, stride, padding)

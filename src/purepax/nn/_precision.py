@@ -12,7 +12,9 @@ from typing import Any, TypeAlias
 import jax
 import jax.numpy as jnp
 
-DType: TypeAlias = Any  # what `jnp.dtype` accepts: jnp.float32, "bfloat16", np.dtype(...)
+DType: TypeAlias = (
+    Any  # what `jnp.dtype` accepts: jnp.float32, "bfloat16", np.dtype(...)
+)
 
 
 def compute_dtype(dtype: DType | None, x: jax.Array, param: jax.Array) -> Any:

@@ -23,7 +23,9 @@ from .._module import Module
 LSTMState = tuple[jax.Array, jax.Array]
 
 
-def _uniform(key: PRNGKeyArray, shape: tuple[int, ...], hidden_size: int, dtype: Any) -> jax.Array:
+def _uniform(
+    key: PRNGKeyArray, shape: tuple[int, ...], hidden_size: int, dtype: Any
+) -> jax.Array:
     bound = 1 / math.sqrt(hidden_size)
     return jax.random.uniform(key, shape, dtype, -bound, bound)
 
@@ -77,12 +79,16 @@ class LSTMCell(Module):
         gates = 4 * hidden_size
         self.weight_ih = _uniform(ikey, (input_size, gates), hidden_size, param_dtype)
         self.weight_hh = _uniform(hkey, (hidden_size, gates), hidden_size, param_dtype)
-        self.bias = _uniform(bkey, (gates,), hidden_size, param_dtype) if use_bias else None
+        self.bias = (
+            _uniform(bkey, (gates,), hidden_size, param_dtype) if use_bias else None
+        )
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.dtype = dtype
 
-    def initial_state(self, batch_shape: tuple[int, ...] = (), dtype: Any = None) -> LSTMState:
+    def initial_state(
+        self, batch_shape: tuple[int, ...] = (), dtype: Any = None
+    ) -> LSTMState:
         """Zeros `(h, c)`, each `(*batch_shape, hidden_size)` (dtype: the layer's, else float32)."""
         dtype = dtype or self.dtype or jnp.float32
         zeros = jnp.zeros((*batch_shape, self.hidden_size), dtype)
@@ -95,7 +101,9 @@ class LSTMCell(Module):
     ) -> tuple[Float[Array, "*batch hidden"], Float[Array, "*batch hidden"]]:
         dtype = _compute_dtype(x, self.dtype)
         h, c = state
-        z = x.astype(dtype) @ self.weight_ih.astype(dtype) + h.astype(dtype) @ self.weight_hh.astype(dtype)
+        z = x.astype(dtype) @ self.weight_ih.astype(dtype) + h.astype(
+            dtype
+        ) @ self.weight_hh.astype(dtype)
         if self.bias is not None:
             z = z + self.bias.astype(dtype)
         i, f, g, o = jnp.split(z, 4, axis=-1)
@@ -148,15 +156,25 @@ class GRUCell(Module):
         gates = 3 * hidden_size
         self.weight_ih = _uniform(ikey, (input_size, gates), hidden_size, param_dtype)
         self.weight_hh = _uniform(hkey, (hidden_size, gates), hidden_size, param_dtype)
-        self.bias = _uniform(bkey, (gates,), hidden_size, param_dtype) if use_bias else None
-        self.bias_n = _uniform(nkey, (hidden_size,), hidden_size, param_dtype) if use_bias else None
+        self.bias = (
+            _uniform(bkey, (gates,), hidden_size, param_dtype) if use_bias else None
+        )
+        self.bias_n = (
+            _uniform(nkey, (hidden_size,), hidden_size, param_dtype)
+            if use_bias
+            else None
+        )
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.dtype = dtype
 
-    def initial_state(self, batch_shape: tuple[int, ...] = (), dtype: Any = None) -> jax.Array:
+    def initial_state(
+        self, batch_shape: tuple[int, ...] = (), dtype: Any = None
+    ) -> jax.Array:
         """Zeros `(*batch_shape, hidden_size)` (dtype: the layer's, else float32)."""
-        return jnp.zeros((*batch_shape, self.hidden_size), dtype or self.dtype or jnp.float32)
+        return jnp.zeros(
+            (*batch_shape, self.hidden_size), dtype or self.dtype or jnp.float32
+        )
 
     def __call__(
         self, x: Float[Array, "*batch input"], state: Float[Array, "*batch hidden"]
@@ -178,7 +196,9 @@ class GRUCell(Module):
         return new_h
 
 
-def _scan_cell(cell: LSTMCell | GRUCell, state: Any, x: jax.Array) -> tuple[Any, jax.Array]:
+def _scan_cell(
+    cell: LSTMCell | GRUCell, state: Any, x: jax.Array
+) -> tuple[Any, jax.Array]:
     """Run `cell` over axis -2 of `x`; the new state at every step, stacked on axis -2.
 
     The cell travels in the carry (unchanged) rather than being closed over, so the scan
@@ -233,11 +253,18 @@ class LSTM(Module):
         key: PRNGKeyArray,
     ) -> None:
         self.cell = LSTMCell(
-            input_size, hidden_size, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key
+            input_size,
+            hidden_size,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
     def __call__(
-        self, x: Float[Array, "*batch time input"], initial_state: LSTMState | None = None
+        self,
+        x: Float[Array, "*batch time input"],
+        initial_state: LSTMState | None = None,
     ) -> Float[Array, "*batch time hidden"]:
         _check_input("LSTM", x, self.cell.input_size)
         dtype = _compute_dtype(x, self.cell.dtype)
@@ -280,11 +307,18 @@ class GRU(Module):
         key: PRNGKeyArray,
     ) -> None:
         self.cell = GRUCell(
-            input_size, hidden_size, use_bias=use_bias, dtype=dtype, param_dtype=param_dtype, key=key
+            input_size,
+            hidden_size,
+            use_bias=use_bias,
+            dtype=dtype,
+            param_dtype=param_dtype,
+            key=key,
         )
 
     def __call__(
-        self, x: Float[Array, "*batch time input"], initial_state: Float[Array, "*batch hidden"] | None = None
+        self,
+        x: Float[Array, "*batch time input"],
+        initial_state: Float[Array, "*batch hidden"] | None = None,
     ) -> Float[Array, "*batch time hidden"]:
         _check_input("GRU", x, self.cell.input_size)
         dtype = _compute_dtype(x, self.cell.dtype)

@@ -43,20 +43,26 @@ class RotaryPositionalEmbedding(Module):
     theta: float = static()
     interleaved: bool = static()
 
-    def __init__(self, dim: int, *, theta: float = 10_000.0, interleaved: bool = True) -> None:
+    def __init__(
+        self, dim: int, *, theta: float = 10_000.0, interleaved: bool = True
+    ) -> None:
         if dim < 2 or dim % 2:
             raise ArgumentError(
                 f"RotaryPositionalEmbedding: dim={dim} must be even and positive (it rotates pairs of "
                 "features); give the size of the axis it rotates, e.g. the head size of an attention layer."
             )
         if not theta > 1:
-            raise ArgumentError(f"RotaryPositionalEmbedding: theta={theta} must be above 1 (RoFormer's is 10000).")
+            raise ArgumentError(
+                f"RotaryPositionalEmbedding: theta={theta} must be above 1 (RoFormer's is 10000)."
+            )
         self.dim = dim
         self.theta = float(theta)
         self.interleaved = bool(interleaved)
 
     def __call__(
-        self, x: Float[Array, "*batch time dim"], positions: Int[Array, "*#batch time"] | None = None
+        self,
+        x: Float[Array, "*batch time dim"],
+        positions: Int[Array, "*#batch time"] | None = None,
     ) -> Float[Array, "*batch time dim"]:
         if x.shape[-1] != self.dim:
             raise ArgumentError(
@@ -66,8 +72,12 @@ class RotaryPositionalEmbedding(Module):
         if positions is None:
             positions = jnp.arange(x.shape[-2])
         half = self.dim // 2
-        frequencies = self.theta ** (-jnp.arange(half, dtype=jnp.float32) * 2 / self.dim)
-        angles = jnp.asarray(positions, jnp.float32)[..., None] * frequencies  # (*batch, time, half)
+        frequencies = self.theta ** (
+            -jnp.arange(half, dtype=jnp.float32) * 2 / self.dim
+        )
+        angles = (
+            jnp.asarray(positions, jnp.float32)[..., None] * frequencies
+        )  # (*batch, time, half)
         cos, sin = jnp.cos(angles), jnp.sin(angles)
         x32 = x.astype(jnp.promote_types(x.dtype, jnp.float32))
         if self.interleaved:
@@ -84,7 +94,9 @@ class RotaryPositionalEmbedding(Module):
 
 
 def rotate_heads(
-    rope: RotaryPositionalEmbedding, x: Float[Array, "*batch time heads d"], positions: jax.Array
+    rope: RotaryPositionalEmbedding,
+    x: Float[Array, "*batch time heads d"],
+    positions: jax.Array,
 ) -> Float[Array, "*batch time heads d"]:
     """`rope` applied to every head of `x` (the head axis after the time axis)."""
     return rope(jnp.swapaxes(x, -2, -3), positions).swapaxes(-2, -3)

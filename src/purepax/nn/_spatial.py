@@ -13,7 +13,9 @@ Padding: TypeAlias = str | int | Sequence[int] | Sequence[tuple[int, int]]
 NormalPadding: TypeAlias = str | tuple[tuple[int, int], ...]
 
 
-def per_dimension(layer: str, name: str, value: int | Sequence[int], n: int) -> tuple[int, ...]:
+def per_dimension(
+    layer: str, name: str, value: int | Sequence[int], n: int
+) -> tuple[int, ...]:
     """`value` as one positive int per spatial dimension (an int is repeated)."""
     values = (value,) * n if isinstance(value, int) else tuple(value)
     if len(values) != n or not all(isinstance(v, int) and v > 0 for v in values):
@@ -40,7 +42,11 @@ def normal_padding(layer: str, padding: Padding, n: int) -> NormalPadding:
     for item in padding:
         if isinstance(item, int):
             pairs.append((item, item))
-        elif isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(q, int) for q in item):
+        elif (
+            isinstance(item, (tuple, list))
+            and len(item) == 2
+            and all(isinstance(q, int) for q in item)
+        ):
             pairs.append((item[0], item[1]))
         else:
             break

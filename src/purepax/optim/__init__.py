@@ -4,9 +4,11 @@ from __future__ import annotations
 
 try:
     import optax as _optax  # noqa: F401
-except ImportError as error:  # pragma: no cover - exercised in a subprocess by the tests
+except (
+    ImportError
+) as error:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
-        'purepax.optim needs optax, which is an optional extra of purepax. Install it with '
+        "purepax.optim needs optax, which is an optional extra of purepax. Install it with "
         '`pip install "purepax[optax]"` (or `pip install optax`).'
     ) from error
 

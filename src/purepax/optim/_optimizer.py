@@ -24,9 +24,9 @@ from jax.sharding import PartitionSpec
 from .._containers import FrozenDict, same_structure
 from .._difference import Signature, first_difference, in_words, signature
 from .._errors import ArgumentError, ModelMismatchError
-from .._functional import parameters, train_mode, update_parameters
 from .._fields import state as state_field
 from .._fields import static
+from .._functional import parameters, train_mode, update_parameters
 from .._module import Module, shallow_copy
 from .._sharding import partition_specs
 
@@ -47,7 +47,9 @@ class Transformation(Protocol):
 
     def init(self, params: Any, /) -> Any: ...
 
-    def update(self, updates: Any, state: Any, params: Any = None, /) -> tuple[Any, Any]: ...
+    def update(
+        self, updates: Any, state: Any, params: Any = None, /
+    ) -> tuple[Any, Any]: ...
 
 
 def _path(keys: tuple[Any, ...]) -> str:
@@ -102,7 +104,10 @@ class _Parameters:
         """
         for tree, what in ((params, "model"), (grads, "gradient")):
             leaves, treedef = jax.tree_util.tree_flatten(tree)
-            if not (same_structure(treedef, self.treedef) and signature(leaves) == self.leaves):
+            if not (
+                same_structure(treedef, self.treedef)
+                and signature(leaves) == self.leaves
+            ):
                 raise ModelMismatchError(self._mismatch(tree, what, name))
 
     def _mismatch(self, tree: Any, what: str, name: str) -> str:
@@ -112,7 +117,11 @@ class _Parameters:
         if difference is None:
             where = f"its tree structure is {jax.tree_util.tree_structure(tree)}, not {self.treedef}"
         else:
-            there = "the model it was built for has" if what == "model" else "the model's parameters have"
+            there = (
+                "the model it was built for has"
+                if what == "model"
+                else "the model's parameters have"
+            )
             where = in_words(difference, here=f" in the {what}", there=there)
         if what == "model" and difference is not None and difference.kind == "static":
             return (
@@ -126,7 +135,11 @@ class _Parameters:
                 f"{where}. Build a new Optimizer(tx, model) for a new model: optax's state is shaped "
                 "like the parameters of the model it was made for."
             )
-        if difference is not None and difference.first is None and difference.kind == "value":
+        if (
+            difference is not None
+            and difference.first is None
+            and difference.kind == "value"
+        ):
             return (
                 f"Optimizer.apply_gradients: the gradient differentiates the model's state: {where}. "
                 "A raw jax.grad differentiates every array of a model; compute the gradient with "
@@ -137,7 +150,6 @@ class _Parameters:
             f"{where}. Pass the gradient of this model as px.grad returns it "
             "(`px.grad(loss)(model, ...)`)."
         )
-
 
 
 class Optimizer(Module):
@@ -180,7 +192,9 @@ class Optimizer(Module):
     structure: Any = static(repr=False)
     built_for: _Parameters = static(repr=False)
 
-    def __init__(self, tx: Transformation, model: Module, *, trainable: Trainable | None = None) -> None:
+    def __init__(
+        self, tx: Transformation, model: Module, *, trainable: Trainable | None = None
+    ) -> None:
         if not isinstance(model, Module):
             raise ArgumentError(
                 f"Optimizer(tx, model) takes a purepax module as `model`, got "
@@ -221,7 +235,9 @@ class Optimizer(Module):
         )
         return new
 
-    def apply_gradients(self, model: _M, grads: _M, **extra_args: Any) -> tuple[_M, Optimizer]:
+    def apply_gradients(
+        self, model: _M, grads: _M, **extra_args: Any
+    ) -> tuple[_M, Optimizer]:
         """One optimizer step: the updated model and optimizer (neither input changes).
 
         **Arguments:**
@@ -253,7 +269,9 @@ class Optimizer(Module):
         new_opt = _replace_state(self, *_flatten(new_state))
         # Back in the model's own training modes: the same leaves, the model's structure.
         own = jax.tree_util.tree_structure(_select(parameters(model), self.trainable))
-        new_params = jax.tree_util.tree_unflatten(own, jax.tree_util.tree_leaves(new_params))
+        new_params = jax.tree_util.tree_unflatten(
+            own, jax.tree_util.tree_leaves(new_params)
+        )
         return update_parameters(model, new_params), new_opt
 
 
@@ -298,10 +316,14 @@ def _state_specs(opt_state: Any, params: Module) -> tuple[PartitionSpec, ...]:
     """A PartitionSpec per leaf of optax's state: a part shaped like the parameters takes
     their specs, anything else (step counts, scalars) is replicated."""
     treedef = jax.tree_util.tree_structure(params)
-    param_specs = jax.tree_util.tree_leaves(partition_specs(params), is_leaf=lambda x: isinstance(x, PartitionSpec))
+    param_specs = jax.tree_util.tree_leaves(
+        partition_specs(params), is_leaf=lambda x: isinstance(x, PartitionSpec)
+    )
 
     def like_params(node: Any) -> bool:
-        return type(node) is type(params) and same_structure(jax.tree_util.tree_structure(node), treedef)
+        return type(node) is type(params) and same_structure(
+            jax.tree_util.tree_structure(node), treedef
+        )
 
     def specs_of(node: Any) -> Any:
         if like_params(node):
@@ -309,10 +331,14 @@ def _state_specs(opt_state: Any, params: Module) -> tuple[PartitionSpec, ...]:
         return PartitionSpec()  # type: ignore[no-untyped-call]
 
     tree = jax.tree_util.tree_map(specs_of, opt_state, is_leaf=like_params)
-    return tuple(jax.tree_util.tree_leaves(tree, is_leaf=lambda x: isinstance(x, PartitionSpec)))
+    return tuple(
+        jax.tree_util.tree_leaves(tree, is_leaf=lambda x: isinstance(x, PartitionSpec))
+    )
 
 
-def _replace_state(opt: Optimizer, opt_state: dict[str, Any], structure: _Structure) -> Optimizer:
+def _replace_state(
+    opt: Optimizer, opt_state: dict[str, Any], structure: _Structure
+) -> Optimizer:
     # No construction checks: this runs on every (possibly traced) step, like JAX's unflatten.
     if structure == opt.structure:
         structure = opt.structure  # keeps the specs
