@@ -75,6 +75,9 @@ class Facts:
             None  # base class -> module subclasses
         )
         self._program: set[str] | None = None  # the modules of the file being finished
+        # The file being finished; its imports are followed only when a subclass lookup
+        # needs them (most files never ask, and following them costs a walk per file).
+        self._file: MypyFile | None = None
         self._resolving: set[str] = set()
 
     def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
@@ -141,7 +144,8 @@ class Facts:
     def new_file(self, tree: MypyFile | None = None) -> None:
         """`tree` is being finished: the program is that file and what it imports."""
         self._classes = None
-        self._program = _imported(tree, self._modules()) if tree is not None else None
+        self._program = None
+        self._file = tree
 
     def _subclasses(self, info: TypeInfo) -> list[TypeInfo]:
         """The module classes of the program (the file being checked and the project files
@@ -149,6 +153,8 @@ class Facts:
         if self._classes is None:
             self._classes = {}
             modules = self._modules()
+            if self._file is not None and self._program is None:
+                self._program = _imported(self._file, modules)
             for name in self._program if self._program is not None else modules:
                 module = modules.get(name)
                 if module is None or not _project_file(module):
