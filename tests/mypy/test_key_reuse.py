@@ -5,14 +5,20 @@ checker (`jax_debug_key_reuse`) on purepax code, for what the plugin cannot prov
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import fields
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import pytest
-from test_plugin import CACHED, CORPUS, cache_dir, corpus_report, parse, run_mypy
+from test_plugin import (
+    CACHED,
+    CORPUS,
+    corpus_report,
+    errors_in,
+    run_mypy,
+    warm_cache,
+)
 
 import purepax as px
 from purepax import nn
@@ -85,36 +91,26 @@ b = noise(key, jnp.zeros(2)){tail}
 def test_a_helper_of_a_cached_file_still_consumes_its_key() -> None:
     """The facts that say a helper consumes its key come from mypy's cache when its file
     is unchanged; when the helper stops consuming it, its callers are checked again."""
-    work = cache_dir("xfile-keys")
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(
-        cache_dir("corpus"), cache, dirs_exist_ok=True
-    )  # JAX already checked
+    work, cache = warm_cache("xfile-keys")
     lib, main = work / "xk_lib.py", work / "xk_main.py"
     lib.write_text(XFILE_LIB)
     main.write_text(XFILE_MAIN.format(tail=""))
 
-    def errors(output: str) -> list[tuple[int, str]]:
-        return [
-            (line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])
-        ]
-
     first, _, _ = run_mypy([lib, main], cache, *CACHED)
-    assert errors(first) == [(7, "purepax-key-reuse")], first
+    assert errors_in(first, main) == [(7, "purepax-key-reuse")], first
     main.write_text(XFILE_MAIN.format(tail="\nprint(a, b)"))  # only the caller changes
     second, log, _ = run_mypy([lib, main], cache, "-v", *CACHED)
     assert "Metadata fresh for xk_lib" in log and "(xk_lib)" not in log, (
         "xk_lib was checked again"
     )
-    assert errors(second) == [(7, "purepax-key-reuse")], second
+    assert errors_in(second, main) == [(7, "purepax-key-reuse")], second
     lib.write_text(
         XFILE_LIB.replace(
             "jax.random.normal(key, x.shape)", "jax.random.key_data(key).sum()"
         )
     )
     third, _, _ = run_mypy([lib, main], cache, *CACHED)
-    assert errors(third) == [], third
+    assert errors_in(third, main) == [], third
 
 
 @pytest.fixture

@@ -45,7 +45,15 @@ import purepax as px
 
 # `run_mypy`, `cache_dir`, `plugin_hash` and `CACHED` live in tests/_checkers.py; they are
 # imported here under the names other test files have used from this one.
-__all__ = ["CACHED", "cache_dir", "parse", "plugin_hash", "run_mypy"]
+__all__ = [
+    "CACHED",
+    "cache_dir",
+    "errors_in",
+    "parse",
+    "plugin_hash",
+    "run_mypy",
+    "warm_cache",
+]
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -94,6 +102,21 @@ def parse(output: str) -> dict[Path, list[tuple[int, str, str, str]]]:
             entry = (finding.line, finding.severity, finding.code, finding.message)
             found.setdefault(finding.file, []).append(entry)
     return found
+
+
+def warm_cache(name: str) -> tuple[Path, Path]:
+    """A work folder `name` and, in it, a fresh copy of the corpus's mypy cache (JAX and
+    purepax already checked), for tests that edit files and check them again."""
+    work = cache_dir(name)
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.copytree(cache_dir("corpus"), cache, dirs_exist_ok=True)
+    return work, cache
+
+
+def errors_in(output: str, path: Path) -> list[tuple[int, str]]:
+    """(line, error code) of what mypy's `output` reports in `path`."""
+    return [(line, code) for line, _, code, _ in parse(output).get(path.resolve(), [])]
 
 
 @pytest.fixture(scope="session")
@@ -220,37 +243,27 @@ jax.lax.scan(body, Meter(), jnp.arange(3.0))
 def test_facts_survive_a_warm_cache() -> None:
     """Facts of a cached file (loaded without function bodies) still prove errors in a
     changed caller; and changing only the facts of the cached file re-checks the caller."""
-    work = cache_dir("xfile")
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(
-        cache_dir("corpus"), cache, dirs_exist_ok=True
-    )  # JAX already checked
+    work, cache = warm_cache("xfile")
     lib, main = work / "xf_lib.py", work / "xf_main.py"
     lib.write_text(XFILE_LIB)
     main.write_text(XFILE_MAIN.format(call="m.add(x)"))
 
-    def errors(output: str) -> list[tuple[int, str]]:
-        return [
-            (line, code) for line, _, code, _ in parse(output).get(main.resolve(), [])
-        ]
-
     first, _, _ = run_mypy([lib, main], cache, *CACHED)
-    assert errors(first) == [(7, "purepax-mutation")], first
+    assert errors_in(first, main) == [(7, "purepax-mutation")], first
     # Only the caller changes: xf_lib comes from the cache, without bodies.
     main.write_text(XFILE_MAIN.format(call="tally(m, x)"))
     second, log, _ = run_mypy([lib, main], cache, "-v", *CACHED)
     assert "Metadata fresh for xf_lib" in log and "(xf_lib)" not in log, (
         "xf_lib was checked again"
     )
-    assert errors(second) == [(7, "purepax-mutation")], second
+    assert errors_in(second, main) == [(7, "purepax-mutation")], second
     # Only the library changes (Meter.add stops mutating): the caller's stored error goes.
     lib.write_text(
         XFILE_LIB.replace("self.total = self.total + x", "print(self.total)")
     )
     third, log, _ = run_mypy([lib, main], cache, "-v", *CACHED)
     assert "xf_lib has changed interface" in log and "SCC singleton (xf_main)" in log
-    assert errors(third) == [], third
+    assert errors_in(third, main) == [], third
 
 
 def test_an_internal_error_is_one_note(
@@ -325,10 +338,7 @@ def test_cached_functions_given_to_transforms() -> None:
     """A function of a file loaded from the cache (no body, no parameters) given to a
     transform, to px.pure or to functools.partial: no internal error, and a module bound
     by functools.partial is still a capture."""
-    work = cache_dir("xfile-transformed")
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(cache_dir("corpus"), cache, dirs_exist_ok=True)
+    work, cache = warm_cache("xfile-transformed")
     lib, main = work / "xf_lib.py", work / "xf_main.py"
     lib.write_text(XFILE_LIB)
     main.write_text("import xf_lib\n")
@@ -338,7 +348,7 @@ def test_cached_functions_given_to_transforms() -> None:
     )  # only the caller changes: xf_lib comes from the cache
     stdout, stderr, _ = run_mypy([lib, main], cache, *CACHED)
     assert "internal error" not in stdout and "Traceback" not in stderr, stdout + stderr
-    got = [(line, code) for line, _, code, _ in parse(stdout).get(main.resolve(), [])]
+    got = errors_in(stdout, main)
     assert got == [(11, "purepax-closure")], stdout
 
 
