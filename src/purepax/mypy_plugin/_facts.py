@@ -79,6 +79,10 @@ class Facts:
         # needs them (most files never ask, and following them costs a walk per file).
         self._file: MypyFile | None = None
         self._resolving: set[str] = set()
+        # Per module: its tree, the project modules it imports and its module classes,
+        # read once per build (a module's symbol table is complete before any file that
+        # imports it is checked); a new tree of the module (the daemon) is read again.
+        self._outline: dict[str, tuple[MypyFile, set[str], list[TypeInfo]]] = {}
 
     def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
         """What calling `name` on a value of declared type `info` does.
@@ -154,22 +158,14 @@ class Facts:
             self._classes = {}
             modules = self._modules()
             if self._file is not None and self._program is None:
-                self._program = _imported(self._file, modules)
+                self._program = self._imported(self._file, modules)
             for name in self._program if self._program is not None else modules:
                 module = modules.get(name)
                 if module is None or not _project_file(module):
                     continue
-                for (
-                    symbol
-                ) in module.names.values():  # its classes, checked or from the cache
-                    known = symbol.node
-                    if (
-                        isinstance(known, TypeInfo)
-                        and known.module_name == module.fullname
-                        and is_module_class(known)
-                    ):
-                        for base in known.mro[1:]:
-                            self._classes.setdefault(base.fullname, []).append(known)
+                for known in self._outline_of(module)[2]:
+                    for base in known.mro[1:]:
+                        self._classes.setdefault(base.fullname, []).append(known)
         return self._classes.get(info.fullname, [])
 
     def function(self, node: FuncDef | Decorator) -> tuple[FuncItem | None, Fact]:
@@ -181,6 +177,51 @@ class Facts:
             return func, Fact()  # `Class.method(obj)`: not followed
         found, fact = self._fact(node, None)
         return found, self._resolve(fact)
+
+    def _outline_of(
+        self, module: MypyFile
+    ) -> tuple[MypyFile, set[str], list[TypeInfo]]:
+        """`module`'s imports (names of modules) and its module classes (checked or from
+        the cache), remembered for the build."""
+        known = self._outline.get(module.fullname)
+        if known is not None and known[0] is module:
+            return known
+        names = {
+            imp.id for imp in module.imports if isinstance(imp, (ImportFrom, ImportAll))
+        }
+        names |= {
+            name
+            for imp in module.imports
+            if isinstance(imp, Import)
+            for name, _ in imp.ids
+        }
+        classes: list[TypeInfo] = []
+        for symbol in module.names.values():
+            node = symbol.node
+            if isinstance(node, MypyFile):
+                names.add(node.fullname)
+            elif isinstance(node, TypeInfo):
+                names.add(node.module_name)
+                if node.module_name == module.fullname and is_module_class(node):
+                    classes.append(node)
+            elif isinstance(node, (FuncDef, Decorator, Var)) and node.fullname:
+                names.add(node.fullname.rpartition(".")[0])
+        known = self._outline[module.fullname] = (module, names, classes)
+        return known
+
+    def _imported(self, tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
+        """`tree`'s module and the project modules it imports, directly or not (read from
+        the symbol tables, which files loaded from mypy's cache keep too)."""
+        found = {tree.fullname}
+        todo = [tree]
+        while todo:
+            module = todo.pop()
+            for name in self._outline_of(module)[1] - found:
+                other = modules.get(name)
+                if other is not None and _project_file(other):
+                    found.add(name)
+                    todo.append(other)
+        return found
 
     def _fact(
         self, node: FuncDef | Decorator, owner: TypeInfo | None
@@ -272,38 +313,6 @@ def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None
     )
 
 
-def _imported(tree: MypyFile, modules: dict[str, MypyFile]) -> set[str]:
-    """`tree`'s module and the project modules it imports, directly or not (read from the
-    symbol tables, which files loaded from mypy's cache keep too)."""
-    found = {tree.fullname}
-    todo = [tree]
-    while todo:
-        module = todo.pop()
-        names = {
-            imp.id for imp in module.imports if isinstance(imp, (ImportFrom, ImportAll))
-        }
-        names |= {
-            name
-            for imp in module.imports
-            if isinstance(imp, Import)
-            for name, _ in imp.ids
-        }
-        for symbol in module.names.values():
-            node = symbol.node
-            if isinstance(node, MypyFile):
-                names.add(node.fullname)
-            elif isinstance(node, TypeInfo):
-                names.add(node.module_name)
-            elif isinstance(node, (FuncDef, Decorator, Var)) and node.fullname:
-                names.add(node.fullname.rpartition(".")[0])
-        for name in names - found:
-            other = modules.get(name)
-            if other is not None and _project_file(other):
-                found.add(name)
-                todo.append(other)
-    return found
-
-
 def _compute(func: FuncItem, facts: Facts) -> Fact:
     types = Types()
     if isinstance(func, FuncDef):
@@ -344,35 +353,52 @@ def returned_params(nodes: list[Node], params: set[Var]) -> set[Var]:
     may be returned; one only read through its attributes (`return self.w * x`) is not.
     """
     origin: dict[Var, set[Var]] = {var: {var} for var in params}
-    assignments = [n for n in nodes if isinstance(n, AssignmentStmt)]
+    assignments = [
+        (_bare_names(n.rvalue), _targets(n.lvalues))
+        for n in nodes
+        if isinstance(n, AssignmentStmt)
+    ]
     for _ in range(3):  # locals assigned from locals, a few levels deep
-        for assignment in assignments:
-            sources = _bare_sources(assignment.rvalue, origin)
-            for lvalue in assignment.lvalues:
-                for target in walk(lvalue):
-                    if (
-                        isinstance(target, NameExpr)
-                        and isinstance(target.node, Var)
-                        and sources
-                    ):
-                        origin.setdefault(target.node, set()).update(sources)
+        for names, targets in assignments:
+            sources = _sources(names, origin)
+            if sources:
+                for target in targets:
+                    origin.setdefault(target, set()).update(sources)
     found: set[Var] = set()
     for ret in nodes:
         if isinstance(ret, ReturnStmt) and ret.expr is not None:
-            found |= _bare_sources(ret.expr, origin)
+            found |= _sources(_bare_names(ret.expr), origin)
     return found & params
 
 
-def _bare_sources(expr: Expression, origin: dict[Var, set[Var]]) -> set[Var]:
-    attributes = {id(n.expr) for n in walk(expr) if isinstance(n, MemberExpr)}
+def _targets(lvalues: list[Expression]) -> list[Var]:
+    return [
+        target.node
+        for lvalue in lvalues
+        for target in walk(lvalue)
+        if isinstance(target, NameExpr) and isinstance(target.node, Var)
+    ]
+
+
+def _bare_names(expr: Expression) -> list[Var]:
+    """The variables named bare in `expr` (not only as the object of an attribute)."""
+    nodes = list(walk(expr))
+    attributes = {id(n.expr) for n in nodes if isinstance(n, MemberExpr)}
+    return [
+        node.node
+        for node in nodes
+        if isinstance(node, NameExpr)
+        and id(node) not in attributes
+        and isinstance(node.node, Var)
+    ]
+
+
+def _sources(names: list[Var], origin: dict[Var, set[Var]]) -> set[Var]:
     sources: set[Var] = set()
-    for node in walk(expr):
-        if (
-            isinstance(node, NameExpr)
-            and id(node) not in attributes
-            and isinstance(node.node, Var)
-        ):
-            sources |= origin.get(node.node, set())
+    for var in names:
+        found = origin.get(var)
+        if found:
+            sources |= found
     return sources
 
 

@@ -463,10 +463,20 @@ class _Walker:
 
     def expression(self, expr: Expression, state: _State, depth: int) -> None:
         """The consuming uses in `expr`, in the order they run (not into nested functions)."""
-        conditional = _conditional_parts(expr)
-        looped = _comprehension_parts(expr)
-        calls = [n for n in walk(expr, nested=False) if isinstance(n, CallExpr)]
-        walrus = [n for n in walk(expr, nested=False) if isinstance(n, AssignmentExpr)]
+        nodes = list(walk(expr, nested=False))
+        calls = [n for n in nodes if isinstance(n, CallExpr)]
+        walrus = [n for n in nodes if isinstance(n, AssignmentExpr)]
+        if not calls and not walrus:
+            return
+        # Most expressions hold no branch and no comprehension: skip the walks that find them.
+        comprehensions = any(isinstance(n, _COMPREHENSIONS) for n in nodes)
+        branches = comprehensions or any(
+            isinstance(n, ConditionalExpr)
+            or (isinstance(n, OpExpr) and n.op in ("and", "or"))
+            for n in nodes
+        )
+        conditional = _conditional_parts(expr) if branches else set()
+        looped = _comprehension_parts(expr) if comprehensions else {}
         calls.sort(
             key=lambda c: (
                 c.end_line or c.line,
@@ -850,6 +860,9 @@ def _argument(call: CallExpr, position: int, name: str | None) -> Expression | N
         elif kind in (ARG_STAR, ARG_STAR2):
             return None
     return None
+
+
+_COMPREHENSIONS = (GeneratorExpr, DictionaryComprehension)
 
 
 def _conditional_parts(expr: Expression) -> set[int]:

@@ -7,7 +7,8 @@ children here: the plugin then sees less and reports less, never more.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from mypy.nodes import (
     AssertStmt,
@@ -75,124 +76,117 @@ def _defaults(f: FuncItem) -> list[Node]:
     return [a.initializer for a in f.arguments if a.initializer is not None]
 
 
-def _comprehension(g: GeneratorExpr) -> list[Node]:
-    found: list[Node] = [g.left_expr, *g.indices, *g.sequences]
-    for conds in g.condlists:
-        found.extend(conds)
-    return found
+def _conditions(condlists: list[list[Expression]]) -> list[Node]:
+    return [c for conds in condlists for c in conds]
 
 
-def _statement_children(node: Node) -> list[Node] | None:
-    if isinstance(node, Block):
-        return list(node.body)
-    if isinstance(node, ExpressionStmt):
-        return [node.expr]
-    if isinstance(node, AssignmentStmt):
-        return [*node.lvalues, node.rvalue]
-    if isinstance(node, OperatorAssignmentStmt):
-        return [node.lvalue, node.rvalue]
-    if isinstance(node, ReturnStmt):
-        return _opt(node.expr)
-    if isinstance(node, IfStmt):
-        return [*node.expr, *node.body, *_opt(node.else_body)]
-    if isinstance(node, WhileStmt):
-        return _opt(node.expr, node.body, node.else_body)
-    if isinstance(node, ForStmt):
-        return _opt(node.index, node.expr, node.body, node.else_body)
-    if isinstance(node, WithStmt):
-        return [*node.expr, *_opt(*node.target), node.body]
-    if isinstance(node, TryStmt):
-        return [
-            node.body,
-            *_opt(*node.types),
-            *_opt(*node.vars),
-            *node.handlers,
-            *_opt(node.else_body, node.finally_body),
-        ]
-    if isinstance(
-        node, (DelStmt, AwaitExpr, YieldFromExpr, StarExpr, CastExpr, UnaryExpr)
-    ):
-        return [node.expr]
-    if isinstance(node, AssertStmt):
-        return _opt(node.expr, node.msg)
-    if isinstance(node, RaiseStmt):
-        return _opt(node.expr, node.from_expr)
-    if isinstance(node, Decorator):
-        return [*node.original_decorators, node.func]
-    if isinstance(node, OverloadedFuncDef):
-        return _opt(node.impl)
-    if isinstance(node, ClassDef):
-        return [*node.decorators, node.defs]
-    if isinstance(node, (FuncDef, LambdaExpr)):
-        return [*_defaults(node), node.body]
-    if isinstance(node, MypyFile):
-        return list(node.defs)
-    return None
+def _try(n: TryStmt) -> list[Node]:
+    return [
+        n.body,
+        *_opt(*n.types),
+        *_opt(*n.vars),
+        *n.handlers,
+        *_opt(n.else_body, n.finally_body),
+    ]
 
 
-def _expression_children(node: Node) -> list[Node]:
-    if isinstance(node, CallExpr):
-        return [node.callee, *node.args]
-    if isinstance(node, MemberExpr):
-        return [node.expr]
-    if isinstance(node, IndexExpr):
-        return [node.base, node.index]
-    if isinstance(node, OpExpr):
-        return [node.left, node.right]
-    if isinstance(node, ComparisonExpr):
-        return list(node.operands)
-    if isinstance(node, (TupleExpr, ListExpr, SetExpr)):
-        return list(node.items)
-    if isinstance(node, DictExpr):
-        return [e for k, v in node.items for e in (k, v) if e is not None]
-    if isinstance(node, ConditionalExpr):
-        return [node.cond, node.if_expr, node.else_expr]
-    if isinstance(node, SliceExpr):
-        return _opt(node.begin_index, node.end_index, node.stride)
-    if isinstance(node, GeneratorExpr):
-        return _comprehension(node)
-    if isinstance(node, (ListComprehension, SetComprehension)):
-        return [node.generator]
-    if isinstance(node, DictionaryComprehension):
-        found: list[Node] = [
-            *_opt(node.key),
-            node.value,
-            *node.indices,
-            *node.sequences,
-        ]
-        for conds in node.condlists:
-            found.extend(conds)
-        return found
-    if isinstance(node, AssignmentExpr):
-        return [node.target, node.value]
-    if isinstance(node, YieldExpr):
-        return _opt(node.expr)
+def _one(n: Any) -> list[Node]:
+    return [n.expr]
+
+
+def _none(n: Node) -> list[Node]:
     return []
+
+
+# Node kind -> the nodes directly below one, in source order. The rules walk every file
+# several times (hundreds of thousands of nodes in a large project), so the kind is looked
+# up by its exact type rather than tested against each kind in turn.
+_KINDS: list[tuple[type[Node], Callable[[Any], list[Node]]]] = [
+    (Block, lambda n: list(n.body)),
+    (ExpressionStmt, _one),
+    (AssignmentStmt, lambda n: [*n.lvalues, n.rvalue]),
+    (OperatorAssignmentStmt, lambda n: [n.lvalue, n.rvalue]),
+    (ReturnStmt, lambda n: _opt(n.expr)),
+    (IfStmt, lambda n: [*n.expr, *n.body, *_opt(n.else_body)]),
+    (WhileStmt, lambda n: _opt(n.expr, n.body, n.else_body)),
+    (ForStmt, lambda n: _opt(n.index, n.expr, n.body, n.else_body)),
+    (WithStmt, lambda n: [*n.expr, *_opt(*n.target), n.body]),
+    (TryStmt, _try),
+    (DelStmt, _one),
+    (AwaitExpr, _one),
+    (YieldFromExpr, _one),
+    (StarExpr, _one),
+    (CastExpr, _one),
+    (UnaryExpr, _one),
+    (AssertStmt, lambda n: _opt(n.expr, n.msg)),
+    (RaiseStmt, lambda n: _opt(n.expr, n.from_expr)),
+    (Decorator, lambda n: [*n.original_decorators, n.func]),
+    (OverloadedFuncDef, lambda n: _opt(n.impl)),
+    (ClassDef, lambda n: [*n.decorators, n.defs]),
+    (FuncDef, lambda n: [*_defaults(n), n.body]),
+    (LambdaExpr, lambda n: [*_defaults(n), n.body]),
+    (MypyFile, lambda n: list(n.defs)),
+    (CallExpr, lambda n: [n.callee, *n.args]),
+    (MemberExpr, lambda n: [n.expr]),
+    (IndexExpr, lambda n: [n.base, n.index]),
+    (OpExpr, lambda n: [n.left, n.right]),
+    (ComparisonExpr, lambda n: list(n.operands)),
+    (TupleExpr, lambda n: list(n.items)),
+    (ListExpr, lambda n: list(n.items)),
+    (SetExpr, lambda n: list(n.items)),
+    (DictExpr, lambda n: [e for k, v in n.items for e in (k, v) if e is not None]),
+    (ConditionalExpr, lambda n: [n.cond, n.if_expr, n.else_expr]),
+    (SliceExpr, lambda n: _opt(n.begin_index, n.end_index, n.stride)),
+    (
+        GeneratorExpr,
+        lambda n: [n.left_expr, *n.indices, *n.sequences, *_conditions(n.condlists)],
+    ),
+    (ListComprehension, lambda n: [n.generator]),
+    (SetComprehension, lambda n: [n.generator]),
+    (
+        DictionaryComprehension,
+        lambda n: [
+            *_opt(n.key),
+            n.value,
+            *n.indices,
+            *n.sequences,
+            *_conditions(n.condlists),
+        ],
+    ),
+    (AssignmentExpr, lambda n: [n.target, n.value]),
+    (YieldExpr, lambda n: _opt(n.expr)),
+]
+_LEAVES = (
+    NameExpr,
+    IntExpr,
+    StrExpr,
+    FloatExpr,
+    BytesExpr,
+    ComplexExpr,
+    EllipsisExpr,
+    PassStmt,
+)
+_BY_TYPE: dict[type[Node], Callable[[Any], list[Node]]] = {
+    **{kind: _none for kind in _LEAVES},
+    **dict(_KINDS),
+}
+
+
+def _below(kind: type[Node]) -> Callable[[Any], list[Node]]:
+    """How to find the children of a node of `kind`: a subclass of a known kind is read as
+    that kind; an unknown kind has none. Remembered per kind."""
+    found = next((get for known, get in _KINDS if issubclass(kind, known)), _none)
+    _BY_TYPE[kind] = found
+    return found
 
 
 SCOPES = (FuncDef, LambdaExpr, ClassDef)
 
 
-_LEAVES = frozenset(
-    {
-        NameExpr,
-        IntExpr,
-        StrExpr,
-        FloatExpr,
-        BytesExpr,
-        ComplexExpr,
-        EllipsisExpr,
-        PassStmt,
-    }
-)
-
-
 def children(node: Node) -> list[Node]:
     """The nodes directly below `node` (none for a kind this file does not know)."""
-    if type(node) in _LEAVES:
-        return []
-    found = _statement_children(node)
-    return found if found is not None else _expression_children(node)
+    get = _BY_TYPE.get(type(node)) or _below(type(node))
+    return get(node)
 
 
 def walk(node: Node, *, nested: bool = True) -> Iterator[Node]:
@@ -202,17 +196,26 @@ def walk(node: Node, *, nested: bool = True) -> Iterator[Node]:
     out (their own nodes, decorators and default values are still visited, since the
     enclosing scope evaluates those).
     """
+    by_type = _BY_TYPE
     stack = [node]
+    pop = stack.pop
+    extend = stack.extend
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
+        kind = type(current)
+        get = by_type.get(kind)
+        if get is _none:
+            continue
         if not nested and current is not node and isinstance(current, SCOPES):
             if isinstance(current, ClassDef):
-                stack.extend(reversed(current.decorators))
+                extend(reversed(current.decorators))
             else:
-                stack.extend(reversed(_defaults(current)))
+                extend(reversed(_defaults(current)))
             continue
-        stack.extend(reversed(children(current)))
+        if get is None:
+            get = _below(kind)
+        extend(reversed(get(current)))
 
 
 def scope_nodes(func: FuncItem) -> Iterator[Node]:
