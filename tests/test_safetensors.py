@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import safetensors.numpy
+from helpers import filled
 from jaxtyping import Array, Float, Int
 from safetensors import safe_open
 
@@ -183,20 +184,6 @@ def test_a_file_with_a_tensor_nothing_reads_is_refused_unless_not_strict(tmp_pat
     np.testing.assert_array_equal(np.asarray(model.ln_f.bias), weights["ln_f.bias"])
 
 
-def _filled(abstract, seed=0):
-    """A model with random values where `abstract` has shapes (no initialiser compiled)."""
-    rng = np.random.default_rng(seed)
-
-    def fill(leaf):
-        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
-            return jax.random.wrap_key_data(
-                rng.integers(0, 2**32, (*leaf.shape, 2), np.uint32)
-            )
-        return jnp.asarray(rng.normal(size=leaf.shape).astype(leaf.dtype))
-
-    return jax.tree_util.tree_map(fill, abstract)
-
-
 class Net(px.Module):
     embed: nn.Embedding
     blocks: px.Stacked[nn.Linear]
@@ -215,7 +202,7 @@ class Net(px.Module):
 
 
 def test_tensors_are_named_by_module_path_and_a_stack_is_one_tensor(tmp_path):
-    net = _filled(jax.eval_shape(lambda: Net(key=jax.random.key(0))))
+    net = filled(jax.eval_shape(lambda: Net(key=jax.random.key(0))))
     path = tmp_path / "net.safetensors"
     px.save_safetensors(path, net)
     saved = safetensors.numpy.load_file(str(path))
@@ -232,9 +219,7 @@ def test_tensors_are_named_by_module_path_and_a_stack_is_one_tensor(tmp_path):
     np.testing.assert_array_equal(
         saved["blocks.weight"][2], np.asarray(net.blocks[2].weight)
     )
-    loaded = px.load_safetensors(
-        path, like=_filled(jax.eval_shape(lambda: net), seed=1)
-    )
+    loaded = px.load_safetensors(path, like=filled(jax.eval_shape(lambda: net), seed=1))
     for got, want in zip(
         jax.tree_util.tree_leaves(loaded), jax.tree_util.tree_leaves(net)
     ):
@@ -245,9 +230,7 @@ def test_tensors_are_named_by_module_path_and_a_stack_is_one_tensor(tmp_path):
 
 
 def test_bfloat16_round_trips_and_is_stored_as_bf16(tmp_path):
-    net = _filled(
-        jax.eval_shape(lambda: Net(key=jax.random.key(0), dtype=jnp.bfloat16))
-    )
+    net = filled(jax.eval_shape(lambda: Net(key=jax.random.key(0), dtype=jnp.bfloat16)))
     path = tmp_path / "net.safetensors"
     px.save_safetensors(path, net)
     with safe_open(str(path), framework="numpy") as f:
@@ -260,7 +243,7 @@ def test_bfloat16_round_trips_and_is_stored_as_bf16(tmp_path):
 def test_a_stack_is_saved_and_loaded_as_per_layer_tensors_with_a_layout_change(
     tmp_path,
 ):
-    net = _filled(jax.eval_shape(lambda: Net(key=jax.random.key(0))))
+    net = filled(jax.eval_shape(lambda: Net(key=jax.random.key(0))))
     path = tmp_path / "torch_style.safetensors"
     # PyTorch's nn.Linear keeps its weight (out, in): transposed both ways.
     names = {
