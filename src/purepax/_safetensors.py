@@ -88,9 +88,8 @@ def _named_leaves(tree: Any) -> list[tuple[str, Any, int]]:
             visit(node.layers, prefix, stacks + 1)
             return
         is_stack = lambda x: isinstance(x, Stacked)  # noqa: E731
-        for keys, leaf in jax.tree_util.tree_flatten_with_path(node, is_leaf=is_stack)[
-            0
-        ]:
+        leaves = jax.tree_util.tree_flatten_with_path(node, is_leaf=is_stack)[0]
+        for keys, leaf in leaves:
             if isinstance(leaf, Stacked):
                 visit(leaf.layers, (*prefix, *keys), stacks + 1)
             else:
@@ -168,7 +167,7 @@ def _plan(tree: Any, names: Names, function: str) -> list[_Tensor]:
                 raise ArgumentError(
                     f"{function}: names has {key!r}, which is not a tensor of the model"
                     f"{hint}. Its keys are purepax's names, as px.summary prints them "
-                    f"(e.g. {keys[0]!r}); the values are the file's names."
+                    f"(e.g. {keys[:1]}); the values are the file's names."
                 )
     elif names is not None and not callable(names):
         raise ArgumentError(
