@@ -6,7 +6,9 @@ pytest (its default `prepend` import mode) puts `tests/`, the folder of the top
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, Float, Int
 
 import purepax as px
@@ -37,3 +39,20 @@ class Linear(px.Module):
 
     def __call__(self, x):
         return x @ self.weight + self.bias
+
+
+def filled(abstract, seed=0):
+    """A tree with random values where `abstract` (from `jax.eval_shape`) has shapes.
+
+    Placing numpy arrays compiles nothing, where running a model's initialisers compiles
+    each of their operations.
+    """
+    rng = np.random.default_rng(seed)
+
+    def fill(leaf):
+        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
+            data = rng.integers(0, 2**32, (*leaf.shape, 2), np.uint32)
+            return jax.random.wrap_key_data(data)
+        return jnp.asarray(rng.normal(size=leaf.shape).astype(leaf.dtype))
+
+    return jax.tree_util.tree_map(fill, abstract)

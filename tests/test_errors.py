@@ -132,6 +132,9 @@ PROTOCOL_RAISES = {
     "_checkpoint_format.py": 3,
     # `stack[i]` out of range: IndexError, as for every sequence (`for` and unpacking rely on it).
     "_stacked.py": 1,
+    # px.save_safetensors / px.load_safetensors without the safetensors package (an
+    # optional extra): an ImportError, as for purepax.optim without optax.
+    "_safetensors.py": 1,
 }
 
 

@@ -47,6 +47,8 @@ if typing.TYPE_CHECKING:
     from ._module import StateModule as StateModule
     from ._pure import pure as pure
     from ._pure import purecall as purecall
+    from ._safetensors import load_safetensors as load_safetensors
+    from ._safetensors import save_safetensors as save_safetensors
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
     from ._stacked import Stacked as Stacked
@@ -89,6 +91,7 @@ _EXPORTS = {
     **dict.fromkeys(("Stacked", "stack"), "_stacked"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
     **dict.fromkeys(("load", "save"), "_checkpoint"),
+    **dict.fromkeys(("load_safetensors", "save_safetensors"), "_safetensors"),
     "summary": "_summary",
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }

@@ -255,7 +255,7 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
         wait_for_all(everyone)
 
 
-def _check_concrete(path: str, leaf: Any) -> None:
+def _check_concrete(path: str, leaf: Any, function: str = "px.save") -> None:
     """Refuse, before anything is written, a leaf that has a shape and dtype but no values.
 
     `_entry` accepts such leaves (`px.load`'s `like` may be abstract); a save would only
@@ -263,19 +263,19 @@ def _check_concrete(path: str, leaf: Any) -> None:
     """
     if isinstance(leaf, jax.ShapeDtypeStruct):
         raise CheckpointError(
-            f"px.save: {path} is a jax.ShapeDtypeStruct (an abstract array, as jax.eval_shape "
+            f"{function}: {path} is a jax.ShapeDtypeStruct (an abstract array, as jax.eval_shape "
             "gives), which has no values to store. Save the concrete model, not the result of "
             "jax.eval_shape."
         )
     if isinstance(leaf, Tracer):
         raise CheckpointError(
-            f"px.save: {path} is a traced value (px.save was called inside jax.jit or another "
-            "transformation), which has no values to store. Call px.save outside the "
-            "transformation, on the model it returns."
+            f"{function}: {path} is a traced value ({function} was called inside jax.jit or "
+            f"another transformation), which has no values to store. Call {function} outside "
+            "the transformation, on the model it returns."
         )
     if isinstance(leaf, jax.Array) and leaf.is_deleted():
         raise CheckpointError(
-            f"px.save: {path} is a deleted array (donated to a jitted function, or deleted), "
+            f"{function}: {path} is a deleted array (donated to a jitted function, or deleted), "
             "which has no values to store. Save the model that function returned."
         )
     if (
@@ -284,7 +284,7 @@ def _check_concrete(path: str, leaf: Any) -> None:
         and not isinstance(leaf, (jax.Array, np.ndarray, np.generic))
     ):
         raise CheckpointError(
-            f"px.save: {path} is a {type(leaf).__name__}, which is not a concrete array. A "
+            f"{function}: {path} is a {type(leaf).__name__}, which is not a concrete array. A "
             "checkpoint stores JAX and numpy arrays and Python numbers; convert it to one."
         )
 
@@ -417,7 +417,7 @@ def _read_array(
     return array
 
 
-def _target_sharding(where: str, like: Any) -> Any:
+def _target_sharding(where: str, like: Any, function: str = "px.load") -> Any:
     """The sharding a leaf is loaded with: `like`'s, on devices.
 
     `jax.eval_shape` of arrays sharded over `Explicit` mesh axes gives shardings on an
@@ -435,7 +435,7 @@ def _target_sharding(where: str, like: Any) -> Any:
     if current is not None and not current.empty and current.abstract_mesh == mesh:
         return jax.sharding.NamedSharding(current, sharding.spec)
     raise CheckpointError(
-        f"px.load: `like` gives {where} a sharding on an abstract mesh ({mesh}), as "
+        f"{function}: `like` gives {where} a sharding on an abstract mesh ({mesh}), as "
         "jax.eval_shape does for arrays on Explicit mesh axes: it names no devices to load "
         "onto. Load under that mesh (`with jax.set_mesh(mesh): px.load(path, like=...)`), or "
         "load with an unsharded `like` and place the result with `px.shard(model, mesh)`."

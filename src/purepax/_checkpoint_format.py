@@ -56,8 +56,8 @@ def _key_impl(leaf: Any) -> str:
     return found[0]
 
 
-def _entry(path: str, leaf: Any) -> dict[str, Any]:
-    """The header entry of one leaf (without offset and checksum)."""
+def _entry(path: str, leaf: Any, function: str = "px.save") -> dict[str, Any]:
+    """The header entry of one leaf (without offset and checksum); `function` names the caller in errors."""
     entry: dict[str, Any] = {"path": path}
     if isinstance(leaf, (bool, int, float)) and not isinstance(leaf, np.generic):
         entry["python"] = type(leaf).__name__
@@ -75,12 +75,12 @@ def _entry(path: str, leaf: Any) -> dict[str, Any]:
         dtype, shape = np.dtype(leaf.dtype), tuple(leaf.shape)
     else:
         raise CheckpointError(
-            f"px.save: {path} is a {type(leaf).__name__}, which is not an array or a number. "
+            f"{function}: {path} is a {type(leaf).__name__}, which is not an array or a number. "
             "A checkpoint stores arrays and Python numbers; keep other values in static fields."
         )
     if not _storable(dtype):
         raise CheckpointError(
-            f"px.save: {path} has dtype {dtype}, which a checkpoint does not store (only numeric "
+            f"{function}: {path} has dtype {dtype}, which a checkpoint does not store (only numeric "
             "and bool arrays: object arrays would need pickle). Convert it to a numeric array."
         )
     entry["dtype"] = dtype.name
