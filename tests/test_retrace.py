@@ -183,9 +183,10 @@ def test_a_static_argument_is_named_with_both_values() -> None:
 def test_a_function_jitted_anew_in_a_loop_is_named_as_a_new_function_object() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        steps = [px.jit(lambda x: x + 1) for _ in range(3)]
-        for step in steps:
-            step(jnp.ones(2))
+        steps = []
+        for _ in range(3):
+            steps.append(px.jit(lambda x: x + 1))
+            steps[-1](jnp.ones(2))
     assert px.trace_count(steps[-1]) == 3
     [message] = retrace_warnings(caught)
     assert message.startswith(
