@@ -269,7 +269,7 @@ def _code_key(fn: Any) -> tuple[types.CodeType, ...] | None:
 def _name(fn: Any) -> str:
     """`fn`'s name as written where it is defined: `step`, `Model.predict`."""
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-    return str(name).rpartition("<locals>.")[2] if name else repr(fn)
+    return str(name).rpartition(">.")[2] if name else repr(fn)  # past `<locals>.`
 
 
 def _signature(fn: Callable[..., Any], args: Any, kwargs: Any) -> Signature:
@@ -299,15 +299,23 @@ def _walk(x: Any, path: str, out: Signature, static_kind: str) -> None:
     if x is None:
         out[path] = _Leaf("none", None)
     elif is_module(x):
-        out[path] = _Leaf("module", type(x))
+        out[path] = _Leaf(
+            "module", (type(x),)
+        )  # before its fields: a parent comes first
         spec = spec_of(type(x))
         dynamic = spec.dynamic_names(x)
         for name in spec.fields:
             value, where = x.__dict__[name], f"{path}.{name}"
+            if name == "layers" and _is_stack(x):
+                where = path  # a stack's blocks, as px.summary names them
             if name in dynamic:
                 _walk(value, where, out, static_kind)
             else:
                 out[where] = _Leaf("static field", _kept(value))
+        if _is_stack(
+            x
+        ):  # its blocks took its path: the class is both, `Stacked[Block]`
+            out[path] = _Leaf("module", (type(x), *out[path].value))
     elif hasattr(x, "shape") and hasattr(x, "dtype"):
         aval = getattr(x, "aval", x)
         weak = bool(getattr(aval, "weak_type", False))
@@ -328,6 +336,11 @@ def _walk(x: Any, path: str, out: Signature, static_kind: str) -> None:
         out[path] = _Leaf("tree", _kept(treedef))
         for key_path, leaf in leaves:
             _walk(leaf, path + jax.tree_util.keystr(key_path), out, static_kind)
+
+
+def _is_stack(x: Any) -> bool:
+    # By name: `_stacked.py` builds on the transforms, which build on this file.
+    return type(x).__name__ == "Stacked" and type(x).__module__ == "purepax._stacked"
 
 
 def _kept(value: Any) -> Any:
@@ -391,7 +404,7 @@ def _in_words(path: str, old: _Leaf, new: _Leaf) -> tuple[str, str]:
         return _static_in_words(path, old.value, new.value, old.kind)
     if old.kind == new.kind == "module":
         return (
-            f"{path} changed class {old.value.__name__} -> {new.value.__name__}",
+            f"{path} changed class {_class_name(old.value)} -> {_class_name(new.value)}",
             "Each module class compiles apart: pass modules of one class.",
         )
     if old.kind == new.kind == "keys":
@@ -448,7 +461,7 @@ def _kind_in_words(leaf: _Leaf) -> str:
         shape, dtype, _ = leaf.value
         return f"an array of shape {shape} and dtype {dtype}"
     if leaf.kind == "module":
-        return f"a {leaf.value.__name__} module"
+        return f"a {_class_name(leaf.value)} module"
     if leaf.kind in ("length", "keys"):
         return f"a {leaf.value[0].__name__}"
     if leaf.kind == "none":
@@ -456,6 +469,12 @@ def _kind_in_words(leaf: _Leaf) -> str:
     if leaf.kind == "tree":
         return f"the tree {_value_text(leaf.value)}"
     return f"{_value_text(leaf.value)} (a {leaf.kind})"
+
+
+def _class_name(classes: tuple[type, ...]) -> str:
+    """`Linear`, or `Stacked[Block]` for a stack of blocks."""
+    outer, *inner = classes
+    return outer.__name__ + "".join(f"[{c.__name__}]" for c in inner)
 
 
 def _ordinal(n: int) -> str:
