@@ -287,3 +287,21 @@ def reachable_from(root: object) -> list[object]:
                 todo.append(child)
                 found.append(child)
     return found
+
+
+def test_a_static_function_made_anew_is_named_as_a_new_object() -> None:
+    class Activation(px.Module):
+        function: object = px.static()
+        weight: jax.Array
+
+        def __init__(self) -> None:
+            self.function = lambda x: x  # a new function per instance
+            self.weight = jnp.ones(2)
+
+    step = px.jit(lambda layer: layer.weight, max_traces=None)
+    step(Activation())
+    step(Activation())
+    assert px.traces(step)[1] == (
+        "layer.function changed (a static field): a new function that is not equal "
+        "(==) to the earlier one"
+    )

@@ -22,6 +22,7 @@ keeps no model, closure or array alive.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import enum
 import inspect
 import os
@@ -29,7 +30,7 @@ import sys
 import types
 import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import jax
@@ -90,12 +91,14 @@ def _checked_max_traces(max_traces: Any, where: str) -> int | None:
     return max_traces
 
 
-class _Opaque(NamedTuple):
-    """A static value kept by its type, hash and repr rather than held alive."""
+@dataclasses.dataclass(frozen=True)
+class _Opaque:
+    """A static value kept by its type and hash rather than held alive: JAX finds such
+    values equal by `==`, which implies equal hashes. `text` is its repr, for messages."""
 
     type: type
     hash: int
-    repr: str
+    text: str = dataclasses.field(compare=False)
 
 
 class _Leaf(NamedTuple):
@@ -249,7 +252,7 @@ def _lookup(fn: Any, where: str) -> Traces:
     if record is None:
         raise ArgumentError(
             f"{where} takes a function returned by px.jit, got {fn!r}. Pass the jitted "
-            "function (`step = px.jit(f)`, then `{where}(step)`)."
+            f"function (`step = px.jit(f)`, then `{where}(step)`)."
         )
     return record
 
@@ -361,19 +364,22 @@ def _differences(before: Signature, after: Signature) -> list[tuple[str, str]]:
     """Each path whose leaf changed from `before` to `after`, in words, with its fix;
     below a path that changed, nothing more is named."""
     found: list[tuple[str, str]] = []
-    changed: list[str] = []
+    changed: set[str] = set()
     for path in [*after, *(p for p in before if p not in after)]:
         old, new = before.get(path), after.get(path)
-        if old == new or any(_below(path, c) for c in changed):
+        if old == new or any(a in changed for a in _ancestors(path)):
             continue
-        changed.append(path)
+        changed.add(path)
         if old is not None and new is not None:
             found.append(_in_words(path, old, new))
     return found
 
 
-def _below(path: str, parent: str) -> bool:
-    return path.startswith(parent) and path[len(parent) : len(parent) + 1] in (".", "[")
+def _ancestors(path: str) -> Iterator[str]:
+    """The paths above `path`: `model`, `model.blocks` above `model.blocks[0].rate`."""
+    for i, char in enumerate(path):
+        if char in ".[" and i:
+            yield path[:i]
 
 
 def _in_words(path: str, old: _Leaf, new: _Leaf) -> tuple[str, str]:
@@ -435,7 +441,9 @@ def _static_in_words(path: str, old: Any, new: Any, kind: str) -> tuple[str, str
         "argument, or keep its values few."
     )
     old_text, new_text = _value_text(old), _value_text(new)
-    if old_text != new_text and len(old_text) + len(new_text) <= 2 * _REPR_LIMIT:
+    # Not a repr that names only the object (`<function <lambda> at 0x7f...>`).
+    telling = old_text != new_text and " at 0x" not in new_text
+    if telling and len(old_text) + len(new_text) <= 2 * _REPR_LIMIT:
         return f"{path} changed {old_text} -> {new_text} (a {kind})", fix
     new_type = new.type if isinstance(new, _Opaque) else type(new)
     return (
@@ -448,7 +456,7 @@ def _static_in_words(path: str, old: Any, new: Any, kind: str) -> tuple[str, str
 
 
 def _value_text(value: Any) -> str:
-    return value.repr if isinstance(value, _Opaque) else _short_repr(value)
+    return value.text if isinstance(value, _Opaque) else _short_repr(value)
 
 
 def _short_repr(value: Any) -> str:
