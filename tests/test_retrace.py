@@ -305,3 +305,16 @@ def test_a_static_function_made_anew_is_named_as_a_new_object() -> None:
         "layer.function changed (a static field): a new function that is not equal "
         "(==) to the earlier one"
     )
+
+
+def test_a_trace_that_raises_is_not_counted() -> None:
+    def positive(x: jax.Array) -> jax.Array:
+        if x.shape[0] > 2:
+            raise ValueError("too long")
+        return x
+
+    step = px.jit(positive)
+    with pytest.raises(ValueError, match="too long"):
+        step(jnp.ones(3))
+    step(jnp.ones(2))
+    assert px.traces(step) == ("first trace",)
