@@ -294,17 +294,18 @@ def _signature(fn: Callable[..., Any], args: Any, kwargs: Any) -> Signature:
                 named.append((name, value))
     signature: Signature = {}
     for path, value in named:
-        _walk(value, path, signature, "static argument")
+        _walk(value, path, signature)
     return signature
 
 
-def _walk(x: Any, path: str, out: Signature, static_kind: str) -> None:
+def _walk(x: Any, path: str, out: Signature) -> None:
+    """Record in `out` what `x` holds at `path` and below; a leaf that is not an array is
+    a static argument (JAX hands the function tracers for all others)."""
     if x is None:
         out[path] = _Leaf("none", None)
     elif is_module(x):
-        out[path] = _Leaf(
-            "module", (type(x),)
-        )  # before its fields: a parent comes first
+        # Before its fields: a path that changed hides the changes below it.
+        out[path] = _Leaf("module", (type(x),))
         spec = spec_of(type(x))
         dynamic = spec.dynamic_names(x)
         for name in spec.fields:
@@ -312,12 +313,10 @@ def _walk(x: Any, path: str, out: Signature, static_kind: str) -> None:
             if name == "layers" and _is_stack(x):
                 where = path  # a stack's blocks, as px.summary names them
             if name in dynamic:
-                _walk(value, where, out, static_kind)
+                _walk(value, where, out)
             else:
                 out[where] = _Leaf("static field", _kept(value))
-        if _is_stack(
-            x
-        ):  # its blocks took its path: the class is both, `Stacked[Block]`
+        if _is_stack(x):  # its blocks took its path: the class of both, Stacked[Block]
             out[path] = _Leaf("module", (type(x), *out[path].value))
     elif hasattr(x, "shape") and hasattr(x, "dtype"):
         aval = getattr(x, "aval", x)
@@ -326,19 +325,19 @@ def _walk(x: Any, path: str, out: Signature, static_kind: str) -> None:
     elif isinstance(x, (tuple, list)):
         out[path] = _Leaf("length", (type(x), len(x)))
         for i, item in enumerate(x):
-            _walk(item, f"{path}[{i}]", out, static_kind)
+            _walk(item, f"{path}[{i}]", out)
     elif isinstance(x, Mapping):
         out[path] = _Leaf("keys", (type(x), tuple(map(repr, x))))
         for key, item in x.items():
-            _walk(item, f"{path}[{key!r}]", out, static_kind)
+            _walk(item, f"{path}[{key!r}]", out)
     else:
         leaves, treedef = jax.tree_util.tree_flatten_with_path(x)
         if len(leaves) == 1 and leaves[0][1] is x:  # a leaf: a static value
-            out[path] = _Leaf(static_kind, _kept(x))
+            out[path] = _Leaf("static argument", _kept(x))
             return
         out[path] = _Leaf("tree", _kept(treedef))
         for key_path, leaf in leaves:
-            _walk(leaf, path + jax.tree_util.keystr(key_path), out, static_kind)
+            _walk(leaf, path + jax.tree_util.keystr(key_path), out)
 
 
 def _is_stack(x: Any) -> bool:
