@@ -151,7 +151,7 @@ def test_a_shorter_last_batch_traces_once_more_and_does_not_warn() -> None:
 
 def test_dtypes_weak_types_classes_keys_and_lengths_are_named() -> None:
     @px.jit(max_traces=None)
-    def step(x: jax.Array, tree: object) -> jax.Array:
+    def step(x: jax.Array | int, tree: object) -> jax.Array | int:
         return x
 
     step(jnp.ones(2), {"a": Dropout(0.1)})
