@@ -318,3 +318,26 @@ def test_a_trace_that_raises_is_not_counted() -> None:
         step(jnp.ones(3))
     step(jnp.ones(2))
     assert px.traces(step) == ("first trace",)
+
+
+def test_a_stack_and_a_vmapped_function_are_named_as_px_summary_names_them() -> None:
+    # px.summary lists a stack's arrays under the stack: `blocks` then `weight`.
+    @px.jit(max_traces=None)
+    def run(blocks: px.Stacked[Block], x: jax.Array) -> jax.Array:
+        return blocks(x)
+
+    for rate in (0.1, 0.2):
+        run(
+            px.stack(lambda _: Block(rate), jax.random.split(jax.random.key(0))),
+            jnp.ones(2),
+        )
+    run(px.stack(lambda _: Model(), jax.random.split(jax.random.key(0))), jnp.ones(2))
+    assert px.traces(run)[1:] == (
+        "blocks.dropout.rate changed 0.1 -> 0.2 (a static field)",
+        "blocks changed class Stacked[Block] -> Stacked[Model]",
+    )
+
+    mapped = px.jit(px.vmap(lambda weight, x: weight * x, in_axes=(None, 0)))
+    mapped(jnp.ones(2), jnp.ones((4, 2)))
+    mapped(jnp.ones(2), jnp.ones((3, 2)))
+    assert px.traces(mapped)[1] == "x changed shape (4, 2) -> (3, 2)"
