@@ -49,6 +49,10 @@ if typing.TYPE_CHECKING:
     from ._pure import purecall as purecall
     from ._safetensors import load_safetensors as load_safetensors
     from ._safetensors import save_safetensors as save_safetensors
+    from ._retrace import RetraceWarning as RetraceWarning
+    from ._retrace import set_max_traces as set_max_traces
+    from ._retrace import trace_count as trace_count
+    from ._retrace import traces as traces
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
     from ._stacked import Stacked as Stacked
@@ -88,6 +92,9 @@ _EXPORTS = {
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
+    **dict.fromkeys(
+        ("RetraceWarning", "set_max_traces", "trace_count", "traces"), "_retrace"
+    ),
     **dict.fromkeys(("Stacked", "stack"), "_stacked"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
     **dict.fromkeys(("load", "save"), "_checkpoint"),

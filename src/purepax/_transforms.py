@@ -23,6 +23,13 @@ import jax
 from ._closure import refuse_captures
 from ._errors import ArgumentError, StaticArgumentError
 from ._module import Module
+from ._retrace import (
+    TRACES_ATTRIBUTE,
+    UNSET,
+    Traces,
+    set_function_max_traces,
+    traces_for,
+)
 from ._typecheck import check_call, function_checker, typecheck_enabled
 
 _P = ParamSpec("_P")
@@ -71,7 +78,10 @@ def reuse(fn: object, key: Any, make: Callable[[], _F]) -> _F:
 
 
 def checked(
-    fn: Callable[_P, _R], transform: str, static: _StaticArguments | None = None
+    fn: Callable[_P, _R],
+    transform: str,
+    static: _StaticArguments | None = None,
+    traces: Traces | None = None,
 ) -> Callable[_P, _R]:
     """`fn` with purepax's checks, for a JAX transform to trace.
 
@@ -81,7 +91,8 @@ def checked(
     the arguments `static` names (static arguments of `jax.jit`).
 
     **Arguments:** `fn`, the function; `transform`, its name for messages (`"px.jit"`);
-    `static`, the static arguments of a jit.
+    `static`, the static arguments of a jit; `traces`, where a jit records each trace
+    (`_retrace.py`).
 
     **Returns:** a function with `fn`'s signature (`inspect.signature` follows
     `__wrapped__`, so `static_argnames` work as with `fn`); the same one each time for
@@ -91,7 +102,7 @@ def checked(
         raise ArgumentError(f"{transform} takes a function, got {fn!r}.")
     refuse_captures(fn, transform, tracing=False)
     made = _made_for(fn)
-    key = ("checked", transform, static)
+    key = ("checked", transform, static, traces)
     if made is not None and key in made:
         wrapper: Callable[_P, _R] = made[key]
         return wrapper
@@ -100,15 +111,21 @@ def checked(
         refuse_captures(fn, transform, tracing=True)
         if static is not None:
             static.refuse_modules(fn, transform, args, kwargs)
-        if typecheck_enabled():
-            checker = function_checker(fn)
-            if checker is not None:
-                result: _R = check_call(transform, fn, checker, *args, **kwargs)
-                return result
-        return fn(*args, **kwargs)
+        checker = function_checker(fn) if typecheck_enabled() else None
+        result: _R = (
+            check_call(transform, fn, checker, *args, **kwargs)
+            if checker is not None
+            else fn(*args, **kwargs)
+        )
+        # After the body: a trace that raised is not in JAX's cache, nor in the record.
+        if traces is not None:
+            traces.record(fn, args, kwargs)
+        return result
 
     functools.update_wrapper(run_checked, fn)
     run_checked.__dict__.pop(_MADE, None)  # copied from `fn` by update_wrapper
+    if traces is not None:
+        run_checked.__dict__[TRACES_ATTRIBUTE] = traces
     if made is not None:
         made[key] = run_checked
     return run_checked
@@ -238,15 +255,30 @@ class Jitted(Protocol, Generic[_P, _R_co]):
 
 
 @overload
-def jit(fun: Callable[_P, _R], /, **jit_kwargs: Any) -> Jitted[_P, _R]: ...
+def jit(
+    fun: Callable[_P, _R], /, *, max_traces: int | None = ..., **jit_kwargs: Any
+) -> Jitted[_P, _R]: ...
 @overload
-def jit(fun: None = None, /, **jit_kwargs: Any) -> _JitDecorator: ...
-def jit(fun: Callable[..., Any] | None = None, /, **jit_kwargs: Any) -> Any:
+def jit(
+    fun: None = None, /, *, max_traces: int | None = ..., **jit_kwargs: Any
+) -> _JitDecorator: ...
+def jit(
+    fun: Callable[..., Any] | None = None,
+    /,
+    *,
+    max_traces: int | None = UNSET,
+    **jit_kwargs: Any,
+) -> Any:
     """`jax.jit` that refuses module closures and type-checks its function when it traces.
+
+    Each trace is recorded with its cause (`px.traces`, `px.trace_count`); past
+    `max_traces` traces, a `px.RetraceWarning` names what changed.
 
     **Arguments:** as `jax.jit` (`static_argnums`, `static_argnames`, `donate_argnums`,
     `donate_argnames`, `in_shardings`, `out_shardings`, `keep_unused`, ...), all passed
-    to it. Without `fun`, returns a decorator (`@px.jit(static_argnums=1)`).
+    to it, and `max_traces`: how many traces of this function pass before a
+    `px.RetraceWarning` (`None`: never; default `px.set_max_traces`'s, 2). Without
+    `fun`, returns a decorator (`@px.jit(static_argnums=1)`).
 
     **Returns:** the `jax.jit` object itself: a compiled call does no more Python work
     than `jax.jit` does, and keeps its async dispatch, `.lower` and `.trace`.
@@ -258,7 +290,7 @@ def jit(fun: Callable[..., Any] | None = None, /, **jit_kwargs: Any) -> Any:
     ```
     """
     if fun is None:
-        return functools.partial(jit, **jit_kwargs)
+        return functools.partial(jit, max_traces=max_traces, **jit_kwargs)
     static = None
     if (
         jit_kwargs.get("static_argnums") is not None
@@ -267,7 +299,9 @@ def jit(fun: Callable[..., Any] | None = None, /, **jit_kwargs: Any) -> Any:
         static = _StaticArguments(
             fun, jit_kwargs.get("static_argnums"), jit_kwargs.get("static_argnames")
         )
-    run_checked = checked(fun, "px.jit", static)
+    traces = traces_for(fun)
+    set_function_max_traces(traces, max_traces)
+    run_checked = checked(fun, "px.jit", static, traces)
     made = _made_for(fun)
     try:
         key: Any = ("jit", tuple(sorted(jit_kwargs.items())))
