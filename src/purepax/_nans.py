@@ -166,13 +166,19 @@ def _watched(leaf: object) -> bool:
 def _check(where: str, indices: tuple[Any, ...], value: jax.Array) -> None:
     """Report to the host whether `value` holds a NaN or an infinity, `where` (a template
     of the message, formatted with `indices`) it is."""
+    # `lax`, not `jnp`: jnp's functions are jitted, and under a check every jit traces afresh.
     jax.debug.callback(
         functools.partial(_receive, where, int(np.prod(jnp.shape(value)))),
-        jnp.sum(jnp.isnan(value)),
-        jnp.sum(jnp.isinf(value)),
+        _count(jax.lax.ne(value, value)),
+        _count(jax.lax.eq(jax.lax.abs(value), jnp.array(np.inf, jax.lax.abs(value).dtype))),
         *indices,
         ordered=True,
     )
+
+
+def _count(where: jax.Array) -> jax.Array:
+    ones = jax.lax.convert_element_type(where, np.int32)
+    return jax.lax.reduce(ones, np.int32(0), jax.lax.add, tuple(range(ones.ndim)))
 
 
 def _receive(where: str, size: int, nans: Any, infs: Any, *indices: Any) -> None:
