@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 from jaxtyping import Array, Float
 
 import purepax as px
 from purepax import nn
+
+
+class Linear(px.Module):
+    weight: Float[Array, "i o"]
+
+    def __call__(self, x):
+        return x @ self.weight
+
+
+def linear(seed, d_out=3):
+    """A layer with fixed weights: numpy builds it at once, where `nn.Linear`'s random init
+    would compile for each shape."""
+    return Linear(jnp.asarray(np.random.default_rng(seed).normal(size=(3, d_out)), jnp.float32))
 
 
 @jax.custom_vjp
@@ -32,7 +46,7 @@ class Scale(px.Module):
 class Block(px.Module):
     """A residual block; `plant` makes a NaN in its `forward` or its `backward`."""
 
-    linear: px.Module
+    linear: Linear
     scale: Scale
     plant: str = px.static(default="")
 
@@ -46,9 +60,9 @@ class Block(px.Module):
 
 
 class Deep(px.Module):
-    embed: px.Module
+    embed: Linear
     blocks: px.Stacked[Block]
-    head: px.Module
+    head: Linear
 
     def __call__(self, x):
         return self.head(self.blocks(self.embed(x)))
@@ -63,19 +77,18 @@ class Chain(px.Module):
         return x
 
 
-def block(key, plant="", w=1.0):
-    return Block(nn.Linear(3, 3, key=key), Scale(jnp.full((3,), w)), plant=plant)
+def block(seed, plant="", w=1.0):
+    return Block(linear(seed), Scale(jnp.full((3,), w)), plant=plant)
 
 
-def deep(plant="", at=2, w=1.0):
-    keys = jax.random.split(jax.random.key(0), 6)
-    blocks = [
-        block(keys[i], plant if i == at else "", w if i == at else 1.0)
-        for i in range(4)
-    ]
-    return Deep(
-        nn.Linear(3, 3, key=keys[4]), px.stack(blocks), nn.Linear(3, 1, key=keys[5])
-    )
+def deep(at=2, w=1.0, nan_weight=False):
+    """Four blocks in a `px.Stacked`; block `at` has `scale.w = w` (`w` elsewhere 1), and a
+    NaN in its `linear.weight` if `nan_weight`."""
+    blocks = [block(i, w=w if i == at else 1.0) for i in range(4)]
+    if nan_weight:
+        weight = blocks[at].linear.weight.at[0, 0].set(jnp.nan)
+        blocks[at] = px.replace(blocks[at], linear=Linear(weight))
+    return Deep(linear(4), px.stack(blocks), linear(5, d_out=1))
 
 
 def loss(model, x):
@@ -99,13 +112,7 @@ def test_a_nan_made_in_the_forward_of_a_stacked_block_names_the_block_and_the_st
 
 
 def test_a_parameter_already_nan_is_named_by_its_field_before_any_output() -> None:
-    model = deep()
-    blocks = list(model.blocks)
-    linear = blocks[1].linear
-    blocks[1] = px.replace(
-        blocks[1], linear=px.replace(linear, weight=linear.weight.at[0, 0].set(jnp.nan))
-    )
-    model = px.replace(model, blocks=px.stack(blocks))
+    model = deep(at=1, nan_weight=True)
     with pytest.raises(px.NonFiniteError, match=r"^forward of blocks\[1\]\.linear: weight holds nan \(1 of 9"):
         with px.check_finite():
             step(model, x)
@@ -121,9 +128,8 @@ def test_an_infinite_gradient_of_a_parameter_names_the_block_and_the_field() -> 
 
 
 def test_a_nan_made_in_the_backward_names_the_module_nearest_the_loss() -> None:
-    keys = jax.random.split(jax.random.key(1), 5)
     # Blocks 1 and 3 both make a NaN gradient: the backward pass meets block 3's first.
-    chain = Chain([block(k, "backward" if i in (1, 3) else "") for i, k in enumerate(keys)])
+    chain = Chain([block(i, "backward" if i in (1, 3) else "") for i in range(5)])
     checked = px.check_finite(px.jit(px.grad(loss)))
     with pytest.raises(px.NonFiniteError) as info:
         checked(chain, x)
@@ -165,7 +171,7 @@ def test_a_step_compiled_before_the_check_is_checked_under_it_and_unchanged_afte
 
 def test_a_check_through_px_scan_and_module_state_changes_no_result() -> None:
     class Normed(px.Module):
-        linear: nn.Linear
+        linear: Linear
         norm: nn.BatchNorm
 
         def __call__(self, x):
@@ -178,7 +184,7 @@ def test_a_check_through_px_scan_and_module_state_changes_no_result() -> None:
 
         return px.scan(body, model, xs)
 
-    model = Normed(nn.Linear(3, 3, key=jax.random.key(2)), nn.BatchNorm(3))
+    model = Normed(linear(6), nn.BatchNorm(3))
     xs = jnp.arange(18.0).reshape(3, 2, 3)
     run = px.jit(train)
     with px.check_finite():

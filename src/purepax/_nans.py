@@ -431,14 +431,16 @@ class FiniteCheck(contextlib.ContextDecorator):
         when = "" if step is None else f" (step {step:,})"
         if report.startswith("forward"):
             fix = (
-                "Every value before it is finite: look at what this computes from them (a log, "
-                "a square root or a division at 0, an overflow of float16), or at the data."
+                "Every value computed before it is finite: look at what this module computes "
+                "from them (a log, a square root or a division at 0, an exponential that "
+                "overflows), or at the data if it is an input of the outermost module."
             )
         else:
             fix = (
-                "Every gradient after it is finite: the derivative of something this computes "
-                "is infinite where it is evaluated (a square root or log at 0, a jnp.where "
-                "whose other branch is NaN: compute that branch on a safe value)."
+                "Every gradient computed before it is finite: something this module computes "
+                "has an infinite derivative where it is evaluated (a square root or a log at "
+                "0, a norm of zeros, a jnp.where whose unused branch is NaN: compute that "
+                "branch on a safe value)."
             )
         return f"{report}{when}. {fix}"
 
