@@ -15,7 +15,7 @@ So nothing is paid when no check is on: no wrapper, no trace-time test, no compi
 code. The traces made under a check are kept apart from the usual ones by a
 `jax.make_user_context` value in JAX's jit cache keys: a `px.jit` step traced before is
 traced again (with its watch points) under the check, and its checked trace is not used
-outside it. A JAX that lacks `jax.make_user_context` (before 0.6) has its caches cleared
+outside it. A JAX that lacks `jax.make_user_context` (an older one) has its caches cleared
 when a check starts and when it ends instead.
 """
 
@@ -257,7 +257,7 @@ def _watch_call(
     here, at = path.template(), path.indices
     # The module's own arrays, changed in place for the call (it may be a `px.pure` view
     # that the call changes) and put back after it where the call did not set them.
-    d = module.__dict__
+    d = vars(module)
     given: dict[str, tuple[Any, Any]] = {}
     for name in spec_of(type(module)).dynamic_names(module):
 
