@@ -188,7 +188,7 @@ def _receive(where: str, size: int, nans: Any, infs: Any, *indices: Any) -> None
         return
     kind, count = ("nan", nans) if nans else ("inf", infs)
     blocks = (int(np.ravel(i)[0]) for i in indices)
-    report = f"{where.format(*blocks)} holds {kind} ({count} of {size} values)"
+    report = (f"{where.format(*blocks)} holds {kind}", f"{count} of {size} values")
     with _LOCK:
         for run in _RUNS:
             run.append(report)
@@ -321,7 +321,8 @@ def _watch_call(
 # --- watching every module class while a check is on -------------------------------------------
 
 _LOCK = threading.Lock()
-_RUNS: list[list[str]] = []  # the reports of each check that is on, in the order received
+# The reports of each check that is on, in the order received: where and what, how many.
+_RUNS: list[list[tuple[str, str]]] = []
 _ORIGINALS: dict[type, Any] = {}  # each module class's own `__call__`, while replaced
 
 
@@ -389,7 +390,14 @@ class FiniteCheck(contextlib.ContextDecorator):
         self.step = step
         self._calls = 0
         self._decorated = False
-        self._entered: list[tuple[list[str], contextvars.Token[_Tracing | None], contextlib.ExitStack]] = []
+        # Per entry (a decorated function may call itself): its reports, and what to undo.
+        self._entered: list[
+            tuple[
+                list[tuple[str, str]],
+                contextvars.Token[_Tracing | None],
+                contextlib.ExitStack,
+            ]
+        ] = []
 
     def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:  # type: ignore[override]
         if not callable(fn):
@@ -399,7 +407,7 @@ class FiniteCheck(contextlib.ContextDecorator):
 
     def __enter__(self) -> FiniteCheck:
         self._calls += 1
-        reports: list[str] = []
+        reports: list[tuple[str, str]] = []
         apart = contextlib.ExitStack()
         with _LOCK:
             if not _RUNS:
@@ -424,9 +432,9 @@ class FiniteCheck(contextlib.ContextDecorator):
                 if not _RUNS:
                     _stop_watching()
         if kind is None and reports:
-            raise NonFiniteError(self._message(reports[0]))
+            raise NonFiniteError(self._message(*reports[0]))
 
-    def _message(self, report: str) -> str:
+    def _message(self, report: str, count: str) -> str:
         step = self.step if self.step is not None else self._calls if self._decorated else None
         when = "" if step is None else f" (step {step:,})"
         if report.startswith("forward"):
@@ -442,7 +450,7 @@ class FiniteCheck(contextlib.ContextDecorator):
                 "0, a norm of zeros, a jnp.where whose unused branch is NaN: compute that "
                 "branch on a safe value)."
             )
-        return f"{report}{when}. {fix}"
+        return f"{report}{when}: {count}. {fix}"
 
 
 @overload
@@ -459,8 +467,8 @@ def check_finite(
     module's own arrays and inputs when it starts, its output when it ends, and the gradient
     of each on the backward pass. When the block ends, it waits for the computations started
     in it and raises at the first non-finite value they computed, in the order they computed
-    them, e.g. `backward of blocks[3].attn.out: the gradient of weight holds inf (1 of 16
-    values) (step 1,204)`. A path starts at the outermost module called; a `px.Stacked`
+    them, e.g. `backward of blocks[3].attn.out: the gradient of weight holds inf (step
+    1,204): 1 of 16 values`. A path starts at the outermost module called; a `px.Stacked`
     block is named by its index.
 
     As a decorator, `px.check_finite(step_fn)` checks every call of `step_fn`, numbering
