@@ -22,7 +22,9 @@ class Linear(px.Module):
 def linear(seed, d_out=3):
     """A layer with fixed weights: numpy builds it at once, where `nn.Linear`'s random init
     would compile for each shape."""
-    return Linear(jnp.asarray(np.random.default_rng(seed).normal(size=(3, d_out)), jnp.float32))
+    return Linear(
+        jnp.asarray(np.random.default_rng(seed).normal(size=(3, d_out)), jnp.float32)
+    )
 
 
 @jax.custom_vjp
@@ -113,7 +115,10 @@ def test_a_nan_made_in_the_forward_of_a_stacked_block_names_the_block_and_the_st
 
 def test_a_parameter_already_nan_is_named_by_its_field_before_any_output() -> None:
     model = deep(at=1, nan_weight=True)
-    with pytest.raises(px.NonFiniteError, match=r"^forward of blocks\[1\]\.linear: weight holds nan: 1 of 9 values\."):
+    with pytest.raises(
+        px.NonFiniteError,
+        match=r"^forward of blocks\[1\]\.linear: weight holds nan: 1 of 9 values\.",
+    ):
         with px.check_finite():
             step(model, x)
 
@@ -140,7 +145,10 @@ def test_a_nan_made_in_the_backward_names_the_module_nearest_the_loss() -> None:
 
 def test_the_first_non_finite_value_computed_is_reported_not_a_later_one() -> None:
     # NaN data makes every value after it NaN: the report is the model's input.
-    with pytest.raises(px.NonFiniteError, match=r"^forward of Deep: its input x holds nan: 1 of 6 values\."):
+    with pytest.raises(
+        px.NonFiniteError,
+        match=r"^forward of Deep: its input x holds nan: 1 of 6 values\.",
+    ):
         with px.check_finite():
             step(deep(), x.at[0, 1].set(jnp.nan))
 
@@ -151,7 +159,10 @@ def test_a_checked_function_numbers_its_calls_as_steps_and_returns_its_result() 
     expected_loss, expected_grads = step(deep(), x)
     assert loss_value == expected_loss
     assert jnp.array_equal(grads.head.weight, expected_grads.head.weight)
-    with pytest.raises(px.NonFiniteError, match=r"^forward of blocks\[2\]\.scale: its output holds nan \(step 2\): "):
+    with pytest.raises(
+        px.NonFiniteError,
+        match=r"^forward of blocks\[2\]\.scale: its output holds nan \(step 2\): ",
+    ):
         checked(deep(w=-1.0), x)
 
 
@@ -193,7 +204,9 @@ def test_a_check_through_px_scan_and_module_state_changes_no_result() -> None:
     # The same computation, compiled with the checks beside it.
     assert jnp.allclose(losses, expected, rtol=1e-6)
     assert jnp.allclose(checked_model.norm.mean, unchecked_model.norm.mean, rtol=1e-6)
-    with pytest.raises(px.NonFiniteError, match=r"^forward of Normed: its input x holds nan"):
+    with pytest.raises(
+        px.NonFiniteError, match=r"^forward of Normed: its input x holds nan"
+    ):
         with px.check_finite():
             run(model, xs.at[2, 0, 0].set(jnp.nan))
 

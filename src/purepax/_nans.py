@@ -57,7 +57,9 @@ class _Path:
     root: str
 
     def template(self) -> str:
-        if not self.text or self.text.startswith("["):  # the outermost module, or its blocks
+        if not self.text or self.text.startswith(
+            "["
+        ):  # the outermost module, or its blocks
             return _escape(self.root) + self.text
         return self.text
 
@@ -147,7 +149,9 @@ def _field_of(parent: Module, child: Module) -> str:
                 a is b for a, b in zip(theirs, arrays)
             ):
                 return str(jax.tree_util.keystr(path))
-    return f".<{type(child).__name__}>"  # an argument of the parent, or built in its call
+    return (
+        f".<{type(child).__name__}>"  # an argument of the parent, or built in its call
+    )
 
 
 # --- watch points -------------------------------------------------------------------------
@@ -170,7 +174,9 @@ def _check(where: str, indices: tuple[Any, ...], value: jax.Array) -> None:
     jax.debug.callback(
         functools.partial(_receive, where, int(np.prod(jnp.shape(value)))),
         _count(jax.lax.ne(value, value)),
-        _count(jax.lax.eq(jax.lax.abs(value), jnp.array(np.inf, jax.lax.abs(value).dtype))),
+        _count(
+            jax.lax.eq(jax.lax.abs(value), jnp.array(np.inf, jax.lax.abs(value).dtype))
+        ),
         *indices,
         ordered=True,
     )
@@ -178,7 +184,10 @@ def _check(where: str, indices: tuple[Any, ...], value: jax.Array) -> None:
 
 def _count(where: jax.Array) -> jax.Array:
     ones = jax.lax.convert_element_type(where, np.int32)
-    return jax.lax.reduce(ones, np.int32(0), jax.lax.add, tuple(range(ones.ndim)))
+    total: jax.Array = jax.lax.reduce(
+        ones, np.int32(0), jax.lax.add, tuple(range(ones.ndim))
+    )
+    return total
 
 
 def _receive(where: str, size: int, nans: Any, infs: Any, *indices: Any) -> None:
@@ -195,7 +204,9 @@ def _receive(where: str, size: int, nans: Any, infs: Any, *indices: Any) -> None
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
-def _watch_gradient(where: str, value: jax.Array, indices: tuple[Any, ...]) -> jax.Array:
+def _watch_gradient(
+    where: str, value: jax.Array, indices: tuple[Any, ...]
+) -> jax.Array:
     """`value`, whose gradient is checked on the backward pass (see `_check`)."""
     return value
 
@@ -272,7 +283,9 @@ def _watch_call(
 
         value = d[name]
         watched = jax.tree_util.tree_map_with_path(own, value, is_leaf=is_module)
-        pairs = zip(jax.tree_util.tree_leaves(watched), jax.tree_util.tree_leaves(value))
+        pairs = zip(
+            jax.tree_util.tree_leaves(watched), jax.tree_util.tree_leaves(value)
+        )
         if any(new is not old for new, old in pairs):
             given[name] = (value, watched)
             d[name] = watched
@@ -289,7 +302,10 @@ def _watch_call(
                 else f"forward of {parent.path.template()}: the input {name} of {here}"
             )
             return _watch(
-                before, f"backward of {here}: the gradient of its input {name}", at, leaf
+                before,
+                f"backward of {here}: the gradient of its input {name}",
+                at,
+                leaf,
             )
 
         args, kwargs = jax.tree_util.tree_map_with_path(
@@ -360,7 +376,9 @@ def _stop_watching() -> None:
     _ORIGINALS.clear()
 
 
-_RETRACE: Any = None  # a `jax.make_user_context` in jit cache keys, made by the first check
+_RETRACE: Any = (
+    None  # a `jax.make_user_context` in jit cache keys, made by the first check
+)
 
 
 @contextlib.contextmanager
@@ -435,7 +453,13 @@ class FiniteCheck(contextlib.ContextDecorator):
             raise NonFiniteError(self._message(*reports[0]))
 
     def _message(self, report: str, count: str) -> str:
-        step = self.step if self.step is not None else self._calls if self._decorated else None
+        step = (
+            self.step
+            if self.step is not None
+            else self._calls
+            if self._decorated
+            else None
+        )
         when = "" if step is None else f" (step {step:,})"
         if report.startswith("forward"):
             fix = (
