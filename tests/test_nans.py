@@ -98,9 +98,32 @@ def loss(model, x):
 
 
 step = px.jit(px.value_and_grad(loss))
+evaluate = px.jit(loss)
 x = jnp.ones((2, 3))
 
 
+def _differentiated_scans_keep_forward_callbacks() -> bool:
+    """Whether JAX keeps a `jax.debug.callback` in the forward pass of a differentiated
+    `lax.scan` (JAX 0.4.36 drops it, so a forward report inside a `px.Stacked` under
+    `px.grad` comes at the stack's output there)."""
+    seen = []
+
+    def body(c, _):
+        jax.debug.callback(lambda c: seen.append(True), c, ordered=True)
+        return c * 2.0, None
+
+    jax.jit(jax.grad(lambda c: jax.lax.scan(body, c, None, length=1)[0]))(1.0)
+    jax.effects_barrier()
+    return bool(seen)
+
+
+forward_callbacks_in_grad_of_scan = pytest.mark.skipif(
+    not _differentiated_scans_keep_forward_callbacks(),
+    reason="this JAX drops debug callbacks from the forward pass of a differentiated scan",
+)
+
+
+@forward_callbacks_in_grad_of_scan
 def test_a_nan_made_in_the_forward_of_a_stacked_block_names_the_block_and_the_step() -> (
     None
 ):
@@ -120,7 +143,7 @@ def test_a_parameter_already_nan_is_named_by_its_field_before_any_output() -> No
         match=r"^forward of blocks\[1\]\.linear: weight holds nan: 1 of 9 values\.",
     ):
         with px.check_finite():
-            step(model, x)
+            evaluate(model, x)
 
 
 def test_an_infinite_gradient_of_a_parameter_names_the_block_and_the_field() -> None:
@@ -161,9 +184,9 @@ def test_a_checked_function_numbers_its_calls_as_steps_and_returns_its_result() 
     assert jnp.array_equal(grads.head.weight, expected_grads.head.weight)
     with pytest.raises(
         px.NonFiniteError,
-        match=r"^forward of blocks\[2\]\.scale: its output holds nan \(step 2\): ",
+        match=r"^forward of Deep: its input x holds nan \(step 2\): ",
     ):
-        checked(deep(w=-1.0), x)
+        checked(deep(), x.at[1, 1].set(jnp.nan))
 
 
 def test_a_step_compiled_before_the_check_is_checked_under_it_and_unchanged_after() -> (
