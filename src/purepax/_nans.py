@@ -498,7 +498,9 @@ def check_finite(
     As a decorator, `px.check_finite(step_fn)` checks every call of `step_fn`, numbering
     the calls as steps. Off by default, and free when off: JAX compiles the checks only
     under a check, apart from the usual traces (a step traced under it is traced again).
-    Checked code runs slower: debug with it, train without it.
+    Checked code runs slower: debug with it, train without it. Put the check around the
+    call of a jitted step, not inside a jitted function: it raises on the host, when the
+    computation has run.
 
     **Arguments:** `fn`, the function to check on every call; or `step`, the number that the
     message gives the step.
