@@ -57,9 +57,8 @@ class _Path:
     root: str
 
     def template(self) -> str:
-        if not self.text or self.text.startswith(
-            "["
-        ):  # the outermost module, or its blocks
+        # The outermost module by its class name, and its blocks if it is a stack.
+        if not self.text or self.text.startswith("["):
             return _escape(self.root) + self.text
         return self.text
 
