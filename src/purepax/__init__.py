@@ -26,6 +26,7 @@ if typing.TYPE_CHECKING:
     from ._errors import FieldError as FieldError
     from ._errors import ImmutableModuleError as ImmutableModuleError
     from ._errors import ModelMismatchError as ModelMismatchError
+    from ._errors import NonFiniteError as NonFiniteError
     from ._errors import PurepaxError as PurepaxError
     from ._errors import StaticArgumentError as StaticArgumentError
     from ._errors import TransformTypeError as TransformTypeError
@@ -41,6 +42,7 @@ if typing.TYPE_CHECKING:
     from ._grad import grad as grad
     from ._grad import value_and_grad as value_and_grad
     from ._loops import fori_loop as fori_loop
+    from ._nans import check_finite as check_finite
     from ._loops import scan as scan
     from ._loops import while_loop as while_loop
     from ._module import Module as Module
@@ -76,6 +78,7 @@ _EXPORTS = {
             "FieldError",
             "ImmutableModuleError",
             "ModelMismatchError",
+            "NonFiniteError",
             "PurepaxError",
             "StaticArgumentError",
             "TransformTypeError",
@@ -91,6 +94,7 @@ _EXPORTS = {
     **dict.fromkeys(("grad", "value_and_grad"), "_grad"),
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
+    "check_finite": "_nans",
     **dict.fromkeys(("pure", "purecall"), "_pure"),
     **dict.fromkeys(
         ("RetraceWarning", "set_max_traces", "trace_count", "traces"), "_retrace"

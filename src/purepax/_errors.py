@@ -226,3 +226,27 @@ class ModelMismatchError(PurepaxError, TypeError, ValueError):
     of the gradient; for a new model, build a new `Optimizer(tx, model)` (optax's state is
     shaped like the parameters).
     """
+
+
+class NonFiniteError(PurepaxError, FloatingPointError):
+    """A computation checked by `px.check_finite` computed a NaN or an infinity.
+
+    The message names the first non-finite value in the order the program computed it, and
+    where: the pass (forward or backward), the module's path from the outermost module
+    called (`blocks[3].attn.out`, with a `px.Stacked` block's index), and the value (a field
+    such as `weight`, an input, the output, or the gradient of one of these), with the step.
+    Also a `FloatingPointError`, as JAX's `jax_debug_nans` raises.
+
+    **Usual causes:**
+
+    - forward: a log, a square root or a division at 0, an exponential that overflows
+      (float16 above 65504), a parameter already NaN (a previous step's update), NaN data;
+    - backward: a derivative that is infinite where it is evaluated (`jnp.sqrt` or
+      `jnp.log` at 0, a norm of a zero vector), or a `jnp.where` whose unused branch is
+      NaN: its gradient is multiplied by 0, and 0 times NaN is NaN.
+
+    **Fix:** look at what the named module computes from the finite values it was given;
+    for a `jnp.where`, compute the unsafe branch on a safe value too
+    (`jnp.where(x > 0, jnp.log(jnp.where(x > 0, x, 1.0)), 0.0)`); for float16, compute the
+    overflowing part in float32.
+    """

@@ -32,6 +32,7 @@ from ._fields import static
 from ._functional import parameters
 from ._loops import check_carry
 from ._module import Module, shallow_copy
+from ._nans import calling_block
 from ._pure import purecall
 from ._trace import Tracer
 
@@ -111,7 +112,8 @@ class Stacked(Module, Generic[_M]):
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
-            new_block, out = purecall(block, x, *args, **kwargs)
+            with calling_block(index):  # names the block in px.check_finite's reports
+                new_block, out = purecall(block, x, *args, **kwargs)
             _check_output(block, x, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
