@@ -207,7 +207,7 @@ class Stacked(Module, Generic[_M]):
     def __purepax_note__(self) -> str:
         """One line on the stack: its blocks and remat policy (treescope and `px.step_cost` show it)."""
         return (
-            f"{len(self)} blocks of {type(self.layers).__name__}, "
+            f"{len(self)} blocks of {type(self.layers).__name__} (stacked on a leading axis), "
             f"remat={remat_name(self.remat)}, unroll={self.unroll}"
         )
 

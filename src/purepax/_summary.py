@@ -82,11 +82,13 @@ def _device_bytes(
     mesh of axis sizes `mesh` (an uneven split rounds up: the largest shard)."""
     dtype = getattr(leaf, "dtype", None)
     itemsize = int((np.asarray(leaf).dtype if dtype is None else dtype).itemsize)
-    shape = tuple(getattr(leaf, "shape", ()))
+    shape: tuple[int, ...] = tuple(getattr(leaf, "shape", ()))
+    if mesh is None:
+        return itemsize * math.prod(shape)
     total = itemsize
     for n, entry in zip(shape, _padded(spec, shape)):
         ways = 1
-        for axis in _axis_names(entry) if mesh is not None else ():
+        for axis in _axis_names(entry):
             if axis not in mesh:
                 raise ArgumentError(
                     f"px.summary: {where} is sharded over the mesh axis {axis!r}, but the "
@@ -118,7 +120,8 @@ def _bytes_text(n: int) -> str:
     if n < 1024:
         return f"{n} bytes"
     unit, size = next(
-        (u, n / 1024**p) for p, u in ((4, "TiB"), (3, "GiB"), (2, "MiB"), (1, "KiB"))
+        (u, n / 1024**p)
+        for p, u in ((4, "TiB"), (3, "GiB"), (2, "MiB"), (1, "KiB"))
         if n >= 1024**p
     )
     return f"{n} bytes ({size:.1f} {unit})"
@@ -198,14 +201,18 @@ def summary(
     byte_totals = [0, 0]  # parameters, state
 
     def add_row(
-        prefix: tuple[Any, ...], module_text: str, arrays: list[str], counts: list[int], sizes_: list[int]
+        prefix: tuple[Any, ...],
+        module_text: str,
+        arrays: list[str],
+        counts: list[int],
+        held: list[int],
     ) -> None:
         where = jax.tree_util.keystr(prefix).lstrip(".") or "(root)"
         row = (where, module_text, " ".join(arrays), str(counts[0]), str(counts[1]))
-        rows.append((*row, str(sum(sizes_))) if with_bytes else row)
+        rows.append((*row, str(sum(held))) if with_bytes else row)
         for i in (0, 1):
             totals[i] += counts[i]
-            byte_totals[i] += sizes_[i]
+            byte_totals[i] += held[i]
 
     def visit_stack(m: Any, prefix: tuple[Any, ...]) -> None:
         # One row for the whole stack: block type, n, the arrays of one block, and the
@@ -321,7 +328,10 @@ def _memory_line(
         specs = _specs_by_path(optimizer)
         held = sum(
             _device_bytes(
-                leaf, specs.get(path, ()), mesh, "the optimizer's " + jax.tree_util.keystr(path).lstrip(".")
+                leaf,
+                specs.get(path, ()),
+                mesh,
+                "the optimizer's " + jax.tree_util.keystr(path).lstrip("."),
             )
             for path, leaf in jax.tree_util.tree_flatten_with_path(optimizer)[0]
         )
