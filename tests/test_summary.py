@@ -137,16 +137,6 @@ def make_tower(remat=False):
     return Tower(Sharded(jnp.ones((6, 8)), jnp.zeros(8)), px.stack(blocks, remat=remat))
 
 
-def abstract_mesh(sizes, names):
-    make = getattr(jax.sharding, "AbstractMesh", None)
-    if make is None:
-        pytest.skip("jax.sharding.AbstractMesh is newer than this JAX")
-    try:
-        return make(sizes, names)
-    except TypeError:  # JAX before 0.5: one tuple of (name, size) pairs
-        return make(tuple(zip(names, sizes)))
-
-
 def row(text, path):
     return next(line for line in text.splitlines() if line.split()[0] == path)
 
@@ -168,7 +158,7 @@ def test_a_stack_row_shows_its_remat_policy_and_unroll():
 
 
 def test_bytes_per_device_divide_each_sharded_axis_by_its_mesh_axis_size():
-    text = px.summary(make_tower(), mesh=abstract_mesh((2, 4), ("data", "model")))
+    text = px.summary(make_tower(), mesh={"data": 2, "model": 4})
     lines = text.splitlines()
     assert lines[0].split()[-1] == "bytes/device"
     # f32: weight 6*8/4, bias 8/4 floats; the counter (i32, replicated) whole.
@@ -182,11 +172,29 @@ def test_bytes_per_device_divide_each_sharded_axis_by_its_mesh_axis_size():
     )
 
 
+def test_an_abstract_mesh_is_read_as_its_axis_sizes():
+    if not hasattr(jax.sharding, "AbstractMesh"):
+        pytest.skip("jax.sharding.AbstractMesh is newer than this JAX")
+    try:
+        mesh = jax.sharding.AbstractMesh((2, 4), ("data", "model"))
+    except TypeError:  # JAX before 0.5: one tuple of (name, size) pairs
+        mesh = jax.sharding.AbstractMesh((("data", 2), ("model", 4)))
+    model = make_tower()
+    assert px.summary(model, mesh=mesh) == px.summary(
+        model, mesh={"data": 2, "model": 4}
+    )
+
+
+def test_a_mesh_of_another_kind_is_refused():
+    with pytest.raises(px.ArgumentError, match="mapping from axis names to sizes"):
+        px.summary(make_tower(), mesh=("data", "model"))
+
+
 def test_an_uneven_split_counts_the_largest_shard():
     class Odd(px.Module):
         weight: Float[Array, " n"] = px.param(sharding=("model",))
 
-    text = px.summary(Odd(jnp.ones(10)), mesh=abstract_mesh((4,), ("model",)))
+    text = px.summary(Odd(jnp.ones(10)), mesh={"model": 4})
     assert row(text, "(root)").split()[-1] == str(4 * 3)  # 10 rows over 4: 3, 3, 3, 1
 
 
@@ -196,9 +204,7 @@ def test_optimizer_state_is_counted_like_the_parameters_it_belongs_to():
 
     model = make_tower()
     opt = Optimizer(optax.adam(1e-3), model)
-    text = px.summary(
-        model, mesh=abstract_mesh((2, 4), ("data", "model")), optimizer=opt
-    )
+    text = px.summary(model, mesh={"data": 2, "model": 4}, optimizer=opt)
     params = 4 * (6 * 2 + 2 + 3 * (8 * 2 + 2))
     # Adam: two moments shaped (and sharded) like the parameters, and an i32 step count.
     assert f"optimizer state {2 * params + 4} bytes" in text.splitlines()[-1]
@@ -213,7 +219,7 @@ def test_a_mesh_without_a_fields_axis_is_refused():
     with pytest.raises(
         px.ArgumentError, match=r"first\.weight is sharded over the mesh axis 'model'"
     ):
-        px.summary(make_tower(), mesh=abstract_mesh((8,), ("data",)))
+        px.summary(make_tower(), mesh={"data": 8})
 
 
 def mlp_loss(w1, b1, w2, x):

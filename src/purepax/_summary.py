@@ -130,7 +130,7 @@ def _bytes_text(n: int) -> str:
 def summary(
     module: Module,
     *,
-    mesh: Mesh | AbstractMesh | None = None,
+    mesh: Mesh | AbstractMesh | Mapping[str, int] | None = None,
     optimizer: Module | None = None,
     step: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
 ) -> str:
@@ -155,8 +155,9 @@ def summary(
     **Arguments:**
 
     - `module`: any purepax module (concrete or from `jax.eval_shape`).
-    - `mesh`: optional `jax.sharding.Mesh` (or `AbstractMesh`: only its axis names and
-      sizes are read, so no device is needed) that the model is laid out on.
+    - `mesh`: optional `jax.sharding.Mesh` that the model is laid out on; or, to plan
+      for devices you do not have, a `jax.sharding.AbstractMesh` or a mapping from axis
+      names to sizes (`{"data": 2, "model": 4}`): only the axes' names and sizes are read.
     - `optimizer`: optional `purepax.optim.Optimizer` (or any module) whose state is
       counted as the optimizer's.
     - `step`: optional `(function, args)`: a training step and example arguments
@@ -180,11 +181,14 @@ def summary(
         )
     sizes: Mapping[str, int] | None = None
     if mesh is not None:
-        sizes = getattr(mesh, "shape", None)
-        if not isinstance(sizes, Mapping):
+        sizes = mesh if isinstance(mesh, Mapping) else getattr(mesh, "shape", None)
+        if not isinstance(sizes, Mapping) or not all(
+            isinstance(n, int) for n in sizes.values()
+        ):
             raise ArgumentError(
-                f"px.summary: mesh= takes a jax.sharding.Mesh (or AbstractMesh), got "
-                f"{type(mesh).__name__}. Make one with jax.make_mesh((2, 4), ('data', 'model'))."
+                f"px.summary: mesh= takes a jax.sharding.Mesh, an AbstractMesh or a mapping "
+                f"from axis names to sizes, got {mesh!r:.80}. Make one with "
+                "jax.make_mesh((2, 4), ('data', 'model')), or pass {'data': 2, 'model': 4}."
             )
     from ._stacked import (  # a stack is one row (imported here: stacks build on modules)
         Stacked,
