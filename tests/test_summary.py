@@ -256,7 +256,8 @@ def test_step_cost_of_a_jitted_step_shows_each_stacks_remat_policy():
     x = jax.ShapeDtypeStruct((2, 6), jnp.float32)
     cost = px.step_cost(step, model, x)
     assert cost.stacks == (
-        "args[0].blocks: 3 blocks of Sharded (stacked on a leading axis), remat=True, unroll=1",
+        "args[0].blocks: 3 blocks of Sharded (stacked on a leading axis), remat=True, "
+        "unroll=1; XLA counts the FLOPs of its loop's body once: 1 of 3 blocks",
     )
     text = px.summary(model, step=(step, (model, x)))
     assert "Compiled step step, per device" in text
@@ -290,3 +291,22 @@ def test_step_cost_says_unknown_where_the_backend_gives_no_memory_analysis():
     assert cost.peak_bytes is None
     text = str(cost)
     assert "peak memory      unknown" in text and "bytes accessed   unknown" in text
+
+
+def test_an_unrolled_stack_is_counted_whole_and_a_scanned_one_once():
+    model, B = make_tower(), 16
+
+    def forward(model, x):
+        return jnp.sum(model(x))
+
+    x = jax.ShapeDtypeStruct((B, 6), jnp.float32)
+    scanned = px.step_cost(forward, model, x)
+    unrolled = px.step_cost(
+        forward, px.replace(model, blocks=px.replace(model.blocks, unroll=3)), x
+    )
+    # One tanh per hidden unit: the first layer's and, scanned, one block's (not three).
+    assert (scanned.transcendentals, unrolled.transcendentals) == (2 * B * 8, 4 * B * 8)
+    block = 2 * B * 8 * 8 + B * 8  # a matmul and a bias
+    # (The scanned loop adds its own counter's few additions and comparisons.)
+    assert abs(unrolled.flops - scanned.flops - 2 * block) <= 4
+    assert unrolled.stacks[0].endswith("remat=False, unroll=3")

@@ -358,6 +358,11 @@ class StepCost:
     `memory_analysis()`; the peak is XLA's own where it reports one, else arguments,
     outputs and temporaries less what is aliased); `stacks`, one line per `px.Stacked` in
     the arguments: its path, blocks, `remat` policy and `unroll`.
+
+    XLA counts the body of a loop once, whatever its length: a stack of `n` blocks
+    (applied with `jax.lax.scan`) counts `unroll` blocks, not `n`, and its line says so.
+    For the whole count, cost a copy with `unroll=n` (`px.replace(stack, unroll=n)`),
+    which compiles `n` copies of the block.
     """
 
     name: str
@@ -436,6 +441,11 @@ def step_cost(step: Callable[..., Any], /, *args: Any, **kwargs: Any) -> StepCos
     )[0]
     stacks = tuple(
         f"{_argument_path(path)}: {leaf.__purepax_note__()}"
+        + (
+            f"; XLA counts the FLOPs of its loop's body once: {leaf.unroll} of {len(leaf)} blocks"
+            if leaf.unroll < len(leaf)
+            else ""
+        )
         for path, leaf in found
         if isinstance(leaf, Stacked)
     )
