@@ -4,6 +4,8 @@ checked in a fresh process, by `tests/multidevice/check_summary.py`."""
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import pytest
@@ -29,6 +31,7 @@ class Model(px.Module):
     heads: tuple
 
 
+@functools.cache  # modules are immutable: the tests share one
 def make_model():
     blocks = [Block(jnp.ones((4, 4)), jnp.zeros(4)) for _ in range(3)]
     head = Block(jnp.ones((4, 2)), jnp.zeros(2))
