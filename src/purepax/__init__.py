@@ -59,6 +59,8 @@ if typing.TYPE_CHECKING:
     from ._sharding import shard as shard
     from ._stacked import Stacked as Stacked
     from ._stacked import stack as stack
+    from ._summary import StepCost as StepCost
+    from ._summary import step_cost as step_cost
     from ._summary import summary as summary
     from ._transforms import cond as cond
     from ._transforms import jit as jit
@@ -103,7 +105,7 @@ _EXPORTS = {
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
     **dict.fromkeys(("load", "save"), "_checkpoint"),
     **dict.fromkeys(("load_safetensors", "save_safetensors"), "_safetensors"),
-    "summary": "_summary",
+    **dict.fromkeys(("StepCost", "step_cost", "summary"), "_summary"),
     **dict.fromkeys(("cond", "jit", "remat", "switch", "vmap"), "_transforms"),
 }
 __all__ = sorted(_EXPORTS)

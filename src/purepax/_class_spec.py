@@ -15,6 +15,7 @@ import dataclasses
 import sys
 import threading
 import typing
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._fields import ROLE_KEY, SHARDING_KEY, Role, role_of_annotation
@@ -122,3 +123,23 @@ def spec_of(cls: type[ModuleMarker]) -> ClassSpec:
                 spec = ClassSpec(cls)
                 type.__setattr__(cls, "_purepax_spec", spec)
     return spec
+
+
+def field_sharding(module: ModuleMarker, name: str) -> tuple[Any, ...] | None:
+    """How field `name` of `module` is sharded (None: replicated).
+
+    A class may choose per instance by defining `__field_shardings__(self)`, a mapping
+    from field names to axes (the layers of `purepax.nn` take a `sharding=` argument that
+    way); other fields take the `sharding=` of their field specifier.
+    """
+    chosen: Callable[[ModuleMarker], Mapping[str, tuple[Any, ...] | None]] | None = (
+        getattr(type(module), "__field_shardings__", None)
+    )
+    if chosen is not None:
+        by_name = chosen(module)
+        if name in by_name:
+            return by_name[name]
+    sharding: tuple[Any, ...] | None = (
+        spec_of(type(module)).fields[name].field.metadata.get(SHARDING_KEY)
+    )
+    return sharding

@@ -291,6 +291,12 @@ class Module(ModuleMarker, metaclass=ModuleMeta):
     def __repr__(self) -> str:
         return module_repr(self)
 
+    def __treescope_repr__(self, path: str | None, subtree_renderer: Any) -> Any:
+        """How treescope renders a module (imported here: treescope is optional)."""
+        from ._treescope import render
+
+        return render(self, path, subtree_renderer)
+
     def __copy__(self) -> Module:
         return shallow_copy(self)
 

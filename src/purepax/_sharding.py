@@ -13,42 +13,21 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import jax
 import jax.numpy as jnp
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ._class_spec import spec_of
+from ._class_spec import field_sharding, spec_of
 from ._distributed import place as _place
 from ._errors import ArgumentError
-from ._fields import SHARDING_KEY
 from ._module import Module, shallow_copy
 from ._module_marker import is_module
 from ._trace import outside_transformations
 
 _M = TypeVar("_M", bound=Module)
-
-
-def field_sharding(module: Module, name: str) -> tuple[Any, ...] | None:
-    """How field `name` of `module` is sharded (None: replicated).
-
-    A class may choose per instance by defining `__field_shardings__(self)`, a mapping
-    from field names to axes (the layers of `purepax.nn` take a `sharding=` argument that
-    way); other fields take the `sharding=` of their field specifier.
-    """
-    chosen: Callable[[Module], Mapping[str, tuple[Any, ...] | None]] | None = getattr(
-        type(module), "__field_shardings__", None
-    )
-    if chosen is not None:
-        by_name = chosen(module)
-        if name in by_name:
-            return by_name[name]
-    sharding: tuple[Any, ...] | None = (
-        spec_of(type(module)).fields[name].field.metadata.get(SHARDING_KEY)
-    )
-    return sharding
 
 
 def check_axes(

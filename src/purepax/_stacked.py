@@ -206,6 +206,13 @@ class Stacked(Module, Generic[_M]):
             for i in range(len(self))
         )
 
+    def __purepax_note__(self) -> str:
+        """One line on the stack: its blocks and remat policy (treescope and `px.step_cost` show it)."""
+        return (
+            f"{len(self)} blocks of {type(self.layers).__name__} (stacked on a leading axis), "
+            f"remat={remat_name(self.remat)}, unroll={self.unroll}"
+        )
+
     def __partition_specs__(self) -> Stacked[_M]:
         """Each block's field shardings, after a replicated leading (block) axis."""
         from jax.sharding import PartitionSpec
@@ -220,6 +227,14 @@ class Stacked(Module, Generic[_M]):
         out = shallow_copy(self)
         out.__dict__["layers"] = specs
         return out
+
+
+def remat_name(remat: Remat) -> str:
+    """`True`, `False`, or a policy's name (`nothing_saveable`) or repr (`DotsSaveable(...)`)."""
+    if isinstance(remat, bool):
+        return str(remat)
+    name = getattr(remat, "__qualname__", None)
+    return name.split(".<locals>")[0] if isinstance(name, str) else repr(remat)
 
 
 def _state_leaves(layers: Module) -> frozenset[int]:
