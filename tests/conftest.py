@@ -111,6 +111,13 @@ SLOW_TESTS = {
         "test_arrays_numbers_functions_and_module_classes_may_be_captured",
     ),
     "tests/test_module.py": ("test_custom_init",),
+    "tests/test_nans.py": (
+        "test_a_check_through_px_scan_and_module_state_changes_no_result",
+        "test_a_checked_function_numbers_its_calls_as_steps_and_returns_its_result",
+        "test_a_nan_made_in_the_backward_names_the_module_nearest_the_loss",
+        "test_a_nan_made_in_the_forward_of_a_stacked_block_names_the_block_and_the_step",
+        "test_a_parameter_already_nan_is_named_by_its_field_before_any_output",
+    ),
     "tests/test_optim.py": (
         "test_an_optimizer_refuses_a_model_or_gradient_it_was_not_built_for",
         "test_import_purepax_does_not_import_optax",
@@ -124,6 +131,12 @@ SLOW_TESTS = {
         "test_pure_never_changes_inputs",
         "test_purecall_output_reflects_mutation",
         "test_tree_map_round_trip",
+    ),
+    "tests/test_retrace.py": (
+        "test_a_stack_and_a_vmapped_function_are_named_as_px_summary_names_them",
+    ),
+    "tests/test_safetensors.py": (
+        "test_a_gpt2_file_loads_by_name_map_and_computes_as_gpt2",
     ),
     "tests/test_stacked.py": (
         "test_a_short_training_run_lowers_the_loss",
@@ -144,6 +157,11 @@ SLOW_TESTS = {
         "test_a_train_step_is_as_large_for_any_number_of_blocks",
         "test_optimizer_updates_a_stack_like_the_unstacked_blocks",
     ),
+    "tests/test_summary.py": (
+        "test_an_unrolled_stack_is_counted_whole_and_a_scanned_one_once",
+        "test_step_cost_agrees_with_xla_and_a_hand_count_on_a_small_mlp",
+        "test_step_cost_of_a_jitted_step_shows_each_stacks_remat_policy",
+    ),
     "tests/test_transforms.py": (
         "test_jit_returns_before_the_computation_finishes_as_jax_jit_does",
     ),
@@ -151,6 +169,7 @@ SLOW_TESTS = {
         "test_eval_shape_keeps_structure",
         "test_tree_map_to_other_leaves_keeps_structure",
     ),
+    "tests/test_treescope.py": ("test_each_field_shows_its_role_and_sharding",),
 }
 
 
