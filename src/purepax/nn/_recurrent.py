@@ -6,10 +6,11 @@ PyTorch's (every weight and bias uniform in `[-1/sqrt(hidden_size), 1/sqrt(hidde
 PyTorch's two biases are one here (`b_ih + b_hh`), as in Equinox, except the GRU's
 recurrent bias of its candidate gate, which sits inside the reset product (`bias_n`).
 
-`kernel_init`, `recurrent_kernel_init` and `bias_init` are called once per gate, with
-one gate's shape, as Flax's cells call them (each gate is a `Dense` layer there), so
-`jax.nn.initializers.orthogonal()` gives each gate's recurrent weight orthogonal as in
-Flax, not the fused matrix; the gates are then put side by side.
+`kernel_init`, `recurrent_kernel_init` and `bias_init` are called with the shapes Flax
+NNX's cells call them with, so `jax.nn.initializers.orthogonal()` makes the same
+matrices orthogonal: `LSTMCell` calls them once per gate (each gate is a `Linear` there)
+and puts the gates side by side; `GRUCell` once for its three gates (fused there), and
+`bias_init` once more for `bias_n`, which NNX's GRU lacks.
 """
 
 from __future__ import annotations
@@ -171,8 +172,11 @@ class GRUCell(Module):
     initialised as PyTorch's `nn.GRUCell`. No state: calling it is read-only.
 
     **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `kernel_init`,
-    `recurrent_kernel_init`, `bias_init` (as `LSTMCell`'s; `bias_init` draws `bias_n`
-    too), `dtype`, `param_dtype`, `key`.
+    `recurrent_kernel_init`, `bias_init` (initializers called as Flax NNX's `GRUCell`
+    calls them, for all three gates at once: `(input_size, 3*hidden_size)`,
+    `(hidden_size, 3*hidden_size)`, `(3*hidden_size,)`, and `bias_init` again with
+    `(hidden_size,)` for `bias_n`; `None`: PyTorch's uniform), `dtype`, `param_dtype`,
+    `key`.
 
     **Returns** (called as `cell(x, h)` on `(*batch, input_size)` and
     `(*batch, hidden_size)`): the new `h`.
@@ -207,20 +211,27 @@ class GRUCell(Module):
         ikey, hkey, bkey, nkey = jax.random.split(key, 4)
         h, name = hidden_size, "GRUCell"
         self.weight_ih = _weight(
-            name, "kernel_init", kernel_init, ikey, (input_size, h), 3, h, param_dtype
+            name,
+            "kernel_init",
+            kernel_init,
+            ikey,
+            (input_size, 3 * h),
+            1,
+            h,
+            param_dtype,
         )
         self.weight_hh = _weight(
             name,
             "recurrent_kernel_init",
             recurrent_kernel_init,
             hkey,
-            (h, h),
-            3,
+            (h, 3 * h),
+            1,
             h,
             param_dtype,
         )
         self.bias = (
-            _weight(name, "bias_init", bias_init, bkey, (h,), 3, h, param_dtype)
+            _weight(name, "bias_init", bias_init, bkey, (3 * h,), 1, h, param_dtype)
             if use_bias
             else None
         )
