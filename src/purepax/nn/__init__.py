@@ -15,6 +15,7 @@ from ._dropout import Dropout as Dropout
 from ._embedding import Embedding as Embedding
 from ._linear import Identity as Identity
 from ._linear import Linear as Linear
+from ._mlp import MLP as MLP
 from ._norm import BatchNorm as BatchNorm
 from ._norm import GroupNorm as GroupNorm
 from ._norm import LayerNorm as LayerNorm

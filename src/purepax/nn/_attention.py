@@ -26,6 +26,7 @@ from .._module import Module, StateModule, shallow_copy
 from .._stacked import Stacked
 from .._trace import Tracer
 from .._tree_check import map_submodules
+from ._init import Initializer
 from ._linear import Linear
 from ._precision import DType
 from ._rotary import RotaryPositionalEmbedding, rotate_heads
@@ -93,9 +94,10 @@ class MultiHeadAttention(Module):
     the outputs of one call on the whole prefix (float tolerance). A call that would
     write past `max_length` is refused, or, under a trace, where it cannot be, gives NaN.
 
-    **Arguments:** `num_heads` (must divide `dim`), `dim`; keyword-only `use_bias` (of
-    the four projections), `rotary` (`False`, `True` for RoFormer's rotation with base
-    10000, or an `nn.RotaryPositionalEmbedding(dim // num_heads, ...)` of your own),
+    **Arguments:** `num_heads` (must divide `dim`), `dim`; keyword-only `use_bias`,
+    `kernel_init` and `bias_init` (of the four projections, as `nn.Linear`'s), `rotary`
+    (`False`, `True` for RoFormer's rotation with base 10000, or an
+    `nn.RotaryPositionalEmbedding(dim // num_heads, ...)` of your own),
     `dtype` (computation dtype; `None` follows the input), `param_dtype`, `sharding`,
     `key`. `sharding` names the mesh axis the heads are split over (tensor parallelism
     as in Megatron-LM: `q_proj`, `k_proj`, `v_proj` split their outputs, `(None, axis)`,
@@ -129,6 +131,8 @@ class MultiHeadAttention(Module):
         dim: int,
         *,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         rotary: bool | RotaryPositionalEmbedding = False,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
@@ -169,6 +173,8 @@ class MultiHeadAttention(Module):
             )
         options: dict[str, Any] = {
             "use_bias": use_bias,
+            "kernel_init": kernel_init,
+            "bias_init": bias_init,
             "dtype": dtype,
             "param_dtype": param_dtype,
         }

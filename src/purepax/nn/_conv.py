@@ -15,6 +15,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._errors import ArgumentError
 from .._module import Module
+from ._init import Initializer, default_kernel_init, parameter
 from ._precision import DType, compute_dtype
 from ._spatial import NormalPadding, Padding, normal_padding, per_dimension
 
@@ -51,6 +52,8 @@ class _Convolution(Module):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -71,8 +74,29 @@ class _Convolution(Module):
         self.dilation = per_dimension(name, "dilation", dilation, n)
         self.padding = normal_padding(name, padding, n)
         shape = (*self.kernel_size, in_channels // groups, out_channels)
-        self.weight = jax.nn.initializers.lecun_normal()(key, shape, param_dtype)
-        self.bias = jnp.zeros((out_channels,), param_dtype) if use_bias else None
+        self.weight = parameter(
+            name,
+            "kernel_init",
+            kernel_init,
+            default_kernel_init,
+            key,
+            shape,
+            param_dtype,
+        )
+        self.bias = (
+            parameter(
+                name,
+                "bias_init",
+                bias_init,
+                jax.nn.initializers.zeros,
+                key,
+                (out_channels,),
+                param_dtype,
+                stream=1,
+            )
+            if use_bias
+            else None
+        )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.groups = groups
@@ -128,6 +152,10 @@ class Conv(_Convolution):
       `(low, high)` pair per dimension.
     - `groups`: split the channels into this many groups convolved separately.
     - `use_bias`: whether to add a bias (else `bias` is `None`).
+    - `kernel_init`, `bias_init`: initializers `(key, shape, dtype) -> array` (any of
+      `jax.nn.initializers`), called as Flax's `Conv` calls them: `kernel_init(key,
+      (*kernel_size, in_channels // groups, out_channels), param_dtype)`,
+      `bias_init(fold_in(key, 1), (out_channels,), param_dtype)`. `None`: the defaults.
     - `dtype`: the computation dtype; `None` follows a floating-point input.
     - `param_dtype`: the dtype the parameters are stored in (float32 by default).
     - `key`: the PRNG key that draws the weight.
@@ -152,6 +180,8 @@ class Conv(_Convolution):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -165,6 +195,8 @@ class Conv(_Convolution):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -192,6 +224,8 @@ class Conv1d(Conv):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -205,6 +239,8 @@ class Conv1d(Conv):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -227,6 +263,8 @@ class Conv2d(Conv):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -240,6 +278,8 @@ class Conv2d(Conv):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -262,6 +302,8 @@ class Conv3d(Conv):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -275,6 +317,8 @@ class Conv3d(Conv):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -330,6 +374,8 @@ class ConvTranspose(_Convolution):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -343,6 +389,8 @@ class ConvTranspose(_Convolution):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -378,6 +426,8 @@ class ConvTranspose1d(ConvTranspose):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -391,6 +441,8 @@ class ConvTranspose1d(ConvTranspose):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -413,6 +465,8 @@ class ConvTranspose2d(ConvTranspose):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -426,6 +480,8 @@ class ConvTranspose2d(ConvTranspose):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -448,6 +504,8 @@ class ConvTranspose3d(ConvTranspose):
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         key: PRNGKeyArray,
@@ -461,6 +519,8 @@ class ConvTranspose3d(ConvTranspose):
             dilation=dilation,
             groups=groups,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,

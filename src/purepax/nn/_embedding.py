@@ -10,6 +10,7 @@ from .._errors import ArgumentError
 from .._fields import Sharding, static
 from .._module import Module
 from .._sharding import check_axes, matmul, take_rows
+from ._init import Initializer, parameter
 from ._precision import DType
 
 
@@ -17,12 +18,17 @@ class Embedding(Module):
     """A table of `num_embeddings` vectors of size `embedding_dim`, looked up by integer id.
 
     The table is initialised from a standard normal distribution, as in PyTorch and
-    Equinox.
+    Equinox, unless `embedding_init` says otherwise.
 
     **Arguments:**
 
     - `num_embeddings`: how many ids (rows of `weight`).
     - `embedding_dim`: the size of each vector.
+    - `embedding_init`: an initializer `(key, shape, dtype) -> array` (any of
+      `jax.nn.initializers`), called as Flax's `Embed` calls it:
+      `embedding_init(key, (num_embeddings, embedding_dim), param_dtype)`. Flax's default
+      is `jax.nn.initializers.variance_scaling(1.0, "fan_in", "normal", out_axis=0)`;
+      `None`: a standard normal.
     - `dtype`: the dtype of the output; `None` is the table's dtype.
     - `param_dtype`: the dtype the table is stored in (float32 by default).
     - `sharding`: how the table `(num_embeddings, embedding_dim)` is laid out over a
@@ -49,6 +55,7 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         *,
+        embedding_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         sharding: Sharding = None,
@@ -57,8 +64,14 @@ class Embedding(Module):
         self.sharding = check_axes(
             "Embedding", "the table", sharding, (num_embeddings, embedding_dim)
         )
-        self.weight = jax.random.normal(
-            key, (num_embeddings, embedding_dim), param_dtype
+        self.weight = parameter(
+            "Embedding",
+            "embedding_init",
+            embedding_init,
+            jax.random.normal,
+            key,
+            (num_embeddings, embedding_dim),
+            param_dtype,
         )
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim

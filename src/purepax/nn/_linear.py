@@ -11,6 +11,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._fields import Sharding, static
 from .._module import Module
 from .._sharding import check_axes, matmul
+from ._init import Initializer, default_kernel_init, parameter
 from ._precision import DType, compute_dtype
 
 
@@ -18,12 +19,17 @@ class Linear(Module):
     """An affine map of the last axis: `x @ weight + bias`.
 
     The weight is initialised as in Flax (LeCun normal: a truncated normal with variance
-    `1 / in_features`), the bias with zeros.
+    `1 / in_features`), the bias with zeros, unless `kernel_init` or `bias_init` say
+    otherwise.
 
     **Arguments:**
 
     - `in_features`, `out_features`: the sizes of the input's and the output's last axis.
     - `use_bias`: whether to add a bias (else the field `bias` is `None`).
+    - `kernel_init`, `bias_init`: initializers `(key, shape, dtype) -> array` (any of
+      `jax.nn.initializers`), called as Flax's `Dense` calls them: `kernel_init(key,
+      (in_features, out_features), param_dtype)`, `bias_init(fold_in(key, 1),
+      (out_features,), param_dtype)`. `None`: the defaults above.
     - `dtype`: the computation dtype; `None` follows a floating-point input.
     - `param_dtype`: the dtype the parameters are stored in (float32 by default).
     - `sharding`: how the weight `(in_features, out_features)` is laid out over a mesh,
@@ -54,6 +60,8 @@ class Linear(Module):
         out_features: int,
         *,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: DType | None = None,
         param_dtype: DType = jnp.float32,
         sharding: Sharding = None,
@@ -62,10 +70,30 @@ class Linear(Module):
         self.sharding = check_axes(
             "Linear", "the weight", sharding, (in_features, out_features)
         )
-        self.weight = jax.nn.initializers.lecun_normal()(
-            key, (in_features, out_features), param_dtype
+        shape = (in_features, out_features)
+        self.weight = parameter(
+            "Linear",
+            "kernel_init",
+            kernel_init,
+            default_kernel_init,
+            key,
+            shape,
+            param_dtype,
         )
-        self.bias = jnp.zeros((out_features,), param_dtype) if use_bias else None
+        self.bias = (
+            parameter(
+                "Linear",
+                "bias_init",
+                bias_init,
+                jax.nn.initializers.zeros,
+                key,
+                (out_features,),
+                param_dtype,
+                stream=1,
+            )
+            if use_bias
+            else None
+        )
         self.in_features = in_features
         self.out_features = out_features
         self.use_bias = use_bias

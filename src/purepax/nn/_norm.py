@@ -4,7 +4,7 @@ All of them compute their statistics in at least float32 (as Flax does), so a bf
 model normalises as accurately as a float32 one, and return the computation dtype
 (`dtype`, or the input's dtype when `dtype` is None). Affine parameters are `scale`
 (initially 1; output `normalised * scale + bias`) and `bias` (initially 0), `None` where
-turned off.
+turned off. `scale_init` and `bias_init` replace those initial values (see `affine`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Float
+from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._errors import ArgumentError
 from .._fields import state, static
 from .._module import Module
+from ._init import Initializer, initialize
 
 # `jax.lax.pmean` is untyped in JAX's stubs; this names the signature used here.
 _pmean: Callable[[jax.Array, Hashable], jax.Array] = jax.lax.pmean
@@ -88,6 +89,33 @@ def _affine(
     return normalised.astype(dtype)
 
 
+def affine(
+    layer: str,
+    shape: tuple[int, ...],
+    use_scale: bool,
+    use_bias: bool,
+    scale_init: Initializer | None,
+    bias_init: Initializer | None,
+    key: PRNGKeyArray | None,
+    dtype: Any,
+) -> tuple[jax.Array | None, jax.Array | None]:
+    """A norm's `scale` (ones) and `bias` (zeros) of `shape`, or what `scale_init` and
+    `bias_init` draw, with `key` (the bias with `fold_in(key, 1)`). Without a key they
+    get `jax.random.key(0)`: enough for the constant initializers a norm usually takes.
+    """
+    scale = jnp.ones(shape, dtype) if use_scale else None
+    bias = jnp.zeros(shape, dtype) if use_bias else None
+    if scale_init is None and bias_init is None:
+        return scale, bias
+    key = jax.random.key(0) if key is None else key
+    if scale is not None and scale_init is not None:
+        scale = initialize(layer, "scale_init", scale_init, key, shape, dtype)
+    if bias is not None and bias_init is not None:
+        bias_key = jax.random.fold_in(key, 1)
+        bias = initialize(layer, "bias_init", bias_init, bias_key, shape, dtype)
+    return scale, bias
+
+
 def _check_trailing(layer: str, x: jax.Array, shape: tuple[int, ...]) -> None:
     if tuple(x.shape[x.ndim - len(shape) :]) != shape or x.ndim < len(shape):
         raise ArgumentError(
@@ -107,8 +135,11 @@ class LayerNorm(Module):
     the backward pass keeps less and reads less than differentiating the formula would.
 
     **Arguments:** `shape` (int or tuple: the trailing axes normalised over); keyword-only
-    `eps`, `use_scale`, `use_bias`, `dtype` (computation dtype; `None` follows the input),
-    `param_dtype` (storage dtype of `scale` and `bias`).
+    `eps`, `use_scale`, `use_bias`, `scale_init` and `bias_init` (initializers
+    `(key, shape, dtype) -> array`, e.g. `jax.nn.initializers.zeros`, called with `shape`
+    as Flax calls them; `None`: ones and zeros), `dtype` (computation dtype; `None`
+    follows the input), `param_dtype` (storage dtype of `scale` and `bias`), `key` (for a
+    random initializer; without one they get `jax.random.key(0)`).
 
     **Returns** (when called on `(*batch, *shape)`): an array of the same shape.
 
@@ -131,14 +162,25 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         use_scale: bool = True,
         use_bias: bool = True,
+        scale_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
+        key: PRNGKeyArray | None = None,
     ) -> None:
         self.shape = _shape(shape)
         self.eps = eps
         self.dtype = dtype
-        self.scale = jnp.ones(self.shape, param_dtype) if use_scale else None
-        self.bias = jnp.zeros(self.shape, param_dtype) if use_bias else None
+        self.scale, self.bias = affine(
+            "LayerNorm",
+            self.shape,
+            use_scale,
+            use_bias,
+            scale_init,
+            bias_init,
+            key,
+            param_dtype,
+        )
 
     def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
         _check_trailing("LayerNorm", x, self.shape)
@@ -155,7 +197,7 @@ class RMSNorm(Module):
     `use_bias=True` (else `None`, as in Flax and T5/LLaMA); no state. Initialised as Flax.
 
     **Arguments:** `shape` (int or tuple); keyword-only `eps`, `use_scale`, `use_bias`,
-    `dtype`, `param_dtype`.
+    `scale_init`, `bias_init`, `dtype`, `param_dtype`, `key` (as `LayerNorm`).
 
     **Returns** (when called on `(*batch, *shape)`): an array of the same shape.
 
@@ -178,14 +220,25 @@ class RMSNorm(Module):
         eps: float = 1e-6,
         use_scale: bool = True,
         use_bias: bool = False,
+        scale_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
+        key: PRNGKeyArray | None = None,
     ) -> None:
         self.shape = _shape(shape)
         self.eps = eps
         self.dtype = dtype
-        self.scale = jnp.ones(self.shape, param_dtype) if use_scale else None
-        self.bias = jnp.zeros(self.shape, param_dtype) if use_bias else None
+        self.scale, self.bias = affine(
+            "RMSNorm",
+            self.shape,
+            use_scale,
+            use_bias,
+            scale_init,
+            bias_init,
+            key,
+            param_dtype,
+        )
 
     def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
         _check_trailing("RMSNorm", x, self.shape)
@@ -206,7 +259,8 @@ class GroupNorm(Module):
     state. Initialised as PyTorch and Flax do.
 
     **Arguments:** `num_groups` (must divide `num_channels`), `num_channels`; keyword-only
-    `eps`, `use_scale`, `use_bias`, `dtype`, `param_dtype`.
+    `eps`, `use_scale`, `use_bias`, `scale_init`, `bias_init` (called with shape
+    `(num_channels,)`), `dtype`, `param_dtype`, `key` (as `LayerNorm`).
 
     **Returns:** an array of the input's shape.
 
@@ -231,8 +285,11 @@ class GroupNorm(Module):
         eps: float = 1e-5,
         use_scale: bool = True,
         use_bias: bool = True,
+        scale_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
+        key: PRNGKeyArray | None = None,
     ) -> None:
         if num_groups < 1 or num_channels % num_groups:
             raise ArgumentError(
@@ -243,8 +300,16 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.dtype = dtype
-        self.scale = jnp.ones((num_channels,), param_dtype) if use_scale else None
-        self.bias = jnp.zeros((num_channels,), param_dtype) if use_bias else None
+        self.scale, self.bias = affine(
+            "GroupNorm",
+            (num_channels,),
+            use_scale,
+            use_bias,
+            scale_init,
+            bias_init,
+            key,
+            param_dtype,
+        )
 
     def __call__(
         self, x: Float[Array, "batch *spatial channels"]
@@ -284,7 +349,9 @@ class BatchNorm(Module):
     shard the same size). Initialised as PyTorch and Flax do.
 
     **Arguments:** `num_features`; keyword-only `momentum`, `eps`, `use_scale`,
-    `use_bias`, `axis_name`, `dtype`, `param_dtype` (storage of parameters and statistics).
+    `use_bias`, `scale_init`, `bias_init` (called with shape `(num_features,)`; the
+    running statistics start at zeros and ones whatever they are), `axis_name`, `dtype`,
+    `param_dtype` (storage of parameters and statistics), `key` (as `LayerNorm`).
 
     **Returns:** an array of the input's shape.
 
@@ -314,16 +381,27 @@ class BatchNorm(Module):
         use_scale: bool = True,
         use_bias: bool = True,
         axis_name: Hashable | None = None,
+        scale_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
+        key: PRNGKeyArray | None = None,
     ) -> None:
         self.num_features = num_features
         self.momentum = momentum
         self.eps = eps
         self.axis_name = axis_name
         self.dtype = dtype
-        self.scale = jnp.ones((num_features,), param_dtype) if use_scale else None
-        self.bias = jnp.zeros((num_features,), param_dtype) if use_bias else None
+        self.scale, self.bias = affine(
+            "BatchNorm",
+            (num_features,),
+            use_scale,
+            use_bias,
+            scale_init,
+            bias_init,
+            key,
+            param_dtype,
+        )
         self.mean = jnp.zeros((num_features,), param_dtype)
         self.var = jnp.ones((num_features,), param_dtype)
 

@@ -5,6 +5,12 @@ gates side by side along the last axis in PyTorch's order; the initialisation is
 PyTorch's (every weight and bias uniform in `[-1/sqrt(hidden_size), 1/sqrt(hidden_size)]`).
 PyTorch's two biases are one here (`b_ih + b_hh`), as in Equinox, except the GRU's
 recurrent bias of its candidate gate, which sits inside the reset product (`bias_n`).
+
+`kernel_init`, `recurrent_kernel_init` and `bias_init` are called with the shapes Flax
+NNX's cells call them with, so `jax.nn.initializers.orthogonal()` makes the same
+matrices orthogonal: `LSTMCell` calls them once per gate (each gate is a `Linear` there)
+and puts the gates side by side; `GRUCell` once for its three gates (fused there), and
+`bias_init` once more for `bias_n`, which NNX's GRU lacks.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._errors import ArgumentError
 from .._fields import static
 from .._module import Module
+from ._init import Initializer, initialize
 
 LSTMState = tuple[jax.Array, jax.Array]
 
@@ -28,6 +35,28 @@ def _uniform(
 ) -> jax.Array:
     bound = 1 / math.sqrt(hidden_size)
     return jax.random.uniform(key, shape, dtype, -bound, bound)
+
+
+def _weight(
+    layer: str,
+    argument: str,
+    init: Initializer | None,
+    key: PRNGKeyArray,
+    gate_shape: tuple[int, ...],
+    gates: int,
+    hidden_size: int,
+    dtype: Any,
+) -> jax.Array:
+    """`gates` blocks of `gate_shape` side by side: PyTorch's uniform where `init` is None,
+    else `init` called once per gate, each with its own key."""
+    if init is None:
+        shape = (*gate_shape[:-1], gates * gate_shape[-1])
+        return _uniform(key, shape, hidden_size, dtype)
+    blocks = [
+        initialize(layer, argument, init, gate_key, gate_shape, dtype)
+        for gate_key in jax.random.split(key, gates)
+    ]
+    return jnp.concatenate(blocks, axis=-1)
 
 
 def _compute_dtype(x: jax.Array, dtype: Any) -> Any:
@@ -45,8 +74,12 @@ class LSTMCell(Module):
     `weight_hh` `(hidden_size, 4*hidden_size)`, `bias` `(4*hidden_size,)` or `None`;
     initialised as PyTorch's `nn.LSTMCell`. No state: calling it is read-only.
 
-    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `dtype`
-    (computation dtype; `None` follows the input), `param_dtype`, `key`.
+    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `kernel_init`,
+    `recurrent_kernel_init`, `bias_init` (initializers `(key, shape, dtype) -> array`,
+    called once per gate with `(input_size, hidden_size)`, `(hidden_size, hidden_size)`
+    and `(hidden_size,)`; Flax's defaults are `lecun_normal()`, `orthogonal()` and
+    `zeros`; `None`: PyTorch's uniform), `dtype` (computation dtype; `None` follows the
+    input), `param_dtype`, `key`.
 
     **Returns** (called as `cell(x, (h, c))` on `(*batch, input_size)` and two
     `(*batch, hidden_size)` arrays): the new state `(h, c)`.
@@ -71,16 +104,32 @@ class LSTMCell(Module):
         hidden_size: int,
         *,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        recurrent_kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         ikey, hkey, bkey = jax.random.split(key, 3)
-        gates = 4 * hidden_size
-        self.weight_ih = _uniform(ikey, (input_size, gates), hidden_size, param_dtype)
-        self.weight_hh = _uniform(hkey, (hidden_size, gates), hidden_size, param_dtype)
+        h, name = hidden_size, "LSTMCell"
+        self.weight_ih = _weight(
+            name, "kernel_init", kernel_init, ikey, (input_size, h), 4, h, param_dtype
+        )
+        self.weight_hh = _weight(
+            name,
+            "recurrent_kernel_init",
+            recurrent_kernel_init,
+            hkey,
+            (h, h),
+            4,
+            h,
+            param_dtype,
+        )
         self.bias = (
-            _uniform(bkey, (gates,), hidden_size, param_dtype) if use_bias else None
+            _weight(name, "bias_init", bias_init, bkey, (h,), 4, h, param_dtype)
+            if use_bias
+            else None
         )
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -122,8 +171,12 @@ class GRUCell(Module):
     `bias` `(3*hidden_size,)` and `bias_n` `(hidden_size,)`, or `None` without bias;
     initialised as PyTorch's `nn.GRUCell`. No state: calling it is read-only.
 
-    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `dtype`,
-    `param_dtype`, `key`.
+    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `kernel_init`,
+    `recurrent_kernel_init`, `bias_init` (initializers called as Flax NNX's `GRUCell`
+    calls them, for all three gates at once: `(input_size, 3*hidden_size)`,
+    `(hidden_size, 3*hidden_size)`, `(3*hidden_size,)`, and `bias_init` again with
+    `(hidden_size,)` for `bias_n`; `None`: PyTorch's uniform), `dtype`, `param_dtype`,
+    `key`.
 
     **Returns** (called as `cell(x, h)` on `(*batch, input_size)` and
     `(*batch, hidden_size)`): the new `h`.
@@ -148,19 +201,42 @@ class GRUCell(Module):
         hidden_size: int,
         *,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        recurrent_kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
         key: PRNGKeyArray,
     ) -> None:
         ikey, hkey, bkey, nkey = jax.random.split(key, 4)
-        gates = 3 * hidden_size
-        self.weight_ih = _uniform(ikey, (input_size, gates), hidden_size, param_dtype)
-        self.weight_hh = _uniform(hkey, (hidden_size, gates), hidden_size, param_dtype)
+        h, name = hidden_size, "GRUCell"
+        self.weight_ih = _weight(
+            name,
+            "kernel_init",
+            kernel_init,
+            ikey,
+            (input_size, 3 * h),
+            1,
+            h,
+            param_dtype,
+        )
+        self.weight_hh = _weight(
+            name,
+            "recurrent_kernel_init",
+            recurrent_kernel_init,
+            hkey,
+            (h, 3 * h),
+            1,
+            h,
+            param_dtype,
+        )
         self.bias = (
-            _uniform(bkey, (gates,), hidden_size, param_dtype) if use_bias else None
+            _weight(name, "bias_init", bias_init, bkey, (3 * h,), 1, h, param_dtype)
+            if use_bias
+            else None
         )
         self.bias_n = (
-            _uniform(nkey, (hidden_size,), hidden_size, param_dtype)
+            _weight(name, "bias_init", bias_init, nkey, (h,), 1, h, param_dtype)
             if use_bias
             else None
         )
@@ -229,8 +305,9 @@ class LSTM(Module):
     (zeros by default). Parameters: those of its `cell`; no state, so calling it is
     read-only. Initialised as PyTorch's `nn.LSTM` (one layer, batch first).
 
-    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `dtype`,
-    `param_dtype`, `key`.
+    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `kernel_init`,
+    `recurrent_kernel_init`, `bias_init` (passed to the cell), `dtype`, `param_dtype`,
+    `key`.
 
     **Returns:** `(batch, time, hidden_size)`.
 
@@ -248,6 +325,9 @@ class LSTM(Module):
         hidden_size: int,
         *,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        recurrent_kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
         key: PRNGKeyArray,
@@ -256,6 +336,9 @@ class LSTM(Module):
             input_size,
             hidden_size,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            recurrent_kernel_init=recurrent_kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,
@@ -283,8 +366,9 @@ class GRU(Module):
     (zeros by default). Parameters: those of its `cell`; no state, so calling it is
     read-only. Initialised as PyTorch's `nn.GRU` (one layer, batch first).
 
-    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `dtype`,
-    `param_dtype`, `key`.
+    **Arguments:** `input_size`, `hidden_size`; keyword-only `use_bias`, `kernel_init`,
+    `recurrent_kernel_init`, `bias_init` (passed to the cell), `dtype`, `param_dtype`,
+    `key`.
 
     **Returns:** `(batch, time, hidden_size)`.
 
@@ -302,6 +386,9 @@ class GRU(Module):
         hidden_size: int,
         *,
         use_bias: bool = True,
+        kernel_init: Initializer | None = None,
+        recurrent_kernel_init: Initializer | None = None,
+        bias_init: Initializer | None = None,
         dtype: Any = None,
         param_dtype: Any = jnp.float32,
         key: PRNGKeyArray,
@@ -310,6 +397,9 @@ class GRU(Module):
             input_size,
             hidden_size,
             use_bias=use_bias,
+            kernel_init=kernel_init,
+            recurrent_kernel_init=recurrent_kernel_init,
+            bias_init=bias_init,
             dtype=dtype,
             param_dtype=param_dtype,
             key=key,

@@ -138,6 +138,54 @@ double = nn.Lambda(lambda v: 2 * v)
 assert double(jnp.ones(3)).shape == (3,)
 
 
+# MLP: positional or keyword width and depth, activations, dropout (a mutation in training)
+init = jax.nn.initializers
+perceptron = nn.MLP(2, 1, 16, 2, key=next(keys))
+reveal_type(perceptron)  # revealed: MLP
+reveal_type(perceptron(jnp.ones((64, 2))))  # revealed: Array
+deep = nn.MLP(
+    in_features=2,
+    out_features=3,
+    width=8,
+    depth=3,
+    activation=jax.nn.gelu,
+    final_activation=jnp.tanh,
+    dropout=0.1,
+    use_bias=True,
+    use_final_bias=False,
+    kernel_init=init.he_normal(),
+    bias_init=init.constant(0.1),
+    dtype=jnp.bfloat16,
+    param_dtype=jnp.float32,
+    key=next(keys),
+)
+deep, deep_out = px.purecall(deep, jnp.ones((4, 2)))
+assert deep_out.shape == (4, 3) and px.eval_mode(deep)(jnp.ones(2)).shape == (3,)
+assert nn.MLP(2, 1, 8, 1, activation=lambda v: jax.nn.leaky_relu(v, 0.1), key=next(keys)).layers[0].weight.shape == (2, 8)
+
+# Initializers: any of jax.nn.initializers (Flax's), or a function (key, shape, dtype)
+def scaled_normal(key: jax.Array, shape: tuple[int, ...], dtype: jnp.dtype) -> jax.Array:
+    return 0.02 * jax.random.normal(key, shape, dtype)
+
+
+inits = [
+    nn.Linear(3, 4, kernel_init=init.normal(0.02), bias_init=init.zeros, key=next(keys)),
+    nn.Linear(3, 4, kernel_init=scaled_normal, param_dtype=jnp.bfloat16, key=next(keys)),
+    nn.Conv2d(3, 8, 3, kernel_init=init.lecun_normal(), bias_init=init.ones, key=next(keys)),
+    nn.ConvTranspose2d(8, 3, 4, stride=2, kernel_init=init.orthogonal(), key=next(keys)),
+    nn.Embedding(100, 8, embedding_init=init.variance_scaling(1.0, "fan_in", "normal", out_axis=0), key=next(keys)),
+    nn.LayerNorm(4, scale_init=init.zeros, bias_init=init.zeros),
+    nn.RMSNorm(4, scale_init=init.normal(1.0), key=next(keys)),
+    nn.GroupNorm(2, 4, scale_init=init.ones, bias_init=init.zeros),
+    nn.BatchNorm(4, scale_init=init.zeros),
+    nn.LSTMCell(3, 5, kernel_init=init.lecun_normal(), recurrent_kernel_init=init.orthogonal(), bias_init=init.zeros, key=next(keys)),
+    nn.GRUCell(3, 5, recurrent_kernel_init=init.orthogonal(), key=next(keys)),
+    nn.LSTM(3, 5, kernel_init=init.xavier_uniform(), key=next(keys)),
+    nn.GRU(3, 5, bias_init=init.zeros, key=next(keys)),
+    nn.MultiHeadAttention(2, 8, kernel_init=init.normal(0.02), bias_init=init.zeros, key=next(keys)),
+]
+assert len(inits) == 14
+
 # A model as users write one, from docs/layers.md
 def make(key: jax.Array) -> nn.Sequential:
     k1, k2, k3 = jax.random.split(key, 3)
