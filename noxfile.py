@@ -28,8 +28,6 @@ LOWEST = (
     "typing-extensions==4.12.2",
     "numpy==1.24.4",
     "safetensors==0.4.0",
-    "treescope==0.1.7",
-    "orbax-checkpoint==0.6.0",
 )
 # pyenv keeps the interpreters it installed off PATH until one is activated (its shims
 # fail for the others): put those of the versions above where nox looks for them.
