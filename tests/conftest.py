@@ -70,6 +70,16 @@ SLOW_TESTS = {
         "test_fields_shapes_and_formula",
         "test_under_px_jit_and_px_grad",
     ),
+    "tests/nn/test_initializers.py": (
+        "test_fan_in_initializers_scale_as_in_flax",
+        "test_normal_and_orthogonal_draw_their_distributions",
+    ),
+    "tests/nn/test_mlp.py": (
+        "test_activations_between_layers_and_after_the_last",
+        "test_depth_hidden_layers_of_width_then_the_output_layer",
+        "test_dropout_after_each_hidden_activation_is_a_mutation_in_training",
+        "test_trains_under_jit",
+    ),
     "tests/nn/test_norm.py": (
         "test_batch_norm_training_uses_batch_statistics_and_updates_running_ones",
         "test_group_norm_formula",
