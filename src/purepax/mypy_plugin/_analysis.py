@@ -63,6 +63,13 @@ def check_file(
         rule.check(file)
 
 
+_WATCHED: dict[str, bool] = {}
+
+
 def watched(fullname: str) -> bool:
-    """A call of `fullname` makes a file worth its type map, for some rule."""
-    return any(rule.watches(fullname) for rule in RULES)
+    """A call of `fullname` makes a file worth its type map, for some rule (mypy asks
+    for every call it checks: the answer is remembered per name)."""
+    known = _WATCHED.get(fullname)
+    if known is None:
+        known = _WATCHED[fullname] = any(rule.watches(fullname) for rule in RULES)
+    return known
