@@ -45,6 +45,10 @@ if typing.TYPE_CHECKING:
     from ._loops import while_loop as while_loop
     from ._module import Module as Module
     from ._module import StateModule as StateModule
+    from ._paths import get as get
+    from ._paths import map_selected as map_selected
+    from ._paths import select as select
+    from ._paths import set as set
     from ._pure import pure as pure
     from ._pure import purecall as purecall
     from ._sharding import partition_specs as partition_specs
@@ -85,6 +89,7 @@ _EXPORTS = {
     **dict.fromkeys(("grad", "value_and_grad"), "_grad"),
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
+    **dict.fromkeys(("get", "map_selected", "select", "set"), "_paths"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
     **dict.fromkeys(("Stacked", "stack"), "_stacked"),
     **dict.fromkeys(("partition_specs", "shard"), "_sharding"),
