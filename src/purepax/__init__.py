@@ -15,6 +15,7 @@ from ._version import __version__ as __version__
 
 if typing.TYPE_CHECKING:
     from . import nn as nn  # a subpackage, imported on first use; not in __all__
+    from ._capture import capture as capture
     from ._cast import cast as cast
     from ._checkpoint import load as load
     from ._checkpoint import save as save
@@ -63,6 +64,7 @@ if typing.TYPE_CHECKING:
     from ._transforms import vmap as vmap
 
 _EXPORTS = {
+    "capture": "_capture",
     "cast": "_cast",
     "FrozenDict": "_containers",
     **dict.fromkeys(

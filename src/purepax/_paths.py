@@ -387,7 +387,8 @@ def _is_container(value: object) -> bool:
     return isinstance(value, (tuple, list, FrozenDict, Mapping))
 
 
-def _matcher(where: Where, fn: str) -> Callable[[str, Any], bool]:
+def matcher(where: Where, fn: str) -> Callable[[str, Any], bool]:
+    """`where` (as `px.select` takes it) as a predicate over `(path, node)`."""
     if isinstance(where, type) or (
         isinstance(where, tuple) and where and all(isinstance(t, type) for t in where)
     ):
@@ -426,7 +427,7 @@ def select(model: Module, where: Where) -> tuple[str, ...]:
     ```
     """
     _require_module("select", model)
-    matches = _matcher(where, "select")
+    matches = matcher(where, "select")
     return tuple(path for path, node in walk(model) if matches(path, node))
 
 

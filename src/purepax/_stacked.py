@@ -26,13 +26,13 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import jax.numpy as jnp
 
+from ._capture import call_block, record_blocks
 from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._fields import static
 from ._functional import parameters
 from ._loops import check_carry
 from ._module import Module, shallow_copy
-from ._pure import purecall
 from ._trace import Tracer
 
 _M = TypeVar("_M", bound=Module)
@@ -100,7 +100,7 @@ class Stacked(Module, Generic[_M]):
 
         def body(
             carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]
-        ) -> tuple[Any, list[Any]]:
+        ) -> tuple[Any, tuple[list[Any], Any]]:
             x, stacked_state = carry
             index, fixed_leaves = xs
             given, taken = iter(fixed_leaves), iter(stacked_state)
@@ -111,7 +111,7 @@ class Stacked(Module, Generic[_M]):
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
-            new_block, out = purecall(block, x, *args, **kwargs)
+            new_block, out, recorded = call_block(self, block, x, args, kwargs)
             _check_output(block, x, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
@@ -129,17 +129,19 @@ class Stacked(Module, Generic[_M]):
                 else stacked
                 for j, stacked in zip(sorted(state), stacked_state)
             ]
-            return (out, new_state), [
-                new_leaves[j] for j in changed[0] if j not in state
-            ]
+            return (out, new_state), (
+                [new_leaves[j] for j in changed[0] if j not in state],
+                recorded,
+            )
 
         if self.remat is not False:
             policy = None if self.remat is True else self.remat
             body = jax.checkpoint(body, policy=policy, prevent_cse=False)
         initial = [leaves[j] for j in sorted(state)]
-        (out, final_state), updates = jax.lax.scan(
+        (out, final_state), (updates, recorded) = jax.lax.scan(
             body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
         )
+        record_blocks(self, recorded)
         if changed[0]:
             new_leaves = list(leaves)
             for j, final in zip(sorted(state), final_state):
