@@ -51,10 +51,10 @@ class _Recorder:
         self.open = True
         self.values: dict[str, list[Any]] = {}
 
-    def record(self, path: str, value: Any, module: Module) -> None:
+    def record(self, path: str, value: Any, module: str) -> None:
         if current_trace() != self.trace:
             raise ArgumentError(
-                f"px.capture: the {type(module).__name__} at {path or '(root)'!r} was called "
+                f"px.capture: the {module} at {path or '(root)'!r} was called "
                 "inside a JAX transformation (jax.jit, jax.vmap, jax.lax.scan, ...) that began "
                 "within the captured call, so its output belongs to that transformation and "
                 "cannot be returned beside the model's. Select the module that runs the "
@@ -76,12 +76,18 @@ class _Tag:
     """What a tagged module at `path` records: its own output (if `selected`), and for a
     stack, the outputs of the modules at `inner` (paths relative to one block)."""
 
-    __slots__ = ("recorder", "path", "selected", "inner")
+    __slots__ = ("recorder", "path", "module", "selected", "inner")
 
     def __init__(
-        self, recorder: _Recorder, path: str, selected: bool, inner: frozenset[str]
+        self,
+        recorder: _Recorder,
+        path: str,
+        module: str,
+        selected: bool,
+        inner: frozenset[str],
     ) -> None:
         self.recorder = recorder
+        self.module = module  # its class name, for messages
         self.path = path
         self.selected = selected
         self.inner = inner
@@ -100,7 +106,7 @@ def _recording(call: Callable[..., Any]) -> Callable[..., Any]:
             and tag.recorder.open
             and type(self).__call__ is __call__
         ):
-            tag.recorder.record(tag.path, out, self)
+            tag.recorder.record(tag.path, out, type(self).__name__)
         return out
 
     __call__._purepax_recording = True  # type: ignore[attr-defined]
@@ -150,7 +156,7 @@ def _tag(
             )
     if at in selected or inner:
         _install(type(module))
-        d[TAG] = _Tag(recorder, at, at in selected, inner)
+        d[TAG] = _Tag(recorder, at, type(module).__name__, at in selected, inner)
     else:
         d.pop(TAG, None)
     return copy
@@ -165,36 +171,39 @@ def _relative(path: str, below: str) -> str | None:
     return None
 
 
-def call_block(
-    stack: Module, block: Module, x: Any, args: Any, kwargs: Any
-) -> tuple[Module, Any, dict[str, Any] | None]:
-    """One block of `stack` called in its scan's body: `(new_block, out, recorded)`.
-
-    `recorded` (None unless a capture selected modules in the block) becomes a scan
-    output, stacked over the blocks; `record_blocks` hands it to the capture.
-    """
+def capture_tag(stack: Module) -> _Tag | None:
+    """The tag of a stack with selected modules in its blocks (None when not capturing)."""
     tag: _Tag | None = stack.__dict__.get(TAG)
-    if tag is None or not tag.inner or not tag.recorder.open:
+    return tag if tag is not None and tag.inner and tag.recorder.open else None
+
+
+def call_block(
+    tag: _Tag | None, block: Module, x: Any, args: Any, kwargs: Any
+) -> tuple[Module, Any, dict[str, Any] | None]:
+    """One block of a stack called in its scan's body: `(new_block, out, recorded)`.
+
+    `tag` is the stack's `capture_tag`; `recorded` (None unless it selects modules in the
+    block) becomes a scan output, stacked over the blocks, that `record_blocks` hands on.
+    """
+    if tag is None:
         new_block, out = purecall(block, x, *args, **kwargs)
         return new_block, out, None
     recorder = _Recorder()
-    tagged = _tag(block, "", tag.inner, recorder)
     try:
-        new_block, out = purecall(tagged, x, *args, **kwargs)
+        new_block, out = purecall(_tag(block, "", tag.inner, recorder), x, *args, **kwargs)
     finally:
         recorded = recorder.close()
     return new_block, out, recorded
 
 
-def record_blocks(stack: Module, recorded: dict[str, Any] | None) -> None:
-    """Give the capture what the blocks of `stack` recorded (stacked over the blocks)."""
-    if recorded is None:
+def record_blocks(tag: _Tag | None, recorded: dict[str, Any] | None) -> None:
+    """Give the capture what the blocks recorded, stacked over the blocks."""
+    if tag is None or recorded is None:
         return
-    tag: _Tag = stack.__dict__[TAG]
     below = f"{tag.path}.layers" if tag.path else "layers"
     for path, value in recorded.items():
         joint = "" if not path or path.startswith("[") else "."
-        tag.recorder.record(below + joint + path, value, stack)
+        tag.recorder.record(below + joint + path, value, tag.module)
 
 
 def capture(
@@ -229,14 +238,14 @@ def capture(
         def call_model(*args: Any, **kwargs: Any) -> Any:
             return _run(model, lambda tagged: tagged(*args, **kwargs), matches)
 
-        return functools.update_wrapper(call_model, type(model).__call__, updated=())  # type: ignore[return-value]
+        return functools.update_wrapper(call_model, type(model).__call__, updated=())
     if inspect.ismethod(target) and isinstance(target.__self__, Module):
         owner, method = target.__self__, target.__func__
 
         def call_method(*args: Any, **kwargs: Any) -> Any:
             return _run(owner, lambda tagged: method(tagged, *args, **kwargs), matches)
 
-        return functools.update_wrapper(call_method, method, updated=())  # type: ignore[return-value]
+        return functools.update_wrapper(call_method, method, updated=())
     if not callable(target):
         raise ArgumentError(
             f"px.capture takes a module, a bound method of one, or a function whose first "
@@ -250,10 +259,11 @@ def capture(
                 "argument of the call must be the model whose modules are captured, got "
                 f"{type(args[0]).__name__ if args else 'no argument'}."
             )
+        function: Callable[..., Any] = target
         rest = args[1:]
-        return _run(args[0], lambda tagged: target(tagged, *rest, **kwargs), matches)  # type: ignore[arg-type]
+        return _run(args[0], lambda tagged: function(tagged, *rest, **kwargs), matches)
 
-    return functools.update_wrapper(call_function, target, updated=())  # type: ignore[return-value]
+    return functools.update_wrapper(call_function, target, updated=())
 
 
 def _run(

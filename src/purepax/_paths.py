@@ -93,7 +93,7 @@ def _format(steps: tuple[str | _Item, ...]) -> str:
 def _key_step(key: Any) -> str | _Item:
     """A `jax.tree_util` key as a path step."""
     if isinstance(key, jax.tree_util.GetAttrKey):
-        return key.name
+        return str(key.name)
     if isinstance(key, jax.tree_util.SequenceKey):
         return _Item(key.idx)
     if isinstance(key, jax.tree_util.DictKey):
@@ -118,8 +118,10 @@ def _child(node: Any, step: str | _Item) -> tuple[bool, Any]:
         return False, None
     key = step.key
     if isinstance(node, Module):
-        if _is_stacked(node) and isinstance(key, int) and -len(node) <= key < len(node):
-            return True, node[key]
+        if _is_stacked(node) and isinstance(key, int):
+            stack: Any = node
+            if -len(stack) <= key < len(stack):
+                return True, stack[key]
         return False, None
     if isinstance(node, (tuple, list)) and isinstance(key, int):
         if -len(node) <= key < len(node):

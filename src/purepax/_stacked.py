@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import jax.numpy as jnp
 
-from ._capture import call_block, record_blocks
+from ._capture import call_block, capture_tag, record_blocks
 from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._fields import static
@@ -97,6 +97,7 @@ class Stacked(Module, Generic[_M]):
         state = _state_leaves(self.layers)
         fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
+        capturing = capture_tag(self)  # a px.capture's selection in the blocks, if any
 
         def body(
             carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]
@@ -111,7 +112,7 @@ class Stacked(Module, Generic[_M]):
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
-            new_block, out, recorded = call_block(self, block, x, args, kwargs)
+            new_block, out, recorded = call_block(capturing, block, x, args, kwargs)
             _check_output(block, x, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
@@ -141,7 +142,7 @@ class Stacked(Module, Generic[_M]):
         (out, final_state), (updates, recorded) = jax.lax.scan(
             body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
         )
-        record_blocks(self, recorded)
+        record_blocks(capturing, recorded)
         if changed[0]:
             new_leaves = list(leaves)
             for j, final in zip(sorted(state), final_state):
