@@ -62,7 +62,9 @@ def test_the_selected_outputs_equal_the_computation_by_hand_stacked_per_block(mo
     np.testing.assert_allclose(out, expected, rtol=1e-5)
     assert list(acts) == ["blocks.layers.up"]
     assert acts["blocks.layers.up"].shape == (3, 5, 8)  # a leading block axis
-    np.testing.assert_allclose(acts["blocks.layers.up"], hand["ups"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        acts["blocks.layers.up"], hand["ups"], rtol=1e-5, atol=1e-6
+    )
 
 
 def test_keys_are_paths_in_tree_order_and_the_root_and_the_stack_can_be_selected(model):
@@ -92,7 +94,9 @@ def test_capture_works_under_jit_and_grad_and_changes_nothing(model):
 
     grads, acts = px.jit(px.grad(loss, has_aux=True))(model, X)
     hand = px.grad(
-        lambda m, x: jnp.sum(by_hand(m, x)[0]) + 0.1 * jnp.sum(by_hand(m, x)[1]["ups"] ** 2)
+        lambda m, x: (
+            jnp.sum(by_hand(m, x)[0]) + 0.1 * jnp.sum(by_hand(m, x)[1]["ups"] ** 2)
+        )
     )(model, X)
     for a, b in zip(jax.tree.leaves(grads), jax.tree.leaves(hand)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
@@ -153,7 +157,9 @@ def test_a_module_called_inside_a_transformation_it_began_is_refused(getkey):
 
 
 def test_capture_refuses_what_it_cannot_capture(model):
-    with pytest.raises(px.ArgumentError, match="first argument of the call must be the model"):
+    with pytest.raises(
+        px.ArgumentError, match="first argument of the call must be the model"
+    ):
         px.capture(lambda x: x, nn.Linear)(X)
     with pytest.raises(px.ArgumentError, match="selects by a type"):
         px.capture(model, 3)

@@ -42,7 +42,10 @@ class Model(px.Module):
 
 def make_block(key):
     a, b, c = jax.random.split(key, 3)
-    return Block(Attention(nn.Linear(8, 8, key=a), nn.Linear(8, 8, key=b)), nn.Linear(8, 8, key=c))
+    return Block(
+        Attention(nn.Linear(8, 8, key=a), nn.Linear(8, 8, key=b)),
+        nn.Linear(8, 8, key=c),
+    )
 
 
 @pytest.fixture(scope="module")

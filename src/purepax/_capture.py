@@ -65,7 +65,10 @@ class _Recorder:
     def close(self) -> dict[str, Any]:
         """What was recorded: per path, the output (a tuple of outputs if called more than once)."""
         self.open = False
-        values, self.values = self.values, {}  # a tagged module that escapes holds no value
+        values, self.values = (
+            self.values,
+            {},
+        )  # a tagged module that escapes holds no value
         return {
             path: outs[0] if len(outs) == 1 else tuple(outs)
             for path, outs in values.items()
@@ -127,7 +130,9 @@ def _tag(
     module: Module, at: str, selected: frozenset[str], recorder: _Recorder
 ) -> Module:
     """A copy of `module` (at path `at`) and of its submodules, the selected ones tagged."""
-    from ._stacked import Stacked  # stacks build on this file (their body calls `call_block`)
+    from ._stacked import (
+        Stacked,
+    )  # stacks build on this file (their body calls `call_block`)
 
     copy = shallow_copy(module)
     d = copy.__dict__
@@ -141,7 +146,9 @@ def _tag(
         )
     else:
         for name in spec_of(type(module)).dynamic_names(module):
-            leaves, treedef = jax.tree_util.tree_flatten_with_path(d[name], is_leaf=is_module)
+            leaves, treedef = jax.tree_util.tree_flatten_with_path(
+                d[name], is_leaf=is_module
+            )
             if not any(is_module(leaf) for _, leaf in leaves):
                 continue
             prefix = f"{at}.{name}" if at else name
@@ -190,7 +197,9 @@ def call_block(
         return new_block, out, None
     recorder = _Recorder()
     try:
-        new_block, out = purecall(_tag(block, "", tag.inner, recorder), x, *args, **kwargs)
+        new_block, out = purecall(
+            _tag(block, "", tag.inner, recorder), x, *args, **kwargs
+        )
     finally:
         recorded = recorder.close()
     return new_block, out, recorded

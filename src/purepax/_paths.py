@@ -143,7 +143,12 @@ def _resolve(root: Module, steps: tuple[str | _Item, ...], fn: str, path: str) -
 
 
 def _missing(
-    root: Module, steps: tuple[str | _Item, ...], depth: int, node: Any, path: str, fn: str
+    root: Module,
+    steps: tuple[str | _Item, ...],
+    depth: int,
+    node: Any,
+    path: str,
+    fn: str,
 ) -> str:
     """Where `path` fails (its step `depth`, below `node`), and the nearest path that exists."""
     reached = steps[:depth]
@@ -198,8 +203,12 @@ def get(model: Module, path: str, kind: type[Any] | None = None) -> Any:
 
 # --- writing -----------------------------------------------------------------------------
 
-Apply = Callable[[Any, Any], Any]  # (the old node, what the write is given) -> the new node
-PerBlock = Callable[[Any, int], Any]  # what the write is given -> that of each of `n` blocks
+Apply = Callable[
+    [Any, Any], Any
+]  # (the old node, what the write is given) -> the new node
+PerBlock = Callable[
+    [Any, int], Any
+]  # what the write is given -> that of each of `n` blocks
 
 
 def _put(
@@ -218,7 +227,8 @@ def _put(
     if isinstance(node, Module) and _is_stacked(node):
         if step == "layers" and rest:
             return replace_fields(
-                node, {"layers": _put_per_block(node, rest, apply, given, per_block, here)}
+                node,
+                {"layers": _put_per_block(node, rest, apply, given, per_block, here)},
             )
         if isinstance(step, _Item):
             return _put_block(node, step.key, rest, apply, given, per_block, here)
@@ -282,7 +292,9 @@ def _put_block(
             "unstack it (stack.unstack()) into separate modules."
         )
     layers = jax.tree_util.tree_map(
-        lambda column, leaf: jnp.asarray(column).at[index].set(leaf), stack.layers, new_block
+        lambda column, leaf: jnp.asarray(column).at[index].set(leaf),
+        stack.layers,
+        new_block,
     )
     return replace_fields(stack, {"layers": layers})
 
@@ -312,7 +324,9 @@ def _same_key(a: object, b: object, length: int) -> bool:
 
 def _require_module(fn: str, model: object) -> None:
     if not isinstance(model, Module):
-        raise ArgumentError(f"px.{fn} takes a purepax module, got {type(model).__name__}.")
+        raise ArgumentError(
+            f"px.{fn} takes a purepax module, got {type(model).__name__}."
+        )
 
 
 def set(model: _M, path: str, value: Any) -> _M:  # noqa: A001 (px.set, beside px.get)
@@ -363,7 +377,9 @@ def walk(model: Any, *, fields: bool = False) -> Iterator[tuple[str, Any]]:
     yield from _walk(model, (), fields)
 
 
-def _walk(node: Any, at: tuple[str | _Item, ...], fields: bool) -> Iterator[tuple[str, Any]]:
+def _walk(
+    node: Any, at: tuple[str | _Item, ...], fields: bool
+) -> Iterator[tuple[str, Any]]:
     if isinstance(node, Module):
         yield _format(at), node
         spec = spec_of(type(node))
@@ -375,8 +391,12 @@ def _walk(node: Any, at: tuple[str | _Item, ...], fields: bool) -> Iterator[tupl
                 continue
             if fields and not is_module(value) and _is_container(value):
                 yield _format((*at, name)), value
-            for keys, leaf in jax.tree_util.tree_flatten_with_path(value, is_leaf=is_module)[0]:
-                yield from _walk(leaf, (*at, name, *(_key_step(k) for k in keys)), fields)
+            for keys, leaf in jax.tree_util.tree_flatten_with_path(
+                value, is_leaf=is_module
+            )[0]:
+                yield from _walk(
+                    leaf, (*at, name, *(_key_step(k) for k in keys)), fields
+                )
     else:
         yield _format(at), node
 

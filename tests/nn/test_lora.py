@@ -40,7 +40,8 @@ class Model(px.Module):
 def make_block(key):
     a, b, c = jax.random.split(key, 3)
     return Block(
-        Attention(nn.Linear(4, 4, key=a), nn.Linear(4, 4, key=b)), nn.Linear(4, 4, key=c)
+        Attention(nn.Linear(4, 4, key=a), nn.Linear(4, 4, key=b)),
+        nn.Linear(4, 4, key=c),
     )
 
 
