@@ -12,9 +12,10 @@ called inside a transformation begun below it (its output a value of another tra
 refused instead of leaking a tracer.
 
 A `px.Stacked` applies its blocks in the body of a `jax.lax.scan`. A stack with selected
-modules below its `layers` is tagged with their paths there; its body tags each block
-the same way, records into a recorder of the body's own trace, and returns what it
-recorded as the scan's outputs, so each value comes back stacked along a leading block
+modules below its `layers` is tagged with their paths there; its body finds the tag and
+calls each block through it (`_Tag.call_block`: `_stacked.py` imports nothing from
+here), which tags the block the same way, records into a recorder of the body's own
+trace, and returns what it recorded as the scan's outputs, so each value comes back stacked along a leading block
 axis, keyed by the path through `.layers` (as `px.select` names it).
 """
 
@@ -33,12 +34,12 @@ from ._module import Module, shallow_copy
 from ._module_marker import is_module
 from ._paths import Where, matcher, walk
 from ._pure import purecall
+from ._stacked import CAPTURE_TAG as TAG
+from ._stacked import Stacked
 from ._trace import current_trace
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-
-TAG = "_purepax_capture"  # instance key of a module whose output a capture records
 
 
 class _Recorder:
@@ -95,6 +96,34 @@ class _Tag:
         self.selected = selected
         self.inner = inner
 
+    def call_block(
+        self, block: Module, x: Any, args: Any, kwargs: Any
+    ) -> tuple[Module, Any, dict[str, Any] | None]:
+        """One block of the tagged stack, called in its scan's body: `(new_block, out, recorded)`.
+
+        `recorded` (None when the capture selects nothing in the blocks, or is over)
+        becomes a scan output, stacked over the blocks, that `record_blocks` hands on.
+        """
+        if not self.inner or not self.recorder.open:
+            new_block, out = purecall(block, x, *args, **kwargs)
+            return new_block, out, None
+        recorder = _Recorder()
+        try:
+            tagged = _tag(block, "", self.inner, recorder)
+            new_block, out = purecall(tagged, x, *args, **kwargs)
+        finally:
+            recorded = recorder.close()
+        return new_block, out, recorded
+
+    def record_blocks(self, recorded: dict[str, Any] | None) -> None:
+        """Record what the blocks recorded (stacked over the blocks) under their paths."""
+        if recorded is None:
+            return
+        below = f"{self.path}.layers" if self.path else "layers"
+        for path, value in recorded.items():
+            joint = "" if not path or path.startswith("[") else "."
+            self.recorder.record(below + joint + path, value, self.module)
+
 
 def _recording(call: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(call)
@@ -130,10 +159,6 @@ def _tag(
     module: Module, at: str, selected: frozenset[str], recorder: _Recorder
 ) -> Module:
     """A copy of `module` (at path `at`) and of its submodules, the selected ones tagged."""
-    from ._stacked import (
-        Stacked,
-    )  # stacks build on this file (their body calls `call_block`)
-
     copy = shallow_copy(module)
     d = copy.__dict__
     inner: frozenset[str] = frozenset()
@@ -176,43 +201,6 @@ def _relative(path: str, below: str) -> str | None:
     if path.startswith(below) and path[len(below)] in ".[":
         return path[len(below) :].lstrip(".")
     return None
-
-
-def capture_tag(stack: Module) -> _Tag | None:
-    """The tag of a stack with selected modules in its blocks (None when not capturing)."""
-    tag: _Tag | None = stack.__dict__.get(TAG)
-    return tag if tag is not None and tag.inner and tag.recorder.open else None
-
-
-def call_block(
-    tag: _Tag | None, block: Module, x: Any, args: Any, kwargs: Any
-) -> tuple[Module, Any, dict[str, Any] | None]:
-    """One block of a stack called in its scan's body: `(new_block, out, recorded)`.
-
-    `tag` is the stack's `capture_tag`; `recorded` (None unless it selects modules in the
-    block) becomes a scan output, stacked over the blocks, that `record_blocks` hands on.
-    """
-    if tag is None:
-        new_block, out = purecall(block, x, *args, **kwargs)
-        return new_block, out, None
-    recorder = _Recorder()
-    try:
-        new_block, out = purecall(
-            _tag(block, "", tag.inner, recorder), x, *args, **kwargs
-        )
-    finally:
-        recorded = recorder.close()
-    return new_block, out, recorded
-
-
-def record_blocks(tag: _Tag | None, recorded: dict[str, Any] | None) -> None:
-    """Give the capture what the blocks recorded, stacked over the blocks."""
-    if tag is None or recorded is None:
-        return
-    below = f"{tag.path}.layers" if tag.path else "layers"
-    for path, value in recorded.items():
-        joint = "" if not path or path.startswith("[") else "."
-        tag.recorder.record(below + joint + path, value, tag.module)
 
 
 def capture(

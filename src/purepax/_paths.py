@@ -29,6 +29,7 @@ from ._containers import ARRAY_TYPES, FrozenDict
 from ._errors import ArgumentError, FieldError
 from ._module import Module, replace_fields
 from ._module_marker import is_module
+from ._stacked import Stacked
 
 _M = TypeVar("_M", bound=Module)
 _T = TypeVar("_T")
@@ -105,8 +106,6 @@ def _key_step(key: Any) -> str | _Item:
 
 
 def _is_stacked(node: object) -> bool:
-    from ._stacked import Stacked  # stacks build on modules and on this file's walks
-
     return isinstance(node, Stacked)
 
 

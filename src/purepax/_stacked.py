@@ -26,17 +26,19 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import jax.numpy as jnp
 
-from ._capture import call_block, capture_tag, record_blocks
 from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._fields import static
 from ._functional import parameters
 from ._loops import check_carry
 from ._module import Module, shallow_copy
+from ._pure import purecall
 from ._trace import Tracer
 
 _M = TypeVar("_M", bound=Module)
 _X = TypeVar("_X")
+
+CAPTURE_TAG = "_purepax_capture"  # instance key of a module that a px.capture tagged
 
 Remat = bool | Callable[..., Any]
 """`False`, `True`, or a `jax.checkpoint_policies` policy."""
@@ -97,7 +99,8 @@ class Stacked(Module, Generic[_M]):
         state = _state_leaves(self.layers)
         fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
-        capturing = capture_tag(self)  # a px.capture's selection in the blocks, if any
+        # A px.capture that selects modules in the blocks tags the stack (`_capture.py`).
+        capturing: Any = self.__dict__.get(CAPTURE_TAG)
 
         def body(
             carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]
@@ -112,7 +115,11 @@ class Stacked(Module, Generic[_M]):
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
-            new_block, out, recorded = call_block(capturing, block, x, args, kwargs)
+            if capturing is None:
+                new_block, out = purecall(block, x, *args, **kwargs)
+                recorded = None
+            else:
+                new_block, out, recorded = capturing.call_block(block, x, args, kwargs)
             _check_output(block, x, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
@@ -142,7 +149,8 @@ class Stacked(Module, Generic[_M]):
         (out, final_state), (updates, recorded) = jax.lax.scan(
             body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
         )
-        record_blocks(capturing, recorded)
+        if capturing is not None:
+            capturing.record_blocks(recorded)
         if changed[0]:
             new_leaves = list(leaves)
             for j, final in zip(sorted(state), final_state):
