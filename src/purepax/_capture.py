@@ -221,7 +221,11 @@ def capture(
     called to its output (a tuple of outputs if it was called more than once). Inside a
     `px.Stacked` the path goes through `.layers` and the value has a leading block axis.
     Nothing is changed or kept: it works under `px.jit`, `px.grad` (return the
-    intermediates as `has_aux`) and `px.vmap` as any pure function does.
+    intermediates as `has_aux`) and `px.vmap` as any pure function does. A module called
+    inside a transformation that began within the call (a `jax.vmap` in a `__call__`) is
+    refused, as its output cannot leave that transformation; the modules inside a
+    `__call__` that is itself jitted (`@px.jit`) are not seen (JAX rebuilds them), so
+    select that module, or capture inside it.
 
     ```python
     y, acts = px.capture(model, nn.Linear)(x)
