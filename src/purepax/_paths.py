@@ -202,12 +202,10 @@ def get(model: Module, path: str, kind: type[Any] | None = None) -> Any:
 
 # --- writing -----------------------------------------------------------------------------
 
-Apply = Callable[
-    [Any, Any], Any
-]  # (the old node, what the write is given) -> the new node
-PerBlock = Callable[
-    [Any, int], Any
-]  # what the write is given -> that of each of `n` blocks
+# (the old node, what the write is given) -> the new node
+Apply = Callable[[Any, Any], Any]
+# (what the write is given, n) -> what each of the `n` blocks of a stack is given
+PerBlock = Callable[[Any, int], Any]
 
 
 def _put(
@@ -286,8 +284,8 @@ def _put_block(
     ) != jax.tree_util.tree_structure(block):  # type: ignore[operator, unused-ignore]
         raise FieldError(
             f"Cannot write {_format(at + rest)!r}: the blocks of a stack share one structure, "
-            "so a write into one block must keep it (the same module types, static fields and "
-            f"array dtypes). Write every block at once below {_format(at[:-1])}.layers, or "
+            "so a write into one block must keep it (the same module types and static "
+            f"fields). Write every block at once below {_format(at[:-1])}.layers, or "
             "unstack it (stack.unstack()) into separate modules."
         )
     layers = jax.tree_util.tree_map(
