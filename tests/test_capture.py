@@ -163,3 +163,11 @@ def test_capture_refuses_what_it_cannot_capture(model):
         px.capture(lambda x: x, nn.Linear)(X)
     with pytest.raises(px.ArgumentError, match="selects by a type"):
         px.capture(model, 3)
+
+
+def test_a_transform_of_a_capture_that_holds_the_model_is_refused(model):
+    with pytest.raises(px.ClosureCaptureError, match="captures a Model module"):
+        px.jit(px.capture(model, nn.Linear))
+    forward = px.jit(px.capture(lambda m, x: m(x), "head"))  # the model as an argument
+    out, acts = forward(model, X)
+    np.testing.assert_array_equal(acts["head"], out)

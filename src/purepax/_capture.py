@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -233,20 +234,17 @@ def capture(
     ```
     """
     matches = matcher(where, "capture")
+    # A module (or a method bound to one) is bound by functools.partial, which the checked
+    # transforms see through: `px.jit(px.capture(model, ...))` is refused as a captured
+    # model, as `px.jit(model)` is.
     if isinstance(target, Module):
-        model = target
-
-        def call_model(*args: Any, **kwargs: Any) -> Any:
-            return _run(model, lambda tagged: tagged(*args, **kwargs), matches)
-
-        return functools.update_wrapper(call_model, type(model).__call__, updated=())
+        captured: Any = functools.partial(_call_module, target, matches)
+        return typing.cast(Callable[_P, tuple[_R, dict[str, Any]]], captured)
     if inspect.ismethod(target) and isinstance(target.__self__, Module):
-        owner, method = target.__self__, target.__func__
-
-        def call_method(*args: Any, **kwargs: Any) -> Any:
-            return _run(owner, lambda tagged: method(tagged, *args, **kwargs), matches)
-
-        return functools.update_wrapper(call_method, method, updated=())
+        captured = functools.partial(
+            _call_method, target.__self__, target.__func__, matches
+        )
+        return typing.cast(Callable[_P, tuple[_R, dict[str, Any]]], captured)
     if not callable(target):
         raise ArgumentError(
             f"px.capture takes a module, a bound method of one, or a function whose first "
@@ -265,6 +263,22 @@ def capture(
         return _run(args[0], lambda tagged: function(tagged, *rest, **kwargs), matches)
 
     return functools.update_wrapper(call_function, target, updated=())
+
+
+def _call_module(
+    model: Module, matches: Callable[[str, Any], bool], *args: Any, **kwargs: Any
+) -> tuple[Any, dict[str, Any]]:
+    return _run(model, lambda tagged: tagged(*args, **kwargs), matches)
+
+
+def _call_method(
+    owner: Module,
+    method: Callable[..., Any],
+    matches: Callable[[str, Any], bool],
+    *args: Any,
+    **kwargs: Any,
+) -> tuple[Any, dict[str, Any]]:
+    return _run(owner, lambda tagged: method(tagged, *args, **kwargs), matches)
 
 
 def _run(
