@@ -74,6 +74,12 @@ SLOW_TESTS = {
         "test_fan_in_initializers_scale_as_in_flax",
         "test_normal_and_orthogonal_draw_their_distributions",
     ),
+    "tests/nn/test_lora.py": (
+        "test_a_lora_linear_computes_the_formula_and_is_a_linear",
+        "test_lora_on_selected_layers_changes_nothing_until_trained",
+        "test_same_as_flax_nnx_lora_linear_on_the_same_weights",
+        "test_training_only_the_adapters_then_merging_gives_the_same_function",
+    ),
     "tests/nn/test_mlp.py": (
         "test_activations_between_layers_and_after_the_last",
         "test_depth_hidden_layers_of_width_then_the_output_layer",
@@ -113,6 +119,11 @@ SLOW_TESTS = {
         "test_raw_jax_transforms_work_on_modules",
         "test_vmap_model_over_batch_with_in_axes_none",
     ),
+    "tests/test_capture.py": (
+        "test_a_function_of_the_model_and_a_mutating_call_through_purecall",
+        "test_capture_works_under_jit_and_grad_and_changes_nothing",
+        "test_the_selected_outputs_equal_the_computation_by_hand_stacked_per_block",
+    ),
     "tests/test_checkpoint.py": (
         "test_killed_save_keeps_the_previous_checkpoint",
         "test_model_and_optimizer_together_then_training_continues_identically",
@@ -133,6 +144,11 @@ SLOW_TESTS = {
         "test_import_purepax_does_not_import_optax",
         "test_matches_raw_optax_under_jit",
         "test_scan_carry",
+    ),
+    "tests/test_paths.py": (
+        "test_set_a_whole_submodule_swaps_a_head",
+        "test_set_works_under_jit_and_grad",
+        "test_surgery_matches_the_same_computation_by_hand_as_eqx_tree_at",
     ),
     "tests/test_properties.py": (
         "test_flatten_unflatten_round_trip",

@@ -15,6 +15,7 @@ from ._version import __version__ as __version__
 
 if typing.TYPE_CHECKING:
     from . import nn as nn  # a subpackage, imported on first use; not in __all__
+    from ._capture import capture as capture
     from ._cast import cast as cast
     from ._checkpoint import load as load
     from ._checkpoint import save as save
@@ -42,19 +43,23 @@ if typing.TYPE_CHECKING:
     from ._grad import grad as grad
     from ._grad import value_and_grad as value_and_grad
     from ._loops import fori_loop as fori_loop
-    from ._nans import check_finite as check_finite
     from ._loops import scan as scan
     from ._loops import while_loop as while_loop
     from ._module import Module as Module
     from ._module import StateModule as StateModule
+    from ._nans import check_finite as check_finite
+    from ._paths import get as get
+    from ._paths import map_selected as map_selected
+    from ._paths import select as select
+    from ._paths import set as set
     from ._pure import pure as pure
     from ._pure import purecall as purecall
-    from ._safetensors import load_safetensors as load_safetensors
-    from ._safetensors import save_safetensors as save_safetensors
     from ._retrace import RetraceWarning as RetraceWarning
     from ._retrace import set_max_traces as set_max_traces
     from ._retrace import trace_count as trace_count
     from ._retrace import traces as traces
+    from ._safetensors import load_safetensors as load_safetensors
+    from ._safetensors import save_safetensors as save_safetensors
     from ._sharding import partition_specs as partition_specs
     from ._sharding import shard as shard
     from ._stacked import Stacked as Stacked
@@ -69,6 +74,7 @@ if typing.TYPE_CHECKING:
     from ._transforms import vmap as vmap
 
 _EXPORTS = {
+    "capture": "_capture",
     "cast": "_cast",
     "FrozenDict": "_containers",
     **dict.fromkeys(
@@ -97,6 +103,7 @@ _EXPORTS = {
     **dict.fromkeys(("fori_loop", "scan", "while_loop"), "_loops"),
     **dict.fromkeys(("Module", "StateModule"), "_module"),
     "check_finite": "_nans",
+    **dict.fromkeys(("get", "map_selected", "select", "set"), "_paths"),
     **dict.fromkeys(("pure", "purecall"), "_pure"),
     **dict.fromkeys(
         ("RetraceWarning", "set_max_traces", "trace_count", "traces"), "_retrace"

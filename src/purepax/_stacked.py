@@ -39,6 +39,8 @@ from ._trace import Tracer
 _M = TypeVar("_M", bound=Module)
 _X = TypeVar("_X")
 
+CAPTURE_TAG = "_purepax_capture"  # instance key of a module that a px.capture tagged
+
 Remat = bool | Callable[..., Any]
 """`False`, `True`, or a `jax.checkpoint_policies` policy."""
 
@@ -98,10 +100,12 @@ class Stacked(Module, Generic[_M]):
         state = _state_leaves(self.layers)
         fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
+        # A px.capture that selects modules in the blocks tags the stack (`_capture.py`).
+        capturing: Any = self.__dict__.get(CAPTURE_TAG)
 
         def body(
             carry: tuple[Any, list[Any]], xs: tuple[Any, list[Any]]
-        ) -> tuple[Any, list[Any]]:
+        ) -> tuple[Any, tuple[list[Any], Any]]:
             x, stacked_state = carry
             index, fixed_leaves = xs
             given, taken = iter(fixed_leaves), iter(stacked_state)
@@ -113,7 +117,13 @@ class Stacked(Module, Generic[_M]):
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
             with calling_block(index):  # names the block in px.check_finite's reports
-                new_block, out = purecall(block, x, *args, **kwargs)
+                if capturing is None:
+                    new_block, out = purecall(block, x, *args, **kwargs)
+                    recorded = None
+                else:
+                    new_block, out, recorded = capturing.call_block(
+                        block, x, args, kwargs
+                    )
             _check_output(block, x, out)
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
@@ -131,17 +141,20 @@ class Stacked(Module, Generic[_M]):
                 else stacked
                 for j, stacked in zip(sorted(state), stacked_state)
             ]
-            return (out, new_state), [
-                new_leaves[j] for j in changed[0] if j not in state
-            ]
+            return (out, new_state), (
+                [new_leaves[j] for j in changed[0] if j not in state],
+                recorded,
+            )
 
         if self.remat is not False:
             policy = None if self.remat is True else self.remat
             body = jax.checkpoint(body, policy=policy, prevent_cse=False)
         initial = [leaves[j] for j in sorted(state)]
-        (out, final_state), updates = jax.lax.scan(
+        (out, final_state), (updates, recorded) = jax.lax.scan(
             body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
         )
+        if capturing is not None:
+            capturing.record_blocks(recorded)
         if changed[0]:
             new_leaves = list(leaves)
             for j, final in zip(sorted(state), final_state):

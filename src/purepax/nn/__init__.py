@@ -15,6 +15,10 @@ from ._dropout import Dropout as Dropout
 from ._embedding import Embedding as Embedding
 from ._linear import Identity as Identity
 from ._linear import Linear as Linear
+from ._lora import LoRALinear as LoRALinear
+from ._lora import lora as lora
+from ._lora import lora_trainable as lora_trainable
+from ._lora import merge_lora as merge_lora
 from ._mlp import MLP as MLP
 from ._norm import BatchNorm as BatchNorm
 from ._norm import GroupNorm as GroupNorm
