@@ -67,6 +67,59 @@ class KVCache(StateModule):
         self.index = start + key.shape[-3]
         return self.key, self.value
 
+    def _batch_shape(self) -> tuple[int, ...]:
+        return tuple(self.key.shape[:-3])
+
+    def _position(self) -> jax.Array:
+        return self.index
+
+    def __stacked_view__(self, block: jax.Array) -> KVCache:
+        """Block `block` of a `px.Stacked`'s caches, written in place (see `px.Stacked`)."""
+        view = object.__new__(_BlockOfKVCache)
+        view.__dict__.update(shallow_copy(self).__dict__, block=block)
+        return view
+
+
+class _BlockOfKVCache(KVCache):
+    """Block `block` of the caches of a `px.Stacked`, seen inside the stack's scan: the
+    stacked buffers whole (a leading axis of the blocks), so that a step writes the new
+    positions into the scan's carry in place. Handing each block a copy of its buffers,
+    and writing them back, would cost more than the block's attention."""
+
+    index: Int[Array, " blocks"]
+    block: Int[Array, ""]
+
+    def append(self, key: jax.Array, value: jax.Array) -> tuple[jax.Array, jax.Array]:
+        block = self.block.astype(self.index.dtype)
+        start = self._position()
+        zero = jnp.zeros((), start.dtype)
+        at = (block, *(zero,) * (key.ndim - 3), start, zero, zero)
+        self.key = jax.lax.dynamic_update_slice(
+            self.key, key[None].astype(self.key.dtype), at
+        )
+        self.value = jax.lax.dynamic_update_slice(
+            self.value, value[None].astype(self.value.dtype), at
+        )
+        self.index = jax.lax.dynamic_update_index_in_dim(
+            self.index, start + key.shape[-3], block, 0
+        )
+        return (
+            jax.lax.dynamic_index_in_dim(self.key, block, keepdims=False),
+            jax.lax.dynamic_index_in_dim(self.value, block, keepdims=False),
+        )
+
+    def _batch_shape(self) -> tuple[int, ...]:
+        return tuple(self.key.shape[1:-3])
+
+    def _position(self) -> jax.Array:
+        return jax.lax.dynamic_index_in_dim(self.index, self.block, keepdims=False)
+
+    def __stacked_whole__(self) -> KVCache:
+        whole = object.__new__(KVCache)
+        whole.__dict__.update(shallow_copy(self).__dict__)
+        del whole.__dict__["block"]
+        return whole
+
 
 class MultiHeadAttention(Module):
     """Multi-head attention (Vaswani et al., 2017) with projections `q_proj`, `k_proj`,
@@ -285,7 +338,7 @@ class MultiHeadAttention(Module):
         """The position the new keys go to, and (under a trace) whether they overflow."""
         cache = self.cache
         assert cache is not None
-        batch, time = cache.key.shape[:-3], q.shape[-2]
+        batch, time = cache._batch_shape(), q.shape[-2]
         if k.shape != q.shape or v.shape != q.shape or q.shape[:-2] != batch:
             raise ArgumentError(
                 f"MultiHeadAttention with a cache is self-attention over the new positions: q, k and v must "
@@ -298,7 +351,7 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: {time} new positions do not fit in a cache of max_length="
                 f"{cache.max_length}; make it with init_cache(batch_size, max_length) of at least {time}."
             )
-        start = cache.index
+        start = cache._position()
         if isinstance(start, Tracer):
             return start, start + time > cache.max_length
         if int(start) + time > cache.max_length:
