@@ -124,7 +124,9 @@ class Stacked(Module, Generic[_M]):
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
-            new_view, out = purecall(_view(block, index) if viewed else block, x, *args, **kwargs)
+            new_view, out = purecall(
+                _view(block, index) if viewed else block, x, *args, **kwargs
+            )
             _check_output(block, x, out)
             new_block = _whole(new_view) if viewed else new_view
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
@@ -140,7 +142,9 @@ class Stacked(Module, Generic[_M]):
             new_state = [
                 new_leaves[j]
                 if j in viewed
-                else jax.lax.dynamic_update_index_in_dim(stacked, new_leaves[j], index, 0)
+                else jax.lax.dynamic_update_index_in_dim(
+                    stacked, new_leaves[j], index, 0
+                )
                 if j in changed[0]
                 else stacked
                 for j, stacked in zip(sorted(state), stacked_state)

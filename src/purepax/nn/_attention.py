@@ -112,7 +112,10 @@ class _BlockOfKVCache(KVCache):
         return tuple(self.key.shape[1:-3])
 
     def _position(self) -> jax.Array:
-        return jax.lax.dynamic_index_in_dim(self.index, self.block, keepdims=False)
+        position: jax.Array = jax.lax.dynamic_index_in_dim(
+            self.index, self.block, keepdims=False
+        )
+        return position
 
     def __stacked_whole__(self) -> KVCache:
         whole = object.__new__(KVCache)
