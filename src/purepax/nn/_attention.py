@@ -70,7 +70,14 @@ class KVCache(StateModule):
             (*batch, zero, start, zero),
         )
         self.index = start + key.shape[-3]
-        return self.key, self.value
+        # Read through a copy that keeps only the positions written: XLA then updates
+        # the buffers in place, where it would fuse the update into a direct reader and
+        # make it twice, each time on a copy of the whole buffer.
+        written = jnp.arange(self.max_length) < self.index
+        return (
+            jnp.where(written, self.key, jnp.zeros((), self.key.dtype)),
+            jnp.where(written[:, None], self.value, jnp.zeros((), self.value.dtype)),
+        )
 
     def _batch_shape(self) -> tuple[int, ...]:
         return tuple(self.key.shape[:-3])
