@@ -105,7 +105,7 @@ class Stacked(Module, Generic[_M]):
         """
         leaves, treedef = jax.tree_util.tree_flatten(self.layers)
         state = _state_leaves(self.layers)
-        viewed = _viewed_leaves(self.layers)
+        viewed = _viewed_leaves(self.layers) & state
         fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
 
