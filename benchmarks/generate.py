@@ -11,8 +11,7 @@ the logits of every step:
 - `purepax cached`: `px.jit` of a `px.scan` whose body is `px.purecall(decoder, token)`;
   caches of `max_length = L`. Twice: the blocks as a tuple called in a Python loop
   (`tuple`, NNX's layout: a list of blocks) and as the `px.Stacked` (`Stacked`: one scan
-  over the blocks, each block handed its own slice of the stacked caches, which costs a
-  copy of that slice per step);
+  over the blocks, each block writing its new position into the stacked caches in place);
 - `nnx cached`: `jax.jit` of a `jax.lax.scan` whose body merges the model
   (`nnx.merge`), calls it on the token and splits it again (`nnx.split`), the functional
   NNX loop; caches of `max_length = L`;
@@ -26,7 +25,7 @@ beforehand, not timed): the time per token against the position.
 
 Timings are the median of `--rounds` interleaved rounds (every variant once per round,
 the first one in turn), after a compile-and-check call. The goal "no slower than NNX" is
-read on the same layout (tuple against NNX's list); the Stacked ratio is printed beside it. Before timing, every variant's
+read on both layouts (tuple and Stacked, against NNX's list). Before timing, every variant's
 logits are compared with one call of the model on the whole sequence; the script stops
 with an error if any disagree (so what it times is what it claims to time).
 
@@ -413,8 +412,8 @@ def main() -> None:
     print(
         f"\ngoals: time per token within 1.5x from position {ends[0]} to {ends[-1]}: "
         f"{'met' if flat <= 1.5 else 'NOT met'} ({flat:.2f}x); cached decoding no slower than NNX's: "
-        f"{'met' if slowest >= 1.0 else 'NOT met'} (the same layout, tuple/nnx: slowest {slowest:.2f}x; "
-        f"Stacked/nnx: slowest {stacked:.2f}x)"
+        f"{'met' if min(slowest, stacked) >= 1.0 else 'NOT met'} (slowest over the lengths: "
+        f"tuple/nnx {slowest:.2f}x, Stacked/nnx {stacked:.2f}x)"
     )
 
 

@@ -15,6 +15,16 @@ returns only those, stacked as the scan's outputs, and the call writes them back
 into `layers`: a mutation of the stack, allowed where the stack is a `px.pure` view.
 Blocks that only read return nothing but `x`: the stack is never carried through the
 scan's outputs.
+
+State stays in the scan's carry, stacked. A block is handed its own slice of it and the
+slice it returns is written back: two copies of the block's state per call. For a large
+state updated a little at a time (a key-value cache: one position per decoding step),
+those copies cost more than the block's work, so a state module may instead be viewed
+in place: a class that defines `__stacked_view__(self, block)` is handed to block
+`block` as that method's result, which holds the stacked arrays whole and knows its
+block, so it reads and writes its own row of them (a `lax.dynamic_update_slice` of the
+carry, which XLA does in place); the view's `__stacked_whole__()` gives back the
+stacked module. Inside a nested stack, state is sliced as before.
 """
 
 from __future__ import annotations
@@ -98,6 +108,7 @@ class Stacked(Module, Generic[_M]):
         """
         leaves, treedef = jax.tree_util.tree_flatten(self.layers)
         state = _state_leaves(self.layers)
+        viewed = _viewed_leaves(self.layers) & state
         fixed = [leaf for j, leaf in enumerate(leaves) if j not in state]
         changed: list[tuple[int, ...]] = [()]  # set when the body is traced
         # A px.capture that selects modules in the blocks tags the stack (`_capture.py`).
@@ -110,21 +121,25 @@ class Stacked(Module, Generic[_M]):
             index, fixed_leaves = xs
             given, taken = iter(fixed_leaves), iter(stacked_state)
             block_leaves = [
-                jax.lax.dynamic_index_in_dim(next(taken), index, keepdims=False)
+                next(taken)
+                if j in viewed
+                else jax.lax.dynamic_index_in_dim(next(taken), index, keepdims=False)
                 if j in state
                 else next(given)
                 for j in range(len(leaves))
             ]
             block = jax.tree_util.tree_unflatten(treedef, block_leaves)
+            called = _view(block, index) if viewed else block
             with calling_block(index):  # names the block in px.check_finite's reports
                 if capturing is None:
-                    new_block, out = purecall(block, x, *args, **kwargs)
+                    new_view, out = purecall(called, x, *args, **kwargs)
                     recorded = None
                 else:
-                    new_block, out, recorded = capturing.call_block(
-                        block, x, args, kwargs
+                    new_view, out, recorded = capturing.call_block(
+                        called, x, args, kwargs
                     )
             _check_output(block, x, out)
+            new_block = _whole(new_view) if viewed else new_view
             new_leaves, new_treedef = jax.tree_util.tree_flatten(new_block)
             if new_treedef != treedef:  # type: ignore[operator, unused-ignore]
                 check_carry("px.Stacked", type(block).__call__, block, new_block)
@@ -136,7 +151,11 @@ class Stacked(Module, Generic[_M]):
             # State (a cache, a key) stays in the carry and is written in place; a copy
             # through the scan's outputs would cost a whole key-value cache per step.
             new_state = [
-                jax.lax.dynamic_update_index_in_dim(stacked, new_leaves[j], index, 0)
+                new_leaves[j]
+                if j in viewed
+                else jax.lax.dynamic_update_index_in_dim(
+                    stacked, new_leaves[j], index, 0
+                )
                 if j in changed[0]
                 else stacked
                 for j, stacked in zip(sorted(state), stacked_state)
@@ -257,6 +276,55 @@ def _state_leaves(layers: Module) -> frozenset[int]:
     trained = jax.tree_util.tree_leaves(parameters(layers), is_leaf=is_none)
     positions = [j for j, leaf in enumerate(everything) if leaf is not None]
     return frozenset(n for n, j in enumerate(positions) if trained[j] is None)
+
+
+def _viewable(x: Any) -> bool:
+    """Whether `x` is stacked state that blocks read and write in place (see the module doc)."""
+    return (
+        isinstance(x, Module)
+        and hasattr(type(x), "__stacked_view__")
+        and not hasattr(type(x), "__stacked_whole__")
+    )
+
+
+def _is_view(x: Any) -> bool:
+    return isinstance(x, Module) and hasattr(type(x), "__stacked_whole__")
+
+
+def _viewed_leaves(layers: Module) -> frozenset[int]:
+    """The positions, among the leaves of `layers`, of the viewable state's arrays (not
+    those inside a nested stack, which slices its own)."""
+    items = jax.tree_util.tree_leaves(
+        layers, is_leaf=lambda x: isinstance(x, Stacked) or _viewable(x)
+    )
+    positions: list[int] = []
+    n = 0
+    for item in items:
+        count = len(jax.tree_util.tree_leaves(item)) if isinstance(item, Module) else 1
+        if _viewable(item):
+            positions.extend(range(n, n + count))
+        n += count
+    return frozenset(positions)
+
+
+def _view(block: _M, index: jax.Array) -> _M:
+    """`block` with each viewable state module replaced by its view as block `index`."""
+    viewed: _M = jax.tree_util.tree_map(
+        lambda x: x.__stacked_view__(index) if _viewable(x) else x,
+        block,
+        is_leaf=lambda x: isinstance(x, Stacked) or _viewable(x),
+    )
+    return viewed
+
+
+def _whole(block: _M) -> _M:
+    """`block` with each view replaced by the stacked module it views."""
+    whole: _M = jax.tree_util.tree_map(
+        lambda x: x.__stacked_whole__() if _is_view(x) else x,
+        block,
+        is_leaf=lambda x: isinstance(x, Stacked) or _is_view(x),
+    )
+    return whole
 
 
 def _message(error: Exception) -> str:

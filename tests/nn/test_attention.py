@@ -257,17 +257,38 @@ def test_cached_decoding_of_a_stack_equals_the_full_prefix_at_every_position(get
     model = TinyLM(key=getkey())
     ids = jax.random.randint(getkey(), (2, 12), 0, 50)
     decoder = nn.init_cache(model, batch_size=2, max_length=16)
-    assert decoder.blocks.layers.attention.cache.key.shape == (
-        3,
-        2,
-        16,
-        4,
-        4,
-    )  # one cache per block
+    # One cache per block: (blocks, batch, heads, max_length, head_dim).
+    assert decoder.blocks.layers.attention.cache.value.shape == (3, 2, 4, 16, 4)
     assert model.blocks.layers.attention.cache is None  # the model itself is unchanged
     np.testing.assert_allclose(
         decode_one_by_one(decoder, ids), model(ids), rtol=1e-5, atol=1e-5
     )
+
+
+def _equations(jaxpr):
+    """Every equation of `jaxpr` and of the jaxprs inside it (scan bodies, branches)."""
+    for eqn in jaxpr.eqns:
+        yield eqn
+        for param in eqn.params.values():
+            for sub in param if isinstance(param, (tuple, list)) else (param,):
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns"):
+                    yield from _equations(inner)
+
+
+def test_a_stack_writes_only_the_new_position_into_its_stacked_caches(getkey):
+    decoder = nn.init_cache(TinyLM(key=getkey()), batch_size=2, max_length=16)
+    token = jnp.zeros((2, 1), jnp.int32)
+    step = jax.make_jaxpr(lambda decoder: px.purecall(decoder, token))(decoder)
+    writes = [
+        eqn.invars[1].aval.shape
+        for eqn in _equations(step.jaxpr)
+        if eqn.primitive.name == "dynamic_update_slice"
+        and eqn.invars[0].aval.shape in ((3, 2, 4, 4, 16), (3, 2, 4, 16, 4))
+    ]
+    # One block's new position, in place, for its keys and its values: not a copy of
+    # the block's whole cache written back (2 x 16 positions per block and step).
+    assert writes == [(1, 2, 4, 4, 1), (1, 2, 4, 1, 4)]  # keys, values
 
 
 def test_a_prefix_fed_in_chunks_through_the_cache_equals_the_full_prefix(getkey):

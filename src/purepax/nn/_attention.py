@@ -41,32 +41,114 @@ class KVCache(StateModule):
     far, all state. Made by `MultiHeadAttention.init_cache` (or `nn.init_cache` for a
     whole model), advanced by the layer's calls, never by hand.
 
-    **Fields:** `key`, `value`: `(*batch, max_length, num_heads, head_dim)`, the projected
-    keys (rotated, with rotary positions) and values; `index`: the next position to write.
+    **Fields:** `key`: `(*batch, num_heads, head_dim, max_length)`, the projected keys
+    (rotated, with rotary positions), and `value`: `(*batch, num_heads, max_length,
+    head_dim)`, the projected values: each head's keys and values laid out as the two
+    products of attention read them, so a step reads the buffers without transposing
+    them; `index`: the next position to write.
     """
 
-    key: Float[Array, "*batch max_length heads head_dim"]
-    value: Float[Array, "*batch max_length heads head_dim"]
+    key: Float[Array, "*batch heads head_dim max_length"]
+    value: Float[Array, "*batch heads max_length head_dim"]
     index: Int[Array, ""]
 
     @property
     def max_length(self) -> int:
-        return int(self.key.shape[-3])
+        return int(self.value.shape[-2])
 
     def append(self, key: jax.Array, value: jax.Array) -> tuple[jax.Array, jax.Array]:
         """Write `key`, `value` (`(*batch, time, heads, head_dim)`) at `index`, advance it;
-        return all the buffers (a mutation of the cache)."""
+        return all the buffers, in their layouts (a mutation of the cache)."""
         start = self.index
         zero = jnp.zeros((), start.dtype)
-        at = (*(zero,) * (key.ndim - 3), start, zero, zero)
+        batch = (zero,) * (key.ndim - 3)
         self.key = jax.lax.dynamic_update_slice(
-            self.key, key.astype(self.key.dtype), at
+            self.key, _key_layout(key, self.key.dtype), (*batch, zero, zero, start)
         )
         self.value = jax.lax.dynamic_update_slice(
-            self.value, value.astype(self.value.dtype), at
+            self.value,
+            _value_layout(value, self.value.dtype),
+            (*batch, zero, start, zero),
         )
         self.index = start + key.shape[-3]
-        return self.key, self.value
+        # Read through a copy that keeps only the positions written: XLA then updates
+        # the buffers in place, where it would fuse the update into a direct reader and
+        # make it twice, each time on a copy of the whole buffer.
+        written = jnp.arange(self.max_length) < self.index
+        return (
+            jnp.where(written, self.key, jnp.zeros((), self.key.dtype)),
+            jnp.where(written[:, None], self.value, jnp.zeros((), self.value.dtype)),
+        )
+
+    def _batch_shape(self) -> tuple[int, ...]:
+        return tuple(self.key.shape[:-3])
+
+    def _position(self) -> jax.Array:
+        return self.index
+
+    def __stacked_view__(self, block: jax.Array) -> KVCache:
+        """Block `block` of a `px.Stacked`'s caches, written in place (see `px.Stacked`)."""
+        view = object.__new__(_BlockOfKVCache)
+        view.__dict__.update(shallow_copy(self).__dict__, block=block)
+        return view
+
+
+def _key_layout(key: jax.Array, dtype: Any) -> jax.Array:
+    """New keys `(*batch, time, heads, head_dim)` in the cache's layout for keys."""
+    return jnp.moveaxis(key, -3, -1).astype(dtype)
+
+
+def _value_layout(value: jax.Array, dtype: Any) -> jax.Array:
+    """New values `(*batch, time, heads, head_dim)` in the cache's layout for values."""
+    return jnp.swapaxes(value, -3, -2).astype(dtype)
+
+
+class _BlockOfKVCache(KVCache):
+    """Block `block` of the caches of a `px.Stacked`, seen inside the stack's scan: the
+    stacked buffers whole (a leading axis of the blocks), so that a step writes the new
+    positions into the scan's carry in place. Handing each block a copy of its buffers,
+    and writing them back, would cost more than the block's attention."""
+
+    index: Int[Array, " blocks"]
+    block: Int[Array, ""]
+
+    def append(self, key: jax.Array, value: jax.Array) -> tuple[jax.Array, jax.Array]:
+        block = self.block.astype(self.index.dtype)
+        start = self._position()
+        zero = jnp.zeros((), start.dtype)
+        batch = (zero,) * (key.ndim - 3)
+        self.key = jax.lax.dynamic_update_slice(
+            self.key,
+            _key_layout(key, self.key.dtype)[None],
+            (block, *batch, zero, zero, start),
+        )
+        self.value = jax.lax.dynamic_update_slice(
+            self.value,
+            _value_layout(value, self.value.dtype)[None],
+            (block, *batch, zero, start, zero),
+        )
+        self.index = jax.lax.dynamic_update_index_in_dim(
+            self.index, start + key.shape[-3], block, 0
+        )
+        return (
+            jax.lax.dynamic_index_in_dim(self.key, block, keepdims=False),
+            jax.lax.dynamic_index_in_dim(self.value, block, keepdims=False),
+        )
+
+    def _batch_shape(self) -> tuple[int, ...]:
+        return tuple(self.key.shape[1:-3])
+
+    def _position(self) -> jax.Array:
+        position: jax.Array = jax.lax.dynamic_index_in_dim(
+            self.index, self.block, keepdims=False
+        )
+        return position
+
+    def __stacked_whole__(self) -> KVCache:
+        whole = object.__new__(KVCache)
+        whole.__dict__.update(shallow_copy(self).__dict__)
+        del whole.__dict__["block"]
+        return whole
 
 
 class MultiHeadAttention(Module):
@@ -221,9 +303,11 @@ class MultiHeadAttention(Module):
             if dtype is not None
             else (self.dtype if self.dtype is not None else self.k_proj.weight.dtype)
         )
-        shape = (*batch, max_length, self.num_heads, self.dim // self.num_heads)
+        heads, d = self.num_heads, self.dim // self.num_heads
         cache = KVCache(
-            jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), jnp.zeros((), jnp.int32)
+            jnp.zeros((*batch, heads, d, max_length), dtype),
+            jnp.zeros((*batch, heads, max_length, d), dtype),
+            jnp.zeros((), jnp.int32),
         )
         new = shallow_copy(self)
         new.__dict__["cache"] = cache
@@ -271,15 +355,18 @@ class MultiHeadAttention(Module):
         if causal:
             lower = positions_k[None, :] <= positions_q[:, None]
             allowed = lower if allowed is None else jnp.logical_and(allowed, lower)
+        keys, values = (
+            ("...khd", "...khd") if self.cache is None else ("...hdk", "...hkd")
+        )
         scores = jnp.einsum(
-            "...qhd,...khd->...hqk", query / jnp.asarray(math.sqrt(d), dtype), key
+            f"...qhd,{keys}->...hqk", query / jnp.asarray(math.sqrt(d), dtype), key
         )
         scores = scores.astype(jnp.promote_types(scores.dtype, jnp.float32))
         if allowed is not None:
             allowed = jnp.broadcast_to(allowed, scores.shape)
             scores = jnp.where(allowed, scores, np.finfo(scores.dtype).min)
         weights = jax.nn.softmax(scores, axis=-1).astype(dtype)
-        out = jnp.einsum("...hqk,...khd->...qhd", weights, value)
+        out = jnp.einsum(f"...hqk,{values}->...qhd", weights, value)
         out = self.out_proj(out.reshape(*out.shape[:-2], self.dim))
         if overflow is not None:
             out = jnp.where(overflow, jnp.asarray(jnp.nan, out.dtype), out)
@@ -291,7 +378,7 @@ class MultiHeadAttention(Module):
         """The position the new keys go to, and (under a trace) whether they overflow."""
         cache = self.cache
         assert cache is not None
-        batch, time = cache.key.shape[:-3], q.shape[-2]
+        batch, time = cache._batch_shape(), q.shape[-2]
         if k.shape != q.shape or v.shape != q.shape or q.shape[:-2] != batch:
             raise ArgumentError(
                 f"MultiHeadAttention with a cache is self-attention over the new positions: q, k and v must "
@@ -304,7 +391,7 @@ class MultiHeadAttention(Module):
                 f"MultiHeadAttention: {time} new positions do not fit in a cache of max_length="
                 f"{cache.max_length}; make it with init_cache(batch_size, max_length) of at least {time}."
             )
-        start = cache.index
+        start = cache._position()
         if isinstance(start, Tracer):
             return start, start + time > cache.max_length
         if int(start) + time > cache.max_length:
