@@ -104,6 +104,16 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "reportOptionalSubscript",
         r'^Object of type "None" is not subscriptable',
     ): "Flax NNX types `nnx.Linear.bias` as optional (`use_bias=False`); the guide reads it as NNX users do",
+    (
+        "docs/layers.md",
+        "reportArgumentType",
+        r'^Argument of type "float" cannot be assigned to parameter "kernel_init"',
+    ): "the page shows the ArgumentError that a number given as an initializer raises",
+    (
+        "docs/migrating/flax_nnx.md",
+        "reportArgumentType",
+        r'^Argument of type "State\[Unknown, Unknown\] \| Unknown" cannot be assigned to parameter "b"',
+    ): "Flax types what `nnx.capture` collects as a `State`; the guide indexes it as NNX users do",
     # Others' to fix (reported; not the overlay's).
 }
 
