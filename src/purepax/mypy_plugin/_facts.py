@@ -83,6 +83,9 @@ class Facts:
         # read once per build (a module's symbol table is complete before any file that
         # imports it is checked); a new tree of the module (the daemon) is read again.
         self._outline: dict[str, tuple[MypyFile, set[str], list[TypeInfo]]] = {}
+        # Trees whose facts are written (mypy asks twice: at its cache write and at the
+        # file's end, in either order): the second time has nothing to add.
+        self._stored: dict[str, MypyFile] = {}
 
     def method(self, info: TypeInfo, name: str) -> tuple[FuncItem | None, Fact]:
         """What calling `name` on a value of declared type `info` does.
@@ -278,6 +281,9 @@ class Facts:
     def store(self, tree: MypyFile) -> None:
         """Write the facts of `tree`'s module classes and module-level functions into it."""
         self.new_file(tree)
+        if self._stored.get(tree.fullname) is tree:
+            return
+        self._stored[tree.fullname] = tree
         functions: dict[str, object] = {}
         for node in walk(tree, nested=False):
             if isinstance(node, ClassDef) and is_module_class(node.info):
