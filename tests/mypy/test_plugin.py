@@ -270,12 +270,12 @@ def test_an_internal_error_is_one_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus_report: object
 ) -> None:
     """A bug in the plugin never crashes mypy: it is told once, as a note."""
-    from purepax.mypy_plugin import _plugin
+    from purepax.mypy_plugin import _analysis
 
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_plugin, "check_file", broken)
+    monkeypatch.setattr(_analysis, "check_file", broken)
     cache = tmp_path / "cache"
     shutil.copytree(cache_dir("corpus"), cache)
     files = [tmp_path / "first.py", tmp_path / "second.py"]

@@ -55,13 +55,10 @@ from ._conditions import Guards
 from ._effects import Fact, effects
 from ._keys import consumed_params
 from ._names import decorators_of, is_module_class, is_transparent, wraps_only_purely
-from ._scopes import Bindings, param_vars
+from ._schema import KEY, STORE, VERSION
+from ._scopes import assigned_vars, param_vars
 from ._types import Types
 from ._walk import scope_nodes, walk
-
-KEY = "purepax"
-STORE = "__purepax_facts__"
-VERSION = 2  # of the stored facts' schema: raise it whenever `Fact` changes
 
 
 class Facts:
@@ -83,6 +80,9 @@ class Facts:
         # read once per build (a module's symbol table is complete before any file that
         # imports it is checked); a new tree of the module (the daemon) is read again.
         self._outline: dict[str, tuple[MypyFile, set[str], list[TypeInfo]]] = {}
+        # Per module: its tree, the project modules it imports and the names it imports
+        # that were not loaded when last asked (`_links_of`).
+        self._links: dict[str, tuple[MypyFile, list[str], set[str]]] = {}
         # Trees whose facts are written (mypy asks twice: at its cache write and at the
         # file's end, in either order): the second time has nothing to add.
         self._stored: dict[str, MypyFile] = {}
@@ -219,12 +219,28 @@ class Facts:
         todo = [tree]
         while todo:
             module = todo.pop()
-            for name in self._outline_of(module)[1] - found:
-                other = modules.get(name)
-                if other is not None and _project_file(other):
+            for name in self._links_of(module, modules):
+                if name not in found:
                     found.add(name)
-                    todo.append(other)
+                    todo.append(modules[name])
         return found
+
+    def _links_of(self, module: MypyFile, modules: dict[str, MypyFile]) -> list[str]:
+        """The project modules that `module` imports. Most names it imports are of
+        libraries: those are sorted out once per build; a name not loaded yet is looked
+        at again next time."""
+        known = self._links.get(module.fullname)
+        if known is None or known[0] is not module:
+            known = (module, [], set(self._outline_of(module)[1]))
+            self._links[module.fullname] = known
+        _, project, pending = known
+        for name in list(pending):
+            other = modules.get(name)
+            if other is not None:
+                pending.discard(name)
+                if _project_file(other):
+                    project.append(name)
+        return [name for name in project if name in modules]
 
     def _fact(
         self, node: FuncDef | Decorator, owner: TypeInfo | None
@@ -320,15 +336,17 @@ def _class_named(fullname: str, modules: dict[str, MypyFile]) -> TypeInfo | None
 
 
 def _compute(func: FuncItem, facts: Facts) -> Fact:
+    if not func.arguments:
+        return Fact()  # every fact is about a parameter
     types = Types()
     if isinstance(func, FuncDef):
         types.note_method(func)
     params = {var: i for i, var in enumerate(param_vars(func))}
     nodes = list(scope_nodes(func))
-    bindings = Bindings(func.body)
-    roots = {var for var in params if not bindings.rebound(var)}
+    rebound = assigned_vars(func.body)
+    roots = {var for var in params if var not in rebound}
     found = effects(nodes, lambda r: r.node in roots, types, facts, structural=True)
-    guards = Guards(nodes)
+    guards = Guards(nodes) if found.found or found.calls else None
     fact = Fact(returns={params[var] for var in returned_params(nodes, set(params))})
     direct: set[int] = (
         set()
@@ -336,7 +354,7 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     for m in found.found:
         if isinstance(m.root.node, Var):
             index = params[m.root.node]
-            certain = m.certain and not guards.guarded(m.context)
+            certain = m.certain and guards is not None and not guards.guarded(m.context)
             fact.mutates[index] = fact.mutates.get(index, False) or certain
             if certain and m.via:
                 fact.via.setdefault(index, set()).add(m.via)
@@ -345,7 +363,11 @@ def _compute(func: FuncItem, facts: Facts) -> Fact:
     for index in direct:
         fact.via.pop(index, None)
     for root, method, call in found.calls:
-        if isinstance(root.node, Var) and not guards.guarded(call):
+        if (
+            isinstance(root.node, Var)
+            and guards is not None
+            and not guards.guarded(call)
+        ):
             fact.calls.setdefault(params[root.node], set()).add(method)
     fact.consumes = consumed_params(func, facts)
     return fact
@@ -358,6 +380,8 @@ def returned_params(nodes: list[Node], params: set[Var]) -> set[Var]:
     `return f(self)`), directly or through a local assigned from such an expression,
     may be returned; one only read through its attributes (`return self.w * x`) is not.
     """
+    if not any(isinstance(n, ReturnStmt) and n.expr is not None for n in nodes):
+        return set()
     origin: dict[Var, set[Var]] = {var: {var} for var in params}
     assignments = [
         (_bare_names(n.rvalue), _targets(n.lvalues))

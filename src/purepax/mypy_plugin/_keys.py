@@ -973,6 +973,27 @@ def _unknown_names(nodes: list[Node]) -> set[str]:
     }
 
 
+def _may_meet_keys(func: FuncItem, params: set[Var]) -> bool:
+    """Whether the walk of `func` (no parameter annotated as a key) can meet a key at all.
+
+    A key is known to the walk only from a `jax.random` call, or from a callee that
+    consumes an argument; the walk asks a callee only about an argument it follows that
+    may be a key, which, before any `jax.random` call, is a parameter (or an element or
+    plain attribute of one). A function with neither can report nothing.
+    """
+    for node in scope_nodes(func):
+        if not isinstance(node, CallExpr):
+            continue
+        if _random_name(node.callee) is not None:
+            return True
+        for arg in node.args:
+            if isinstance(arg, (MemberExpr, IndexExpr)):
+                arg = arg.expr if isinstance(arg, MemberExpr) else arg.base
+            if isinstance(arg, NameExpr) and arg.node in params:
+                return True
+    return False
+
+
 def consumed_params(func: FuncItem, facts: FactSource) -> set[int]:
     """The parameters of `func` that every call consumes as keys, and those annotated as keys."""
     params = [a.variable for a in func.arguments]
@@ -1015,11 +1036,14 @@ class KeyReuseRule:
         for node in file.nodes:
             if isinstance(node, FuncItem) and node.body.body:
                 params = [a.variable for a in node.arguments]
-                walker = _Walker(file.types, file.facts, file.report, unknown, params)
                 keys: set[Tracked] = {
                     params[i] for i in key_annotated(node) if i < len(params)
                 }
-                walker.block(node.body.body, _State(keys=keys), 0)
+                if keys or _may_meet_keys(node, set(params)):
+                    walker = _Walker(
+                        file.types, file.facts, file.report, unknown, params
+                    )
+                    walker.block(node.body.body, _State(keys=keys), 0)
         for app in file.applications:
             func = app.function.func
             if (

@@ -78,52 +78,26 @@ def check(
     for m in mutations(walk(tree, nested=False), lambda r: True, types, facts):
         if m.certain:
             report.error(m.context, MUTATION, _message(m, "at module top level", _TOP))
+    # Only a variable given a finished module somewhere (or a parameter of a transformed
+    # function) can be a root: a function naming none of them has nothing to report.
+    finished = bindings.given_finished()
     for func in (n for n in nodes if isinstance(n, FuncItem)):
         params = set(param_vars(func)) - captured if func in transformed else set()
         rebuilt = {var for var in params if bindings.only_finished(var)}
         nodes = list(scope_nodes(func))
-        own = {id(n) for n in nodes if isinstance(n, NameExpr)}
-        rebuilt |= bindings.parts_of(rebuilt, own)
-        straight = {
-            id(n)
-            for s in func.body.body
-            if isinstance(s, AssignmentStmt)
-            for lv in s.lvalues
-            for n in walk(lv)
-        }
-
-        def is_root(r: RefExpr) -> bool:
-            node = r.node
-            if not isinstance(node, Var):
-                return False
-            if node in rebuilt or bindings.finished_at(node, r.line, own, straight):
-                return True
-            return bindings.immutable(node) and all(
-                t in own for _, _, t in bindings.sites.get(node, [])
-            )
-
-        for m in mutations(nodes, is_root, types, facts):
-            if not m.certain:
-                continue
-            var = m.root.node
-            if var in rebuilt:
-                what = "a parameter" if var in params else "taken from a parameter"
-                why = (
-                    f'"{m.root.name}" is {what} of a function run by {transformed[func]}, '
-                    "which hands it over as an immutable copy"
-                )
-                fix = (
-                    f"use `{m.root.name}, out = px.purecall({m.root.name}, ...)` (or wrap the function "
-                    f"with px.pure) and return {m.root.name}"
-                )
-            else:
-                why = f'"{m.root.name}" holds a module that was already built or returned by a pure call'
-                fix = (
-                    f"call it through `{m.root.name}, out = px.purecall({m.root.name}, ...)` or "
-                    "inside a px.pure function that takes it as an argument and returns it"
-                )
-            report.error(
-                m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix))
+        names = [n for n in nodes if isinstance(n, NameExpr)]
+        if rebuilt or any(n.node in finished for n in names):
+            _check_function(
+                func,
+                nodes,
+                names,
+                rebuilt,
+                params,
+                bindings,
+                transformed,
+                types,
+                facts,
+                report,
             )
         if (
             func.name == "__init__"
@@ -134,6 +108,64 @@ def check(
                 _check_built_submodules(
                     func, param_vars(func)[0], nodes, types, facts, report
                 )
+
+
+def _check_function(
+    func: FuncItem,
+    nodes: list[Node],
+    names: list[NameExpr],
+    rebuilt: set[Var],
+    params: set[Var],
+    bindings: Bindings,
+    transformed: dict[FuncItem, str],
+    types: Types,
+    facts: FactSource,
+    report: Reporter,
+) -> None:
+    """Report the mutations in `func`'s own `nodes` of a module it provably cannot change."""
+    own = {id(n) for n in names}
+    rebuilt |= bindings.parts_of(rebuilt, own)
+    straight = {
+        id(n)
+        for s in func.body.body
+        if isinstance(s, AssignmentStmt)
+        for lv in s.lvalues
+        for n in walk(lv)
+    }
+
+    def is_root(r: RefExpr) -> bool:
+        node = r.node
+        if not isinstance(node, Var):
+            return False
+        if node in rebuilt or bindings.finished_at(node, r.line, own, straight):
+            return True
+        return bindings.immutable(node) and all(
+            t in own for _, _, t in bindings.sites.get(node, [])
+        )
+
+    for m in mutations(nodes, is_root, types, facts):
+        if not m.certain:
+            continue
+        var = m.root.node
+        if var in rebuilt:
+            what = "a parameter" if var in params else "taken from a parameter"
+            why = (
+                f'"{m.root.name}" is {what} of a function run by {transformed[func]}, '
+                "which hands it over as an immutable copy"
+            )
+            fix = (
+                f"use `{m.root.name}, out = px.purecall({m.root.name}, ...)` (or wrap the function "
+                f"with px.pure) and return {m.root.name}"
+            )
+        else:
+            why = f'"{m.root.name}" holds a module that was already built or returned by a pure call'
+            fix = (
+                f"call it through `{m.root.name}, out = px.purecall({m.root.name}, ...)` or "
+                "inside a px.pure function that takes it as an argument and returns it"
+            )
+        report.error(
+            m.context, MUTATION, _message(m, f'in "{_name(func)}"', (why, fix))
+        )
 
 
 def _check_built_submodules(

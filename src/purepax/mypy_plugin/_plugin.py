@@ -19,7 +19,7 @@ end of each file's check (`_ending.py`) and does the same work there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mypy.checker import TypeChecker
 from mypy.errors import Errors
@@ -34,12 +34,18 @@ from mypy.plugin import (
 )
 from mypy.types import Type
 
-from ._analysis import check_file, watched
 from ._ending import END, Ending
-from ._facts import VERSION as FACTS_VERSION
-from ._facts import Facts
 from ._passing import Hook, Kind, Passing
 from ._report import Reporter, internal_error_note
+from ._schema import VERSION as FACTS_VERSION
+from ._walk import forget_scopes
+
+if TYPE_CHECKING:
+    from ._facts import Facts
+
+# The rules and the facts are imported when the first file is checked, not when mypy
+# loads the plugin: a run on an unchanged cache checks no file and never needs them.
+_NOT_ASKED = object()
 
 _LIBRARY_DIRS = ("site-packages", "dist-packages", "typeshed")
 
@@ -53,16 +59,36 @@ class PurepaxPlugin(Plugin):
             None  # the first internal error, told once as a note
         )
         self._told = False
-        self.facts = Facts(lambda: self._modules or {})
+        self._facts: Facts | None = None
         self._passing = Passing(self, options)
         self._watchers: dict[tuple[Kind, str], Hook] = {}
+        # mypy asks for a function hook at every call it checks: the answer, by name,
+        # once the plugin has met a checker
+        self._function_hooks: dict[str, Hook | None] = {}
+
+    @property
+    def facts(self) -> Facts:
+        if self._facts is None:
+            from ._facts import Facts
+
+            self._facts = Facts(lambda: self._modules or {})
+        return self._facts
 
     def get_function_hook(
         self, fullname: str
     ) -> Callable[[FunctionContext], Type] | None:
-        if self._errors is None or watched(fullname):
+        hook = self._function_hooks.get(fullname, _NOT_ASKED)
+        if hook is not _NOT_ASKED:
+            return hook  # type: ignore[return-value]
+        if self._errors is None:
             return self._watch("get_function_hook", fullname)
-        return None
+        from ._analysis import watched
+
+        found = (
+            self._watch("get_function_hook", fullname) if watched(fullname) else None
+        )
+        self._function_hooks[fullname] = found
+        return found
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if self._errors is None:
@@ -116,6 +142,8 @@ class PurepaxPlugin(Plugin):
             Exception
         ) as problem:  # never crash mypy; reported with the next checked file
             self._problem = self._problem or problem
+        finally:
+            forget_scopes()
         return data
 
     def get_additional_indirect_deps(self, file: MypyFile) -> set[str]:
@@ -137,9 +165,13 @@ class PurepaxPlugin(Plugin):
                     if checker is not None and checker.tree is file
                     else None
                 )
-                check_file(file, type_map, self.facts, Reporter(errors))
+                from . import _analysis
+
+                _analysis.check_file(file, type_map, self.facts, Reporter(errors))
         except Exception as problem:  # never crash mypy
             self._problem = self._problem or problem
+        finally:
+            forget_scopes()
         if errors is not None and self._problem is not None and not self._told:
             self._told = True
             internal_error_note(errors, self._problem)

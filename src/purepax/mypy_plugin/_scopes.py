@@ -83,8 +83,10 @@ class Bindings:
         self.sources: dict[
             Var, set[Var]
         ] = {}  # PART bindings: the variables they are taken from
+        visit = self._visit
         for node in root if isinstance(root, list) else walk(root):
-            self._visit(node)
+            if isinstance(node, _BINDING):
+                visit(node)
 
     def immutable(self, var: Var) -> bool:
         """`var` is a variable (not a parameter) given only finished modules."""
@@ -147,6 +149,11 @@ class Bindings:
                     found.add(var)
                     changed = True
         return found
+
+    def given_finished(self) -> set[Var]:
+        """The variables given a finished module by some assignment (all that `immutable`
+        or `finished_at` can be true of)."""
+        return {var for var, origins in self.origins.items() if origins & _FINISHED}
 
     def rebound(self, var: Var) -> bool:
         """`var` (a parameter) is assigned to somewhere."""
@@ -265,6 +272,20 @@ class Bindings:
             self.params.update(a.variable for a in node.arguments)
 
 
+# The kinds of node that bind variables (`Bindings._visit`); the others are passed over.
+_BINDING = (
+    AssignmentStmt,
+    OperatorAssignmentStmt,
+    AssignmentExpr,
+    ForStmt,
+    WithStmt,
+    TryStmt,
+    GeneratorExpr,
+    DictionaryComprehension,
+    FuncItem,
+)
+
+
 def _source(value: Expression) -> Var | None:
     """The variable that `value` is taken from: `carry`, `carry[0]`, `model.encoder`."""
     if not isinstance(value, (NameExpr, MemberExpr, IndexExpr)):
@@ -319,7 +340,46 @@ def origin_of(value: Expression) -> str:
     return OTHER
 
 
+def assigned_vars(root: Node, *, params: bool = False) -> set[Var]:
+    """The variables given a value anywhere in `root` (what `Bindings(root).origins` holds,
+    without working out what each value is), and with `params` the parameters of the
+    functions in it."""
+    found: set[Var] = set()
+
+    def add(target: Expression | None) -> None:
+        if isinstance(target, NameExpr):
+            if isinstance(target.node, Var):
+                found.add(target.node)
+        elif isinstance(target, (TupleExpr, ListExpr)):
+            for item in target.items:
+                add(item)
+        elif isinstance(target, StarExpr):
+            add(target.expr)
+
+    for node in walk(root):
+        if isinstance(node, AssignmentStmt):
+            for lvalue in node.lvalues:
+                add(lvalue)
+        elif isinstance(node, OperatorAssignmentStmt):
+            add(node.lvalue)
+        elif isinstance(node, AssignmentExpr):
+            add(node.target)
+        elif isinstance(node, ForStmt):
+            add(node.index)
+        elif isinstance(node, WithStmt):
+            for target in node.target:
+                add(target)
+        elif isinstance(node, TryStmt):
+            for var in node.vars:
+                add(var)
+        elif isinstance(node, (GeneratorExpr, DictionaryComprehension)):
+            for index in node.indices:
+                add(index)
+        elif params and isinstance(node, FuncItem):
+            found.update(a.variable for a in node.arguments)
+    return found
+
+
 def local_vars(func: FuncItem) -> set[Var]:
     """The variables bound inside `func` or the functions nested in it (its parameters too)."""
-    bindings = Bindings(func)
-    return set(bindings.origins) | bindings.params
+    return assigned_vars(func, params=True)

@@ -218,9 +218,24 @@ def walk(node: Node, *, nested: bool = True) -> Iterator[Node]:
         extend(reversed(get(current)))
 
 
-def scope_nodes(func: FuncItem) -> Iterator[Node]:
-    """The nodes of `func`'s own body (not of functions or classes nested in it)."""
-    return walk(func.body, nested=False)
+_SCOPES: dict[FuncItem, tuple[Node, ...]] = {}
+
+
+def scope_nodes(func: FuncItem) -> tuple[Node, ...]:
+    """The nodes of `func`'s own body (not of functions or classes nested in it).
+
+    Several rules and the facts read the same function: its nodes are remembered until
+    `forget_scopes` (called as each file starts, so that mypy can free the bodies of the
+    files it is done with).
+    """
+    found = _SCOPES.get(func)
+    if found is None:
+        found = _SCOPES[func] = tuple(walk(func.body, nested=False))
+    return found
+
+
+def forget_scopes() -> None:
+    _SCOPES.clear()
 
 
 def root_name(expr: Expression) -> NameExpr | MemberExpr | None:
