@@ -25,6 +25,15 @@ in place: a class that defines `__stacked_view__(self, block)` is handed to bloc
 block, so it reads and writes its own row of them (a `lax.dynamic_update_slice` of the
 carry, which XLA does in place); the view's `__stacked_whole__()` gives back the
 stacked module. Inside a nested stack, state is sliced as before.
+
+A stack that decodes (it holds such a viewed state: a key-value cache) inside a loop
+(`px.scan`, `px.fori_loop`, `px.while_loop` carrying it) would still slice each
+block's parameters out of their stacks at every step: XLA copies a slice, and does not
+hoist one out of a loop, so each decoded token would copy every weight of the model.
+The loops therefore carry such a stack's parameters held apart, one array per block
+(`HeldApart`: sliced once, before the loop), stack them again inside the body, and the
+stack runs its blocks unrolled, where XLA reads each block's slice of that stack as
+the block's own array, without a copy.
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._fields import static
 from ._functional import parameters
-from ._loops import check_carry
+from ._loops import HELD_APART, check_carry
 from ._module import Module, shallow_copy
 from ._nans import calling_block
 from ._pure import purecall
@@ -169,8 +178,16 @@ class Stacked(Module, Generic[_M]):
             policy = None if self.remat is True else self.remat
             body = jax.checkpoint(body, policy=policy, prevent_cse=False)
         initial = [leaves[j] for j in sorted(state)]
+        # Parameters that a loop holds apart (`HeldApart`) are stacks of the blocks'
+        # own arrays: unrolled, each block reads its own, not a copy.
+        held = HELD_APART.get()
+        unroll = (
+            len(self)
+            if any(held.get(id(leaf)) is leaf for leaf in fixed)
+            else self.unroll
+        )
         (out, final_state), (updates, recorded) = jax.lax.scan(
-            body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
+            body, (x, initial), (jnp.arange(len(self)), fixed), unroll=unroll
         )
         if capturing is not None:
             capturing.record_blocks(recorded)
@@ -184,6 +201,15 @@ class Stacked(Module, Generic[_M]):
                 jax.tree_util.tree_unflatten(treedef, new_leaves), changed[0]
             )
         return out
+
+    def __held_apart__(self) -> frozenset[int]:
+        """The positions, among the leaves of `layers`, that a loop carrying this stack
+        holds apart (see the module doc): the parameters of a stack that decodes."""
+        if not _viewed_leaves(self.layers):
+            return frozenset()
+        state = _state_leaves(self.layers)
+        count = len(jax.tree_util.tree_leaves(self.layers))
+        return frozenset(j for j in range(count) if j not in state)
 
     def _write_back(self, layers: _M, changed: tuple[int, ...]) -> None:
         try:
