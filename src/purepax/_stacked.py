@@ -27,13 +27,8 @@ carry, which XLA does in place); the view's `__stacked_whole__()` gives back the
 stacked module. Inside a nested stack, state is sliced as before.
 
 A stack that decodes (it holds such a viewed state: a key-value cache) inside a loop
-(`px.scan`, `px.fori_loop`, `px.while_loop` carrying it) would still slice each
-block's parameters out of their stacks at every step: XLA copies a slice, and does not
-hoist one out of a loop, so each decoded token would copy every weight of the model.
-The loops therefore carry such a stack's parameters held apart, one array per block
-(`HeldApart`: sliced once, before the loop), stack them again inside the body, and the
-stack runs its blocks unrolled, where XLA reads each block's slice of that stack as
-the block's own array, without a copy.
+has its parameters carried one array per block, and runs its blocks unrolled
+(`_apart.py` says why).
 """
 
 from __future__ import annotations
@@ -45,11 +40,12 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import jax.numpy as jnp
 
+from ._apart import marked
 from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._fields import static
 from ._functional import parameters
-from ._loops import HELD_APART, check_carry
+from ._loops import check_carry
 from ._module import Module, shallow_copy
 from ._nans import calling_block
 from ._pure import purecall
@@ -180,12 +176,7 @@ class Stacked(Module, Generic[_M]):
         initial = [leaves[j] for j in sorted(state)]
         # Parameters that a loop holds apart (`HeldApart`) are stacks of the blocks'
         # own arrays: unrolled, each block reads its own, not a copy.
-        held = HELD_APART.get()
-        unroll = (
-            len(self)
-            if any(held.get(id(leaf)) is leaf for leaf in fixed)
-            else self.unroll
-        )
+        unroll = len(self) if any(marked(leaf) for leaf in fixed) else self.unroll
         (out, final_state), (updates, recorded) = jax.lax.scan(
             body, (x, initial), (jnp.arange(len(self)), fixed), unroll=unroll
         )

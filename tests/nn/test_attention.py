@@ -322,6 +322,15 @@ def test_a_decode_loop_carries_a_stacks_weights_one_array_per_block(getkey):
     np.testing.assert_array_equal(decoded.blocks.layers.attention.cache.index, [4] * 3)
 
 
+def _restart(model, token):
+    """Decode `token` from empty caches (a sampler's refill when its caches are full)."""
+    return px.purecall(nn.init_cache(model, 2, 8), token)
+
+
+def _decode_token(model, token):
+    return px.purecall(model, token)
+
+
 @pytest.mark.parametrize("loop", ["fori_loop", "while_loop"])
 def test_a_stack_decoding_in_a_fori_or_while_loop_equals_the_full_prefix(getkey, loop):
     model = TinyLM(key=getkey())
@@ -330,7 +339,7 @@ def test_a_stack_decoding_in_a_fori_or_while_loop_equals_the_full_prefix(getkey,
     def body(i, carry):
         model, out = carry
         token = jax.lax.dynamic_slice_in_dim(ids, i, 1, axis=1)
-        model, logits = px.purecall(model, token)
+        model, logits = px.cond(i == 99, _restart, _decode_token, model, token)
         return model, jax.lax.dynamic_update_slice_in_dim(out, logits, i, axis=1)
 
     carry = (nn.init_cache(model, 2, 8), jnp.zeros((2, 6, 50)))
@@ -340,6 +349,24 @@ def test_a_stack_decoding_in_a_fori_or_while_loop_equals_the_full_prefix(getkey,
         step = lambda c: (c[0] + 1, *body(c[0], c[1:]))  # noqa: E731
         _, _, out = px.while_loop(lambda c: c[0] < 6, step, (0, *carry))
     np.testing.assert_allclose(out, model(ids), rtol=1e-5, atol=1e-5)
+
+
+def test_a_branch_in_a_decode_loop_is_given_a_stacks_weights_one_array_per_block(
+    getkey,
+):
+    decoder = nn.init_cache(TinyLM(key=getkey()), batch_size=2, max_length=8)
+
+    def body(i, model):
+        token = jnp.zeros((2, 1), jnp.int32)
+        return px.cond(i == 7, _restart, _decode_token, model, token)[0]
+
+    shapes, loop = _loop_operand_shapes(lambda d: px.fori_loop(0, 4, body, d), decoder)
+    (branch,) = [
+        e for e in _equations(loop.params["jaxpr"].jaxpr) if e.primitive.name == "cond"
+    ]
+    # A branch's operands are buffers: a stack of weights given to it is a copy.
+    shapes = [v.aval.shape for v in branch.invars]
+    assert (3, 16, 16) not in shapes and shapes.count((16, 16)) == 15
 
 
 def test_a_decode_loop_that_changes_a_stacks_weights_decodes_with_the_changed_ones(
