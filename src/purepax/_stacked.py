@@ -71,7 +71,9 @@ class Stacked(Module, Generic[_M]):
 
     **Fields:** `layers`, the stacked block; `remat` (static): `False`, `True`
     (recompute each block on the backward pass) or a `jax.checkpoint_policies` policy;
-    `unroll` (static): blocks per scan iteration, as in `jax.lax.scan`.
+    `unroll` (static): blocks per scan iteration, as in `jax.lax.scan` (a stack that
+    decodes, with key-value caches, inside a `px.scan`, `px.fori_loop` or
+    `px.while_loop` runs all its blocks unrolled: docs/generation.md says why).
 
     ```python
     blocks = px.stack(lambda key: Linear(jnp.ones((4, 4)), jnp.zeros(4)), jax.random.split(key, 3))
