@@ -10,8 +10,10 @@ the logits of every step:
 
 - `purepax cached`: `px.jit` of a `px.scan` whose body is `px.purecall(decoder, token)`;
   caches of `max_length = L`. Twice: the blocks as a tuple called in a Python loop
-  (`tuple`, NNX's layout: a list of blocks) and as the `px.Stacked` (`Stacked`: one scan
-  over the blocks, each block writing its new position into the stacked caches in place);
+  (`tuple`, NNX's layout: a list of blocks) and as the `px.Stacked` (`Stacked`: the loop
+  carries the stack's weights one array per block, sliced once before it, and the stack
+  runs its blocks unrolled, each writing its new position into the stacked caches in
+  place);
 - `nnx cached`: `jax.jit` of a `jax.lax.scan` whose body merges the model
   (`nnx.merge`), calls it on the token and splits it again (`nnx.split`), the functional
   NNX loop; caches of `max_length = L`;
@@ -24,7 +26,8 @@ Then `purepax cached` again with caches of 1024 positions, timed on windows of
 beforehand, not timed): the time per token against the position.
 
 Timings are the median of `--rounds` interleaved rounds (every variant once per round,
-the first one in turn), after a compile-and-check call. The goal "no slower than NNX" is
+the first one in turn; a sample repeats a short call to last 50 ms), after a
+compile-and-check call. The goal "no slower than NNX" is
 read on both layouts (tuple and Stacked, against NNX's list). Before timing, every variant's
 logits are compared with one call of the model on the whole sequence; the script stops
 with an error if any disagree (so what it times is what it claims to time).
@@ -55,6 +58,7 @@ from purepax import nn  # noqa: E402
 
 VOCAB = 256
 MAX_POSITION = 1024
+SAMPLE = 0.05  # seconds: the shortest timed sample
 
 
 # --- the model, in purepax -------------------------------------------------------------
@@ -121,12 +125,13 @@ class GPT(px.Module):
         return px.replace(self, blocks=self.blocks.unstack())
 
 
-@px.jit
+# Every length and layout compiles apart, on purpose: no RetraceWarning.
+@px.jit(max_traces=None)
 def full(model: GPT, ids: jax.Array) -> jax.Array:
     return model(ids)
 
 
-@px.jit
+@px.jit(max_traces=None)
 def decode_cached(decoder: GPT, ids: jax.Array) -> tuple[GPT, jax.Array]:
     """Feed `ids` (batch, steps) one position per step; the logits of every step."""
 
@@ -138,7 +143,7 @@ def decode_cached(decoder: GPT, ids: jax.Array) -> tuple[GPT, jax.Array]:
     return decoder, logits.swapaxes(0, 1)
 
 
-@px.jit(static_argnames="steps")
+@px.jit(static_argnames="steps", max_traces=None)
 def decode_recompute(model: GPT, ids: jax.Array, steps: int) -> jax.Array:
     """The last `steps` steps of L without a cache: each runs the model on the prefix so
     far (padded to L: the tokens after the step are zeros, masked out by causality)."""
@@ -261,21 +266,28 @@ def check(name: str, got: jax.Array, want: jax.Array, tolerance: float) -> None:
         )
 
 
-def timed(fn: Callable[[], Any]) -> float:
+def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    """Seconds per call of `fn`, over `repeat` calls in a row."""
     start = time.perf_counter()
-    jax.block_until_ready(fn())
-    return time.perf_counter() - start
+    for _ in range(repeat):
+        jax.block_until_ready(fn())
+    return (time.perf_counter() - start) / repeat
 
 
 def interleaved(
     variants: dict[str, Callable[[], Any]], rounds: int
 ) -> dict[str, float]:
-    """Median seconds of each variant over `rounds` rounds, each round starting with the next one."""
+    """Median seconds per call of each variant over `rounds` rounds, each round starting
+    with the next one. A sample repeats the call to last about `SAMPLE` seconds (as
+    many calls for every variant, set by the fastest), so that a call of a few
+    milliseconds is not timed alone on a loaded machine."""
     names = list(variants)
+    fastest = min(timed(variant) for variant in variants.values())
+    repeat = max(1, round(SAMPLE / fastest))
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            samples[name].append(timed(variants[name]))
+            samples[name].append(timed(variants[name], repeat))
     return {name: statistics.median(s) for name, s in samples.items()}
 
 

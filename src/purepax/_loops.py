@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import jax
 
+from ._apart import HeldApart
 from ._containers import same_structure
 from ._difference import first_difference, in_words
 from ._errors import CarryStructureError
@@ -50,15 +51,20 @@ def scan(
     ```
     """
     body = checked(f, "px.scan")
+    apart = HeldApart(init)
 
-    def scan_body(carry: _C, x: Any) -> tuple[_C, _Y]:
-        out = body(carry, x)
-        if isinstance(out, tuple) and len(out) == 2:
-            check_carry("px.scan", f, carry, out[0])
-        return out
+    def scan_body(held: Any, x: Any) -> tuple[Any, _Y]:
+        with apart.inside(held) as carry:
+            out = body(carry, x)
+            if isinstance(out, tuple) and len(out) == 2:
+                check_carry("px.scan", f, carry, out[0])
+                return apart.returned(out[0]), out[1]
+            return out
 
-    out: Any = jax.lax.scan(scan_body, init, xs, length, reverse, unroll, **scan_kwargs)
-    return typing.cast(tuple[_C, _Y], out)
+    final, ys = jax.lax.scan(
+        scan_body, apart.initial(), xs, length, reverse, unroll, **scan_kwargs
+    )
+    return typing.cast(_C, apart.final(final)), ys
 
 
 def while_loop(
@@ -75,17 +81,21 @@ def while_loop(
     n = px.while_loop(lambda n: n < 10, lambda n: n + 1, 0)
     ```
     """
-    body = checked(body_fun, "px.while_loop")
+    body, cond = checked(body_fun, "px.while_loop"), checked(cond_fun, "px.while_loop")
+    apart = HeldApart(init_val)
 
-    def loop_body(carry: _T) -> _T:
-        new = body(carry)
-        check_carry("px.while_loop", body_fun, carry, new)
-        return new
+    def loop_cond(held: Any) -> Any:
+        with apart.inside(held) as carry:
+            return cond(carry)
 
-    out: Any = jax.lax.while_loop(
-        checked(cond_fun, "px.while_loop"), loop_body, init_val
-    )
-    return typing.cast(_T, out)
+    def loop_body(held: Any) -> Any:
+        with apart.inside(held) as carry:
+            new = body(carry)
+            check_carry("px.while_loop", body_fun, carry, new)
+            return apart.returned(new)
+
+    out: Any = jax.lax.while_loop(loop_cond, loop_body, apart.initial())
+    return typing.cast(_T, apart.final(out))
 
 
 def fori_loop(
@@ -108,14 +118,18 @@ def fori_loop(
     ```
     """
     body = checked(body_fun, "px.fori_loop")
+    apart = HeldApart(init_val)
 
-    def loop_body(i: Any, carry: _T) -> _T:
-        new = body(i, carry)
-        check_carry("px.fori_loop", body_fun, carry, new)
-        return new
+    def loop_body(i: Any, held: Any) -> Any:
+        with apart.inside(held) as carry:
+            new = body(i, carry)
+            check_carry("px.fori_loop", body_fun, carry, new)
+            return apart.returned(new)
 
-    out: Any = jax.lax.fori_loop(lower, upper, loop_body, init_val, **fori_kwargs)
-    return typing.cast(_T, out)
+    out: Any = jax.lax.fori_loop(
+        lower, upper, loop_body, apart.initial(), **fori_kwargs
+    )
+    return typing.cast(_T, apart.final(out))
 
 
 def check_carry(

@@ -25,6 +25,10 @@ in place: a class that defines `__stacked_view__(self, block)` is handed to bloc
 block, so it reads and writes its own row of them (a `lax.dynamic_update_slice` of the
 carry, which XLA does in place); the view's `__stacked_whole__()` gives back the
 stacked module. Inside a nested stack, state is sliced as before.
+
+A stack that decodes (it holds such a viewed state: a key-value cache) inside a loop
+has its parameters carried one array per block, and runs its blocks unrolled
+(`_apart.py` says why).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any, Generic, TypeVar, overload
 import jax
 import jax.numpy as jnp
 
+from ._apart import marked
 from ._difference import first_difference, in_words
 from ._errors import ArgumentError, FieldError, ImmutableModuleError
 from ._fields import static
@@ -66,7 +71,9 @@ class Stacked(Module, Generic[_M]):
 
     **Fields:** `layers`, the stacked block; `remat` (static): `False`, `True`
     (recompute each block on the backward pass) or a `jax.checkpoint_policies` policy;
-    `unroll` (static): blocks per scan iteration, as in `jax.lax.scan`.
+    `unroll` (static): blocks per scan iteration, as in `jax.lax.scan` (a stack that
+    decodes, with key-value caches, inside a `px.scan`, `px.fori_loop` or
+    `px.while_loop` runs all its blocks unrolled: docs/generation.md says why).
 
     ```python
     blocks = px.stack(lambda key: Linear(jnp.ones((4, 4)), jnp.zeros(4)), jax.random.split(key, 3))
@@ -169,8 +176,11 @@ class Stacked(Module, Generic[_M]):
             policy = None if self.remat is True else self.remat
             body = jax.checkpoint(body, policy=policy, prevent_cse=False)
         initial = [leaves[j] for j in sorted(state)]
+        # Parameters that a loop holds apart (`HeldApart`) are stacks of the blocks'
+        # own arrays: unrolled, each block reads its own, not a copy.
+        unroll = len(self) if any(marked(leaf) for leaf in fixed) else self.unroll
         (out, final_state), (updates, recorded) = jax.lax.scan(
-            body, (x, initial), (jnp.arange(len(self)), fixed), unroll=self.unroll
+            body, (x, initial), (jnp.arange(len(self)), fixed), unroll=unroll
         )
         if capturing is not None:
             capturing.record_blocks(recorded)
@@ -184,6 +194,15 @@ class Stacked(Module, Generic[_M]):
                 jax.tree_util.tree_unflatten(treedef, new_leaves), changed[0]
             )
         return out
+
+    def __held_apart__(self) -> frozenset[int]:
+        """The positions, among the leaves of `layers`, that a loop carrying this stack
+        holds apart (see the module doc): the parameters of a stack that decodes."""
+        if not _viewed_leaves(self.layers):
+            return frozenset()
+        state = _state_leaves(self.layers)
+        count = len(jax.tree_util.tree_leaves(self.layers))
+        return frozenset(j for j in range(count) if j not in state)
 
     def _write_back(self, layers: _M, changed: tuple[int, ...]) -> None:
         try:

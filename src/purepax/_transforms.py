@@ -20,6 +20,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 
 import jax
 
+from ._apart import branches_apart
 from ._closure import refuse_captures
 from ._errors import ArgumentError, StaticArgumentError
 from ._module import Module
@@ -404,14 +405,11 @@ def cond(
     y = px.cond(x.sum() > 0, lambda m, x: m(x), lambda m, x: x, model, x)
     ```
     """
-    out: Any = jax.lax.cond(
-        pred,
-        checked(true_fun, "px.cond"),
-        checked(false_fun, "px.cond"),
-        *operands,
-        **cond_kwargs,
+    (if_true, if_false), held, finish = branches_apart(
+        [checked(true_fun, "px.cond"), checked(false_fun, "px.cond")], operands
     )
-    return typing.cast(_R, out)
+    out: Any = jax.lax.cond(pred, if_true, if_false, *held, **cond_kwargs)
+    return typing.cast(_R, finish(out))
 
 
 def switch(
@@ -430,8 +428,9 @@ def switch(
     y = px.switch(i, [lambda m, x: m(x), lambda m, x: x], model, x)
     ```
     """
-    checked_branches = [
-        checked(b, f"px.switch (branch {i})") for i, b in enumerate(branches)
-    ]
-    out: Any = jax.lax.switch(index, checked_branches, *operands, **switch_kwargs)
-    return typing.cast(_R, out)
+    checked_branches, held, finish = branches_apart(
+        [checked(b, f"px.switch (branch {i})") for i, b in enumerate(branches)],
+        operands,
+    )
+    out: Any = jax.lax.switch(index, checked_branches, *held, **switch_kwargs)
+    return typing.cast(_R, finish(out))

@@ -291,6 +291,111 @@ def test_a_stack_writes_only_the_new_position_into_its_stacked_caches(getkey):
     assert writes == [(1, 2, 4, 4, 1), (1, 2, 4, 1, 4)]  # keys, values
 
 
+def _loop_operand_shapes(fn, *args):
+    """The shapes of the operands (constants, carry, inputs) of the loop that `fn` runs."""
+    (loop,) = [
+        eqn
+        for eqn in jax.make_jaxpr(fn)(*args).jaxpr.eqns
+        if eqn.primitive.name in ("scan", "while")
+    ]
+    return [v.aval.shape for v in loop.invars], loop
+
+
+def test_a_decode_loop_carries_a_stacks_weights_one_array_per_block(getkey):
+    model = TinyLM(key=getkey())
+    decoder = nn.init_cache(model, batch_size=2, max_length=16)
+    ids = jax.random.randint(getkey(), (2, 4), 0, 50)
+    shapes, loop = _loop_operand_shapes(decode_one_by_one.__wrapped__, decoder, ids)
+    # Sliced once before the loop, not at every step: no (3, 16, 16) stack of weights
+    # enters it, 3 blocks x 5 weights of (16, 16) do (XLA copies a slice in a loop).
+    assert (3, 16, 16) not in shapes and shapes.count((16, 16)) == 15
+    (stack,) = [
+        e for e in _equations(loop.params["jaxpr"].jaxpr) if e.primitive.name == "scan"
+    ]
+    assert stack.params["unroll"] == 3  # the blocks unrolled read their own arrays
+    # A stack that does not decode (no cache: training) is carried as it is.
+    shapes, _ = _loop_operand_shapes(decode_one_by_one.__wrapped__, model, ids)
+    assert (3, 16, 16) in shapes
+
+    def given_back(decoder):  # the weights it was given, not copies stacked again
+        decoded, _ = px.scan(lambda m, t: px.purecall(m, t[:, None]), decoder, ids.T)
+        assert decoded.blocks.layers.mlp.weight is decoder.blocks.layers.mlp.weight
+        return decoded
+
+    jax.make_jaxpr(given_back)(decoder)
+
+
+def _restart(model, token):
+    """Decode `token` from empty caches (a sampler's refill when its caches are full)."""
+    return px.purecall(nn.init_cache(model, 2, 8), token)
+
+
+def _decode_token(model, token):
+    return px.purecall(model, token)
+
+
+@pytest.mark.parametrize("loop", ["fori_loop", "while_loop"])
+def test_a_stack_decoding_in_a_fori_or_while_loop_equals_the_full_prefix(getkey, loop):
+    model = TinyLM(key=getkey())
+    ids = jax.random.randint(getkey(), (2, 6), 0, 50)
+
+    def body(i, carry):
+        model, out = carry
+        token = jax.lax.dynamic_slice_in_dim(ids, i, 1, axis=1)
+        model, logits = px.cond(i == 99, _restart, _decode_token, model, token)
+        return model, jax.lax.dynamic_update_slice_in_dim(out, logits, i, axis=1)
+
+    carry = (nn.init_cache(model, 2, 8), jnp.zeros((2, 6, 50)))
+    if loop == "fori_loop":
+        _, out = px.fori_loop(0, 6, body, carry)
+    else:
+        step = lambda c: (c[0] + 1, *body(c[0], c[1:]))  # noqa: E731
+        _, _, out = px.while_loop(lambda c: c[0] < 6, step, (0, *carry))
+    np.testing.assert_allclose(out, model(ids), rtol=1e-5, atol=1e-5)
+
+
+def test_a_branch_in_a_decode_loop_is_given_a_stacks_weights_one_array_per_block(
+    getkey,
+):
+    decoder = nn.init_cache(TinyLM(key=getkey()), batch_size=2, max_length=8)
+
+    def body(i, model):
+        token = jnp.zeros((2, 1), jnp.int32)
+        return px.cond(i == 7, _restart, _decode_token, model, token)[0]
+
+    shapes, loop = _loop_operand_shapes(lambda d: px.fori_loop(0, 4, body, d), decoder)
+    (branch,) = [
+        e for e in _equations(loop.params["jaxpr"].jaxpr) if e.primitive.name == "cond"
+    ]
+    # A branch's operands are buffers: a stack of weights given to it is a copy.
+    shapes = [v.aval.shape for v in branch.invars]
+    assert (3, 16, 16) not in shapes and shapes.count((16, 16)) == 15
+
+
+def test_a_decode_loop_that_changes_a_stacks_weights_decodes_with_the_changed_ones(
+    getkey,
+):
+    decoder = nn.init_cache(TinyLM(key=getkey()), batch_size=2, max_length=8)
+    ids = jax.random.randint(getkey(), (2, 3), 0, 50)
+
+    def step(model, token):
+        layers = model.blocks.layers
+        mlp = jax.tree.map(lambda a: a * 1.5, layers.mlp)
+        blocks = px.replace(model.blocks, layers=px.replace(layers, mlp=mlp))
+        model, logits = px.purecall(px.replace(model, blocks=blocks), token[:, None])
+        return model, logits[:, 0]
+
+    looped, logits = px.scan(step, decoder, ids.T)
+    stepped, want, one_step = decoder, [], px.jit(step)
+    for token in ids.T:  # the same steps, one call each (no loop)
+        stepped, out = one_step(stepped, token)
+        want.append(out)
+    np.testing.assert_allclose(logits, jnp.stack(want), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        looped.blocks.layers.mlp.weight, stepped.blocks.layers.mlp.weight, rtol=1e-6
+    )
+
+
 def test_a_prefix_fed_in_chunks_through_the_cache_equals_the_full_prefix(getkey):
     model = TinyLM(rotary=False, key=getkey())
     ids = jax.random.randint(getkey(), (2, 10), 0, 50)

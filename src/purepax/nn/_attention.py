@@ -432,22 +432,27 @@ def init_cache(
         )
     found = [False]
 
-    def visit(module: Module) -> Module:
+    def visit(module: Module, blocks: tuple[int, ...]) -> Module:
         if isinstance(module, MultiHeadAttention):
             found[0] = True
-            return module.init_cache(batch_size, max_length, dtype=dtype)
+            layer = module.init_cache(batch_size, max_length, dtype=dtype)
+            if blocks:  # in a stack: one cache per block, stacked
+                layer.__dict__["cache"] = jax.tree_util.tree_map(
+                    lambda a: jnp.zeros((*blocks, *a.shape), a.dtype), layer.cache
+                )
+            return layer
         if isinstance(module, Stacked):
-            stacked: Stacked[Any] = shallow_copy(module)
-            stacked.__dict__["layers"] = jax.vmap(visit)(
-                module.layers
-            )  # one cache per block, stacked
-            return stacked
+            blocks = (*blocks, len(module))
+        # Every other array is the model's own (not a copy): a decode loop sees that
+        # the weights did not change (`_apart.py`).
         new = shallow_copy(module)
         for name in spec_of(type(module)).dynamic_names(module):
-            new.__dict__[name] = map_submodules(visit, module.__dict__[name])
+            new.__dict__[name] = map_submodules(
+                lambda m: visit(m, blocks), module.__dict__[name]
+            )
         return new
 
-    cached = visit(model)
+    cached = visit(model, ())
     if not found[0]:
         raise ArgumentError(
             f"nn.init_cache: the {type(model).__name__} holds no nn.MultiHeadAttention, so there is nothing to "
