@@ -39,6 +39,9 @@ SLOW_NAMES = ("equinox", "flax", "for_every_dtype")
 # --durations=20` shows what to add here when the fast tier grows past 3 minutes.
 SLOW_TESTS = {
     "tests/nn/test_attention.py": (
+        "test_a_decode_loop_carries_a_stacks_weights_one_array_per_block",
+        "test_a_stack_decoding_in_a_fori_or_while_loop_equals_the_full_prefix",
+        "test_a_decode_loop_that_changes_a_stacks_weights_decodes_with_the_changed_ones",
         "test_a_prefix_fed_in_chunks_through_the_cache_equals_the_full_prefix",
         "test_cached_decoding_of_a_stack_equals_the_full_prefix_at_every_position",
         "test_causal_output_ignores_the_future",
