@@ -40,6 +40,9 @@ from ._facts import VERSION as FACTS_VERSION
 from ._facts import Facts
 from ._passing import Hook, Kind, Passing
 from ._report import Reporter, internal_error_note
+from ._shape_config import shape_setting
+from ._shape_sources import store as store_shapes
+from ._shapes import MODES, SHAPES, SHAPE_STRICT
 
 _LIBRARY_DIRS = ("site-packages", "dist-packages", "typeshed")
 
@@ -56,6 +59,10 @@ class PurepaxPlugin(Plugin):
         self.facts = Facts(lambda: self._modules or {})
         self._passing = Passing(self, options)
         self._watchers: dict[tuple[Kind, str], Hook] = {}
+        self._shapes = shape_setting(options)
+        SHAPES.configure(self._shapes, lambda: self._modules or {})
+        if self._shapes == "strict":
+            options.enabled_error_codes.add(SHAPE_STRICT)
 
     def get_function_hook(
         self, fullname: str
@@ -104,7 +111,7 @@ class PurepaxPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, int]:
         # What is returned is written with each file's cache and compared when it is read:
         # a cache written with facts of another schema is stale, and mypy checks the file again.
-        data = {"purepax-facts": FACTS_VERSION}
+        data = {"purepax-facts": FACTS_VERSION, "purepax-shapes": MODES.index(self._shapes)}
         if ctx.is_check or self._modules is None:
             return data
         tree = self._modules.get(ctx.id)
@@ -112,6 +119,7 @@ class PurepaxPlugin(Plugin):
             return data
         try:
             self.facts.store(tree)
+            store_shapes(tree, self._modules)
         except (
             Exception
         ) as problem:  # never crash mypy; reported with the next checked file
@@ -131,6 +139,7 @@ class PurepaxPlugin(Plugin):
             # mypy frees the file's function bodies right after this (unless it writes a
             # cache, which happens earlier in mypy 2.4): take the facts while they are here.
             self.facts.store(file)
+            store_shapes(file, self._modules or {})
             if errors is not None and errors.file not in errors.ignored_files:
                 type_map = (
                     checker._type_maps[0]
