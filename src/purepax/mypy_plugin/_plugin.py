@@ -42,7 +42,7 @@ from ._passing import Hook, Kind, Passing
 from ._report import Reporter, internal_error_note
 from ._shape_config import shape_setting
 from ._shape_sources import store as store_shapes
-from ._shapes import MODES, SHAPES, SHAPE_STRICT
+from ._shapes import MODES, SHAPE_STRICT, SHAPES
 
 _LIBRARY_DIRS = ("site-packages", "dist-packages", "typeshed")
 
@@ -111,7 +111,10 @@ class PurepaxPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, int]:
         # What is returned is written with each file's cache and compared when it is read:
         # a cache written with facts of another schema is stale, and mypy checks the file again.
-        data = {"purepax-facts": FACTS_VERSION, "purepax-shapes": MODES.index(self._shapes)}
+        data = {
+            "purepax-facts": FACTS_VERSION,
+            "purepax-shapes": MODES.index(self._shapes),
+        }
         if ctx.is_check or self._modules is None:
             return data
         tree = self._modules.get(ctx.id)

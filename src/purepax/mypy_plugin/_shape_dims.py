@@ -68,7 +68,12 @@ def parse(text: str) -> Spec | None:
             variadic = True
             name = token[1:].lstrip("#")
             # a broadcastable or anonymous variadic binds nothing the rule can use
-            if not broadcast and "#" not in token and _NAME.match(name) and not name.startswith("_"):
+            if (
+                not broadcast
+                and "#" not in token
+                and _NAME.match(name)
+                and not name.startswith("_")
+            ):
                 star = name
             continue
         if token.startswith("#"):  # `*#name` spelled `#*name` is handled above

@@ -130,8 +130,10 @@ def dims_text(typ: Type | None, module: MypyFile | None) -> str | None:
 
 
 def _none(typ: Type) -> bool:
-    return isinstance(typ, UnboundType) and typ.name == "None" or (
-        type(typ).__name__ == "NoneType"
+    return (
+        isinstance(typ, UnboundType)
+        and typ.name == "None"
+        or (type(typ).__name__ == "NoneType")
     )
 
 
@@ -176,10 +178,16 @@ class Sources:
                 func.arg_names, func.arg_kinds, args, defaults
             )
         )
-        signature = Signature(shown, params, parse(ret) if ret is not None else None, owner)
+        signature = Signature(
+            shown, params, parse(ret) if ret is not None else None, owner
+        )
         return signature if signature.any else None
 
     def _texts(self, func: FuncDef) -> tuple[list[str | None], str | None] | None:
+        if not func.body.body:
+            return self._stored(
+                func
+            )  # loaded from mypy's cache: its annotations are gone
         written = func.unanalyzed_type
         if isinstance(written, CallableType):
             module = module_of(func.fullname, self.modules()) if func.fullname else None
@@ -187,27 +195,35 @@ class Sources:
             if len(args) != len(func.arg_names):
                 return None
             return args, dims_text(written.ret_type, module)
-        if func.body.body or written is not None:
-            return None  # unannotated
-        return self._stored(func)
+        return None  # unannotated
 
     def _stored(self, func: FuncDef) -> tuple[list[str | None], str | None] | None:
         if _is_method(func):
             stored = func.info.metadata.get(KEY, {})
-            entry = stored.get("methods", {}).get(func.name) if stored.get("version") == VERSION else None
+            entry = (
+                stored.get("methods", {}).get(func.name)
+                if stored.get("version") == VERSION
+                else None
+            )
         else:
             module = self.modules().get(func.fullname.rpartition(".")[0])
             symbol = module.names.get(STORE) if module is not None else None
             info = symbol.node if symbol is not None else None
             stored = info.metadata.get(KEY, {}) if isinstance(info, TypeInfo) else {}
-            entry = stored.get("functions", {}).get(func.name) if stored.get("version") == VERSION else None
+            entry = (
+                stored.get("functions", {}).get(func.name)
+                if stored.get("version") == VERSION
+                else None
+            )
         if not isinstance(entry, dict):
             return None
         args = entry.get("args")
         if not isinstance(args, list) or len(args) != len(func.arg_names):
             return None
         ret = entry.get("ret")
-        return [a if isinstance(a, str) else None for a in args], ret if isinstance(ret, str) else None
+        return [a if isinstance(a, str) else None for a in args], ret if isinstance(
+            ret, str
+        ) else None
 
     def fields(self, info: TypeInfo) -> dict[str, Spec]:
         """The specs of a class's annotated fields (its bases' too)."""
@@ -269,11 +285,18 @@ def _field_texts(klass: TypeInfo, modules: dict[str, MypyFile]) -> dict[str, str
     if not body:
         stored = klass.metadata.get(KEY, {})
         fields = stored.get("fields", {}) if stored.get("version") == VERSION else {}
-        return {k: v for k, v in fields.items() if isinstance(v, str)} if isinstance(fields, dict) else {}
+        return (
+            {k: v for k, v in fields.items() if isinstance(v, str)}
+            if isinstance(fields, dict)
+            else {}
+        )
     module = modules.get(klass.module_name)
     found: dict[str, str] = {}
     for statement in body:
-        if isinstance(statement, AssignmentStmt) and statement.unanalyzed_type is not None:
+        if (
+            isinstance(statement, AssignmentStmt)
+            and statement.unanalyzed_type is not None
+        ):
             text = dims_text(statement.unanalyzed_type, module)
             for lvalue in statement.lvalues:
                 if isinstance(lvalue, NameExpr) and text is not None:
@@ -303,14 +326,22 @@ def store(tree: MypyFile, modules: dict[str, MypyFile]) -> None:
         if isinstance(node, ClassDef):
             methods: dict[str, object] = {}
             for name, symbol in node.info.names.items():
-                func = symbol.node.func if isinstance(symbol.node, Decorator) else symbol.node
+                func = (
+                    symbol.node.func
+                    if isinstance(symbol.node, Decorator)
+                    else symbol.node
+                )
                 if isinstance(func, FuncDef) and func.info is node.info:
                     entry = _entry(func, tree)
                     if entry is not None:
                         methods[name] = entry
             fields = _field_texts(node.info, modules)
             if methods or fields:
-                node.info.metadata[KEY] = {"version": VERSION, "methods": methods, "fields": fields}
+                node.info.metadata[KEY] = {
+                    "version": VERSION,
+                    "methods": methods,
+                    "fields": fields,
+                }
         elif isinstance(node, (FuncDef, Decorator)):
             func = node.func if isinstance(node, Decorator) else node
             if tree.names.get(func.name) is not None and not _is_method(func):
@@ -318,7 +349,10 @@ def store(tree: MypyFile, modules: dict[str, MypyFile]) -> None:
                 if entry is not None:
                     functions[func.name] = entry
     if functions:
-        _store_info(tree, modules).metadata[KEY] = {"version": VERSION, "functions": functions}
+        _store_info(tree, modules).metadata[KEY] = {
+            "version": VERSION,
+            "functions": functions,
+        }
 
 
 def _entry(func: FuncDef, tree: MypyFile) -> dict[str, object] | None:

@@ -21,7 +21,6 @@ must be equal (`n` against `m`), which may be equal at run time, are reported un
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mypy.errorcodes import ErrorCode
@@ -121,6 +120,7 @@ class Mod:
     ints: dict[str, Dim]
     origin: str  # `Linear built on line 2`
     layers: tuple[Value, ...] | None = None  # an `nn.Sequential`'s, in order
+    trailing: tuple[Dim, ...] | None = None  # a norm's normalised shape, from literals
 
 
 @dataclass(eq=False)
@@ -167,7 +167,16 @@ _PRESERVING = frozenset(
     }
 )  # fmt: skip
 _BINARY = frozenset(
-    {"add", "subtract", "multiply", "divide", "true_divide", "maximum", "minimum", "power"}
+    {
+        "add",
+        "subtract",
+        "multiply",
+        "divide",
+        "true_divide",
+        "maximum",
+        "minimum",
+        "power",
+    }
 )
 _REDUCTIONS = frozenset(
     {"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "all", "any",
@@ -207,7 +216,9 @@ class Actual:
     value: Value
 
 
-def _map(params: tuple[Param, ...], actuals: list[Actual]) -> list[tuple[Param, Actual]]:
+def _map(
+    params: tuple[Param, ...], actuals: list[Actual]
+) -> list[tuple[Param, Actual]]:
     """Which parameter each argument lands in (those after a `*args` are left out)."""
     positional = [p for p in params if p.kind in (ARG_POS, ARG_OPT)]
     found: list[tuple[Param, Actual]] = []
@@ -246,6 +257,7 @@ class Clash:
     first: str = ""  # for "twice"/"names": where the name was bound first
     strict: bool = False
     name: str = ""  # the dimension name of the annotation
+    shapes: tuple[Shape, Shape] | None = None  # for "star": the two runs of dimensions
 
 
 @dataclass
@@ -253,8 +265,11 @@ class Binding:
     """The names one call binds (jaxtyping's per-call scope) and the module's own."""
 
     scoped: dict[str, Dim]
-    names: dict[str, tuple[Dim, str]] = field(default_factory=dict)  # name -> (dim, where)
+    names: dict[str, tuple[Dim, str]] = field(
+        default_factory=dict
+    )  # name -> (dim, where)
     stars: dict[str, Shape | None] = field(default_factory=dict)
+    star_where: dict[str, str] = field(default_factory=dict)
 
     def match(self, spec: Spec, shape: Shape, param: str) -> Clash | None:
         pairs = _align(spec, shape)
@@ -263,16 +278,18 @@ class Binding:
         if isinstance(pairs, Clash):
             pairs.param = param
             return pairs
-        self._bind_star(spec, shape)
+        clash = self._bind_star(spec, shape, param)
+        if clash is not None:
+            return clash
         for spec_dim, dim, axis in pairs:
             clash = self._check(spec_dim, dim, axis, spec, param)
             if clash is not None:
                 return clash
         return None
 
-    def _bind_star(self, spec: Spec, shape: Shape) -> None:
+    def _bind_star(self, spec: Spec, shape: Shape, where: str) -> Clash | None:
         if not spec.variadic or spec.star is None:
-            return
+            return None
         nf, nb = len(spec.front), len(spec.back)
         if shape.variadic:
             part = (
@@ -282,10 +299,32 @@ class Binding:
             )
         else:
             part = Shape(shape.front[nf : len(shape.front) - nb])
-        if spec.star in self.stars and self.stars[spec.star] != part:
-            self.stars[spec.star] = None
-        else:
+        if spec.star not in self.stars:
             self.stars[spec.star] = part
+            self.star_where[spec.star] = where
+            return None
+        earlier = self.stars[spec.star]
+        if earlier is None or part is None or earlier == part:
+            return None
+        if not earlier.variadic and not part.variadic:
+            if len(earlier.front) != len(part.front) or any(
+                a.size is not None and b.size is not None and a.size != b.size
+                for a, b in zip(earlier.front, part.front)
+            ):
+                first = f"{self.star_where[spec.star]}, {_shown_dims(earlier.front)}"
+                return Clash(
+                    "star",
+                    where,
+                    "",
+                    Dim(),
+                    Dim(),
+                    spec,
+                    first,
+                    name=spec.star,
+                    shapes=(earlier, part),
+                )
+        self.stars[spec.star] = None
+        return None
 
     def _check(
         self, spec_dim: SpecDim, dim: Dim, axis: str, spec: Spec, param: str
@@ -347,7 +386,14 @@ class Binding:
 
 
 def _compare(
-    kind: str, expected: Dim, got: Dim, axis: str, spec: Spec, param: str, first: str, name: str
+    kind: str,
+    expected: Dim,
+    got: Dim,
+    axis: str,
+    spec: Spec,
+    param: str,
+    first: str,
+    name: str,
 ) -> Clash | None:
     if expected.size is not None and got.size is not None:
         if expected.size != got.size:
@@ -360,7 +406,9 @@ def _compare(
         and got.key is not None
         and expected.key != got.key
     ):
-        return Clash(kind, param, axis, expected, got, spec, first, strict=True, name=name)
+        return Clash(
+            kind, param, axis, expected, got, spec, first, strict=True, name=name
+        )
     return None
 
 
@@ -381,7 +429,9 @@ def _align(spec: Spec, shape: Shape) -> list[tuple[SpecDim, Dim, str]] | Clash |
             pairs.append((d, dims[i], axis_name(n - i, i)))
         return pairs
     if not spec.variadic and shape.least_rank > nf:
-        return Clash("rank", "", "", Dim(nf), Dim(shape.least_rank), spec, first="at least ")
+        return Clash(
+            "rank", "", "", Dim(nf), Dim(shape.least_rank), spec, first="at least "
+        )
     sf, sb = shape.front, shape.back
     whole = spec.front if not spec.variadic else spec.front
     for i in range(min(len(whole), len(sf))):
@@ -404,9 +454,17 @@ def _call_message(callee: str, clash: Clash) -> str:
     if clash.kind == "rank":
         least = clash.first
         return (
-            f'{callee} expects {p} to have {"at least " if clash.spec.variadic else ""}'
+            f"{callee} expects {p} to have {'at least ' if clash.spec.variadic else ''}"
             f'{clash.expected.size} axes ("{clash.spec.text}"), but {p} has {least}{clash.got.size}'
             f"{_origin_of(clash)}. Pass an array of that rank."
+        )
+    if clash.kind == "star" and clash.shapes is not None:
+        origin = next((d.origin for d in clash.shapes[1].front if d.origin), "")
+        return (
+            f'{callee} binds "*{clash.name}" to {clash.first} and to '
+            f"{_shown_dims(clash.shapes[1].front)} from {p}{f' ({origin})' if origin else ''}: "
+            f'the dimensions a variadic name stands for are the same in one call ("{clash.spec.text}"). '
+            "Make the two agree."
         )
     if clash.strict:
         return (
@@ -417,15 +475,15 @@ def _call_message(callee: str, clash: Clash) -> str:
         )
     if clash.kind == "literal":
         return (
-            f'{callee} expects {axis} of {p} to be {clash.expected.size} ({clash.expected.origin}), '
-            f"but {p} has {_size(clash.got)} there. Pass an array whose {axis} is {clash.expected.size}."
+            f"{callee} expects {axis} of {p} to be {clash.expected.size} ({clash.expected.origin}), "
+            f"but {p} has {_size(clash.got)} there. Pass an array whose {axis.removeprefix('the ')} is {clash.expected.size}."
         )
     if clash.kind == "scoped":
         return (
-            f"{callee} expects {axis} of {p} to be {clash.expected.shown()} ({clash.expected.origin}), "
-            f"but {p} has {_size(clash.got)} there. Pass an array whose {axis} is "
-            f"{clash.expected.size}, or build the module with {clash.expected.label or 'that size'}="
-            f"{clash.got.size}."
+            f"{callee} expects {axis} of {p} to be {clash.name}={clash.expected.size} "
+            f"({clash.expected.origin}), but {p} has {_size(clash.got)} there. Pass an array whose "
+            f"{axis.removeprefix('the ')} is {clash.expected.size}, or build the module with "
+            f"{clash.expected.label or clash.name}={clash.got.size}."
         )
     return (
         f'{callee} binds "{_spec_name(clash)}" to {_size(clash.expected)} from {clash.first} and to '
@@ -513,7 +571,11 @@ class _Scope:
             after = {k: v for k, v in env.items() if k not in bound}
             if s.else_body is not None:
                 self.block(s.else_body.body, dict(after), depth + 1)
-            return {k: v for k, v in after.items() if k not in _bound(s.else_body)} if s.else_body else after
+            return (
+                {k: v for k, v in after.items() if k not in _bound(s.else_body)}
+                if s.else_body
+                else after
+            )
         if isinstance(s, (WithStmt, TryStmt)):
             bound = _bound(s)
             if isinstance(s, WithStmt):
@@ -547,6 +609,8 @@ class _Scope:
 
     def bind(self, target: Expression, value: Value, env: Env, depth: int = 0) -> None:
         if isinstance(target, NameExpr) and isinstance(target.node, Var):
+            if self.func is None and target.node in self.run.once and value is not None:
+                self.run.globals[target.node] = value
             if value is None:
                 env.pop(target.node, None)
             else:
@@ -603,7 +667,11 @@ class _Scope:
             return None
         if isinstance(expr, UnaryExpr):
             value = self.eval(expr.expr, env)
-            if expr.op == "-" and isinstance(value, IntValue) and value.dim.size is not None:
+            if (
+                expr.op == "-"
+                and isinstance(value, IntValue)
+                and value.dim.size is not None
+            ):
                 return IntValue(Dim(-value.dim.size))
             return value if expr.op in ("-", "+") and isinstance(value, Shape) else None
         if isinstance(expr, MemberExpr):
@@ -611,7 +679,11 @@ class _Scope:
                 return self.reference(expr)
             owner = self.eval(expr.expr, env)
             if isinstance(owner, Shape):
-                return owner.reversed() if expr.name in ("T", "mT") and expr.name == "T" else None
+                return (
+                    owner.reversed()
+                    if expr.name in ("T", "mT") and expr.name == "T"
+                    else None
+                )
             if isinstance(owner, Mod):
                 return self.attribute(owner, expr.name)
             return None
@@ -635,11 +707,15 @@ class _Scope:
 
     def reference(self, expr: RefExpr) -> Value:
         node = expr.node
-        if isinstance(node, (FuncDef, Decorator, TypeInfo)) or (
+        if isinstance(node, (FuncDef, Decorator, TypeInfo, OverloadedFuncDef)) or (
             expr.fullname.startswith("jax.") and not isinstance(node, MypyFile)
         ):
             return Fn(expr.fullname, node, dotted(expr))
-        if isinstance(node, Var) and node.is_final and isinstance(node.final_value, int):
+        if (
+            isinstance(node, Var)
+            and node.is_final
+            and isinstance(node.final_value, int)
+        ):
             return IntValue(Dim(node.final_value))
         return None
 
@@ -650,7 +726,9 @@ class _Scope:
         template = self.run.templates(owner.info).get(name)
         if template is None:
             method = owner.info.get_method(name)
-            if method is not None:
+            if method is not None and not (
+                isinstance(method, FuncDef) and method.is_property
+            ):
                 return Fn(method.fullname, method, f"{owner.info.name}.{name}", owner)
             return None
         return _substitute(template, owner.info, owner.ints)
@@ -681,9 +759,29 @@ class _Scope:
         return self.apply(target, call, actuals)
 
     def apply(self, target: Value, call: CallExpr, actuals: list[Actual]) -> Value:
+        callee = call.callee
+        if (
+            isinstance(target, Fn)
+            and isinstance(callee, RefExpr)
+            and target.fullname == callee.fullname
+        ):
+            transform = transform_of(callee)
+            if transform is not None and transform.last == "jit":
+                first = (
+                    actuals[0].value if actuals and actuals[0].kind == ARG_POS else None
+                )
+                return first if isinstance(first, (Fn, Mod)) else None
+            if is_purecall(callee):
+                if not actuals or actuals[0].kind != ARG_POS:
+                    return None
+                module = actuals[0].value
+                out = self.apply(module, call, actuals[1:])
+                return Tup((module if isinstance(module, Mod) else None, out))
         if isinstance(target, Mod):
             if target.layers is not None:
                 return self.chain(target, call, actuals)
+            if target.trailing is not None:
+                return self.normalise(target, call, actuals)
             method = target.info.get_method("__call__")
             if method is None:
                 return None
@@ -696,16 +794,6 @@ class _Scope:
         jax = _jax_name(target.fullname)
         if jax is not None and not isinstance(node, TypeInfo):
             return self.library(jax, target.shown, call, actuals)
-        transform = transform_of(call.callee) if isinstance(call.callee, RefExpr) else None
-        if transform is not None and transform.last == "jit":
-            first = actuals[0].value if actuals and actuals[0].kind == ARG_POS else None
-            return first if isinstance(first, (Fn, Mod)) else None
-        if isinstance(call.callee, RefExpr) and is_purecall(call.callee):
-            if not actuals or actuals[0].kind != ARG_POS:
-                return None
-            module = actuals[0].value
-            out = self.apply(module, call, actuals[1:])
-            return Tup((module, out)) if isinstance(module, Mod) else Tup((None, out))
         func = _function(node)
         if func is None:
             return None
@@ -723,7 +811,9 @@ class _Scope:
         for param, actual in _map(params, actuals):
             if param.spec is None or not isinstance(actual.value, Shape):
                 continue
-            clash = binding.match(param.spec, actual.value, param.name or "the argument")
+            clash = binding.match(
+                param.spec, actual.value, param.name or "the argument"
+            )
             if clash is not None:
                 self.clash(call, _call_message(signature.name, clash), clash.strict)
                 return None
@@ -740,7 +830,14 @@ class _Scope:
         if info.fullname.startswith("purepax.") and info.name == "Sequential":
             if any(a.kind != ARG_POS for a in actuals):
                 return None
-            return Mod(info, {}, f"nn.Sequential built on line {line}", tuple(a.value for a in actuals))
+            return Mod(
+                info,
+                {},
+                f"nn.Sequential built on line {line}",
+                tuple(a.value for a in actuals),
+            )
+        if info.fullname.startswith("purepax.") and info.name in _NORMS:
+            return self.norm(info, call, actuals)
         params = self.run.sources.int_params(info)
         if params is None:
             return None
@@ -758,12 +855,95 @@ class _Scope:
                 how = f"{info.name} built with {param.name}="
             if isinstance(value, IntValue) and value.dim.size is not None:
                 size = value.dim.size
-                ints[param.name] = Dim(size, None, param.name, f"{how}{size} on line {line}")
+                ints[param.name] = Dim(
+                    size, None, param.name, f"{how}{size} on line {line}"
+                )
             elif isinstance(value, IntValue):
                 ints[param.name] = value.dim
             else:
                 ints[param.name] = UNKNOWN
-        return Mod(info, ints, f"{info.name} built on line {line}")
+        model = Mod(info, ints, f"{info.name} built on line {line}")
+        self.check_fields(model, call, actuals)
+        return model
+
+    def check_fields(self, model: Mod, call: CallExpr, actuals: list[Actual]) -> None:
+        """The arrays given to a dataclass-generated `__init__` against their fields'
+        annotations, whose class-scoped names are this instance's ints (the construction
+        check binds them so at run time)."""
+        info = model.info
+        symbol = info.get("__init__")
+        init = symbol.node if symbol is not None else None
+        if not isinstance(init, FuncDef) or not symbol or not symbol.plugin_generated:
+            return
+        params = self.run.sources.int_params(info)
+        fields = self.run.sources.fields(info)
+        if params is None or not fields:
+            return
+        binding = Binding(model.ints)
+        for param, actual in _map(params[1:], actuals):
+            spec = fields.get(param.name or "")
+            if spec is None or not isinstance(actual.value, Shape):
+                continue
+            clash = binding.match(spec, actual.value, param.name or "the argument")
+            if clash is not None:
+                self.clash(call, _call_message(info.name, clash), clash.strict)
+                return
+
+    def norm(self, info: TypeInfo, call: CallExpr, actuals: list[Actual]) -> Value:
+        """`nn.LayerNorm(16)`, `nn.RMSNorm((4, 8))`: a literal shape fixes the trailing dims."""
+        given = [a for a in actuals if a.kind == ARG_POS][:1] or [
+            a for a in actuals if a.kind == ARG_NAMED and a.name == "shape"
+        ]
+        origin = f"{info.name} built on line {call.line}"
+        if not given:
+            return Mod(info, {}, origin)
+        shape = _literal_shape(given[0].value, "")
+        if shape is None or any(d.size is None for d in shape.front):
+            return Mod(info, {}, origin)
+        shown = _shown_shape(given[0].value)
+        dims = tuple(
+            Dim(
+                d.size,
+                None,
+                "",
+                f"{info.name} built with shape {shown} on line {call.line}",
+            )
+            for d in shape.front
+        )
+        return Mod(info, {}, origin, trailing=dims)
+
+    def normalise(self, model: Mod, call: CallExpr, actuals: list[Actual]) -> Value:
+        """A norm with a known shape, called: the input's trailing dims must be that shape."""
+        if len(actuals) != 1 or actuals[0].kind != ARG_POS or model.trailing is None:
+            return None
+        value = actuals[0].value
+        if not isinstance(value, Shape):
+            return None
+        trailing = model.trailing
+        name = f"{model.info.name}.__call__"
+        if value.rank is not None and value.rank < len(trailing):
+            self.clash(
+                call,
+                f"{name} normalises the last {len(trailing)} axes ({model.trailing[0].origin}), "
+                f"but its input has only {value.rank}. Pass an array whose trailing axes are "
+                f"{_shown_dims(trailing)}.",
+                False,
+            )
+            return None
+        for j in range(1, len(trailing) + 1):
+            got = value.from_end(j)
+            want = trailing[-j]
+            if got is not None and got.size is not None and got.size != want.size:
+                axis = axis_name(j, None if value.rank is None else value.rank - j)
+                self.clash(
+                    call,
+                    f"{name} expects {axis} of x to be {want.size} ({want.origin}), but x has "
+                    f"{_size(got)} there. Pass an array whose trailing axes are "
+                    f"{_shown_dims(trailing)}, or build the norm with that shape.",
+                    False,
+                )
+                return None
+        return value
 
     def chain(self, model: Mod, call: CallExpr, actuals: list[Actual]) -> Value:
         """`Sequential(a, b, c)(x)`: each layer's output is the next one's input."""
@@ -786,7 +966,13 @@ class _Scope:
         return value
 
     def layer(
-        self, layer: Value, call: CallExpr, actuals: list[Actual], previous: str, here: str, model: Mod
+        self,
+        layer: Value,
+        call: CallExpr,
+        actuals: list[Actual],
+        previous: str,
+        here: str,
+        model: Mod,
     ) -> Value:
         """Layer `here` of a Sequential on what the layer before gives it."""
         if isinstance(layer, Mod) and layer.layers is None:
@@ -804,7 +990,7 @@ class _Scope:
                     if clash.kind in ("scoped", "literal") and not clash.strict:
                         self.clash(
                             call,
-                            f"{model.origin[:-len(' on line ' + str(call.line))] if False else model.origin.replace(' built', '')} "
+                            f"{model.origin[: -len(' on line ' + str(call.line))] if False else model.origin.replace(' built', '')} "
                             f"breaks between {previous} and {here}: {here} expects "
                             f"{clash.axis} of its input to be {clash.expected.shown()} "
                             f"({clash.expected.origin}), but {previous} gives "
@@ -812,7 +998,11 @@ class _Scope:
                             False,
                         )
                     elif clash.strict:
-                        self.clash(call, _call_message(f"{here} of {model.origin}", clash), True)
+                        self.clash(
+                            call,
+                            _call_message(f"{here} of {model.origin}", clash),
+                            True,
+                        )
                     return None
             if signature.ret is None:
                 return None
@@ -831,27 +1021,48 @@ class _Scope:
             index = _SAMPLERS.get(name)
             if index is None:
                 return None
-            given = named.get("shape") or (positional[index] if len(positional) > index else None)
+            given = named.get("shape") or (
+                positional[index] if len(positional) > index else None
+            )
             if given is None or not isinstance(given.expr, (TupleExpr, ListExpr)):
                 return None
-            return _literal_shape(given.value, f"{shown}(..., {_shown_shape(given.value)}) on line {call.line}")
+            return _literal_shape(
+                given.value,
+                f"{shown}(..., {_shown_shape(given.value)}) on line {call.line}",
+            )
         if name in _CONSTRUCTORS and package == "numpy":
             given = named.get("shape") or (positional[0] if positional else None)
             if given is None:
                 return None
-            return _literal_shape(given.value, f"{shown}({_shown_shape(given.value)}) on line {call.line}")
+            return _literal_shape(
+                given.value, f"{shown}({_shown_shape(given.value)}) on line {call.line}"
+            )
         if name in _LIKE and package == "numpy" and "shape" not in named and positional:
             value = positional[0].value
             return value if isinstance(value, Shape) else None
-        if name in _PRESERVING and len(positional) == 1 and not set(named) & {"shape", "axis"} - ({"axis"} if "softmax" in name else set()):
+        if (
+            name in _PRESERVING
+            and len(positional) == 1
+            and not set(named)
+            & {"shape", "axis"} - ({"axis"} if "softmax" in name else set())
+        ):
             value = positional[0].value
             return value if isinstance(value, Shape) else None
         if package != "numpy" and name not in ("logsumexp",):
             return None
         if name in _BINARY and len(positional) == 2 and not named:
-            return self.binary(shown, positional[0].value, positional[1].value, call, positional[0].expr, positional[1].expr)
+            return self.binary(
+                shown,
+                positional[0].value,
+                positional[1].value,
+                call,
+                positional[0].expr,
+                positional[1].expr,
+            )
         if name in ("matmul", "dot") and len(positional) == 2 and not named:
-            return self.matmul(positional[0].value, positional[1].value, call, shown, dot=name == "dot")
+            return self.matmul(
+                positional[0].value, positional[1].value, call, shown, dot=name == "dot"
+            )
         if name == "transpose" and len(positional) == 1 and not named:
             value = positional[0].value
             return value.reversed() if isinstance(value, Shape) else None
@@ -862,7 +1073,9 @@ class _Scope:
             return _reduce(value, positional[1:], named)
         return None
 
-    def array_method(self, shape: Shape, name: str, call: CallExpr, actuals: list[Actual]) -> Value:
+    def array_method(
+        self, shape: Shape, name: str, call: CallExpr, actuals: list[Actual]
+    ) -> Value:
         positional = [a for a in actuals if a.kind == ARG_POS]
         named = {a.name: a for a in actuals if a.kind == ARG_NAMED}
         if any(a.kind not in (ARG_POS, ARG_NAMED) for a in actuals):
@@ -878,7 +1091,13 @@ class _Scope:
     # operations
 
     def binary(
-        self, op: str, left: Value, right: Value, context: Node, lexpr: Expression, rexpr: Expression
+        self,
+        op: str,
+        left: Value,
+        right: Value,
+        context: Node,
+        lexpr: Expression,
+        rexpr: Expression,
     ) -> Value:
         if isinstance(left, Shape) and self.scalar(right, rexpr):
             return left
@@ -887,7 +1106,10 @@ class _Scope:
         if not isinstance(left, Shape) or not isinstance(right, Shape):
             return None
         result: list[Dim] = []
-        n = min(len(left.tail(len(left.back if left.variadic else left.front)) or ()), len(right.tail(len(right.back if right.variadic else right.front)) or ()))
+        n = min(
+            len(left.tail(len(left.back if left.variadic else left.front)) or ()),
+            len(right.tail(len(right.back if right.variadic else right.front)) or ()),
+        )
         lt = left.back if left.variadic else left.front
         rt = right.back if right.variadic else right.front
         count = max(len(lt), len(rt)) if not (left.variadic or right.variadic) else n
@@ -897,7 +1119,12 @@ class _Scope:
             if a is None or b is None:
                 result.append(a or b or UNKNOWN)
                 continue
-            if a.size is not None and b.size is not None and a.size != b.size and 1 not in (a.size, b.size):
+            if (
+                a.size is not None
+                and b.size is not None
+                and a.size != b.size
+                and 1 not in (a.size, b.size)
+            ):
                 where = axis_name(j, None)
                 self.clash(
                     context,
@@ -905,6 +1132,15 @@ class _Scope:
                     f"{where} is {_size(a)} on the left and {_size(b)} on the right, and neither is 1. "
                     "Make the two sizes agree (or one of them 1).",
                     False,
+                )
+                return None
+            if _names_differ(a, b):
+                self.clash(
+                    context,
+                    f'"{op}" broadcasts {_described(lexpr)} with {_described(rexpr)}: {axis_name(j, None)} '
+                    f"is {a.label} on the left and {b.label} on the right, equal only if "
+                    f"{a.label} == {b.label} (or one is 1). Use one name for both, or check them.",
+                    True,
                 )
                 return None
             result.append(_broadcast_dim(a, b))
@@ -918,10 +1154,16 @@ class _Scope:
             return True
         if value is not None:
             return False
-        typ = get_proper_type(self.run.types.of(expr)) if self.run.types is not None else None
+        typ = (
+            get_proper_type(self.run.types.of(expr))
+            if self.run.types is not None
+            else None
+        )
         return isinstance(typ, Instance) and typ.type.fullname in _SCALARS
 
-    def matmul(self, left: Value, right: Value, context: Node, op: str, dot: bool = False) -> Value:
+    def matmul(
+        self, left: Value, right: Value, context: Node, op: str, dot: bool = False
+    ) -> Value:
         if not isinstance(left, Shape) or not isinstance(right, Shape):
             return None
         if left.least_rank < 1 or right.least_rank < 1:
@@ -945,7 +1187,21 @@ class _Scope:
                 False,
             )
             return None
-        if left.rank is not None and right.rank is not None and left.rank >= 2 and right.rank >= 2:
+        if _names_differ(a, b):
+            self.clash(
+                context,
+                f'"{op}" contracts the last axis of the left operand, {a.label}, with the '
+                f"{'last' if right_rank == 1 else 'second-to-last'} axis of the right one, {b.label}: "
+                f"equal only if {a.label} == {b.label}. Use one name for both, or check them.",
+                True,
+            )
+            return None
+        if (
+            left.rank is not None
+            and right.rank is not None
+            and left.rank >= 2
+            and right.rank >= 2
+        ):
             if dot:
                 return Shape(left.front[:-1] + right.front[:-2] + right.front[-1:])
             lb, rb = left.front[:-2], right.front[:-2]
@@ -980,7 +1236,11 @@ class _Scope:
                 self.clash(s, _assigned_message(target, clash), clash.strict)
                 return None
             return value
-        return local.instantiate(spec, f"{target}'s annotation on line {s.line}") if value is None else value
+        return (
+            local.instantiate(spec, f"{target}'s annotation on line {s.line}")
+            if value is None
+            else value
+        )
 
     def clash(self, context: Node, message: str, strict: bool) -> None:
         if not self.report:
@@ -998,7 +1258,7 @@ _NOWHERE = NameExpr("")
 def _return_message(name: str, clash: Clash) -> str:
     if clash.kind == "rank":
         return (
-            f'{name} returns an array of {clash.first}{clash.got.size} axes, but its return annotation '
+            f"{name} returns an array of {clash.first}{clash.got.size} axes, but its return annotation "
             f'"{clash.spec.text}" has {clash.expected.size}. Return an array of that rank, or fix the annotation.'
         )
     if clash.strict:
@@ -1008,7 +1268,7 @@ def _return_message(name: str, clash: Clash) -> str:
             f"{clash.expected.label} == {clash.got.label}."
         )
     return (
-        f'{name} returns an array whose {clash.axis} is {_size(clash.got)}, but its return annotation '
+        f"{name} returns an array whose {clash.axis} is {_size(clash.got)}, but its return annotation "
         f'"{clash.spec.text}" makes it {clash.expected.shown()} ({clash.expected.origin}). '
         "Return an array of that shape, or fix the annotation."
     )
@@ -1037,6 +1297,17 @@ def _described(expr: Expression) -> str:
     return text if text != "<expression>" else "the operand"
 
 
+def _names_differ(a: Dim, b: Dim) -> bool:
+    """Two symbolic sizes of different names (equal only if the names are)."""
+    return (
+        a.size is None
+        and b.size is None
+        and a.key is not None
+        and b.key is not None
+        and a.key != b.key
+    )
+
+
 def _broadcast_dim(a: Dim, b: Dim) -> Dim:
     if a.size == 1:
         return b
@@ -1051,12 +1322,17 @@ def _broadcast_dim(a: Dim, b: Dim) -> Dim:
     return UNKNOWN
 
 
-def _reduce(shape: Shape, positional: list[Actual], named: dict[str | None, Actual]) -> Value:
+def _reduce(
+    shape: Shape, positional: list[Actual], named: dict[str | None, Actual]
+) -> Value:
     axis_arg = named.get("axis") or (positional[0] if positional else None)
     keep_arg = named.get("keepdims")
     keepdims = False
     if keep_arg is not None:
-        if not isinstance(keep_arg.expr, NameExpr) or keep_arg.expr.fullname not in ("builtins.True", "builtins.False"):
+        if not isinstance(keep_arg.expr, NameExpr) or keep_arg.expr.fullname not in (
+            "builtins.True",
+            "builtins.False",
+        ):
             return None
         keepdims = keep_arg.expr.fullname == "builtins.True"
     if len(positional) > 1:
@@ -1074,7 +1350,11 @@ def _reduce(shape: Shape, positional: list[Actual], named: dict[str | None, Actu
         return None
     axes: list[int] = []
     for item in axes_values:
-        if not isinstance(item, IntValue) or item.dim.size is None or item.dim.key is not None:
+        if (
+            not isinstance(item, IntValue)
+            or item.dim.size is None
+            or item.dim.key is not None
+        ):
             return None
         axes.append(item.dim.size)
     if shape.variadic:
@@ -1082,13 +1362,23 @@ def _reduce(shape: Shape, positional: list[Actual], named: dict[str | None, Actu
             return None
         n = len(shape.back)
         drop = {n + a for a in axes}
-        back = tuple(Dim(1) if i in drop else d for i, d in enumerate(shape.back) if keepdims or i not in drop)
+        back = tuple(
+            Dim(1) if i in drop else d
+            for i, d in enumerate(shape.back)
+            if keepdims or i not in drop
+        )
         return Shape(shape.front, back, True)
     n = len(shape.front)
     if any(a >= n or a < -n for a in axes):
         return None
     drop = {a % n for a in axes}
-    return Shape(tuple(Dim(1) if i in drop else d for i, d in enumerate(shape.front) if keepdims or i not in drop))
+    return Shape(
+        tuple(
+            Dim(1) if i in drop else d
+            for i, d in enumerate(shape.front)
+            if keepdims or i not in drop
+        )
+    )
 
 
 def _literal_shape(value: Value, origin: str) -> Shape | None:
@@ -1115,6 +1405,20 @@ def _shown_shape(value: Value) -> str:
         parts = [_shown_shape(item) for item in value.items]
         return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
     return "..."
+
+
+def _shown_dims(dims: tuple[Dim, ...]) -> str:
+    return (
+        "("
+        + ", ".join(
+            str(d.size) if d.size is not None else (d.label or "?") for d in dims
+        )
+        + ("," if len(dims) == 1 else "")
+        + ")"
+    )
+
+
+_NORMS = frozenset({"LayerNorm", "RMSNorm"})
 
 
 def _layer_name(index: int, layer: Value) -> str:
@@ -1158,7 +1462,12 @@ def _substitute(value: Value, info: TypeInfo, ints: dict[str, Dim]) -> Value:
     """A value `__init__` gave a field, for an instance whose class-scoped names are `ints`."""
 
     def dim(d: Dim) -> Dim:
-        if isinstance(d.key, tuple) and len(d.key) == 3 and d.key[0] == "self" and d.key[1] == info.fullname:
+        if (
+            isinstance(d.key, tuple)
+            and len(d.key) == 3
+            and d.key[0] == "self"
+            and d.key[1] == info.fullname
+        ):
             return ints.get(d.key[2], UNKNOWN)
         return d
 
@@ -1169,7 +1478,9 @@ def _substitute(value: Value, info: TypeInfo, ints: dict[str, Dim]) -> Value:
             value.info,
             {k: dim(v) for k, v in value.ints.items()},
             value.origin,
-            tuple(_substitute(layer, info, ints) for layer in value.layers) if value.layers is not None else None,
+            tuple(_substitute(layer, info, ints) for layer in value.layers)
+            if value.layers is not None
+            else None,
         )
     if isinstance(value, Tup):
         return Tup(tuple(_substitute(item, info, ints) for item in value.items))
@@ -1184,7 +1495,9 @@ def _function(node: object) -> FuncDef | None:
     if isinstance(node, Decorator):
         for decorator in node.original_decorators:
             transform = transform_of(decorator)
-            if not is_transparent(decorator) and (transform is None or transform.last != "jit"):
+            if not is_transparent(decorator) and (
+                transform is None or transform.last != "jit"
+            ):
                 return None
         return node.func
     return None
@@ -1196,30 +1509,9 @@ def _is_method(func: FuncDef) -> bool:
 
 def _bound(node: Node | None) -> set[Var]:
     """Variables bound anywhere in `node`."""
-    found: set[Var] = set()
     if node is None:
-        return found
-    for n in walk(node):
-        targets: list[Node] = []
-        if isinstance(n, AssignmentStmt):
-            targets = list(n.lvalues)
-        elif isinstance(n, OperatorAssignmentStmt):
-            targets = [n.lvalue]
-        elif isinstance(n, AssignmentExpr):
-            targets = [n.target]
-        elif isinstance(n, ForStmt):
-            targets = [n.index]
-        elif isinstance(n, WithStmt):
-            targets = [t for t in n.target if t is not None]
-        elif isinstance(n, TryStmt):
-            targets = [v for v in n.vars if v is not None]
-        elif isinstance(n, DelStmt):
-            targets = [n.expr]
-        for target in targets:
-            for m in walk(target):
-                if isinstance(m, NameExpr) and isinstance(m.node, Var):
-                    found.add(m.node)
-    return found
+        return set()
+    return {var for n in walk(node) for var in _bound_here(n)}
 
 
 def _blocks(s: WithStmt | TryStmt) -> list[Block]:
@@ -1259,6 +1551,9 @@ class _Run:
         self.sources = sources
         self.mode = mode
         self._templates: dict[TypeInfo, dict[str, Value]] = {}
+        self.once = _assigned_once(file.tree, file.nodes)
+        # what the top level gives the variables it assigns once: functions see them too
+        self.globals: Env = {}
 
     def simple(self, expr: Expression) -> bool:
         return type(expr).__name__ not in _OPAQUE
@@ -1277,13 +1572,16 @@ class _Run:
         scope.fields = {}
         env = self.start(scope, func)
         scope.block(func.body.body, env, 0)
-        found = {k: v for k, v in scope.fields.items() if v is not None}
+        found: dict[str, Value] = {
+            k: v for k, v in scope.fields.items() if v is not None
+        }
         self._templates[info] = found
         return found
 
     def start(self, scope: _Scope, func: FuncItem) -> Env:
-        """The variables of `func` at its start: its annotated parameters' shapes, `self`."""
-        env: Env = {}
+        """The variables of `func` at its start: its annotated parameters' shapes, `self`,
+        and the file's variables that the top level assigns once."""
+        env: Env = dict(self.globals)
         if not isinstance(func, FuncDef):
             return env
         signature = self.sources.signature(func)
@@ -1293,11 +1591,21 @@ class _Run:
         if owner is not None:
             params = self.sources.int_params(owner) or ()
             ints = {
-                p.name: Dim(None, ("self", owner.fullname, p.name), p.name, f"{owner.name}.{p.name}")
+                p.name: Dim(
+                    None,
+                    ("self", owner.fullname, p.name),
+                    p.name,
+                    f"{owner.name}.{p.name}",
+                )
                 for p in params
                 if is_int_param(p) and p.name is not None
             }
-        if _is_method(func) and not func.is_static and not func.is_class and func.arguments:
+        if (
+            _is_method(func)
+            and not func.is_static
+            and not func.is_class
+            and func.arguments
+        ):
             scope.self_var = func.arguments[0].variable
             if owner is not None:
                 env[scope.self_var] = Mod(owner, ints, f"{owner.name} (self)")
@@ -1320,13 +1628,23 @@ class _Run:
                 return scope.own.scoped[d.name]
             known = scope.own.names.get(d.name)
             if known is None:
-                made = Dim(None, ("call", id(func), d.name), d.name, f"{d.name} of {signature.name}")
+                made = Dim(
+                    None,
+                    ("call", id(func), d.name),
+                    d.name,
+                    f"{d.name} of {signature.name}",
+                )
                 scope.own.names[d.name] = (made, f"{signature.name}'s parameters")
                 return made
             return known[0]
 
         for arg, param in zip(func.arguments, signature.params):
-            if param.spec is None or param.kind not in (ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT):
+            if param.spec is None or param.kind not in (
+                ARG_POS,
+                ARG_OPT,
+                ARG_NAMED,
+                ARG_NAMED_OPT,
+            ):
                 continue
             spec = param.spec
             shape = Shape(
@@ -1348,7 +1666,13 @@ class _Run:
 
 
 _OPAQUE = frozenset(
-    {"GeneratorExpr", "ListComprehension", "SetComprehension", "DictionaryComprehension", "LambdaExpr"}
+    {
+        "GeneratorExpr",
+        "ListComprehension",
+        "SetComprehension",
+        "DictionaryComprehension",
+        "LambdaExpr",
+    }
 )
 
 
@@ -1379,10 +1703,75 @@ class ShapeRule:
                 run.function(node)
 
 
+def _assigned_once(tree: MypyFile, nodes: list[Node]) -> set[Var]:
+    """Module variables bound by one assignment of the top level and nowhere else (no
+    `global` statement names them): every function that reads one sees that value."""
+    top = {
+        target.node
+        for statement in tree.defs
+        if isinstance(statement, AssignmentStmt)
+        for lvalue in statement.lvalues
+        for target in walk(lvalue)
+        if isinstance(target, NameExpr) and isinstance(target.node, Var)
+    }
+    if not top:
+        return top
+    counts: dict[Var, int] = {}
+    declared: set[str] = set()
+    for node in nodes:
+        if isinstance(node, GlobalDecl):
+            declared.update(node.names)
+        elif isinstance(
+            node,
+            (
+                AssignmentStmt,
+                OperatorAssignmentStmt,
+                ForStmt,
+                WithStmt,
+                TryStmt,
+                DelStmt,
+                AssignmentExpr,
+            ),
+        ):
+            for var in _bound_here(node):
+                counts[var] = counts.get(var, 0) + 1
+    return {var for var in top if counts.get(var) == 1 and var.name not in declared}
+
+
+def _bound_here(node: Node) -> list[Var]:
+    targets: list[Node] = []
+    if isinstance(node, AssignmentStmt):
+        targets = list(node.lvalues)
+    elif isinstance(node, OperatorAssignmentStmt):
+        targets = [node.lvalue]
+    elif isinstance(node, AssignmentExpr):
+        targets = [node.target]
+    elif isinstance(node, ForStmt):
+        targets = [node.index]
+    elif isinstance(node, WithStmt):
+        targets = [t for t in node.target if t is not None]
+    elif isinstance(node, TryStmt):
+        targets = [v for v in node.vars if v is not None]
+    elif isinstance(node, DelStmt):
+        targets = [node.expr]
+    return [
+        m.node
+        for target in targets
+        for m in walk(target)
+        if isinstance(m, NameExpr) and isinstance(m.node, Var)
+    ]
+
+
 def _may_hold_shapes(tree: MypyFile) -> bool:
     """A file that imports neither JAX, jaxtyping nor purepax builds no array the rule knows."""
     for imp in tree.imports:
-        names = [imp.id] if isinstance(imp, (ImportFrom, ImportAll)) else [n for n, _ in imp.ids] if isinstance(imp, Import) else []
+        names = (
+            [imp.id]
+            if isinstance(imp, (ImportFrom, ImportAll))
+            else [n for n, _ in imp.ids]
+            if isinstance(imp, Import)
+            else []
+        )
         if any(n.partition(".")[0] in ("jax", "jaxtyping", "purepax") for n in names):
             return True
     return tree.fullname.partition(".")[0] == "purepax"
