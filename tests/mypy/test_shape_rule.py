@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from _checkers import CACHED, MYPY_INI, assert_mypy_ran, run_mypy
 from mypy.options import Options
-from test_plugin import parse, warm_cache
+from test_plugin import warm_cache
 
 from purepax.mypy_plugin._shape_config import shape_setting
-from purepax.mypy_plugin._shape_dims import SpecDim, parse as parse_dims
+from purepax.mypy_plugin._shape_dims import SpecDim
+from purepax.mypy_plugin._shape_dims import parse as parse_dims
 
 CODES = ("purepax-shape", "purepax-shape-strict")
 
@@ -35,7 +36,7 @@ class Affine(px.Module):
 """
 
 PROGRAMS = {
-    # a module built in view, called on rows of the wrong width (line 19)
+    # a module built in view, called on rows of the wrong width (line 20)
     "sr_width.py": AFFINE
     + """
 
@@ -65,7 +66,7 @@ model = nn.Sequential(Affine(4, 8, key=k1), jax.nn.relu, Affine(16, 2, key=k2))
 print(model(jnp.ones((5, 4))))
 """,
     # a module whose layers are built in __init__ from its own ints: consistent inside,
-    # and its input checked against them from outside (line 29)
+    # and its input checked against them from outside (line 30)
     "sr_fields.py": AFFINE
     + """
 
@@ -172,11 +173,11 @@ def checked() -> dict[str, dict[str, dict[int, tuple[str, str]]]]:
 def test_a_layer_of_another_width_names_the_dimension_both_sizes_and_their_origins(
     checked: dict[str, dict[str, dict[int, tuple[str, str]]]],
 ) -> None:
-    code, message = checked["on"]["sr_width.py"][19]
+    code, message = checked["on"]["sr_width.py"][20]
     assert code == "purepax-shape"
     assert "Affine.__call__ expects the last axis of x to be din=3" in message, message
-    assert "(Affine built with din=3 on line 17)" in message, message
-    assert "x has 4 there (jnp.ones((2, 4)) on line 18)" in message, message
+    assert "(Affine built with din=3 on line 18)" in message, message
+    assert "x has 4 (jnp.ones((2, 4)) on line 19) there" in message, message
     assert "build the module with din=4" in message, message
 
 
@@ -209,8 +210,8 @@ def test_fields_built_in_init_carry_the_instance_sizes(
     """`self.up = Affine(d, h)`: silent inside the class (the same names), and
     `block.up` of a `Block(3, 8)` is an Affine with din=3."""
     reports = checked["on"]["sr_fields.py"]
-    assert list(reports) == [29], reports
-    assert "din=3 (Block built with d=3 on line 27)" in reports[29][1], reports
+    assert list(reports) == [30], reports
+    assert "din=3 (Block built with d=3 on line 28)" in reports[30][1], reports
 
 
 def test_names_that_may_be_equal_are_reported_only_in_strict_mode(

@@ -111,10 +111,9 @@ class PurepaxPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, int]:
         # What is returned is written with each file's cache and compared when it is read:
         # a cache written with facts of another schema is stale, and mypy checks the file again.
-        data = {
-            "purepax-facts": FACTS_VERSION,
-            "purepax-shapes": MODES.index(self._shapes),
-        }
+        data = {"purepax-facts": FACTS_VERSION}
+        if _checked_path(ctx.id, ctx.path):  # libraries are not checked for shapes
+            data["purepax-shapes"] = MODES.index(self._shapes)
         if ctx.is_check or self._modules is None:
             return data
         tree = self._modules.get(ctx.id)
@@ -215,6 +214,13 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
             finally:
                 errors.scope = scope
         return ctx.default_return_type
+
+
+def _checked_path(module: str, path: str) -> bool:
+    """`_relevant`, from a file's name (its tree may not be loaded yet)."""
+    if module.partition(".")[0] == "purepax":
+        return True
+    return not path.endswith(".pyi") and not any(d in path for d in _LIBRARY_DIRS)
 
 
 def _relevant(tree: MypyFile) -> bool:
