@@ -12,5 +12,5 @@ if wide:
     h = jnp.ones((2, 8))
 else:
     h = jnp.ones((2, 4))
-layer = nn.Linear(4, 3, key=jax.random.key(0))
+layer = nn.Linear(4, 2, key=jax.random.key(0))
 print(layer(h).shape)

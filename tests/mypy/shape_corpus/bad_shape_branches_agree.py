@@ -1,0 +1,15 @@
+"""Both branches assign width 5, so after the join the width is known: 5, not 4."""
+
+import sys
+
+import jax
+import jax.numpy as jnp
+
+from purepax import nn
+
+if len(sys.argv) > 100:
+    h = jnp.zeros((2, 5))
+else:
+    h = jnp.ones((2, 5))
+layer = nn.Linear(4, 2, key=jax.random.key(0))
+y = layer(h)  # expect: purepax-shape
