@@ -200,7 +200,7 @@ def test_the_project_gets_no_shape_report(
         for line, _, code, message in entries
         if code in CODES
     ]
-    assert found == []
+    assert found == [], "\n".join(found)
 
 
 def test_cross_file_programs_warm_as_cold() -> None:
