@@ -1,13 +1,11 @@
 """Both branches assign width 5, so after the join the width is known: 5, not 4."""
 
-import sys
-
 import jax
 import jax.numpy as jnp
 
 from purepax import nn
 
-if len(sys.argv) > 100:
+if float(jnp.sum(jnp.zeros(3))) > 1.0:
     h = jnp.zeros((2, 5))
 else:
     h = jnp.ones((2, 5))

@@ -1,13 +1,11 @@
 """Both branches assign width 4; the layer takes 4."""
 
-import sys
-
 import jax
 import jax.numpy as jnp
 
 from purepax import nn
 
-if len(sys.argv) > 100:
+if float(jnp.sum(jnp.zeros(3))) > 1.0:
     h = jnp.zeros((2, 4))
 else:
     h = jnp.ones((2, 4))

@@ -1,13 +1,11 @@
-"""After an if/else that assigns widths 4 or 8, the width is unknown: silent."""
-
-import sys
+"""After an if/else that assigns widths 8 or 4, the width is unknown: silent."""
 
 import jax
 import jax.numpy as jnp
 
 from purepax import nn
 
-wide = len(sys.argv) > 100
+wide = float(jnp.sum(jnp.zeros(3))) > 1.0  # False, but not to a type checker
 if wide:
     h = jnp.ones((2, 8))
 else:
