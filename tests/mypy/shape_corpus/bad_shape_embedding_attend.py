@@ -5,6 +5,6 @@ import jax.numpy as jnp
 
 from purepax import nn
 
-embed = nn.Embedding(50, 8, key=jax.random.key(0))
+embed = nn.Embedding(100, 8, key=jax.random.key(0))
 query = jnp.ones((2, 6))
 logits = embed.attend(query)  # expect: purepax-shape

@@ -5,6 +5,6 @@ import jax.numpy as jnp
 
 from purepax import nn
 
-head = nn.Linear(128, 10, key=jax.random.key(1))
-features = jnp.zeros(64)
+head = nn.Linear(8, 2, key=jax.random.key(1))
+features = jnp.zeros(4)
 logits = head(features)  # expect: purepax-shape

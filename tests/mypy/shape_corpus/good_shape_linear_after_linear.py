@@ -7,8 +7,8 @@ from purepax import nn
 
 k1, k2 = jax.random.split(jax.random.key(0))
 encoder = nn.Linear(4, 8, key=k1)
-decoder = nn.Linear(8, 4, key=k2)
+decoder = nn.Linear(8, 2, key=k2)
 x = jnp.ones((3, 4))
 h = jax.nn.relu(encoder(x))
 out = decoder(h)
-assert out.shape == (3, 4)
+assert out.shape == (3, 2)

@@ -5,9 +5,9 @@ import jax.numpy as jnp
 
 from purepax import nn
 
-layer = nn.Linear(5, 3, key=jax.random.key(0))
+layer = nn.Linear(8, 2, key=jax.random.key(0))
 a = jnp.ones((2, 4))
-b = jnp.ones((4, 5))
+b = jnp.ones((4, 8))
 h = jnp.einsum("ij,jk->ik", a, b)
 out = layer(h)
-assert out.shape == (2, 3)
+assert out.shape == (2, 2)
