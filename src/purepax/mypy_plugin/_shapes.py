@@ -868,7 +868,32 @@ class _Scope:
                 ints[param.name] = value.dim
             else:
                 ints[param.name] = UNKNOWN
-        return Mod(info, ints, f"{info.name} built on line {line}")
+        model = Mod(info, ints, f"{info.name} built on line {line}")
+        self.check_fields(model, call, actuals)
+        return model
+
+    def check_fields(self, model: Mod, call: CallExpr, actuals: list[Actual]) -> None:
+        """The arrays given to a dataclass-generated `__init__` against their fields'
+        annotations, whose class-scoped names are this instance's ints (the construction
+        check binds them so at run time)."""
+        info = model.info
+        symbol = info.get("__init__")
+        init = symbol.node if symbol is not None else None
+        if not isinstance(init, FuncDef) or not symbol or not symbol.plugin_generated:
+            return
+        params = self.run.sources.int_params(info)
+        fields = self.run.sources.fields(info)
+        if params is None or not fields:
+            return
+        binding = Binding(model.ints)
+        for param, actual in _map(params[1:], actuals):
+            spec = fields.get(param.name or "")
+            if spec is None or not isinstance(actual.value, Shape):
+                continue
+            clash = binding.match(spec, actual.value, param.name or "the argument")
+            if clash is not None:
+                self.clash(call, _call_message(info.name, clash), clash.strict)
+                return
 
     def norm(self, info: TypeInfo, call: CallExpr, actuals: list[Actual]) -> Value:
         """`nn.LayerNorm(16)`, `nn.RMSNorm((4, 8))`: a literal shape fixes the trailing dims."""
@@ -893,8 +918,15 @@ class _Scope:
         )
         return Mod(info, {}, origin, trailing=dims)
 
-    def normalise(self, model: Mod, call: CallExpr, actuals: list[Actual]) -> Value:
-        """A norm with a known shape, called: the input's trailing dims must be that shape."""
+    def normalise(
+        self,
+        model: Mod,
+        call: CallExpr,
+        actuals: list[Actual],
+        chain: tuple[str, str, str] | None = None,
+    ) -> Value:
+        """A norm with a known shape, called: the input's trailing dims must be that shape
+        (`chain`: the layer before it in a Sequential and its own name there)."""
         if len(actuals) != 1 or actuals[0].kind != ARG_POS or model.trailing is None:
             return None
         value = actuals[0].value
@@ -903,26 +935,34 @@ class _Scope:
         trailing = model.trailing
         name = f"{model.info.name}.__call__"
         if value.rank is not None and value.rank < len(trailing):
-            self.clash(
-                call,
-                f"{name} normalises the last {len(trailing)} axes ({model.trailing[0].origin}), "
-                f"but its input has only {value.rank}. Pass an array whose trailing axes are "
-                f"{_shown_dims(trailing)}.",
-                False,
-            )
+            if chain is None:
+                self.clash(
+                    call,
+                    f"{name} normalises the last {len(trailing)} axes ({trailing[0].origin}), "
+                    f"but its input has only {value.rank}. Pass an array whose trailing axes are "
+                    f"{_shown_dims(trailing)}.",
+                    False,
+                )
             return None
         for j in range(1, len(trailing) + 1):
             got = value.from_end(j)
             want = trailing[-j]
             if got is not None and got.size is not None and got.size != want.size:
                 axis = axis_name(j, None if value.rank is None else value.rank - j)
-                self.clash(
-                    call,
-                    f"{name} expects {axis} of x to be {want.size} ({want.origin}), but x has "
-                    f"{_size(got)} there. Pass an array whose trailing axes are "
-                    f"{_shown_dims(trailing)}, or build the norm with that shape.",
-                    False,
-                )
+                if chain is not None:
+                    previous, here, sequential = chain
+                    message = (
+                        f"{sequential} breaks between {previous} and {here}: "
+                        f"{here} expects {axis} of its input to be {want.size} ({want.origin}), "
+                        f"but {previous} gives {_size(got)} there. Make the two sizes agree."
+                    )
+                else:
+                    message = (
+                        f"{name} expects {axis} of x to be {want.size} ({want.origin}), but x has "
+                        f"{_size(got)} there. Pass an array whose trailing axes are "
+                        f"{_shown_dims(trailing)}, or build the norm with that shape."
+                    )
+                self.clash(call, message, False)
                 return None
         return value
 
@@ -956,6 +996,8 @@ class _Scope:
         model: Mod,
     ) -> Value:
         """Layer `here` of a Sequential on what the layer before gives it."""
+        if isinstance(layer, Mod) and layer.trailing is not None:
+            return self.normalise(layer, call, actuals, (previous, here, model.origin))
         if isinstance(layer, Mod) and layer.layers is None:
             method = layer.info.get_method("__call__")
             func = _function(method)
@@ -971,14 +1013,21 @@ class _Scope:
                     if clash.kind in ("scoped", "literal") and not clash.strict:
                         self.clash(
                             call,
-                            f"{model.origin[: -len(' on line ' + str(call.line))] if False else model.origin.replace(' built', '')} "
+                            f"{model.origin} "
                             f"breaks between {previous} and {here}: {here} expects "
                             f"{clash.axis} of its input to be {clash.expected.shown()} "
                             f"({clash.expected.origin}), but {previous} gives "
                             f"{_size(clash.got)} there. Make the two sizes agree.",
                             False,
                         )
-                    elif clash.strict:
+                    elif not clash.strict:
+                        self.clash(
+                            call,
+                            f"{model.origin} breaks between {previous} and {here}: "
+                            + _call_message(here, clash),
+                            False,
+                        )
+                    else:
                         self.clash(
                             call,
                             _call_message(f"{here} of {model.origin}", clash),
