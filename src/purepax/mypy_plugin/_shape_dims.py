@@ -16,6 +16,7 @@ not known (`*batch`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -156,8 +157,7 @@ class Shape:
             return Shape(self.back[::-1], self.front[::-1], True)
         return Shape(self.front[::-1])
 
-    def map(self, change: object) -> Shape:
-        assert callable(change)
+    def map(self, change: Callable[[Dim], Dim]) -> Shape:
         return Shape(
             tuple(change(d) for d in self.front),
             tuple(change(d) for d in self.back),

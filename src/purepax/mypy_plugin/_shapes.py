@@ -38,12 +38,14 @@ from mypy.nodes import (
     ConditionalExpr,
     Decorator,
     DelStmt,
+    DictionaryComprehension,
     Expression,
     ExpressionStmt,
     FloatExpr,
     ForStmt,
     FuncDef,
     FuncItem,
+    GeneratorExpr,
     GlobalDecl,
     IfStmt,
     Import,
@@ -51,6 +53,7 @@ from mypy.nodes import (
     ImportFrom,
     IntExpr,
     LambdaExpr,
+    ListComprehension,
     ListExpr,
     MemberExpr,
     MypyFile,
@@ -63,6 +66,7 @@ from mypy.nodes import (
     PassStmt,
     RefExpr,
     ReturnStmt,
+    SetComprehension,
     Statement,
     TryStmt,
     TupleExpr,
@@ -685,11 +689,7 @@ class _Scope:
                 return self.reference(expr)
             owner = self.eval(expr.expr, env)
             if isinstance(owner, Shape):
-                return (
-                    owner.reversed()
-                    if expr.name in ("T", "mT") and expr.name == "T"
-                    else None
-                )
+                return owner.reversed() if expr.name == "T" else None
             if isinstance(owner, Mod):
                 return self.attribute(owner, expr.name)
             return None
@@ -1070,12 +1070,7 @@ class _Scope:
         if name in _LIKE and package == "numpy" and "shape" not in named and positional:
             value = positional[0].value
             return value if isinstance(value, Shape) else None
-        if (
-            name in _PRESERVING
-            and len(positional) == 1
-            and not set(named)
-            & {"shape", "axis"} - ({"axis"} if "softmax" in name else set())
-        ):
+        if name in _PRESERVING and len(positional) == 1 and "shape" not in named:
             value = positional[0].value
             return value if isinstance(value, Shape) else None
         if package != "numpy" and name not in ("logsumexp",):
@@ -1136,13 +1131,11 @@ class _Scope:
         if not isinstance(left, Shape) or not isinstance(right, Shape):
             return None
         result: list[Dim] = []
-        n = min(
-            len(left.tail(len(left.back if left.variadic else left.front)) or ()),
-            len(right.tail(len(right.back if right.variadic else right.front)) or ()),
-        )
+        # aligned from the right: all of both, or (past a variadic run) as far as both are known
         lt = left.back if left.variadic else left.front
         rt = right.back if right.variadic else right.front
-        count = max(len(lt), len(rt)) if not (left.variadic or right.variadic) else n
+        variadic = left.variadic or right.variadic
+        count = min(len(lt), len(rt)) if variadic else max(len(lt), len(rt))
         for j in range(1, count + 1):
             a = lt[-j] if j <= len(lt) else None
             b = rt[-j] if j <= len(rt) else None
@@ -1175,7 +1168,7 @@ class _Scope:
                 return None
             result.append(_broadcast_dim(a, b))
         result.reverse()
-        if left.variadic or right.variadic:
+        if variadic:
             return Shape((), tuple(result), True)
         return Shape(tuple(result))
 
@@ -1599,7 +1592,7 @@ class _Run:
         self.globals: Env = {}
 
     def simple(self, expr: Expression) -> bool:
-        return type(expr).__name__ not in _OPAQUE
+        return not isinstance(expr, _OPAQUE)
 
     def templates(self, info: TypeInfo) -> dict[str, Value]:
         """What `__init__` of a module class gives its fields, in terms of its class-scoped names."""
@@ -1708,14 +1701,13 @@ class _Run:
         scope.block(self.tree.defs, {}, 0)
 
 
-_OPAQUE = frozenset(
-    {
-        "GeneratorExpr",
-        "ListComprehension",
-        "SetComprehension",
-        "DictionaryComprehension",
-        "LambdaExpr",
-    }
+# comprehensions bind their own variables, lambdas run later: their values stay unknown
+_OPAQUE = (
+    GeneratorExpr,
+    ListComprehension,
+    SetComprehension,
+    DictionaryComprehension,
+    LambdaExpr,
 )
 
 
