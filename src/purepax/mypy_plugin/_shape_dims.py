@@ -85,7 +85,7 @@ def parse(text: str) -> Spec | None:
             into.append(SpecDim(name=token, broadcast=broadcast))
         else:  # `_`, `_name`, `name=...`, arithmetic, `?name`: not modelled
             into.append(ANONYMOUS)
-    return Spec(text, tuple(front), tuple(back), variadic, star)
+    return Spec(text.strip(), tuple(front), tuple(back), variadic, star)
 
 
 @dataclass(frozen=True)
