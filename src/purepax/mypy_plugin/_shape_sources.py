@@ -316,11 +316,21 @@ def _is_method(func: FuncDef) -> bool:
     return type(func.info).__name__ != "FakeInfo"
 
 
+# the trees whose strings are written, by module (a new tree of a module is written again);
+# emptied for each run (`forget_stored`)
+_STORED: dict[str, MypyFile] = {}
+
+
+def forget_stored() -> None:
+    _STORED.clear()
+
+
 def store(tree: MypyFile, modules: dict[str, MypyFile]) -> None:
     """Write the dimension strings of `tree`'s functions, methods and class fields into
     it, for mypy's cache (a file loaded from there has lost its annotations)."""
-    if tree.is_cache_skeleton:
-        return
+    if tree.is_cache_skeleton or _STORED.get(tree.fullname) is tree:
+        return  # mypy asks twice (its cache write, the file's end): once is enough
+    _STORED[tree.fullname] = tree
     functions: dict[str, object] = {}
     for node in walk(tree, nested=False):
         if isinstance(node, ClassDef):

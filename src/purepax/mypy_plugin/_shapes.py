@@ -97,6 +97,7 @@ from ._shape_sources import (
     Signature,
     Sources,
     dims_text,
+    forget_stored,
     is_int_param,
 )
 from ._types import Types
@@ -1724,6 +1725,7 @@ class ShapeRule:
         self.mode = mode
         self._modules = modules
         self.sources = Sources(modules)
+        forget_stored()
 
     def watches(self, fullname: str) -> bool:
         return False
@@ -1754,23 +1756,27 @@ def _assigned_once(tree: MypyFile, nodes: list[Node]) -> set[Var]:
     counts: dict[Var, int] = {}
     declared: set[str] = set()
     for node in nodes:
-        if isinstance(node, GlobalDecl):
+        kind = type(node)
+        if kind is GlobalDecl:
+            assert isinstance(node, GlobalDecl)
             declared.update(node.names)
-        elif isinstance(
-            node,
-            (
-                AssignmentStmt,
-                OperatorAssignmentStmt,
-                ForStmt,
-                WithStmt,
-                TryStmt,
-                DelStmt,
-                AssignmentExpr,
-            ),
-        ):
+        elif kind in _BINDERS:
             for var in _bound_here(node):
                 counts[var] = counts.get(var, 0) + 1
     return {var for var in top if counts.get(var) == 1 and var.name not in declared}
+
+
+_BINDERS = frozenset(
+    {
+        AssignmentStmt,
+        OperatorAssignmentStmt,
+        ForStmt,
+        WithStmt,
+        TryStmt,
+        DelStmt,
+        AssignmentExpr,
+    }
+)
 
 
 def _bound_here(node: Node) -> list[Var]:
