@@ -21,7 +21,7 @@ from typing import Any
 from ._fields import ROLE_KEY, SHARDING_KEY, Role, role_of_annotation
 from ._flatten import LAYOUT, register_pytree
 from ._module_marker import ModuleMarker
-from ._typecheck import field_checker
+from ._typecheck import class_scoped_names, field_checker
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +66,10 @@ class ClassSpec:
             n for n, s in self.fields.items() if s.field.metadata.get(SHARDING_KEY)
         )
         self.check_annotations = field_checker(
-            cls.__qualname__, annotations, cls.__module__
+            cls.__qualname__,
+            annotations,
+            cls.__module__,
+            class_scoped_names(cls, hints),
         )
         register_pytree(cls, self.data, self.meta, self.undecided)
 

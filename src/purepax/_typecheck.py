@@ -4,21 +4,44 @@ Checks run where values are made, never on JAX's rebuilds: a module's fields whe
 is constructed (one call, so dimension names bind across all fields: `weight: "i o"`
 and `bias: "o"` must agree), and the arguments of checked transforms at trace time.
 `PUREPAX_TYPECHECK=0` in the environment turns them off.
+
+Class-scoped dimension names: in a module class, a dimension name (not variadic) equal
+to an `int` parameter of the class's `__init__` (for a dataclass-generated `__init__`,
+an `int` field) is that argument's value for the instance; other names keep jaxtyping's
+scope of one call. The field check binds each such name to the value of the field of
+that name (`Linear.in_features` for `weight: "in_features out_features"`), so a field
+of another size is refused. An `__init__` parameter that is not stored in a field of
+its name cannot be read back from the instance: its name is left unbound (per call) at
+run time, though the mypy plugin still binds it where it sees the constructor's call.
 """
 
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
+import functools
+import inspect
 import os
 import types
 import typing
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from beartype import BeartypeConf, beartype
-from jaxtyping import Array, Bool, Integer, Num, Real, TypeCheckError, jaxtyped
+from jaxtyping import (
+    AbstractArray,
+    Array,
+    Bool,
+    Integer,
+    Num,
+    Real,
+    Shaped,
+    TypeCheckError,
+    jaxtyped,
+)
 
 from ._containers import ARRAY_TYPES as _ARRAYS
 from ._errors import FieldError, TransformTypeError
@@ -70,24 +93,40 @@ def _no_check(module: object, values: dict[str, Any], written: str | None) -> No
 
 
 def field_checker(
-    qualname: str, annotations: dict[str, Any], module: str = ""
+    qualname: str,
+    annotations: dict[str, Any],
+    module: str = "",
+    sizes: Sequence[str] = (),
 ) -> FieldChecker:
     """A function that checks a module's field values against `annotations` in one call.
 
     It takes the module, the values of all its fields, and the name of the field just
-    written (None at construction), for the message.
+    written (None at construction), for the message. `sizes` are the class-scoped
+    dimension names (`class_scoped_names`): each is bound to the value of the int field
+    of that name before the fields are checked.
     """
     names = [n for n, tp in annotations.items() if _checkable(tp) and tp is not Any]
     if not names:
         return _no_check
+    # One synthetic parameter per class-scoped name, first, so that the name is bound
+    # to the int field's value before any array field is checked (a mismatch is then
+    # reported at the array field): a zero-cost array of that length, or None where the
+    # field holds no int, which leaves the name per-call.
+    synthetic = _synthetic_names(sizes, names)
     namespace: dict[str, Any] = {}
     # A real signature (one keyword-only parameter per field) is what beartype checks.
-    exec(f"def check(*, {', '.join(names)}): pass", namespace)
+    exec(f"def check(*, {', '.join([*synthetic.values(), *names])}): pass", namespace)
     check = namespace["check"]
     check.__name__ = "__init__"
     check.__qualname__ = f"{qualname}.__init__"
     check.__module__ = module
-    check.__annotations__ = {n: _relax(annotations[n]) for n in names}
+    check.__annotations__ = {
+        **{p: typing.Optional[Shaped[np.ndarray, n]] for n, p in synthetic.items()},
+        **{n: _relax(annotations[n]) for n in names},
+    }
+    # The sizes are part of a check's result: in the fingerprint too (an int field
+    # annotated `int` is there already).
+    keyed = names + [n for n in synthetic if n not in names]
     try:
         checked = jaxtyped(typechecker=_typechecker)(check)
     except Exception as error:
@@ -112,13 +151,16 @@ def field_checker(
         key: tuple[Any, ...] | None = None
         if passed is not None:
             try:
-                key = tuple([_fingerprint(values[n]) for n in names])
+                key = tuple([_fingerprint(values[n]) for n in keyed])
                 if key in passed:
                     return
             except TypeError:  # an unhashable value: check it
                 key = None
         try:
-            checked(**{n: values[n] for n in names})
+            checked(
+                **{p: _size_array(values[n]) for n, p in synthetic.items()},
+                **{n: values[n] for n in names},
+            )
             if key is not None:
                 if len(passed) >= _FINGERPRINTS:  # type: ignore[arg-type]
                     passed.clear()  # type: ignore[union-attr]
@@ -135,12 +177,104 @@ def field_checker(
                     "Fix the value, or the annotation; to change fields whose shapes depend on each "
                     "other (weight and bias), replace them at once with px.replace"
                 )
+            sizes = ", ".join(
+                f"{n}={values[n]}"
+                for n in synthetic
+                if _size_array(values[n]) is not None
+            )
+            if sizes:
+                sizes = f"\nDimensions named by the class's int fields: {sizes}."
             raise FieldError(
-                f"{type(module).__name__}: {what}.\n{_first_lines(error)}\n{fix} (set "
+                f"{type(module).__name__}: {what}.\n{_first_lines(error)}{sizes}\n{fix} (set "
                 "PUREPAX_TYPECHECK=0 to turn runtime type checks off)."
             ) from error
 
     return run
+
+
+def class_scoped_names(cls: type, hints: dict[str, Any]) -> tuple[str, ...]:
+    """The class-scoped dimension names of module class `cls` (a dataclass) that the
+    check of its fields binds.
+
+    Those named in the annotations of its fields (`hints`, resolved) that are `int`
+    parameters of its `__init__` (of a generated one: `int` fields it takes) and fields
+    of `cls`, so that the instance holds their values.
+    """
+    fields = dataclasses.fields(typing.cast(Any, cls))
+    used = {
+        d for f in fields if f.name in hints for d in _dimension_names(hints[f.name])
+    }
+    if not used:
+        return ()
+    if getattr(cls, "_purepax_custom_init", False):
+        ints = _int_parameters(typing.cast(Any, cls).__init__)
+    else:
+        ints = {f.name for f in fields if f.init and hints.get(f.name) is int}
+    return tuple(f.name for f in fields if f.name in used and f.name in ints)
+
+
+def _int_parameters(init: Callable[..., Any]) -> set[str]:
+    """The parameters of `init` annotated `int` (resolved, or as the string "int")."""
+    try:
+        hints = typing.get_type_hints(init)
+    except Exception:
+        hints = {}
+    raw = getattr(init, "__annotations__", {})
+    try:
+        parameters = inspect.signature(init).parameters.values()
+    except (TypeError, ValueError):
+        return set()
+    ordinary = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return {
+        p.name
+        for p in parameters
+        if p.kind not in ordinary
+        and (
+            hints.get(p.name) is int
+            or (p.name not in hints and raw.get(p.name) == "int")
+        )
+    }
+
+
+def _dimension_names(tp: Any) -> Iterator[str]:
+    """The names of the non-variadic, checked dimensions in the jaxtyping arrays of `tp`."""
+    if isinstance(tp, type) and issubclass(tp, AbstractArray):
+        for dim in tp.dim_str.split():
+            name = dim.lstrip("#?")
+            if "=" in name or name.startswith(("*", "_", "...")):
+                continue  # labelled fixed size, variadic or unchecked
+            if name.isidentifier():
+                yield name
+        return
+    for arg in typing.get_args(tp):
+        if not isinstance(arg, (str, int)):
+            yield from _dimension_names(arg)
+
+
+def _synthetic_names(sizes: Sequence[str], fields: Sequence[str]) -> dict[str, str]:
+    """A parameter name for each size, unlike every field's: `n` -> `n__size`."""
+    taken = set(fields)
+    synthetic: dict[str, str] = {}
+    for name in sizes:
+        parameter = f"{name}__size"
+        while parameter in taken:
+            parameter += "_"
+        taken.add(parameter)
+        synthetic[name] = parameter
+    return synthetic
+
+
+def _size_array(value: Any) -> np.ndarray[Any, Any] | None:
+    """An array of length `value` (an int field's), or None where it is not a size."""
+    if type(value) is not int or value < 0:
+        return None
+    return _zero_cost(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _zero_cost(size: int) -> np.ndarray[Any, Any]:
+    # A broadcast view: `size` entries that share one byte.
+    return np.broadcast_to(np.empty((), np.int8), (size,))
 
 
 _FINGERPRINTS = (

@@ -25,8 +25,8 @@ class _Convolution(Module):
 
     num_spatial_dims: ClassVar[int]
 
-    weight: Float[Array, "*kernel in_per_group out"]
-    bias: Float[Array, "out"] | None
+    weight: Float[Array, "*kernel in_per_group out_channels"]
+    bias: Float[Array, "out_channels"] | None
     in_channels: int
     out_channels: int
     kernel_size: tuple[int, ...]
@@ -203,8 +203,8 @@ class Conv(_Convolution):
         )
 
     def __call__(
-        self, x: Float[Array, "*batch_and_spatial cin"]
-    ) -> Float[Array, "*batch_and_spatial2 cout"]:
+        self, x: Float[Array, "*batch_and_spatial in_channels"]
+    ) -> Float[Array, "*batch_and_spatial2 out_channels"]:
         return self._apply(x, self.padding, self.stride, None)
 
 
@@ -397,8 +397,8 @@ class ConvTranspose(_Convolution):
         )
 
     def __call__(
-        self, x: Float[Array, "*batch_and_spatial cin"]
-    ) -> Float[Array, "*batch_and_spatial2 cout"]:
+        self, x: Float[Array, "*batch_and_spatial in_channels"]
+    ) -> Float[Array, "*batch_and_spatial2 out_channels"]:
         padding: str | Sequence[tuple[int, int]]
         if isinstance(self.padding, str):
             padding = [

@@ -47,7 +47,7 @@ class Dropout(Module):
         self.rate = float(rate)
         self.key = key
 
-    def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
+    def __call__(self, x: Float[Array, "*dims"]) -> Float[Array, "*dims"]:
         if not self.training:
             return x
         key, mask_key = jax.random.split(self.key)

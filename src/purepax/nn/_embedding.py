@@ -44,7 +44,7 @@ class Embedding(Module):
     ```
     """
 
-    weight: Float[Array, "num dim"]
+    weight: Float[Array, "num_embeddings embedding_dim"]
     num_embeddings: int
     embedding_dim: int
     dtype: DType | None
@@ -80,7 +80,9 @@ class Embedding(Module):
     def __field_shardings__(self) -> dict[str, Sharding]:
         return {} if self.sharding is None else {"weight": self.sharding}
 
-    def __call__(self, ids: Int[Array, "*shape"]) -> Float[Array, "*shape dim"]:
+    def __call__(
+        self, ids: Int[Array, "*shape"]
+    ) -> Float[Array, "*shape embedding_dim"]:
         ids = jnp.asarray(ids)
         if not jnp.issubdtype(ids.dtype, jnp.integer):
             raise ArgumentError(
@@ -90,7 +92,9 @@ class Embedding(Module):
         vectors = take_rows(self.weight, ids)
         return vectors if self.dtype is None else vectors.astype(self.dtype)
 
-    def attend(self, query: Float[Array, "*batch dim"]) -> Float[Array, "*batch num"]:
+    def attend(
+        self, query: Float[Array, "*batch embedding_dim"]
+    ) -> Float[Array, "*batch num_embeddings"]:
         """The dot product of `query` with every vector of the table (tied output logits)."""
         dtype = self.weight.dtype if self.dtype is None else jnp.dtype(self.dtype)
         return matmul(jnp.asarray(query, dtype), self.weight.astype(dtype).T)

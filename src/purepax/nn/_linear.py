@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Float, PRNGKeyArray
+from jaxtyping import Array, Float, PRNGKeyArray, Shaped
 
 from .._fields import Sharding, static
 from .._module import Module
 from .._sharding import check_axes, matmul
 from ._init import Initializer, default_kernel_init, parameter
 from ._precision import DType, compute_dtype
+
+_T = TypeVar("_T")
 
 
 class Linear(Module):
@@ -46,8 +48,8 @@ class Linear(Module):
     ```
     """
 
-    weight: Float[Array, "in out"]
-    bias: Float[Array, "out"] | None
+    weight: Float[Array, "in_features out_features"]
+    bias: Float[Array, "out_features"] | None
     in_features: int
     out_features: int
     use_bias: bool
@@ -104,7 +106,9 @@ class Linear(Module):
             return {}
         return {"weight": self.sharding, "bias": self.sharding[-1:]}
 
-    def __call__(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
+    def __call__(
+        self, x: Float[Array, "*batch in_features"]
+    ) -> Float[Array, "*batch out_features"]:
         dtype = compute_dtype(self.dtype, x, self.weight)
         y = matmul(jnp.asarray(x, dtype), self.weight.astype(dtype))
         if self.bias is not None:
@@ -122,5 +126,11 @@ class Identity(Module):
     ```
     """
 
+    # Two signatures, so that an array keeps its shape (`"*dims" -> "*dims"`, which the
+    # shape rule of the mypy plugin reads) and any other value its type.
+    @overload
+    def __call__(self, x: Shaped[Array, "*dims"]) -> Shaped[Array, "*dims"]: ...
+    @overload
+    def __call__(self, x: _T) -> _T: ...
     def __call__(self, x: Any) -> Any:
         return x

@@ -47,8 +47,8 @@ class LoRALinear(Linear):
     ```
     """
 
-    lora_a: Float[Array, "in rank"]
-    lora_b: Float[Array, "rank out"]
+    lora_a: Float[Array, "in_features rank"]
+    lora_b: Float[Array, "rank out_features"]
     rank: int
     scale: float
 
@@ -129,7 +129,9 @@ class LoRALinear(Linear):
             "lora_b": (None, outputs),
         }
 
-    def __call__(self, x: Float[Array, "*batch in"]) -> Float[Array, "*batch out"]:
+    def __call__(
+        self, x: Float[Array, "*batch in_features"]
+    ) -> Float[Array, "*batch out_features"]:
         y = super().__call__(x)
         dtype = compute_dtype(self.dtype, x, self.lora_a)
         x = jnp.asarray(x, dtype)

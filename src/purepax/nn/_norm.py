@@ -182,7 +182,7 @@ class LayerNorm(Module):
             param_dtype,
         )
 
-    def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
+    def __call__(self, x: Float[Array, "*dims"]) -> Float[Array, "*dims"]:
         _check_trailing("LayerNorm", x, self.shape)
         axes = tuple(range(x.ndim - len(self.shape), x.ndim))
         normalised = _standardise(x.astype(_stats_dtype(x)), axes, self.eps)
@@ -240,7 +240,7 @@ class RMSNorm(Module):
             param_dtype,
         )
 
-    def __call__(self, x: Float[Array, "..."]) -> Float[Array, "..."]:
+    def __call__(self, x: Float[Array, "*dims"]) -> Float[Array, "*dims"]:
         _check_trailing("RMSNorm", x, self.shape)
         axes = tuple(range(x.ndim - len(self.shape), x.ndim))
         x32 = x.astype(_stats_dtype(x))
@@ -270,8 +270,8 @@ class GroupNorm(Module):
     ```
     """
 
-    scale: Float[Array, "channels"] | None
-    bias: Float[Array, "channels"] | None
+    scale: Float[Array, "num_channels"] | None
+    bias: Float[Array, "num_channels"] | None
     num_groups: int = static()
     num_channels: int = static()
     eps: float = static()
@@ -312,8 +312,8 @@ class GroupNorm(Module):
         )
 
     def __call__(
-        self, x: Float[Array, "batch *spatial channels"]
-    ) -> Float[Array, "batch *spatial channels"]:
+        self, x: Float[Array, "batch *spatial num_channels"]
+    ) -> Float[Array, "batch *spatial num_channels"]:
         if x.ndim < 2 or x.shape[-1] != self.num_channels:
             raise ArgumentError(
                 f"GroupNorm expects a channels-last input (batch, *spatial, {self.num_channels}), "
@@ -362,10 +362,10 @@ class BatchNorm(Module):
     ```
     """
 
-    scale: Float[Array, "features"] | None
-    bias: Float[Array, "features"] | None
-    mean: Float[Array, "features"] = state()
-    var: Float[Array, "features"] = state()
+    scale: Float[Array, "num_features"] | None
+    bias: Float[Array, "num_features"] | None
+    mean: Float[Array, "num_features"] = state()
+    var: Float[Array, "num_features"] = state()
     num_features: int = static()
     momentum: float = static()
     eps: float = static()
@@ -406,8 +406,8 @@ class BatchNorm(Module):
         self.var = jnp.ones((num_features,), param_dtype)
 
     def __call__(
-        self, x: Float[Array, "*batch features"]
-    ) -> Float[Array, "*batch features"]:
+        self, x: Float[Array, "*batch num_features"]
+    ) -> Float[Array, "*batch num_features"]:
         if x.ndim < 1 or x.shape[-1] != self.num_features:
             raise ArgumentError(
                 f"BatchNorm expects an input whose last axis has {self.num_features} features, "

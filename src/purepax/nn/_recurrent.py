@@ -91,8 +91,8 @@ class LSTMCell(Module):
     ```
     """
 
-    weight_ih: Float[Array, "input gates"]
-    weight_hh: Float[Array, "hidden gates"]
+    weight_ih: Float[Array, "input_size gates"]
+    weight_hh: Float[Array, "hidden_size gates"]
     bias: Float[Array, "gates"] | None
     input_size: int = static()
     hidden_size: int = static()
@@ -145,9 +145,11 @@ class LSTMCell(Module):
 
     def __call__(
         self,
-        x: Float[Array, "*batch input"],
-        state: tuple[Float[Array, "*batch hidden"], Float[Array, "*batch hidden"]],
-    ) -> tuple[Float[Array, "*batch hidden"], Float[Array, "*batch hidden"]]:
+        x: Float[Array, "*batch input_size"],
+        state: tuple[
+            Float[Array, "*batch hidden_size"], Float[Array, "*batch hidden_size"]
+        ],
+    ) -> tuple[Float[Array, "*batch hidden_size"], Float[Array, "*batch hidden_size"]]:
         dtype = _compute_dtype(x, self.dtype)
         h, c = state
         z = x.astype(dtype) @ self.weight_ih.astype(dtype) + h.astype(
@@ -187,10 +189,10 @@ class GRUCell(Module):
     ```
     """
 
-    weight_ih: Float[Array, "input gates"]
-    weight_hh: Float[Array, "hidden gates"]
+    weight_ih: Float[Array, "input_size gates"]
+    weight_hh: Float[Array, "hidden_size gates"]
     bias: Float[Array, "gates"] | None
-    bias_n: Float[Array, "hidden"] | None
+    bias_n: Float[Array, "hidden_size"] | None
     input_size: int = static()
     hidden_size: int = static()
     dtype: Any = static()
@@ -253,8 +255,10 @@ class GRUCell(Module):
         )
 
     def __call__(
-        self, x: Float[Array, "*batch input"], state: Float[Array, "*batch hidden"]
-    ) -> Float[Array, "*batch hidden"]:
+        self,
+        x: Float[Array, "*batch input_size"],
+        state: Float[Array, "*batch hidden_size"],
+    ) -> Float[Array, "*batch hidden_size"]:
         dtype = _compute_dtype(x, self.dtype)
         h = state.astype(dtype)
         a = x.astype(dtype) @ self.weight_ih.astype(dtype)
@@ -346,9 +350,9 @@ class LSTM(Module):
 
     def __call__(
         self,
-        x: Float[Array, "*batch time input"],
+        x: Float[Array, "*batch time input_size"],
         initial_state: LSTMState | None = None,
-    ) -> Float[Array, "*batch time hidden"]:
+    ) -> Float[Array, "*batch time hidden_size"]:
         _check_input("LSTM", x, self.cell.input_size)
         dtype = _compute_dtype(x, self.cell.dtype)
         if initial_state is None:
@@ -407,9 +411,9 @@ class GRU(Module):
 
     def __call__(
         self,
-        x: Float[Array, "*batch time input"],
-        initial_state: Float[Array, "*batch hidden"] | None = None,
-    ) -> Float[Array, "*batch time hidden"]:
+        x: Float[Array, "*batch time input_size"],
+        initial_state: Float[Array, "*batch hidden_size"] | None = None,
+    ) -> Float[Array, "*batch time hidden_size"]:
         _check_input("GRU", x, self.cell.input_size)
         dtype = _compute_dtype(x, self.cell.dtype)
         if initial_state is None:
