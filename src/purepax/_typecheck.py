@@ -224,11 +224,11 @@ def _int_parameters(init: Callable[..., Any]) -> set[str]:
         parameters = inspect.signature(init).parameters.values()
     except (TypeError, ValueError):
         return set()
-    ordinary = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return {
         p.name
         for p in parameters
-        if p.kind not in ordinary
+        if p.kind not in variadic
         and (
             hints.get(p.name) is int
             or (p.name not in hints and raw.get(p.name) == "int")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import inspect
 import os
 import re
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -380,23 +382,22 @@ def test_shape_preserving_layers_map_dims_to_dims(name: str) -> None:
     assert preserving == (name in SHAPE_PRESERVING)
 
 
-def small_layers() -> dict[str, px.Module]:
-    """One small instance of every layer whose fields name a class-scoped dimension."""
-    key = jax.random.key(0)
-    layers: dict[str, px.Module] = {
-        "Linear": nn.Linear(2, 3, key=key),
-        "LoRALinear": nn.LoRALinear(2, 3, rank=2, key=key),
-        "Embedding": nn.Embedding(5, 3, key=key),
-        "GroupNorm": nn.GroupNorm(2, 4),
-        "BatchNorm": nn.BatchNorm(3),
-        "LSTMCell": nn.LSTMCell(2, 3, key=key),
-        "GRUCell": nn.GRUCell(2, 3, key=key),
-    }
-    for name in ["Conv1d", "Conv2d", "Conv3d"]:
-        layers[name] = getattr(nn, name)(2, 4, 1, key=key)
-        transposed = name.replace("Conv", "ConvTranspose")
-        layers[transposed] = getattr(nn, transposed)(2, 4, 1, key=key)
-    return layers
+KEY = jax.random.key(0)
+# How to build one small instance of every layer whose fields name a class-scoped dimension.
+SMALL_LAYERS: dict[str, Callable[[], px.Module]] = {
+    "Linear": lambda: nn.Linear(2, 3, key=KEY),
+    "LoRALinear": lambda: nn.LoRALinear(2, 3, rank=2, key=KEY),
+    "Embedding": lambda: nn.Embedding(5, 3, key=KEY),
+    "GroupNorm": lambda: nn.GroupNorm(2, 4),
+    "BatchNorm": lambda: nn.BatchNorm(3),
+    "LSTMCell": lambda: nn.LSTMCell(2, 3, key=KEY),
+    "GRUCell": lambda: nn.GRUCell(2, 3, key=KEY),
+    **{
+        name: functools.partial(getattr(nn, name), 2, 4, 1, key=KEY)
+        for name in CONVOLUTIONS
+        if name[-1] == "d"
+    },
+}
 
 
 @pytest.mark.parametrize("name", MODULE_CLASSES)
@@ -414,8 +415,7 @@ BOUND = [
 
 
 def test_every_class_scoped_name_of_a_field_is_exercised() -> None:
-    built = small_layers()
-    assert {name for name, _ in BOUND} - {"Conv", "ConvTranspose"} == set(built)
+    assert {name for name, _ in BOUND} - {"Conv", "ConvTranspose"} == set(SMALL_LAYERS)
 
 
 @pytest.mark.parametrize(("name", "dimension"), BOUND, ids=lambda v: v)
@@ -425,7 +425,7 @@ def test_a_field_that_contradicts_its_layers_size_is_refused(
     """Each class-scoped name of a field is bound to the layer's own int at construction."""
     if name in ("Conv", "ConvTranspose"):
         name += "2d"  # base classes: built through a subclass
-    layer = small_layers()[name]
+    layer = SMALL_LAYERS[name]()
     size = getattr(layer, dimension)
     assert px.replace(layer, **{dimension: size}) is not layer  # its own size: accepted
     with pytest.raises(px.FieldError, match=f"{dimension}={size + 1}"):
