@@ -1356,7 +1356,7 @@ def test_typecheck_env_off_at_construction(monkeypatch):
         weight: Float[Array, "i o"]
         bias: Float[Array, "o"]
 
-    Affine(jnp.ones((2, 3)), jnp.zeros(4))
+    Affine(jnp.ones((2, 3)), jnp.zeros(4))  # type: ignore[purepax-shape]  # the check is off
 
 
 def test_never_checked_on_unflatten():

@@ -874,7 +874,7 @@ def test_typecheck_replace():
 
 def test_typecheck_off(monkeypatch):
     monkeypatch.setenv("PUREPAX_TYPECHECK", "0")
-    m = Linear(jnp.ones((2, 3)), jnp.zeros(4))
+    m = Linear(jnp.ones((2, 3)), jnp.zeros(4))  # type: ignore[purepax-shape]  # the check is off
     assert m.bias.shape == (4,)
 
 

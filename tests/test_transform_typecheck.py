@@ -25,7 +25,7 @@ def same_shape(x: Float[Array, "n"], y: Float[Array, "n"]) -> Float[Array, "n"]:
 
 
 def wrong_return(x: Float[Array, "n"]) -> Float[Array, "n n"]:
-    return x
+    return x  # type: ignore[purepax-shape]  # deliberately wrong: the tests below expect its check to fail
 
 
 def test_annotated_arguments_pass_and_fail():

@@ -14,6 +14,7 @@ from ._mutation import MutationRule
 from ._report import Reporter
 from ._rules import FileContext, Rule
 from ._scopes import Bindings
+from ._shapes import SHAPES
 from ._types import Types
 from ._unreturned import UnreturnedRule
 from ._walk import walk
@@ -23,6 +24,7 @@ RULES: tuple[Rule, ...] = (
     UnreturnedRule(),
     MutationRule(),
     KeyReuseRule(),
+    SHAPES,
 )
 
 

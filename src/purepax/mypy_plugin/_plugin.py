@@ -38,6 +38,7 @@ from ._ending import END, Ending
 from ._passing import Hook, Kind, Passing
 from ._report import Reporter, internal_error_note
 from ._schema import VERSION as FACTS_VERSION
+from ._shape_config import MODES, SHAPE_STRICT, shape_setting
 from ._walk import forget_scopes
 
 if TYPE_CHECKING:
@@ -65,6 +66,10 @@ class PurepaxPlugin(Plugin):
         # mypy asks for a function hook at every call it checks: the answer, by name,
         # once the plugin has met a checker
         self._function_hooks: dict[str, Hook | None] = {}
+        self._shapes = shape_setting(options)
+        if self._shapes == "strict":
+            options.enabled_error_codes.add(SHAPE_STRICT)
+        self._configured = False
 
     @property
     def facts(self) -> Facts:
@@ -73,6 +78,14 @@ class PurepaxPlugin(Plugin):
 
             self._facts = Facts(lambda: self._modules or {})
         return self._facts
+
+    def _configure(self) -> None:
+        """Set up the rules that read the plugin's settings (once, with the first file)."""
+        if not self._configured:
+            from ._shapes import SHAPES
+
+            SHAPES.configure(self._shapes, lambda: self._modules or {})
+            self._configured = True
 
     def get_function_hook(
         self, fullname: str
@@ -84,6 +97,7 @@ class PurepaxPlugin(Plugin):
             return self._watch("get_function_hook", fullname)
         from ._analysis import watched
 
+        self._configure()
         found = (
             self._watch("get_function_hook", fullname) if watched(fullname) else None
         )
@@ -131,6 +145,8 @@ class PurepaxPlugin(Plugin):
         # What is returned is written with each file's cache and compared when it is read:
         # a cache written with facts of another schema is stale, and mypy checks the file again.
         data = {"purepax-facts": FACTS_VERSION}
+        if _checked_path(ctx.id, ctx.path):  # libraries are not checked for shapes
+            data["purepax-shapes"] = MODES.index(self._shapes)
         if ctx.is_check or self._modules is None:
             return data
         tree = self._modules.get(ctx.id)
@@ -138,6 +154,9 @@ class PurepaxPlugin(Plugin):
             return data
         try:
             self.facts.store(tree)
+            from ._shape_sources import store as store_shapes
+
+            store_shapes(tree, self._modules)
         except (
             Exception
         ) as problem:  # never crash mypy; reported with the next checked file
@@ -159,6 +178,9 @@ class PurepaxPlugin(Plugin):
             # mypy frees the file's function bodies right after this (unless it writes a
             # cache, which happens earlier in mypy 2.4): take the facts while they are here.
             self.facts.store(file)
+            from ._shape_sources import store as store_shapes
+
+            store_shapes(file, self._modules or {})
             if errors is not None and errors.file not in errors.ignored_files:
                 type_map = (
                     checker._type_maps[0]
@@ -167,6 +189,7 @@ class PurepaxPlugin(Plugin):
                 )
                 from . import _analysis
 
+                self._configure()
                 _analysis.check_file(file, type_map, self.facts, Reporter(errors))
         except Exception as problem:  # never crash mypy
             self._problem = self._problem or problem
@@ -235,6 +258,13 @@ class LegacyPurepaxPlugin(PurepaxPlugin):
             finally:
                 errors.scope = scope
         return ctx.default_return_type
+
+
+def _checked_path(module: str, path: str) -> bool:
+    """`_relevant`, from a file's name (its tree may not be loaded yet)."""
+    if module.partition(".")[0] == "purepax":
+        return True
+    return not path.endswith(".pyi") and not any(d in path for d in _LIBRARY_DIRS)
 
 
 def _relevant(tree: MypyFile) -> bool:
