@@ -204,11 +204,14 @@ def test_the_project_gets_no_shape_report(
     assert found == [], "\n".join(found)
 
 
-def test_cross_file_programs_warm_as_cold() -> None:
+def test_cross_file_programs_warm_as_cold(
+    project_report: tuple[Report, list[str]],
+) -> None:
     """The callee's shapes reach a caller checked against the callee's cached facts.
 
     The package is copied under another name, so that the project run's cache (JAX and
-    purepax already checked) holds nothing of it: the first run checks it cold."""
+    purepax already checked, which this test copies: hence the fixture) holds nothing of
+    it: the first run checks it cold."""
     work = cache_dir("shapes-xfile")
     package = work / "xshape_copy"
     shutil.rmtree(package, ignore_errors=True)
