@@ -13,7 +13,10 @@ at once on a duplicate module takes a tenth of a second and would measure nothin
 two configurations are run one after the other within each measurement, so that a load
 on the machine weighs on both alike.
 
-    .venv/bin/python benchmarks/mypy_plugin.py [--repeat 3]
+    .venv/bin/python benchmarks/mypy_plugin.py [--repeat 3] [--shapes]
+
+`--shapes` adds the plugin with `shapes = off` and prints what `purepax-shape` costs
+over it (the goal: at most 5 %).
 """
 
 from __future__ import annotations
@@ -49,14 +52,19 @@ def docs_code(into: Path) -> list[Path]:
     return files
 
 
-def config(into: Path, plugin: bool) -> Path:
+def config(into: Path, plugin: bool, shapes: str | None = None) -> Path:
+    """mypy.ini with the plugin on or off; `shapes`: the plugin's `shapes` setting."""
     text = (ROOT / "mypy.ini").read_text()
     if not plugin:
         text = re.sub(r"^plugins\s*=.*$", "", text, flags=re.MULTILINE)
     text = re.sub(
         r"^mypy_path\s*=.*$", f"mypy_path = {ROOT / 'stubs'}", text, flags=re.MULTILINE
     )
-    path = into / ("with_plugin.ini" if plugin else "without_plugin.ini")
+    name = "with_plugin" if plugin else "without_plugin"
+    if shapes is not None:
+        text += f"\n[purepax-mypy]\nshapes = {shapes}\n"
+        name += f"_shapes_{shapes}"
+    path = into / f"{name}.ini"
     path.write_text(text)
     return path
 
@@ -153,6 +161,11 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per measurement (median)"
     )
+    parser.add_argument(
+        "--shapes",
+        action="store_true",
+        help="also the plugin with `shapes = off`: what purepax-shape costs (goal: +5 %%)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -167,6 +180,8 @@ def main() -> None:
             f"mypy on {len(files)} files (tests, examples, docs' code), median of {args.repeat}"
         )
         cfgs = [config(work, plugin) for plugin in (False, True)]
+        if args.shapes:
+            cfgs.append(config(work, True, "off"))
         results = measure(cfgs, work, files, edit, args.repeat)
     print(
         f"{'':10} {'no plugin':>10} {'plugin':>10} {'overhead':>9}   {'CPU: no plugin':>14} {'plugin':>9} {'overhead':>9}"
@@ -177,6 +192,17 @@ def main() -> None:
             f"{kind:10} {wall0:9.2f}s {wall1:9.2f}s {100 * (wall1 / wall0 - 1):8.1f}%   "
             f"{cpu0:13.2f}s {cpu1:8.2f}s {100 * (cpu1 / cpu0 - 1):8.1f}%"
         )
+    if args.shapes:
+        print("purepax-shape: the plugin (shapes on, the default) against shapes = off")
+        for kind in ("cold", "warm", "warm-edit"):
+            (wall0, cpu0), (wall1, cpu1) = (
+                results[cfgs[2]][kind],
+                results[cfgs[1]][kind],
+            )
+            print(
+                f"{kind:10} {wall0:9.2f}s {wall1:9.2f}s {100 * (wall1 / wall0 - 1):8.1f}%   "
+                f"{cpu0:13.2f}s {cpu1:8.2f}s {100 * (cpu1 / cpu0 - 1):8.1f}%"
+            )
     imported = import_time()
     print(
         f"Of that, {imported:.2f}s is Python importing the `purepax` package (and JAX) before "
