@@ -202,7 +202,31 @@ SLOW_TESTS = {
 }
 
 
+# The files that take longest (whole programs in subprocesses, mypy runs over corpora,
+# docs pages), longest first: pytest-xdist hands out whole files (`--dist loadfile`) in
+# collection order, so starting with these keeps both workers busy to the end.
+HEAVY_FIRST = (
+    "tests/test_examples.py",
+    "tests/mypy/test_plugin.py",
+    "tests/test_docs.py",
+    "tests/mypy/test_shapes.py",
+    "tests/test_multidevice.py",
+    "tests/nn/test_layer_typing.py",
+    "tests/programs/test_programs.py",
+    "tests/test_wheel.py",
+    "tests/mypy/test_shape_rule.py",
+    "tests/test_pyright.py",
+    "tests/test_stubs.py",
+)
+
+
+def _heavy_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return HEAVY_FIRST.index(path) if path in HEAVY_FIRST else len(HEAVY_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_heavy_rank)  # stable: each file keeps its own order
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         peers_or_sweep = path.startswith("tests/nn/") and any(

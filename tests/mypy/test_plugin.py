@@ -62,6 +62,9 @@ CODES = (
     "purepax-mutation",
     "purepax-unreturned",
     "purepax-key-reuse",
+    # shapes are on by default: no program of this corpus may get a shape report
+    "purepax-shape",
+    "purepax-shape-strict",
 )
 MARK = re.compile(r"#\s*E:\s*([\w, -]+)$")
 RUNTIME = re.compile(r"^# runtime: (\w+)", re.MULTILINE)
