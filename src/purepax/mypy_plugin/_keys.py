@@ -44,7 +44,6 @@ from mypy.nodes import (
     Block,
     BreakStmt,
     CallExpr,
-    ClassDef,
     ConditionalExpr,
     ContinueStmt,
     Decorator,
@@ -58,9 +57,6 @@ from mypy.nodes import (
     GeneratorExpr,
     GlobalDecl,
     IfStmt,
-    Import,
-    ImportAll,
-    ImportFrom,
     IndexExpr,
     IntExpr,
     LambdaExpr,
@@ -71,8 +67,6 @@ from mypy.nodes import (
     NonlocalDecl,
     OperatorAssignmentStmt,
     OpExpr,
-    OverloadedFuncDef,
-    PassStmt,
     RaiseStmt,
     RefExpr,
     ReturnStmt,
@@ -99,6 +93,7 @@ from ._report import Reporter
 from ._rules import FileContext
 from ._scopes import local_vars
 from ._types import Types, module_info
+from ._walk import INERT as _INERT
 from ._walk import dotted, scope_nodes, walk
 
 KEY_REUSE = ErrorCode("purepax-key-reuse", "A PRNG key is consumed twice", "purepax")
@@ -167,20 +162,6 @@ _LIBRARIES = frozenset(
 # a key variable, an element `keys[i]` of a split, or a field `self.key` of a module or
 # object (a plain attribute, not a property)
 Tracked = Var | tuple[Var, int] | tuple[Var, str]
-# Statements that neither consume nor bind a key in the function being walked (a nested
-# def or class is walked on its own).
-_INERT = (
-    FuncDef,
-    Decorator,
-    OverloadedFuncDef,
-    ClassDef,
-    PassStmt,
-    Import,
-    ImportFrom,
-    ImportAll,
-    GlobalDecl,
-    NonlocalDecl,
-)
 
 
 def _random_name(expr: Expression) -> str | None:

@@ -34,7 +34,6 @@ from mypy.nodes import (
     AssignmentStmt,
     Block,
     CallExpr,
-    ClassDef,
     ConditionalExpr,
     Decorator,
     DelStmt,
@@ -59,11 +58,9 @@ from mypy.nodes import (
     MypyFile,
     NameExpr,
     Node,
-    NonlocalDecl,
     OperatorAssignmentStmt,
     OpExpr,
     OverloadedFuncDef,
-    PassStmt,
     RefExpr,
     ReturnStmt,
     SetComprehension,
@@ -102,6 +99,7 @@ from ._shape_sources import (
     is_int_param,
 )
 from ._types import Types
+from ._walk import INERT as _INERT
 from ._walk import children, dotted, walk
 
 SHAPE = ErrorCode(
@@ -1553,20 +1551,6 @@ def _blocks(s: WithStmt | TryStmt) -> list[Block]:
         if extra is not None:
             blocks.append(extra)
     return blocks
-
-
-_INERT = (
-    FuncDef,
-    Decorator,
-    OverloadedFuncDef,
-    ClassDef,
-    PassStmt,
-    Import,
-    ImportFrom,
-    ImportAll,
-    GlobalDecl,
-    NonlocalDecl,
-)
 
 
 # --- the rule ---------------------------------------------------------------------------

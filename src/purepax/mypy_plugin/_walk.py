@@ -35,7 +35,11 @@ from mypy.nodes import (
     FuncDef,
     FuncItem,
     GeneratorExpr,
+    GlobalDecl,
     IfStmt,
+    Import,
+    ImportAll,
+    ImportFrom,
     IndexExpr,
     IntExpr,
     LambdaExpr,
@@ -45,6 +49,7 @@ from mypy.nodes import (
     MypyFile,
     NameExpr,
     Node,
+    NonlocalDecl,
     OperatorAssignmentStmt,
     OpExpr,
     OverloadedFuncDef,
@@ -181,6 +186,20 @@ def _below(kind: type[Node]) -> Callable[[Any], list[Node]]:
 
 
 SCOPES = (FuncDef, LambdaExpr, ClassDef)
+# Statements that neither compute nor bind anything in the function being walked (a
+# nested def or class is walked on its own): the statement-order walks pass over them.
+INERT = (
+    FuncDef,
+    Decorator,
+    OverloadedFuncDef,
+    ClassDef,
+    PassStmt,
+    Import,
+    ImportFrom,
+    ImportAll,
+    GlobalDecl,
+    NonlocalDecl,
+)
 
 
 def children(node: Node) -> list[Node]:
